@@ -1,0 +1,361 @@
+//! The checks of `ledger lint` (SPEC section 4) that look at one prospect,
+//! as tables: one function per check. Parsing finds the problems of the file
+//! itself; these add what needs the settings and today's date.
+
+use crate::date::Date;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::due::{self, Reason, Status};
+use crate::entry::Entry;
+use crate::front_matter::{Dnc, Fields};
+use crate::prospect::Prospect;
+use crate::settings::{Settings, NOTE};
+
+/// What a check sees.
+pub struct Context<'a> {
+    /// The ledger's settings.
+    pub settings: &'a Settings,
+    /// Today.
+    pub today: Date,
+}
+
+/// A check of one entry, given the entry above it.
+type EntryCheck = fn(&Context, Option<&Fields>, &Entry, Option<&Entry>) -> Option<(Code, String)>;
+
+/// A check of one usable prospect and its status.
+type ProspectCheck = fn(&Context, &Fields, &Status) -> Option<(Code, String)>;
+
+/// The entry checks.
+const ENTRY_CHECKS: [EntryCheck; 4] = [future_entry, unknown_channel, out_of_order, dnc_contacted];
+
+/// The prospect checks, reported at line 1.
+const PROSPECT_CHECKS: [ProspectCheck; 4] = [stalled, overdue, exhausted, gave_up_early];
+
+fn future_entry(
+    cx: &Context,
+    _: Option<&Fields>,
+    e: &Entry,
+    _: Option<&Entry>,
+) -> Option<(Code, String)> {
+    (e.date > cx.today).then(|| {
+        (
+            Code::FutureEntry,
+            format!(
+                "entry dated {} is after today ({}); it does not count yet",
+                e.date, cx.today
+            ),
+        )
+    })
+}
+
+fn unknown_channel(
+    cx: &Context,
+    _: Option<&Fields>,
+    e: &Entry,
+    _: Option<&Entry>,
+) -> Option<(Code, String)> {
+    (e.channel != NOTE && !cx.settings.is_touch_channel(&e.channel)).then(|| {
+        (
+            Code::UnknownChannel,
+            format!(
+                "unknown channel `{}` (counted as a touch); add it to `channels` in ledger.yaml",
+                e.channel
+            ),
+        )
+    })
+}
+
+fn out_of_order(
+    _: &Context,
+    _: Option<&Fields>,
+    e: &Entry,
+    above: Option<&Entry>,
+) -> Option<(Code, String)> {
+    let above = above?;
+    (e.date < above.date).then(|| {
+        (
+            Code::OutOfOrder,
+            format!(
+                "entry dated {} comes after one dated {}",
+                e.date, above.date
+            ),
+        )
+    })
+}
+
+fn dnc_contacted(
+    _: &Context,
+    fields: Option<&Fields>,
+    e: &Entry,
+    _: Option<&Entry>,
+) -> Option<(Code, String)> {
+    let fields = fields?;
+    let Dnc::Since(since) = fields.dnc() else {
+        return None;
+    };
+    due::violates_dnc(e, fields).then(|| {
+        (
+            Code::DncContacted,
+            format!(
+                "outbound {} on {} after the prospect asked not to be contacted ({since})",
+                e.channel, e.date
+            ),
+        )
+    })
+}
+
+fn stalled(cx: &Context, f: &Fields, s: &Status) -> Option<(Code, String)> {
+    if cx.settings.is_closed(f.stage()) || f.stage() == "nurture" || f.dnc().is_set() {
+        return None;
+    }
+    if f.next.is_some_and(|next| next > cx.today) {
+        return None;
+    }
+    let latest = s.last_touch.max(f.added)?;
+    (cx.settings.stall_after.after(latest) <= cx.today).then(|| {
+        (
+            Code::Stalled,
+            format!(
+                "no touch since {latest} ({} or more): follow up, set `next`, or close it",
+                cx.settings.stall_after
+            ),
+        )
+    })
+}
+
+fn overdue(cx: &Context, _: &Fields, s: &Status) -> Option<(Code, String)> {
+    let due = s.due?;
+    (cx.settings.overdue_after.after(due) < cx.today).then(|| {
+        (
+            Code::Overdue,
+            format!(
+                "follow-up was due {due}, {} days ago",
+                s.overdue_days.unwrap_or(0)
+            ),
+        )
+    })
+}
+
+fn exhausted(_: &Context, _: &Fields, s: &Status) -> Option<(Code, String)> {
+    (s.due_reason == Reason::Exhausted).then(|| {
+        (
+            Code::Exhausted,
+            format!(
+                "{} unanswered follow-ups spent the budget of {}: close it, nurture it, or set `next`",
+                s.unanswered, s.budget
+            ),
+        )
+    })
+}
+
+fn gave_up_early(_: &Context, f: &Fields, s: &Status) -> Option<(Code, String)> {
+    let no_response = f.reason.as_deref().is_none_or(|r| r == "no-response");
+    (f.stage() == "lost" && no_response && s.unanswered < s.budget).then(|| {
+        (
+            Code::GaveUpEarly,
+            format!(
+                "closed as lost after {} unanswered follow-ups of a budget of {}; most deals need more",
+                s.unanswered, s.budget
+            ),
+        )
+    })
+}
+
+/// A prospect assessed: its status when usable, and every problem found.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    /// The status, `None` when the prospect is broken and skipped.
+    pub status: Option<Status>,
+    /// Every problem, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Run every check on one prospect.
+pub fn assess(prospect: &Prospect, cx: &Context) -> Assessment {
+    let mut diagnostics = prospect.problems.clone();
+    let at = |line: usize, column: usize, (code, message): (Code, String)| {
+        Diagnostic::new(&prospect.path, line, column, code, message)
+    };
+    let mut fields = prospect.fields();
+    if let Some(f) = fields {
+        if !cx.settings.is_stage(f.stage()) {
+            let line = prospect.key_line("stage").unwrap_or(1);
+            let message = format!(
+                "stage `{}` is not one of: {}",
+                f.stage(),
+                cx.settings.stages.join(", ")
+            );
+            diagnostics.push(at(line, 1, (Code::UnknownStage, message)));
+            fields = None;
+        }
+    }
+    let mut above: Option<&Entry> = None;
+    for entry in &prospect.entries {
+        for check in ENTRY_CHECKS {
+            if let Some(found) = check(cx, fields, entry, above) {
+                diagnostics.push(at(entry.line, entry.column, found));
+            }
+        }
+        above = Some(entry);
+    }
+    let status = fields.map(|f| {
+        due::status(
+            &prospect.id,
+            &prospect.path,
+            f,
+            &prospect.entries,
+            cx.settings,
+            cx.today,
+        )
+    });
+    if let (Some(f), Some(s)) = (fields, &status) {
+        for check in PROSPECT_CHECKS {
+            if let Some(found) = check(cx, f, s) {
+                diagnostics.push(at(1, 1, found));
+            }
+        }
+    }
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Assessment {
+        status,
+        diagnostics,
+    }
+}
+
+/// The `duplicate` check across prospects: a later id that shares an email
+/// or a name (case-insensitive) with an earlier one. `usable` is sorted by id.
+pub fn duplicates<'a>(
+    usable: impl IntoIterator<Item = (&'a str, &'a str, &'a Fields)>,
+) -> Vec<Diagnostic> {
+    use std::collections::HashMap;
+    let mut seen: HashMap<(u8, String), &str> = HashMap::new();
+    let mut found = Vec::new();
+    for (id, path, fields) in usable {
+        let mut keys = vec![(0u8, fields.name.trim().to_lowercase())];
+        if let Some(email) = &fields.email {
+            if !email.trim().is_empty() {
+                keys.push((1, email.trim().to_lowercase()));
+            }
+        }
+        let mut reported = false;
+        for key in keys {
+            match seen.get(&key) {
+                Some(first) if !reported => {
+                    let what = if key.0 == 0 { "name" } else { "email" };
+                    found.push(Diagnostic::new(
+                        path,
+                        1,
+                        1,
+                        Code::Duplicate,
+                        format!(
+                            "same {what} as {first} ({}): merge them, or tell them apart",
+                            key.1
+                        ),
+                    ));
+                    reported = true;
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(key, id);
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::parse_iso;
+
+    fn codes(settings: &str, file: &str) -> Vec<(Code, usize)> {
+        let (settings, _) = Settings::parse(settings);
+        let cx = Context {
+            settings: &settings,
+            today: parse_iso("2026-11-23").unwrap(),
+        };
+        let p = Prospect::parse("p.md", file);
+        assess(&p, &cx)
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.code, d.line))
+            .collect()
+    }
+
+    /// One test per code: a file that has exactly that problem.
+    #[test]
+    fn each_code() {
+        let cases: [(&str, Vec<(Code, usize)>); 16] = [
+            ("---\nname: Fine\nnext: 2026-12-01\n---\n", vec![]),
+            ("---\nname: A\n", vec![(Code::FrontMatter, 1)]),
+            ("---\nstage: lead\n---\n", vec![(Code::MissingName, 1)]),
+            ("---\nname: A\nvalue: 12k\n---\n", vec![(Code::BadField, 3)]),
+            ("---\nname: A\nstage: maybe\n---\n", vec![(Code::UnknownStage, 3)]),
+            ("---\nname: A\nnext: 2026-12-01\n---\n## Log\n- called\n", vec![(Code::BadEntry, 6)]),
+            ("---\nname: A\nnext: 2026-12-02\n---\n## Log\n- 2026-12-01 call: x\n", vec![(Code::FutureEntry, 6)]),
+            ("---\nname: A\nnext: 2026-12-01\n---\n## Log\n- 2026-11-20 fax: x\n", vec![(Code::UnknownChannel, 6)]),
+            ("---\nname: A\nnext: 2026-12-01\n---\n## Log\n- 2026-11-20 call: b\n- 2026-11-10 call: a\n", vec![(Code::OutOfOrder, 7)]),
+            ("---\nname: A\nvalue: 20000\n---\n## Log\n- 2026-10-01 call: x\n", vec![(Code::Overdue, 1), (Code::Stalled, 1)]),
+            ("---\nname: A\nvalue: 20000\n---\n## Log\n- 2026-11-10 call: x\n", vec![(Code::Overdue, 1)]),
+            ("---\nname: A\nvalue: 1\nnext: 2026-11-20\n---\n## Log\n- 2026-11-19 call (in): x\n- 2026-11-20 call: x\n- 2026-11-21 call: x\n- 2026-11-22 call: x\n", vec![(Code::Exhausted, 1)]),
+            ("---\nname: A\nstage: lost\nreason: no-response\n---\n## Log\n- 2026-11-01 call: x\n", vec![(Code::GaveUpEarly, 1)]),
+            ("---\nname: A\nstage: lost\n---\n", vec![(Code::GaveUpEarly, 1)]),
+            ("---\nname: A\nstage: lost\nreason: declined\n---\n", vec![]),
+            ("---\nname: A\ndnc: 2026-11-10\n---\n## Log\n- 2026-11-10 email (in): stop\n- 2026-11-15 call: oops\n- 2026-11-16 note: fine\n", vec![(Code::DncContacted, 7)]),
+        ];
+        for (file, want) in cases {
+            assert_eq!(codes("", file), want, "{file}");
+        }
+    }
+
+    #[test]
+    fn stalled_needs_a_date_and_an_open_stage() {
+        let cases = [
+            ("---\nname: A\n---\n", vec![]),
+            (
+                "---\nname: A\nadded: 2026-10-01\nnext: 2026-10-05\n---\n",
+                vec![(Code::Overdue, 1), (Code::Stalled, 1)],
+            ),
+            (
+                "---\nname: A\nadded: 2026-10-01\nnext: 2026-12-05\n---\n",
+                vec![],
+            ),
+            // Never touched, a nurtured prospect is new (rule 3): overdue, not stalled.
+            (
+                "---\nname: A\nstage: nurture\nadded: 2026-01-01\n---\n",
+                vec![(Code::Overdue, 1)],
+            ),
+            ("---\nname: A\nadded: 2026-01-01\ndnc: true\n---\n", vec![]),
+        ];
+        for (file, want) in cases {
+            assert_eq!(codes("", file), want, "{file}");
+        }
+    }
+
+    #[test]
+    fn settings_change_the_checks() {
+        let file = "---\nname: A\nnext: 2026-12-01\n---\n## Log\n- 2026-11-20 whatsapp: x\n";
+        assert_eq!(codes("channels: [whatsapp]\n", file), []);
+    }
+
+    #[test]
+    fn duplicates_are_reported_on_the_later_id() {
+        let fields = |name: &str, email: Option<&str>| Fields {
+            name: name.into(),
+            email: email.map(str::to_owned),
+            ..Fields::default()
+        };
+        let a = fields("Chatty", Some("x@chatty.example"));
+        let b = fields("Other", Some("X@Chatty.example"));
+        let c = fields("chatty", None);
+        let d = fields("Unique", None);
+        let found = duplicates([
+            ("a", "a.md", &a),
+            ("b", "b.md", &b),
+            ("c", "c.md", &c),
+            ("d", "d.md", &d),
+        ]);
+        let paths: Vec<&str> = found.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["b.md", "c.md"]);
+    }
+}

@@ -1,0 +1,215 @@
+//! The command line: arguments in, a checked request to the library, results
+//! rendered for a person or as JSON. The exit status is decided here: 0
+//! success, 1 failure or lint errors, 2 usage errors.
+
+mod read;
+mod style;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use ledger::date::{self, Date, Span};
+use ledger::ledger::Ledger;
+use ledger::{Error, Result};
+
+use style::{ColorChoice, Look};
+
+const EXAMPLES: &str = "\
+Examples:
+  ledger due                       who to follow up with today
+  ledger due --within 7d           ... and over the coming week
+  ledger show acme                 one prospect: fields, status and log
+  ledger list --all --json         every prospect's status, for scripts
+  ledger lint                      check every file, like a compiler
+
+The ledger is the folder given by -C, else $LEDGER_DIR, else the nearest
+folder above holding ledger.yaml, else the current folder.";
+
+/// A plain-text, git-friendly prospect ledger: who to follow up with, and how persistently.
+#[derive(Debug, Parser)]
+#[command(name = "ledger", version, about, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    /// The ledger folder.
+    #[arg(
+        short = 'C',
+        long = "ledger",
+        global = true,
+        env = "LEDGER_DIR",
+        value_name = "DIR"
+    )]
+    pub ledger: Option<PathBuf>,
+
+    /// Take this date as today (YYYY-MM-DD).
+    #[arg(long, global = true, env = "LEDGER_TODAY", value_name = "DATE", value_parser = parse_today)]
+    pub today: Option<Date>,
+
+    /// When to colour the output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Who is due for a follow-up, latest first.
+    #[command(
+        after_help = "Examples:\n  ledger due\n  ledger due --within 1w --owner sam\n  ledger due --json | jq -r '.[].name'"
+    )]
+    Due(DueArgs),
+
+    /// Open prospects with their status (all of them with --all).
+    #[command(
+        after_help = "Examples:\n  ledger list\n  ledger list --all --stage won\n  ledger list --tag saas --json"
+    )]
+    List(ListArgs),
+
+    /// One prospect: its fields, its status in words, and its log.
+    #[command(
+        after_help = "Examples:\n  ledger show acme-corp\n  ledger show 'Acme Corp' --json\n  ledger show prospects/acme-corp.md"
+    )]
+    Show(ShowArgs),
+
+    /// Check every file; silent when all is well.
+    #[command(
+        after_help = "Examples:\n  ledger lint\n  ledger lint --strict      warnings fail too\n  ledger lint --json"
+    )]
+    Lint(LintArgs),
+}
+
+/// Filters shared by `due` and `list`.
+#[derive(Debug, Args, Default)]
+pub struct Filters {
+    /// Only prospects in this stage (repeat for several).
+    #[arg(long, value_name = "STAGE")]
+    pub stage: Vec<String>,
+    /// Only prospects with this tag (repeat: all of them).
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Only prospects owned by this person.
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
+}
+
+/// `ledger due`.
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// Also list what falls due within this span (3d, 2w, 1m).
+    #[arg(long, value_name = "SPAN", value_parser = parse_span)]
+    pub within: Option<Span>,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Show at most this many.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Print JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ledger list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Closed prospects too.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Print JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ledger show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The prospect: id, path, file stem, name, or a unique part of one.
+    pub prospect: String,
+    /// Print JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ledger lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Warnings count as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_today(text: &str) -> std::result::Result<Date, String> {
+    date::parse_iso(text.trim()).ok_or_else(|| format!("`{text}` is not a date YYYY-MM-DD"))
+}
+
+fn parse_span(text: &str) -> std::result::Result<Span, String> {
+    text.parse()
+}
+
+/// What every command gets: the ledger, today, the working folder, the look.
+pub struct Env {
+    /// The open ledger.
+    pub ledger: Ledger,
+    /// Today.
+    pub today: Date,
+    /// The working folder.
+    pub cwd: PathBuf,
+    /// How to render for a person.
+    pub look: Look,
+}
+
+impl Env {
+    fn new(cli: &Cli) -> Result<Env> {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        let root = Ledger::find_root(cli.ledger.as_deref().filter(|p| p != &Path::new("")), &cwd);
+        let ledger = Ledger::open(root)?;
+        let today = cli
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        Ok(Env {
+            ledger,
+            today,
+            cwd,
+            look: Look::for_stdout(cli.color),
+        })
+    }
+}
+
+/// Run the command line; the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => {
+            let look = Look {
+                color: style::Look::for_stdout(cli.color).color
+                    && io::IsTerminal::is_terminal(&io::stderr()),
+                width: None,
+            };
+            let _ = writeln!(io::stderr(), "{} {err}", look.paint(style::ERROR, "error:"));
+            ExitCode::from(if err.is_usage() { 2 } else { 1 })
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<ExitCode> {
+    let env = Env::new(cli)?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let code = match &cli.command {
+        Command::Due(args) => read::due(&env, args, &mut out)?,
+        Command::List(args) => read::list(&env, args, &mut out)?,
+        Command::Show(args) => read::show(&env, args, &mut out)?,
+        Command::Lint(args) => read::lint(&env, args, &mut out)?,
+    };
+    out.flush()?;
+    Ok(code)
+}

@@ -1,0 +1,429 @@
+//! The reading commands: `due`, `list`, `show`, `lint`.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use ledger::diagnostic::{Diagnostic, Severity};
+use ledger::due::{self, Reason, Status};
+use ledger::front_matter::Dnc;
+use ledger::yaml::Yaml;
+use ledger::{Error, Result};
+use serde::Serialize;
+
+use super::style::{self, Align, Cell, Table};
+use super::{DueArgs, Env, Filters, LintArgs, ListArgs, ShowArgs};
+
+/// `ledger due`.
+pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> {
+    env.ledger.require_settings()?;
+    let book = env.ledger.book(env.today);
+    // `due` is a to-do list: a prospect whose file has errors is held back
+    // (its schedule cannot be trusted) and counted with the broken ones.
+    let trusted = |i: usize| {
+        !book.assessments[i]
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    };
+    let held_back = (0..book.prospects.len()).filter(|&i| !trusted(i)).count();
+    report_skipped(held_back);
+    // A person sees what is due by today; a script gets the whole schedule
+    // unless it asks for a horizon.
+    let horizon = match (args.within, args.json) {
+        (Some(span), _) => Some(span.after(env.today)),
+        (None, true) => None,
+        (None, false) => Some(env.today),
+    };
+    let mut due: Vec<&Status> = (0..book.prospects.len())
+        .filter(|&i| trusted(i))
+        .filter_map(|i| book.assessments[i].status.as_ref())
+        .filter(|s| s.due.is_some_and(|d| horizon.is_none_or(|h| d <= h)))
+        .filter(|s| matches(s, &args.filters))
+        .collect();
+    due.sort_by(|a, b| due::order(a, b));
+    due.truncate(args.limit.unwrap_or(usize::MAX));
+    if args.json {
+        write_json(out, &due)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if due.is_empty() {
+        let next = book
+            .statuses()
+            .filter(|s| s.due.is_some() && matches(s, &args.filters))
+            .min_by(|a, b| due::order(a, b));
+        match next {
+            Some(s) => writeln!(
+                out,
+                "Nothing due. Next: {} {} ({}).",
+                s.name,
+                style::relative(s.due.unwrap_or(env.today), env.today),
+                s.due.map(|d| d.to_string()).unwrap_or_default()
+            )?,
+            None => writeln!(out, "Nothing due.")?,
+        }
+    } else {
+        status_table(&due, env, false).write(out, &env.look)?;
+    }
+    let exhausted = book
+        .statuses()
+        .filter(|s| s.due_reason == Reason::Exhausted && matches(s, &args.filters))
+        .count();
+    if exhausted > 0 {
+        writeln!(
+            out,
+            "\n{} spent {} follow-up budget: `ledger lint` lists {}.",
+            style::count(exhausted, "prospect"),
+            if exhausted == 1 { "its" } else { "their" },
+            if exhausted == 1 { "it" } else { "them" }
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledger list`.
+pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode> {
+    env.ledger.require_settings()?;
+    let book = env.ledger.book(env.today);
+    report_skipped(book.broken());
+    let mut shown: Vec<&Status> = book
+        .statuses()
+        .filter(|s| args.all || s.due_reason != Reason::Closed)
+        .filter(|s| matches(s, &args.filters))
+        .collect();
+    shown.sort_by(|a, b| due::order(a, b));
+    if args.json {
+        write_json(out, &shown)?;
+    } else if shown.is_empty() {
+        writeln!(out, "No prospects{}.", if args.all { "" } else { " open" })?;
+    } else {
+        status_table(&shown, env, true).write(out, &env.look)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledger show`.
+pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode> {
+    env.ledger.require_settings()?;
+    let book = env.ledger.book(env.today);
+    let i = env.ledger.resolve(&book, &args.prospect, &env.cwd)?;
+    let prospect = &book.prospects[i];
+    let assessment = &book.assessments[i];
+    let Some(status) = &assessment.status else {
+        let first = assessment
+            .diagnostics
+            .iter()
+            .find(|d| d.code.breaks_prospect())
+            .or(assessment.diagnostics.first());
+        return Err(match first {
+            Some(d) => Error::BrokenProspect {
+                path: d.path.clone(),
+                line: d.line,
+                column: d.column,
+                message: format!("{} (`ledger lint` lists every problem)", d.message),
+            },
+            None => Error::Message(format!("{} cannot be read", prospect.path)),
+        });
+    };
+    if args.json {
+        let mut value = serde_json::to_value(status).map_err(|e| Error::Message(e.to_string()))?;
+        let fields: serde_json::Map<String, serde_json::Value> = prospect
+            .front
+            .pairs
+            .iter()
+            .map(|(k, v, _)| (k.clone(), v.to_json()))
+            .collect();
+        let log: Vec<serde_json::Value> = prospect
+            .entries
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "line": e.line, "date": e.date, "time": e.time, "channel": e.channel,
+                    "inbound": e.inbound, "text": e.text,
+                })
+            })
+            .collect();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("fields".into(), fields.into());
+            object.insert("log".into(), log.into());
+        }
+        write_json(out, &value)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let look = &env.look;
+    writeln!(
+        out,
+        "{}  {}",
+        look.paint(style::STRONG, &status.name),
+        look.paint(style::DIM, &prospect.path)
+    )?;
+    let width = prospect
+        .front
+        .pairs
+        .iter()
+        .map(|(k, _, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (key, value, _) in &prospect.front.pairs {
+        if key == "name" {
+            continue;
+        }
+        let text = match (key.as_str(), value) {
+            ("value", Yaml::Int(_) | Yaml::Float(_)) => {
+                style::money(status.value.unwrap_or(0.0), &status.currency)
+            }
+            _ => yaml_text(value),
+        };
+        writeln!(
+            out,
+            "  {}  {text}",
+            look.paint(style::DIM, &format!("{key:width$}"))
+        )?;
+    }
+    writeln!(out)?;
+    let fields = prospect.fields().expect("a usable prospect has fields");
+    writeln!(out, "  {}", status_words(status, fields.dnc(), env))?;
+    writeln!(
+        out,
+        "  {}, {} unanswered of a budget of {}{}",
+        style::count(status.touches as usize, "touch"),
+        status.unanswered,
+        status.budget,
+        status
+            .last_touch
+            .map(|d| format!(", last {d}"))
+            .unwrap_or_default()
+    )?;
+    writeln!(out)?;
+    if prospect.entries.is_empty() {
+        writeln!(out, "{}", look.paint(style::STRONG, "Log: no entries yet"))?;
+    } else {
+        writeln!(out, "{}", look.paint(style::STRONG, "Log"))?;
+        let rows = prospect
+            .entries
+            .iter()
+            .map(|e| {
+                let when = match &e.time {
+                    Some(t) => format!("{} {t}", e.date),
+                    None => e.date.to_string(),
+                };
+                let channel = if e.inbound {
+                    format!("{} (in)", e.channel)
+                } else {
+                    e.channel.clone()
+                };
+                vec![
+                    plain(format!("  {when}")),
+                    (channel, style::ACTION),
+                    plain(e.text.clone()),
+                ]
+            })
+            .collect();
+        Table {
+            header: Vec::new(),
+            align: vec![Align::Left; 3],
+            flex: 2,
+            rows,
+        }
+        .write(out, look)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledger lint`.
+pub fn lint(env: &Env, args: &LintArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let book = env.ledger.book(env.today);
+    let diagnostics = book.diagnostics(&env.ledger.settings_problems);
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    if args.json {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            diagnostics: &'a [Diagnostic],
+            errors: usize,
+            warnings: usize,
+            prospects: usize,
+        }
+        write_json(
+            out,
+            &Report {
+                diagnostics: &diagnostics,
+                errors,
+                warnings,
+                prospects: book.prospects.len(),
+            },
+        )?;
+    } else {
+        let look = &env.look;
+        for d in &diagnostics {
+            let (word, paint) = match d.severity {
+                Severity::Error => ("error", style::ERROR),
+                Severity::Warning => ("warning", style::WARNING),
+            };
+            writeln!(
+                out,
+                "{}:{}:{}: {}: {}",
+                d.path,
+                d.line,
+                d.column,
+                look.paint(paint, &format!("{word}[{}]", d.code.as_str())),
+                d.message
+            )?;
+        }
+        if !diagnostics.is_empty() {
+            out.flush()?;
+            eprintln!(
+                "{}, {} in {}",
+                style::count(errors, "error"),
+                style::count(warnings, "warning"),
+                style::count(book.prospects.len(), "prospect")
+            );
+        }
+    }
+    let failed = errors > 0 || (args.strict && warnings > 0);
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Say once on standard error how many prospects were skipped as broken.
+fn report_skipped(skipped: usize) {
+    if skipped > 0 {
+        eprintln!(
+            "skipped {} with errors; `ledger lint` tells why",
+            style::count(skipped, "prospect file")
+        );
+    }
+}
+
+fn matches(s: &Status, filters: &Filters) -> bool {
+    (filters.stage.is_empty() || filters.stage.iter().any(|st| st == &s.stage))
+        && filters
+            .tag
+            .iter()
+            .all(|t| s.tags.iter().any(|have| have.eq_ignore_ascii_case(t)))
+        && filters.owner.as_ref().is_none_or(|o| {
+            s.owner
+                .as_ref()
+                .is_some_and(|have| have.eq_ignore_ascii_case(o))
+        })
+}
+
+fn write_json(out: &mut impl Write, value: &impl Serialize) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)
+        .map_err(|e| Error::Output(io::Error::other(e)))?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn plain(text: String) -> Cell {
+    (text, anstyle::Style::new())
+}
+
+/// The table of `due` and `list`: when, name, stage, value, touch N of B,
+/// last touch, and what to do.
+fn status_table(statuses: &[&Status], env: &Env, with_undue: bool) -> Table {
+    let rows = statuses
+        .iter()
+        .map(|s| {
+            let when = match s.overdue_days {
+                Some(days) => (style::lateness(days), style::lateness_style(days)),
+                None if with_undue => (s.due_reason.as_str().to_owned(), style::DIM),
+                None => plain(String::new()),
+            };
+            let value = s
+                .value
+                .map(|v| style::money(v, &s.currency))
+                .unwrap_or_default();
+            let touch = match s.due_reason {
+                Reason::Closed | Reason::Dnc | Reason::Exhausted => format!("{} done", s.touches),
+                _ => format!("{} of {}", s.unanswered + 1, s.budget),
+            };
+            let last = s
+                .last_touch
+                .map(|d| style::short_date(d, env.today))
+                .unwrap_or_else(|| "-".into());
+            vec![
+                when,
+                (s.name.clone(), style::STRONG),
+                (s.stage.clone(), style::DIM),
+                plain(value),
+                plain(touch),
+                (last, style::DIM),
+                (action(s).to_owned(), style::ACTION),
+            ]
+        })
+        .collect();
+    Table {
+        header: vec![
+            "WHEN", "PROSPECT", "STAGE", "VALUE", "TOUCH", "LAST", "ACTION",
+        ],
+        align: vec![
+            Align::Left,
+            Align::Left,
+            Align::Left,
+            Align::Right,
+            Align::Left,
+            Align::Left,
+            Align::Left,
+        ],
+        flex: 1,
+        rows,
+    }
+}
+
+/// What to do next, in a word: the cadence's channel, or why it is due.
+fn action(s: &Status) -> &str {
+    match (&s.channel, s.due_reason) {
+        (Some(channel), _) => channel,
+        (None, Reason::Cadence) => "follow-up",
+        (None, Reason::Scheduled) => "agreed",
+        (None, Reason::New) => "intro",
+        (None, Reason::Reply) => "reply",
+        (None, Reason::Nurture) => "check-in",
+        (None, _) => "",
+    }
+}
+
+/// The status in words: "due in 2 days (2026-11-25) by cadence, step 3: email".
+fn status_words(s: &Status, dnc: Dnc, env: &Env) -> String {
+    let when = |d: ledger::date::Date| format!("due {} ({d})", style::relative(d, env.today));
+    let due = s.due;
+    match (s.due_reason, due) {
+        (Reason::Cadence, Some(d)) => format!(
+            "{} by cadence, step {}{}",
+            when(d),
+            s.step.unwrap_or(s.unanswered),
+            s.channel.as_ref().map(|c| format!(": {c}")).unwrap_or_default()
+        ),
+        (Reason::Scheduled, Some(d)) => format!("{}: scheduled by `next`", when(d)),
+        (Reason::New, Some(d)) => format!("{}: new, not contacted yet", when(d)),
+        (Reason::Reply, Some(d)) => format!("{}: they spoke last, answer them", when(d)),
+        (Reason::Nurture, Some(d)) => {
+            format!("{}: nurture check-in, every {}", when(d), env.ledger.settings.nurture_every)
+        }
+        (Reason::Exhausted, _) => format!(
+            "not due: {} unanswered follow-ups spent the budget of {}; close it, nurture it, or set `next`",
+            s.unanswered, s.budget
+        ),
+        (Reason::Dnc, _) => match dnc {
+            Dnc::Since(since) => format!("not due: do not contact (since {since})"),
+            _ => "not due: do not contact".into(),
+        },
+        (Reason::Closed, _) => format!("not due: closed ({})", s.stage),
+        (reason, None) => format!("not due ({})", reason.as_str()),
+    }
+}
+
+fn yaml_text(value: &Yaml) -> String {
+    match value {
+        Yaml::List(items) => items.iter().map(yaml_text).collect::<Vec<_>>().join(", "),
+        Yaml::Map(_) => serde_json::to_string(&value.to_json()).unwrap_or_default(),
+        Yaml::Null => String::new(),
+        other => other.scalar_text().unwrap_or_default(),
+    }
+}

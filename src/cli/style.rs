@@ -1,0 +1,302 @@
+//! How output looks to a person: colour (only on a terminal, never with
+//! `NO_COLOR`), aligned columns that fit the terminal, money and dates in words.
+
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal, Write};
+
+use anstyle::{AnsiColor, Style};
+use ledger::date::{self, Date};
+
+/// Whether to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The look of one run's output.
+#[derive(Debug, Clone, Copy)]
+pub struct Look {
+    /// Whether to use colour.
+    pub color: bool,
+    /// The width to fit tables in, when writing to a terminal.
+    pub width: Option<usize>,
+}
+
+impl Look {
+    /// Decide colour and width for standard output.
+    pub fn for_stdout(choice: ColorChoice) -> Look {
+        let terminal = io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        };
+        let width = terminal.then(|| {
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .filter(|w: &usize| *w >= 40)
+                .unwrap_or(80)
+        });
+        Look { color, width }
+    }
+
+    /// `text` in `style`, when colouring.
+    pub fn paint(&self, style: Style, text: &str) -> String {
+        if self.color && style != Style::new() {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// Late: red.
+pub const LATE: Style = AnsiColor::Red.on_default().bold();
+/// Due today: yellow.
+pub const TODAY: Style = AnsiColor::Yellow.on_default().bold();
+/// Ahead of time: green.
+pub const AHEAD: Style = AnsiColor::Green.on_default();
+/// Names and headings.
+pub const STRONG: Style = Style::new().bold();
+/// Secondary text.
+pub const DIM: Style = Style::new().dimmed();
+/// The suggested action.
+pub const ACTION: Style = AnsiColor::Cyan.on_default();
+/// Errors.
+pub const ERROR: Style = AnsiColor::Red.on_default().bold();
+/// Warnings.
+pub const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+
+/// Text-align of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Left.
+    Left,
+    /// Right.
+    Right,
+}
+
+/// A cell: text and its style.
+pub type Cell = (String, Style);
+
+/// A table of cells, printed with aligned columns. The `flex` column is
+/// shortened (with `…`) so that a row fits the terminal's width.
+pub struct Table {
+    /// Column titles, printed dim above the rows (none: no header).
+    pub header: Vec<&'static str>,
+    /// Alignment of each column.
+    pub align: Vec<Align>,
+    /// The column that gives way when the table is too wide.
+    pub flex: usize,
+    /// The rows.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// Write the table.
+    pub fn write(&self, out: &mut impl Write, look: &Look) -> io::Result<()> {
+        let columns = self.align.len();
+        let mut widths = vec![0; columns];
+        let header: Vec<Cell> = self.header.iter().map(|h| (h.to_string(), DIM)).collect();
+        let rows: Vec<&Vec<Cell>> = (!header.is_empty())
+            .then_some(&header)
+            .into_iter()
+            .chain(&self.rows)
+            .collect();
+        for row in &self.rows {
+            for (i, (text, _)) in row.iter().enumerate() {
+                widths[i] = widths[i].max(text.chars().count());
+            }
+        }
+        // Drop columns that are empty in every row.
+        let shown: Vec<usize> = (0..columns).filter(|&i| widths[i] > 0).collect();
+        if let Some(width) = look.width {
+            let total: usize =
+                shown.iter().map(|&i| widths[i]).sum::<usize>() + 2 * shown.len().saturating_sub(1);
+            if total > width {
+                let over = total - width;
+                let header_width = header.get(self.flex).map_or(0, |h| h.0.chars().count());
+                widths[self.flex] = widths[self.flex]
+                    .saturating_sub(over)
+                    .max(header_width)
+                    .max(8);
+            }
+        }
+        for row in rows {
+            let mut line = String::new();
+            for (n, &i) in shown.iter().enumerate() {
+                let (text, style) = &row[i];
+                let text = truncate(text, widths[i]);
+                let pad = widths[i] - text.chars().count();
+                let last = n + 1 == shown.len();
+                if n > 0 {
+                    line.push_str("  ");
+                }
+                if self.align[i] == Align::Right {
+                    line.push_str(&" ".repeat(pad));
+                }
+                line.push_str(&look.paint(*style, &text));
+                if self.align[i] == Align::Left && !last {
+                    line.push_str(&" ".repeat(pad));
+                }
+            }
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut short: String = text.chars().take(width.saturating_sub(1)).collect();
+    short.push('…');
+    short
+}
+
+/// A value with its currency: `$12,000`, `€40,000`, `CHF 1,500`, `12,000.50 USD`.
+pub fn money(value: f64, currency: &str) -> String {
+    let whole = value.trunc() as u64;
+    let mut digits = whole.to_string();
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!(",{tail}{grouped}");
+    }
+    let mut amount = format!("{digits}{grouped}");
+    let cents = ((value - value.trunc()) * 100.0).round() as u64;
+    if cents > 0 {
+        let _ = write!(amount, ".{cents:02}");
+    }
+    match currency.to_ascii_uppercase().as_str() {
+        "USD" => format!("${amount}"),
+        "EUR" => format!("€{amount}"),
+        "GBP" => format!("£{amount}"),
+        "JPY" => format!("¥{amount}"),
+        _ => format!("{amount} {currency}"),
+    }
+}
+
+/// How late or early a due date is, in words: `3 days late`, `today`, `in 2 days`.
+pub fn lateness(overdue_days: i64) -> String {
+    match overdue_days {
+        0 => "today".into(),
+        1 => "1 day late".into(),
+        n if n > 0 => format!("{n} days late"),
+        -1 => "tomorrow".into(),
+        n => format!("in {} days", -n),
+    }
+}
+
+/// A due date relative to today, for sentences: `15 days ago`, `today`, `in 2 days`.
+pub fn relative(due: Date, today: Date) -> String {
+    match date::days_between(today, due) {
+        0 => "today".into(),
+        1 => "tomorrow".into(),
+        -1 => "yesterday".into(),
+        n if n > 0 => format!("in {n} days"),
+        n => format!("{} days ago", -n),
+    }
+}
+
+/// The style for a lateness.
+pub fn lateness_style(overdue_days: i64) -> Style {
+    match overdue_days {
+        n if n > 0 => LATE,
+        0 => TODAY,
+        _ => AHEAD,
+    }
+}
+
+/// A short date: `Nov 05` this year, `Nov 2025` in another.
+pub fn short_date(day: Date, today: Date) -> String {
+    use chrono::Datelike;
+    if day.year() == today.year() {
+        day.format("%b %d").to_string()
+    } else {
+        day.format("%b %Y").to_string()
+    }
+}
+
+/// `n thing` / `n things` (`n touches` for words ending in a hissing sound).
+pub fn count(n: usize, thing: &str) -> String {
+    match n {
+        1 => format!("1 {thing}"),
+        _ if thing.ends_with("ch") || thing.ends_with('s') || thing.ends_with('x') => {
+            format!("{n} {thing}es")
+        }
+        _ => format!("{n} {thing}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_well() {
+        let cases = [
+            (12000.0, "USD", "$12,000"),
+            (100000.0, "EUR", "€100,000"),
+            (999.0, "GBP", "£999"),
+            (1500.5, "CHF", "1,500.50 CHF"),
+            (0.0, "USD", "$0"),
+            (1234567.0, "usd", "$1,234,567"),
+        ];
+        for (value, currency, want) in cases {
+            assert_eq!(money(value, currency), want);
+        }
+    }
+
+    #[test]
+    fn lateness_in_words() {
+        let cases = [
+            (3, "3 days late"),
+            (1, "1 day late"),
+            (0, "today"),
+            (-1, "tomorrow"),
+            (-2, "in 2 days"),
+        ];
+        for (days, want) in cases {
+            assert_eq!(lateness(days), want);
+        }
+    }
+
+    #[test]
+    fn tables_align_and_fit() {
+        let cell = |s: &str| (s.to_owned(), Style::new());
+        let table = Table {
+            header: Vec::new(),
+            align: vec![Align::Left, Align::Left, Align::Right],
+            flex: 1,
+            rows: vec![
+                vec![cell("today"), cell("A very long prospect name"), cell("$1")],
+                vec![cell("3 days late"), cell("Short"), cell("$12,000")],
+            ],
+        };
+        let mut out = Vec::new();
+        table
+            .write(
+                &mut out,
+                &Look {
+                    color: false,
+                    width: Some(40),
+                },
+            )
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "today        A very long prospect na…       $1\n3 days late  Short                     $12,000\n"
+        );
+        assert!(text.lines().all(|l| l.chars().count() <= 40));
+    }
+}

@@ -1,0 +1,255 @@
+//! Dates and spans of time as people write them: `2026-11-28` in files,
+//! `3d`, `+2w`, `tomorrow` or `monday` on the command line.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+
+/// A calendar date: the only kind of time the ledger knows.
+pub type Date = NaiveDate;
+
+/// Parse a strict `YYYY-MM-DD` date, as the file format requires.
+pub fn parse_iso(text: &str) -> Option<Date> {
+    let b = text.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| text[r].parse::<u32>().ok();
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
+/// Whether `text` looks like a `YYYY-MM-DD` date, possible or not.
+pub fn looks_like_iso(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+/// A length of time: `Nd` days, `Nw` weeks or `Nm` calendar months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// How many units.
+    pub count: u32,
+    /// Which unit.
+    pub unit: Unit,
+}
+
+/// The unit of a [`Span`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// `d`
+    Day,
+    /// `w`
+    Week,
+    /// `m`: calendar months (Jan 31 + 1m is the last day of February).
+    Month,
+}
+
+impl Span {
+    /// A span of `n` days.
+    pub const fn days(count: u32) -> Span {
+        Span {
+            count,
+            unit: Unit::Day,
+        }
+    }
+
+    /// The date this span after `date` (saturating at the end of the calendar).
+    pub fn after(self, date: Date) -> Date {
+        let moved = match self.unit {
+            Unit::Day => date.checked_add_days(Days::new(u64::from(self.count))),
+            Unit::Week => date.checked_add_days(Days::new(7 * u64::from(self.count))),
+            Unit::Month => date.checked_add_months(Months::new(self.count)),
+        };
+        moved.unwrap_or(NaiveDate::MAX)
+    }
+
+    /// The date this span before `date` (saturating at the start of the calendar).
+    pub fn before(self, date: Date) -> Date {
+        let moved = match self.unit {
+            Unit::Day => date.checked_sub_days(Days::new(u64::from(self.count))),
+            Unit::Week => date.checked_sub_days(Days::new(7 * u64::from(self.count))),
+            Unit::Month => date.checked_sub_months(Months::new(self.count)),
+        };
+        moved.unwrap_or(NaiveDate::MIN)
+    }
+}
+
+impl FromStr for Span {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Span, String> {
+        let text = text.trim();
+        let bad = || {
+            format!("`{text}` is not a span of time: write `Nd` days, `Nw` weeks or `Nm` months, e.g. `3d`")
+        };
+        let (digits, unit) = text.split_at(text.len().saturating_sub(1));
+        let unit = match unit {
+            "d" | "D" => Unit::Day,
+            "w" | "W" => Unit::Week,
+            "m" | "M" => Unit::Month,
+            _ => return Err(bad()),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let count = digits.parse().map_err(|_| bad())?;
+        Ok(Span { count, unit })
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            Unit::Day => 'd',
+            Unit::Week => 'w',
+            Unit::Month => 'm',
+        };
+        write!(f, "{}{}", self.count, unit)
+    }
+}
+
+/// Parse a date as given on the command line, relative to `today`:
+/// `2026-12-01`, `today`, `tomorrow`, `yesterday`, a span from today (`3d`,
+/// `+2w`, `1m`; `-3d` is in the past), or a weekday (`monday`, `mon`: the
+/// next one after today).
+pub fn parse_relative(text: &str, today: Date) -> Result<Date, String> {
+    let word = text.trim().to_ascii_lowercase();
+    if looks_like_iso(&word) {
+        return parse_iso(&word).ok_or_else(|| format!("`{text}` is not a date in the calendar"));
+    }
+    match word.as_str() {
+        "today" => return Ok(today),
+        "tomorrow" => return Ok(Span::days(1).after(today)),
+        "yesterday" => return Ok(Span::days(1).before(today)),
+        _ => {}
+    }
+    if let Some(past) = word.strip_prefix('-') {
+        if let Ok(span) = past.parse::<Span>() {
+            return Ok(span.before(today));
+        }
+    }
+    if let Ok(span) = word.strip_prefix('+').unwrap_or(&word).parse::<Span>() {
+        return Ok(span.after(today));
+    }
+    if let Some(weekday) = parse_weekday(&word) {
+        let ahead =
+            (7 + weekday.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
+        let ahead = if ahead == 0 { 7 } else { ahead };
+        return Ok(Span::days(ahead).after(today));
+    }
+    Err(format!(
+        "`{text}` is not a date: write YYYY-MM-DD, today, tomorrow, a span such as 3d, +2w or 1m, or a weekday"
+    ))
+}
+
+fn parse_weekday(word: &str) -> Option<Weekday> {
+    const NAMES: [(&str, Weekday); 7] = [
+        ("monday", Weekday::Mon),
+        ("tuesday", Weekday::Tue),
+        ("wednesday", Weekday::Wed),
+        ("thursday", Weekday::Thu),
+        ("friday", Weekday::Fri),
+        ("saturday", Weekday::Sat),
+        ("sunday", Weekday::Sun),
+    ];
+    NAMES
+        .iter()
+        .find(|(name, _)| word.len() >= 3 && name.starts_with(word))
+        .map(|(_, day)| *day)
+}
+
+/// Days from `from` to `to` (positive when `to` is later).
+pub fn days_between(from: Date, to: Date) -> i64 {
+    (to - from).num_days()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Date {
+        parse_iso(text).unwrap()
+    }
+
+    #[test]
+    fn iso_dates() {
+        let cases = [
+            ("2026-11-28", true),
+            ("2026-02-30", false),
+            ("2026-13-01", false),
+            ("2026-1-05", false),
+            ("26-11-28", false),
+            ("2026-11-28 ", false),
+            ("soon", false),
+        ];
+        for (text, ok) in cases {
+            assert_eq!(parse_iso(text).is_some(), ok, "{text}");
+        }
+        assert!(looks_like_iso("2026-02-30"));
+        assert!(!looks_like_iso("2026/02/03"));
+    }
+
+    #[test]
+    fn spans() {
+        let today = d("2026-01-31");
+        let cases = [
+            ("2d", "2026-02-02"),
+            ("1w", "2026-02-07"),
+            ("1m", "2026-02-28"),
+            ("0d", "2026-01-31"),
+        ];
+        for (span, want) in cases {
+            assert_eq!(
+                span.parse::<Span>().unwrap().after(today),
+                d(want),
+                "{span}"
+            );
+        }
+        for bad in ["", "d", "3", "3x", "-3d", "3.5d", "three days"] {
+            assert!(bad.parse::<Span>().is_err(), "{bad}");
+        }
+        assert_eq!("14d".parse::<Span>().unwrap().to_string(), "14d");
+    }
+
+    #[test]
+    fn command_line_dates() {
+        // 2026-11-23 is a Monday.
+        let today = d("2026-11-23");
+        let cases = [
+            ("2026-12-01", "2026-12-01"),
+            ("today", "2026-11-23"),
+            ("Tomorrow", "2026-11-24"),
+            ("yesterday", "2026-11-22"),
+            ("3d", "2026-11-26"),
+            ("+2w", "2026-12-07"),
+            ("1m", "2026-12-23"),
+            ("-3d", "2026-11-20"),
+            ("monday", "2026-11-30"),
+            ("tue", "2026-11-24"),
+            ("sunday", "2026-11-29"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_relative(text, today), Ok(d(want)), "{text}");
+        }
+        for bad in ["2026-02-30", "soon", "mo", "", "3x"] {
+            assert!(parse_relative(bad, today).is_err(), "{bad}");
+        }
+        assert!(parse_relative("2026-02-30", today)
+            .unwrap_err()
+            .contains("2026-02-30"));
+    }
+}

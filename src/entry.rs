@@ -1,0 +1,249 @@
+//! One log entry: `YYYY-MM-DD [HH:MM] CHANNEL [(in)] [: TEXT]`.
+
+use std::fmt;
+
+use crate::date::{self, Date};
+
+/// A well-formed entry of a prospect's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// 1-based line of the entry's bullet.
+    pub line: usize,
+    /// 1-based column of the entry's bullet.
+    pub column: usize,
+    /// The day of the contact or remark.
+    pub date: Date,
+    /// The time of day, as written (`14:30`), if given.
+    pub time: Option<String>,
+    /// The channel, lower-case: `call`, `email`, `note`, …
+    pub channel: String,
+    /// `(in)`: the prospect reached out or replied.
+    pub inbound: bool,
+    /// What happened, continuation lines joined by spaces.
+    pub text: String,
+}
+
+/// The parts of an entry line, without its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts {
+    /// The date.
+    pub date: Date,
+    /// `HH:MM`, if given.
+    pub time: Option<String>,
+    /// The channel, lower-case.
+    pub channel: String,
+    /// Whether it is marked `(in)`.
+    pub inbound: bool,
+    /// The text after `:`, continuation lines joined by spaces.
+    pub text: String,
+}
+
+/// Read an entry from an item's text (bullet removed, continuation lines
+/// included); the error says what does not follow the grammar.
+pub fn parse(item: &str) -> Result<Parts, String> {
+    let mut lines = item.lines();
+    let first = lines.next().unwrap_or("").trim();
+    let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+
+    let (day, after) = first.split_at(first.find(char::is_whitespace).unwrap_or(first.len()));
+    let date = match date::parse_iso(day) {
+        Some(date) => date,
+        None if date::looks_like_iso(day) => {
+            return Err(format!("`{day}` is not a date in the calendar"))
+        }
+        None => {
+            return Err("a log entry starts with a date: `- YYYY-MM-DD CHANNEL: text`".into());
+        }
+    };
+    let mut after = after.trim_start();
+
+    let mut time = None;
+    if let Some((hh_mm, tail)) = split_word(after) {
+        if is_time_shaped(hh_mm) {
+            if !is_time(hh_mm) {
+                return Err(format!("`{hh_mm}` is not a time of day"));
+            }
+            time = Some(hh_mm.to_owned());
+            after = tail;
+        }
+    }
+
+    let channel_len = after
+        .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(after.len());
+    let channel = &after[..channel_len];
+    if channel.is_empty() || !channel.starts_with(char::is_alphabetic) {
+        return Err("a channel (call, email, meeting, note, …) must follow the date".into());
+    }
+    let channel = channel.to_lowercase();
+    let mut after = after[channel_len..].trim_start();
+
+    let mut inbound = false;
+    if after.len() >= 4 && after[..4].eq_ignore_ascii_case("(in)") {
+        inbound = true;
+        after = after[4..].trim_start();
+    }
+
+    let text = if after.is_empty() {
+        if !rest.is_empty() {
+            return Err("text on the next lines needs a `:` after the channel".into());
+        }
+        String::new()
+    } else if let Some(text) = after.strip_prefix(':') {
+        let mut joined = text.trim().to_owned();
+        for line in rest {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(line);
+        }
+        joined
+    } else {
+        return Err(format!(
+            "expected `: text` after the channel `{channel}`, found `{after}`"
+        ));
+    };
+    Ok(Parts {
+        date,
+        time,
+        channel,
+        inbound,
+        text,
+    })
+}
+
+fn split_word(text: &str) -> Option<(&str, &str)> {
+    let end = text.find(char::is_whitespace).unwrap_or(text.len());
+    (end > 0).then(|| (&text[..end], text[end..].trim_start()))
+}
+
+fn is_time_shaped(word: &str) -> bool {
+    let b = word.as_bytes();
+    (b.len() == 5 || b.len() == 4)
+        && b.iter().filter(|c| **c == b':').count() == 1
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b':')
+        && b.len() - word.find(':').unwrap_or(0) == 3
+}
+
+fn is_time(word: &str) -> bool {
+    let (h, m) = word.split_once(':').unwrap_or(("", ""));
+    matches!((h.parse::<u32>(), m.parse::<u32>()), (Ok(h), Ok(m)) if h < 24 && m < 60)
+}
+
+impl fmt::Display for Parts {
+    /// The entry as `ledger touch` writes it: `DATE CHANNEL[ (in)][: TEXT]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.date.format("%Y-%m-%d"))?;
+        if let Some(time) = &self.time {
+            write!(f, " {time}")?;
+        }
+        write!(f, " {}", self.channel)?;
+        if self.inbound {
+            f.write_str(" (in)")?;
+        }
+        if !self.text.is_empty() {
+            write!(f, ": {}", self.text)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(
+        date: &str,
+        time: Option<&str>,
+        channel: &str,
+        inbound: bool,
+        text: &str,
+    ) -> Result<Parts, String> {
+        Ok(Parts {
+            date: date::parse_iso(date).unwrap(),
+            time: time.map(str::to_owned),
+            channel: channel.into(),
+            inbound,
+            text: text.into(),
+        })
+    }
+
+    #[test]
+    fn the_grammar() {
+        let cases = [
+            (
+                "2026-11-12 call: Left a voicemail.",
+                ok("2026-11-12", None, "call", false, "Left a voicemail."),
+            ),
+            (
+                "2026-11-20 call (in): Jane called back",
+                ok("2026-11-20", None, "call", true, "Jane called back"),
+            ),
+            (
+                "2026-11-18 14:30 call: Spoke;\n  they need a review.",
+                ok(
+                    "2026-11-18",
+                    Some("14:30"),
+                    "call",
+                    false,
+                    "Spoke; they need a review.",
+                ),
+            ),
+            (
+                "2026-11-18 9:05 Email",
+                ok("2026-11-18", Some("9:05"), "email", false, ""),
+            ),
+            (
+                "2026-11-23 email",
+                ok("2026-11-23", None, "email", false, ""),
+            ),
+            (
+                "2026-11-23 whatsapp:Hi",
+                ok("2026-11-23", None, "whatsapp", false, "Hi"),
+            ),
+            (
+                "2026-11-23 note (IN): they wrote: yes",
+                ok("2026-11-23", None, "note", true, "they wrote: yes"),
+            ),
+            (
+                "2026-11-23 call:",
+                ok("2026-11-23", None, "call", false, ""),
+            ),
+        ];
+        for (item, want) in cases {
+            assert_eq!(parse(item), want, "{item}");
+        }
+    }
+
+    #[test]
+    fn not_the_grammar() {
+        let cases = [
+            ("called Jane yesterday", "starts with a date"),
+            (
+                "2026-13-45 call: impossible date",
+                "not a date in the calendar",
+            ),
+            ("2026-11-02", "channel"),
+            ("2026-11-02 : text", "channel"),
+            ("2026-11-02 25:00 call", "time of day"),
+            ("2026-11-02 call Left a voicemail", "expected `: text`"),
+            ("2026-11-02 call\n  more text", "needs a `:`"),
+            ("", "starts with a date"),
+        ];
+        for (item, want) in cases {
+            let err = parse(item).unwrap_err();
+            assert!(err.contains(want), "{item}: {err}");
+        }
+    }
+
+    #[test]
+    fn written_form_reads_back() {
+        for item in [
+            "2026-11-23 call (in): Jane called",
+            "2026-11-23 email",
+            "2026-11-23 10:15 visit: On site",
+        ] {
+            assert_eq!(parse(item).unwrap().to_string(), item);
+        }
+    }
+}

@@ -1,0 +1,428 @@
+//! The front matter of a prospect: finding its fences, and reading its YAML
+//! into typed [`Fields`] with every problem at the file's real line.
+
+use crate::cadence::Cadence;
+use crate::date::{self, Date};
+use crate::diagnostic::Code;
+use crate::keys;
+use crate::text::{self, BOM};
+use crate::yaml::{self, Yaml};
+
+/// Whether a file's text opens with a front-matter fence: its first line is
+/// exactly `---` (after an optional byte-order mark).
+pub fn has_fence(text: &[u8]) -> bool {
+    let text = text.strip_prefix(BOM.as_bytes()).unwrap_or(text);
+    text == b"---" || text.starts_with(b"---\n") || text.starts_with(b"---\r\n")
+}
+
+/// A prospect file cut at its fences. Offsets are bytes into the whole text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// Where the YAML starts (the line after the opening fence).
+    pub yaml_start: usize,
+    /// Where the closing fence's line starts (the YAML ends there).
+    pub close_start: usize,
+    /// Where the body starts (the line after the closing fence).
+    pub body_start: usize,
+}
+
+/// Cut `text` (which has a fence) at its fences; `None` when the front
+/// matter is never closed by a line that is `---` or `...`.
+pub fn split(text: &str) -> Option<Split> {
+    let start = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    let mut offset = start;
+    let mut lines = text::lines_with_endings(&text[start..]);
+    offset += lines.next()?.len();
+    let yaml_start = offset;
+    for line in lines {
+        let bare = text::trim_ending(line).trim_end();
+        if bare == "---" || bare == "..." {
+            return Some(Split {
+                yaml_start,
+                close_start: offset,
+                body_start: offset + line.len(),
+            });
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Do not contact: absent, set, or set since a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dnc {
+    /// Contact away.
+    No,
+    /// `dnc: true`.
+    Yes,
+    /// `dnc: DATE`: since that date.
+    Since(Date),
+}
+
+impl Dnc {
+    /// Whether the prospect must not be contacted.
+    pub fn is_set(self) -> bool {
+        self != Dnc::No
+    }
+}
+
+/// The known keys of a prospect's front matter, typed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Fields {
+    /// Display name (required).
+    pub name: String,
+    /// Stage; `None` when the file names none (the default `lead` applies).
+    pub stage: Option<String>,
+    /// Expected deal value.
+    pub value: Option<f64>,
+    /// Currency of the value.
+    pub currency: Option<String>,
+    /// Explicit next follow-up.
+    pub next: Option<Date>,
+    /// When the prospect entered the ledger.
+    pub added: Option<Date>,
+    /// Do not contact.
+    pub dnc: Option<Dnc>,
+    /// Why it was closed.
+    pub reason: Option<String>,
+    /// The prospect's own cadence.
+    pub cadence: Option<Cadence>,
+    /// Company.
+    pub company: Option<String>,
+    /// Contact person.
+    pub contact: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Who on the team owns it.
+    pub owner: Option<String>,
+    /// Where the lead came from.
+    pub source: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+impl Fields {
+    /// The stage, or the default `lead`.
+    pub fn stage(&self) -> &str {
+        self.stage.as_deref().unwrap_or("lead")
+    }
+
+    /// Do not contact, absent meaning no.
+    pub fn dnc(&self) -> Dnc {
+        self.dnc.unwrap_or(Dnc::No)
+    }
+}
+
+/// A problem found in the front matter: code, 1-based line and column of the file, message.
+pub type FieldProblem = (Code, usize, usize, String);
+
+/// The front matter read: the typed fields (when usable), every key with its
+/// value and line, and the problems found.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    /// The fields, `None` when a problem makes them unusable.
+    pub fields: Option<Fields>,
+    /// Every key in file order, with its value and 1-based line.
+    pub pairs: Vec<(String, Yaml, usize)>,
+    /// Problems, at the file's lines.
+    pub problems: Vec<FieldProblem>,
+}
+
+/// Read the YAML between the fences; `first_line` is the file line the YAML starts on.
+pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {
+    let mut out = FrontMatter::default();
+    let pairs = match yaml::parse(yaml_text) {
+        Ok(Yaml::Map(pairs)) => pairs,
+        Ok(Yaml::Null) => Vec::new(),
+        Ok(other) => {
+            out.problems.push((
+                Code::FrontMatter,
+                first_line,
+                1,
+                format!(
+                    "front matter must be `key: value` lines, found {}",
+                    other.kind()
+                ),
+            ));
+            return out;
+        }
+        Err(err) => {
+            out.problems.push((
+                Code::FrontMatter,
+                first_line + err.line - 1,
+                err.column,
+                format!("front matter is not valid YAML: {}", err.message),
+            ));
+            return out;
+        }
+    };
+    let lines = keys::scan(text::lines_with_endings(yaml_text));
+    let line_of = |key: &str| {
+        lines
+            .iter()
+            .find(|k| k.key == key)
+            .map_or(first_line, |k| first_line + k.first)
+    };
+    let mut fields = Fields::default();
+    let mut has_name = false;
+    for (key, value) in pairs {
+        let key = key.scalar_text().unwrap_or_default();
+        let line = line_of(&key);
+        match read_field(&mut fields, &key, &value) {
+            Ok(known) => has_name |= key == "name" && known,
+            Err(message) => out.problems.push((Code::BadField, line, 1, message)),
+        }
+        out.pairs.push((key, value, line));
+    }
+    if !has_name {
+        out.problems.push((
+            Code::MissingName,
+            1,
+            1,
+            "no `name` in the front matter".into(),
+        ));
+    }
+    if out.problems.is_empty() {
+        out.fields = Some(fields);
+    }
+    out
+}
+
+/// Store one key's value in `fields`; `Ok(false)` for a null value (as if absent)
+/// or a key of the user's own.
+fn read_field(fields: &mut Fields, key: &str, value: &Yaml) -> Result<bool, String> {
+    if *value == Yaml::Null {
+        return Ok(false);
+    }
+    match key {
+        "name" => {
+            let name = text_of(key, value)?;
+            if name.trim().is_empty() {
+                return Err("`name` is empty".into());
+            }
+            fields.name = name;
+        }
+        "stage" => match value {
+            Yaml::Str(s) => fields.stage = Some(s.clone()),
+            other => {
+                return Err(format!(
+                    "`stage` must be a stage name, found {}",
+                    other.kind()
+                ))
+            }
+        },
+        "value" => fields.value = Some(number(value)?),
+        "currency" => fields.currency = Some(text_of(key, value)?),
+        "next" => fields.next = Some(date_of(key, value)?),
+        "added" => fields.added = Some(date_of(key, value)?),
+        "dnc" => {
+            fields.dnc = Some(match value {
+                Yaml::Bool(true) => Dnc::Yes,
+                Yaml::Bool(false) => Dnc::No,
+                Yaml::Str(s) => Dnc::Since(date::parse_iso(s).ok_or_else(|| {
+                    format!("`dnc` must be true, false or a date YYYY-MM-DD, found `{s}`")
+                })?),
+                other => {
+                    return Err(format!(
+                        "`dnc` must be true, false or a date, found {}",
+                        other.kind()
+                    ))
+                }
+            })
+        }
+        "reason" => fields.reason = Some(text_of(key, value)?),
+        "cadence" => {
+            let steps = match value {
+                Yaml::List(items) => items
+                    .iter()
+                    .map(|i| {
+                        i.scalar_text().ok_or_else(|| {
+                            format!("`cadence` steps must be text, found {}", i.kind())
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+                Yaml::Str(s) => vec![s.clone()],
+                other => {
+                    return Err(format!(
+                        "`cadence` must be a list of steps such as [2d email, 3d call], found {}",
+                        other.kind()
+                    ))
+                }
+            };
+            fields.cadence = Some(
+                Cadence::parse(steps.iter().map(String::as_str))
+                    .map_err(|e| format!("`cadence`: {e}"))?,
+            );
+        }
+        "company" => fields.company = Some(text_of(key, value)?),
+        "contact" => fields.contact = Some(text_of(key, value)?),
+        "email" => fields.email = Some(text_of(key, value)?),
+        "phone" => fields.phone = Some(text_of(key, value)?),
+        "owner" => fields.owner = Some(text_of(key, value)?),
+        "source" => fields.source = Some(text_of(key, value)?),
+        "tags" => {
+            fields.tags = match value {
+                Yaml::List(items) => items
+                    .iter()
+                    .map(|i| {
+                        i.scalar_text().ok_or_else(|| {
+                            format!("`tags` must be a list of words, found {} in it", i.kind())
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+                other => vec![text_of(key, other)?],
+            }
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// A text field: any scalar, as written (`phone: 5550100` is text too).
+fn text_of(key: &str, value: &Yaml) -> Result<String, String> {
+    value
+        .scalar_text()
+        .ok_or_else(|| format!("`{key}` must be text, found {}", value.kind()))
+}
+
+fn number(value: &Yaml) -> Result<f64, String> {
+    let n = match value {
+        Yaml::Int(i) => *i as f64,
+        Yaml::Float(f) => *f,
+        Yaml::Str(s) => return Err(format!("`value` must be a number ≥ 0, found `{s}`")),
+        other => {
+            return Err(format!(
+                "`value` must be a number ≥ 0, found {}",
+                other.kind()
+            ))
+        }
+    };
+    if n.is_finite() && n >= 0.0 {
+        Ok(n)
+    } else {
+        Err(format!("`value` must be a number ≥ 0, found {n}"))
+    }
+}
+
+fn date_of(key: &str, value: &Yaml) -> Result<Date, String> {
+    match value {
+        Yaml::Str(s) => date::parse_iso(s)
+            .ok_or_else(|| format!("`{key}` must be a date YYYY-MM-DD, found `{s}`")),
+        other => Err(format!(
+            "`{key}` must be a date YYYY-MM-DD, found {}",
+            other.kind()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fences() {
+        // (text, has a fence, closed: (yaml, body))
+        type Case<'a> = (&'a str, bool, Option<(&'a str, &'a str)>);
+        let cases: [Case; 9] = [
+            (
+                "---\nname: A\n---\nbody\n",
+                true,
+                Some(("name: A\n", "body\n")),
+            ),
+            (
+                "\u{feff}---\r\nname: A\r\n---\r\nbody",
+                true,
+                Some(("name: A\r\n", "body")),
+            ),
+            ("---\nname: A\n...\n", true, Some(("name: A\n", ""))),
+            (
+                "---\nname: A\n---   \nx\n---\ny\n",
+                true,
+                Some(("name: A\n", "x\n---\ny\n")),
+            ),
+            ("---\n---\n", true, Some(("", ""))),
+            ("---\nname: A\n\n# never closed\n", true, None),
+            ("--- \nname: A\n---\n", false, None),
+            ("# Title\n---\n", false, None),
+            ("", false, None),
+        ];
+        for (text, fenced, closed) in cases {
+            assert_eq!(has_fence(text.as_bytes()), fenced, "{text:?}");
+            if !fenced {
+                continue;
+            }
+            let got =
+                split(text).map(|s| (&text[s.yaml_start..s.close_start], &text[s.body_start..]));
+            assert_eq!(got, closed, "{text:?}");
+        }
+    }
+
+    fn codes(yaml: &str) -> Vec<(Code, usize)> {
+        read(yaml, 2)
+            .problems
+            .into_iter()
+            .map(|(c, l, _, _)| (c, l))
+            .collect()
+    }
+
+    #[test]
+    fn field_problems_and_their_lines() {
+        let cases: [(&str, Vec<(Code, usize)>); 11] = [
+            ("name: A\nvalue: 12000\n", vec![]),
+            ("name: A\nvalue: 12k\n", vec![(Code::BadField, 3)]),
+            ("name: A\nvalue: -5\n", vec![(Code::BadField, 3)]),
+            ("name: A\nnext: soon\n", vec![(Code::BadField, 3)]),
+            ("name: A\nnext: 2026-02-30\n", vec![(Code::BadField, 3)]),
+            ("stage: lead\n", vec![(Code::MissingName, 1)]),
+            ("name:\n", vec![(Code::MissingName, 1)]),
+            ("name: A\nstage: [lead\n", vec![(Code::FrontMatter, 3)]),
+            ("- a\n- b\n", vec![(Code::FrontMatter, 2)]),
+            (
+                "name: A\ncadence: [2d email, soon]\ndnc: maybe\n",
+                vec![(Code::BadField, 3), (Code::BadField, 4)],
+            ),
+            (
+                "name: A\n# a comment\nmine: {any: thing}\ntags: solo\n",
+                vec![],
+            ),
+        ];
+        for (yaml, want) in cases {
+            let got = codes(yaml);
+            let got_no_col: Vec<(Code, usize)> = got.clone();
+            if want.first().is_some_and(|w| w.0 == Code::FrontMatter) {
+                assert_eq!(
+                    got_no_col.iter().map(|g| g.0).collect::<Vec<_>>(),
+                    vec![Code::FrontMatter],
+                    "{yaml}"
+                );
+                assert!(got_no_col[0].1 >= want[0].1, "{yaml}: {got:?}");
+            } else {
+                assert_eq!(got_no_col, want, "{yaml}");
+            }
+        }
+    }
+
+    #[test]
+    fn fields_are_typed() {
+        let fm = read(
+            "name: Acme\nstage: proposal\nvalue: 12000.5\nnext: '2026-11-28'\ndnc: 2026-11-10\ntags: [a, b]\nphone: 5550100\ncadence: [1w call, 2w]\n",
+            2,
+        );
+        assert_eq!(fm.problems, []);
+        let f = fm.fields.unwrap();
+        assert_eq!(f.name, "Acme");
+        assert_eq!(f.stage(), "proposal");
+        assert_eq!(f.value, Some(12000.5));
+        assert_eq!(f.next, date::parse_iso("2026-11-28"));
+        assert_eq!(f.dnc(), Dnc::Since(date::parse_iso("2026-11-10").unwrap()));
+        assert_eq!(f.tags, ["a", "b"]);
+        assert_eq!(f.phone.as_deref(), Some("5550100"));
+        assert_eq!(f.cadence.unwrap().steps().len(), 2);
+        assert_eq!(
+            fm.pairs.iter().map(|p| p.2).collect::<Vec<_>>(),
+            [2, 3, 4, 5, 6, 7, 8, 9]
+        );
+    }
+}

@@ -1,0 +1,349 @@
+//! A ledger folder: where its root is, which files are prospects, reading
+//! them all (in parallel), and finding the one a person names.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::check::{self, Assessment, Context};
+use crate::date::Date;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::error::{Error, Result};
+use crate::front_matter;
+use crate::prospect::Prospect;
+use crate::settings::{self, Settings};
+
+/// Files larger than this are reported, not read: a prospect is a page of text.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// An open ledger: its root and settings.
+#[derive(Debug)]
+pub struct Ledger {
+    /// The root folder.
+    pub root: PathBuf,
+    /// The settings, defaults where `ledger.yaml` is silent or unreadable.
+    pub settings: Settings,
+    /// Problems in `ledger.yaml`.
+    pub settings_problems: Vec<Diagnostic>,
+}
+
+/// Every prospect of a ledger, read and assessed.
+#[derive(Debug)]
+pub struct Book {
+    /// The prospects, sorted by id.
+    pub prospects: Vec<Prospect>,
+    /// The assessment of each prospect, in the same order.
+    pub assessments: Vec<Assessment>,
+    /// Problems of the walk itself (folders that cannot be read).
+    pub walk_problems: Vec<Diagnostic>,
+}
+
+impl Ledger {
+    /// The root: `explicit` (from `-C` or `LEDGER_DIR`), else the nearest
+    /// ancestor of `cwd` holding `ledger.yaml`, else `cwd`.
+    pub fn find_root(explicit: Option<&Path>, cwd: &Path) -> PathBuf {
+        if let Some(dir) = explicit {
+            return cwd.join(dir);
+        }
+        cwd.ancestors()
+            .find(|dir| dir.join(settings::FILE_NAME).is_file())
+            .unwrap_or(cwd)
+            .to_path_buf()
+    }
+
+    /// Open the ledger at `root`.
+    pub fn open(root: PathBuf) -> Result<Ledger> {
+        match fs::metadata(&root) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                return Err(Error::Message(format!(
+                    "{} is not a folder",
+                    root.display()
+                )))
+            }
+            Err(err) => return Err(Error::io(root, err)),
+        }
+        let (settings, problems) = Settings::load(&root);
+        let settings_problems = problems
+            .into_iter()
+            .map(|p| {
+                Diagnostic::new(
+                    settings::FILE_NAME,
+                    p.line,
+                    p.column,
+                    Code::BadConfig,
+                    p.message,
+                )
+            })
+            .collect();
+        Ok(Ledger {
+            root,
+            settings,
+            settings_problems,
+        })
+    }
+
+    /// Fail on the first problem of `ledger.yaml`: commands other than `lint`
+    /// do not guess at settings.
+    pub fn require_settings(&self) -> Result<()> {
+        match self.settings_problems.first() {
+            Some(d) => Err(Error::BadConfig {
+                path: d.path.clone(),
+                line: d.line,
+                column: d.column,
+                message: d.message.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The `*.md` files that may be prospects, relative to the root and
+    /// `/`-separated, sorted; plus problems met on the way.
+    pub fn markdown_files(&self) -> (Vec<String>, Vec<Diagnostic>) {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        let walk = WalkDir::new(&self.root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|entry| {
+                if entry.depth() == 0 || !entry.file_type().is_dir() {
+                    return true;
+                }
+                let hidden = entry
+                    .file_name()
+                    .to_str()
+                    .is_none_or(|name| name.starts_with('.'));
+                !hidden
+                    && !relative(&self.root, entry.path())
+                        .is_some_and(|rel| self.settings.is_ignored(&rel))
+            });
+        for entry in walk {
+            match entry {
+                Ok(entry) => {
+                    if !entry.file_type().is_file()
+                        || entry.path().extension().is_none_or(|ext| ext != "md")
+                    {
+                        continue;
+                    }
+                    match relative(&self.root, entry.path()) {
+                        Some(rel) if !self.settings.is_ignored(&rel) => files.push(rel),
+                        Some(_) => {}
+                        None => problems.push(Diagnostic::new(
+                            &entry.path().to_string_lossy(),
+                            1,
+                            1,
+                            Code::Unreadable,
+                            "the file's name is not UTF-8; rename it",
+                        )),
+                    }
+                }
+                Err(err) => {
+                    let path = err
+                        .path()
+                        .and_then(|p| relative(&self.root, p))
+                        .unwrap_or_else(|| self.root.display().to_string());
+                    problems.push(Diagnostic::new(
+                        &path,
+                        1,
+                        1,
+                        Code::Unreadable,
+                        format!("cannot read: {err}"),
+                    ));
+                }
+            }
+        }
+        (files, problems)
+    }
+
+    /// Read one file; `None` when it is not a prospect (no front-matter fence).
+    pub fn read(&self, relative: &str) -> Option<Prospect> {
+        read_prospect(&self.root.join(relative), relative)
+    }
+
+    /// Read every prospect (in parallel) and assess it for `today`.
+    pub fn book(&self, today: Date) -> Book {
+        let (files, walk_problems) = self.markdown_files();
+        let cx = Context {
+            settings: &self.settings,
+            today,
+        };
+        let (prospects, assessments): (Vec<Prospect>, Vec<Assessment>) = files
+            .par_iter()
+            .filter_map(|rel| self.read(rel))
+            .map(|p| {
+                let assessment = check::assess(&p, &cx);
+                (p, assessment)
+            })
+            .unzip();
+        Book {
+            prospects,
+            assessments,
+            walk_problems,
+        }
+    }
+
+    /// Find the prospect a person names (SPEC section 1): exact id, a path to
+    /// the file, exact file stem, case-insensitive exact name, then a
+    /// case-insensitive substring of stem or name matching just one.
+    pub fn resolve(&self, book: &Book, query: &str, cwd: &Path) -> Result<usize> {
+        let prospects = &book.prospects;
+        let name = |i: usize| prospects[i].fields().map(|f| f.name.as_str());
+        let as_path = self.path_query(query, cwd);
+        let lower = query.to_lowercase();
+        type Test<'t> = Box<dyn Fn(usize) -> bool + 't>;
+        let tests: [Test; 5] = [
+            Box::new(|i| prospects[i].id == query),
+            Box::new(|i| as_path.as_deref() == Some(prospects[i].path.as_str())),
+            Box::new(|i| prospects[i].stem() == query),
+            Box::new(|i| name(i).is_some_and(|n| n.to_lowercase() == lower)),
+            Box::new(|i| {
+                prospects[i].stem().to_lowercase().contains(&lower)
+                    || name(i).is_some_and(|n| n.to_lowercase().contains(&lower))
+            }),
+        ];
+        for test in tests {
+            let found: Vec<usize> = (0..prospects.len()).filter(|&i| test(i)).collect();
+            match found.len() {
+                0 => continue,
+                1 => return Ok(found[0]),
+                _ => {
+                    return Err(Error::Ambiguous {
+                        query: query.to_owned(),
+                        candidates: found
+                            .iter()
+                            .map(|&i| match name(i) {
+                                Some(n) => format!("{}  ({n})", prospects[i].id),
+                                None => prospects[i].id.clone(),
+                            })
+                            .collect(),
+                    })
+                }
+            }
+        }
+        Err(Error::NoMatch {
+            query: query.to_owned(),
+            candidates: Vec::new(),
+        })
+    }
+
+    /// A query read as a path to a file: relative to the root, `/`-separated.
+    fn path_query(&self, query: &str, cwd: &Path) -> Option<String> {
+        if !query.ends_with(".md") {
+            return None;
+        }
+        let direct = relative(&self.root, &normalize(&cwd.join(query)));
+        let from_root = Some(query.trim_start_matches("./").to_owned());
+        direct
+            .filter(|rel| self.root.join(rel).is_file())
+            .or(from_root)
+    }
+}
+
+/// Read one file as a prospect; `None` when it has no front-matter fence.
+pub fn read_prospect(path: &Path, relative: &str) -> Option<Prospect> {
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) => {
+            return Some(Prospect::unreadable(
+                relative,
+                format!("cannot read the file: {err}"),
+            ))
+        }
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE_BYTES {
+        let mut head = [0u8; 8];
+        let n = file.read(&mut head).unwrap_or(0);
+        return front_matter::has_fence(&head[..n]).then(|| {
+            Prospect::unreadable(
+                relative,
+                format!(
+                    "the file is {} MiB; a prospect file may be at most {} MiB",
+                    size >> 20,
+                    MAX_FILE_BYTES >> 20
+                ),
+            )
+        });
+    }
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    if let Err(err) = file.read_to_end(&mut bytes) {
+        return Some(Prospect::unreadable(
+            relative,
+            format!("cannot read the file: {err}"),
+        ));
+    }
+    if !front_matter::has_fence(&bytes) {
+        return None;
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(Prospect::parse(relative, &text)),
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            Some(Prospect::unreadable(
+                relative,
+                format!(
+                    "the file is not UTF-8 text (invalid byte at offset {at}); save it as UTF-8"
+                ),
+            ))
+        }
+    }
+}
+
+/// `path` relative to `root`, `/`-separated; `None` outside the root or not UTF-8.
+pub fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+/// Remove `.` and `..` from a path without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl Book {
+    /// The statuses of the usable prospects, in no particular order.
+    pub fn statuses(&self) -> impl Iterator<Item = &crate::due::Status> {
+        self.assessments.iter().filter_map(|a| a.status.as_ref())
+    }
+
+    /// How many prospects are broken (skipped by `due`, `list`, `show`).
+    pub fn broken(&self) -> usize {
+        self.assessments
+            .iter()
+            .filter(|a| a.status.is_none())
+            .count()
+    }
+
+    /// Every diagnostic, the ledger-wide `duplicate` check included, sorted.
+    pub fn diagnostics(&self, settings_problems: &[Diagnostic]) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = settings_problems.to_vec();
+        all.extend(self.walk_problems.iter().cloned());
+        for a in &self.assessments {
+            all.extend(a.diagnostics.iter().cloned());
+        }
+        let usable = self
+            .prospects
+            .iter()
+            .zip(&self.assessments)
+            .filter(|(_, a)| a.status.is_some())
+            .filter_map(|(p, _)| p.fields().map(|f| (p.id.as_str(), p.path.as_str(), f)));
+        all.extend(check::duplicates(usable));
+        all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        all
+    }
+}

@@ -1,0 +1,200 @@
+//! Finding the log in a prospect's Markdown body: the section under the
+//! first heading whose text is `Log`, and its top-level list items. This is
+//! the only module that walks pulldown-cmark events.
+
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+
+/// The log section of a body. Offsets are bytes into the body.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LogSection {
+    /// The `Log` heading, if the body has one.
+    pub heading: Option<Heading>,
+    /// The top-level list items of the section, in file order.
+    pub items: Vec<Item>,
+}
+
+/// The heading that opens the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// Where the heading starts.
+    pub start: usize,
+    /// Where the heading ends.
+    pub end: usize,
+    /// 1 for `#`, 2 for `##`, …
+    pub level: u8,
+    /// Where the section ends: the next heading of the same or a higher level, or the end.
+    pub section_end: usize,
+}
+
+/// One top-level list item of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Where the item's bullet starts.
+    pub start: usize,
+    /// Where the item's last non-blank line ends (after its line ending).
+    pub end: usize,
+    /// The item's text: bullet removed, continuation lines kept.
+    pub text: String,
+}
+
+/// Where the scan stands relative to the log section.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Before,
+    Inside,
+    After,
+}
+
+/// Find the log section of `body`.
+pub fn scan(body: &str) -> LogSection {
+    let mut section = LogSection::default();
+    let mut place = Place::Before;
+    // How many tags are open: 0 means a list starting now is top-level.
+    let mut depth: usize = 0;
+    let mut in_top_list = false;
+    let mut heading: Option<(usize, u8, String)> = None;
+    for (event, range) in Parser::new(body).into_offset_iter() {
+        match event {
+            Event::Start(tag) => {
+                match tag {
+                    Tag::Heading { level, .. } => {
+                        let level = level_number(level);
+                        if let (Place::Inside, Some(open)) = (place, &mut section.heading) {
+                            if level <= open.level {
+                                open.section_end = range.start;
+                                place = Place::After;
+                            }
+                        }
+                        heading = Some((range.start, level, String::new()));
+                    }
+                    Tag::List(_) if depth == 0 => in_top_list = true,
+                    Tag::Item if depth == 1 && in_top_list && place == Place::Inside => {
+                        section.items.push(item(body, range.start, range.end));
+                    }
+                    _ => {}
+                }
+                depth += 1;
+            }
+            Event::End(end) => {
+                depth -= 1;
+                match end {
+                    TagEnd::Heading(_) => {
+                        let Some((start, level, text)) = heading.take() else {
+                            continue;
+                        };
+                        if place == Place::Before && text.trim().eq_ignore_ascii_case("log") {
+                            section.heading = Some(Heading {
+                                start,
+                                end: range.end,
+                                level,
+                                section_end: body.len(),
+                            });
+                            place = Place::Inside;
+                        }
+                    }
+                    TagEnd::List(_) if depth == 0 => in_top_list = false,
+                    _ => {}
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, _, words)) = &mut heading {
+                    words.push_str(&text);
+                }
+            }
+            _ => {}
+        }
+    }
+    section
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn item(body: &str, start: usize, end: usize) -> Item {
+    let source = &body[start..end];
+    let content_len = source.trim_end().len();
+    // Extend to the end of the last non-blank line, its ending included.
+    let end = match body[start + content_len..].find('\n') {
+        Some(i) => start + content_len + i + 1,
+        None => body.len(),
+    };
+    Item {
+        start,
+        end,
+        text: strip_bullet(&source[..content_len]).to_owned(),
+    }
+}
+
+/// Remove a list marker (`-`, `*`, `+`, `1.`, `1)`) and the spaces after it.
+fn strip_bullet(item: &str) -> &str {
+    let item = item.trim_start();
+    let rest = if let Some(rest) = item.strip_prefix(['-', '*', '+']) {
+        rest
+    } else {
+        let digits = item.len() - item.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        item[digits..].strip_prefix(['.', ')']).unwrap_or(item)
+    };
+    rest.trim_start_matches([' ', '\t'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(body: &str) -> Vec<String> {
+        scan(body).items.into_iter().map(|i| i.text).collect()
+    }
+
+    #[test]
+    fn finds_the_log_and_its_items() {
+        let cases: [(&str, &[&str]); 9] = [
+            (
+                "## Log\n\n- 2026-11-02 call: a\n- 2026-11-05 email: b\n",
+                &["2026-11-02 call: a", "2026-11-05 email: b"],
+            ),
+            ("# A\n\n- notes list\n\n## Log\n\n- x\n", &["x"]),
+            (
+                "### log\n\n* a\n  more\n+ b\n\n## Contacts\n\n- not log\n",
+                &["a\n  more", "b"],
+            ),
+            ("## Log\n- a\n  - nested\n- b\n", &["a\n  - nested", "b"]),
+            (
+                "## Log\n\n- a\n\n### Details\n\n- still log\n\n# Top\n\n- not\n",
+                &["a", "still log"],
+            ),
+            ("Log\n---\n\n- setext\n", &["setext"]),
+            ("## Logbook\n\n- no\n", &[]),
+            ("## Log\n", &[]),
+            (
+                "## Log\n\n```\n- in code\n```\n\n> - quoted\n\n1. numbered\n",
+                &["numbered"],
+            ),
+        ];
+        for (body, want) in cases {
+            assert_eq!(entries(body), want, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn second_log_heading_does_not_restart() {
+        assert_eq!(entries("## Log\n\n- a\n\n## Log\n\n- b\n"), ["a"]);
+    }
+
+    #[test]
+    fn item_ranges_end_after_their_last_line() {
+        let body = "## Log\n\n- a\n  b\n\n- c\n## After\n";
+        let log = scan(body);
+        let ends: Vec<&str> = log.items.iter().map(|i| &body[i.start..i.end]).collect();
+        assert_eq!(ends, ["- a\n  b\n", "- c\n"]);
+        let heading = log.heading.unwrap();
+        assert_eq!(&body[heading.section_end..], "## After\n");
+    }
+}

@@ -1,0 +1,163 @@
+//! A prospect file read whole: front matter, log entries, and the problems
+//! that can be seen without the settings or the date.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::entry::{self, Entry};
+use crate::front_matter::{self, Fields, FrontMatter};
+use crate::log;
+use crate::text::Lines;
+
+/// One prospect, as its file says.
+#[derive(Debug, Clone)]
+pub struct Prospect {
+    /// The path relative to the root without `.md`: `prospects/acme-corp`.
+    pub id: String,
+    /// The path relative to the root: `prospects/acme-corp.md`.
+    pub path: String,
+    /// The front matter: fields when usable, every key, problems.
+    pub front: FrontMatter,
+    /// The well-formed log entries, in file order.
+    pub entries: Vec<Entry>,
+    /// Problems in the file itself: front matter and entry grammar.
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Prospect {
+    /// Read a prospect from its text. `path` is relative to the ledger's root,
+    /// `/`-separated; the text must open with a front-matter fence.
+    pub fn parse(path: &str, text: &str) -> Prospect {
+        let id = path.strip_suffix(".md").unwrap_or(path).to_owned();
+        let mut prospect = Prospect {
+            id,
+            path: path.to_owned(),
+            front: FrontMatter::default(),
+            entries: Vec::new(),
+            problems: Vec::new(),
+        };
+        let Some(split) = front_matter::split(text) else {
+            prospect.problem(
+                1,
+                1,
+                Code::FrontMatter,
+                "the front matter is never closed: end it with a line `---`",
+            );
+            return prospect;
+        };
+        let lines = Lines::new(text);
+        let first_yaml_line = lines.line_of(split.yaml_start);
+        prospect.front =
+            front_matter::read(&text[split.yaml_start..split.close_start], first_yaml_line);
+        for (code, line, column, message) in std::mem::take(&mut prospect.front.problems) {
+            prospect.problem(line, column, code, message);
+        }
+
+        let body = &text[split.body_start..];
+        for item in log::scan(body).items {
+            let offset = split.body_start + item.start;
+            let line = lines.line_of(offset);
+            let column = offset - lines.start_of(line) + 1;
+            match entry::parse(&item.text) {
+                Ok(parts) => prospect.entries.push(Entry {
+                    line,
+                    column,
+                    date: parts.date,
+                    time: parts.time,
+                    channel: parts.channel,
+                    inbound: parts.inbound,
+                    text: parts.text,
+                }),
+                Err(message) => prospect.problem(line, column, Code::BadEntry, message),
+            }
+        }
+        prospect
+    }
+
+    /// A prospect that could not be read at all.
+    pub fn unreadable(path: &str, message: impl Into<String>) -> Prospect {
+        let mut prospect = Prospect::parse(path, "---\n");
+        prospect.problems.clear();
+        prospect.problem(1, 1, Code::Unreadable, message);
+        prospect
+    }
+
+    fn problem(&mut self, line: usize, column: usize, code: Code, message: impl Into<String>) {
+        self.problems
+            .push(Diagnostic::new(&self.path, line, column, code, message));
+    }
+
+    /// The fields, when the front matter is usable.
+    pub fn fields(&self) -> Option<&Fields> {
+        self.front.fields.as_ref()
+    }
+
+    /// The line of a front-matter key, if the file has it.
+    pub fn key_line(&self, key: &str) -> Option<usize> {
+        self.front
+            .pairs
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|p| p.2)
+    }
+
+    /// The file stem: `acme-corp` for `prospects/acme-corp`.
+    pub fn stem(&self) -> &str {
+        self.id.rsplit('/').next().unwrap_or(&self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(p: &Prospect) -> Vec<(Code, usize)> {
+        p.problems.iter().map(|d| (d.code, d.line)).collect()
+    }
+
+    #[test]
+    fn reads_a_whole_file() {
+        let text = "---\nname: Acme Corp\nstage: proposal\n---\n\n# Acme\n\n- not the log\n\n## Log\n\n- 2026-11-02 meeting: Intro\n- 2026-11-05 email: Sent\n  the proposal.\n- oops\n";
+        let p = Prospect::parse("prospects/acme-corp.md", text);
+        assert_eq!(p.id, "prospects/acme-corp");
+        assert_eq!(p.stem(), "acme-corp");
+        assert_eq!(p.fields().unwrap().name, "Acme Corp");
+        let got: Vec<(usize, &str, &str)> = p
+            .entries
+            .iter()
+            .map(|e| (e.line, e.channel.as_str(), e.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (12, "meeting", "Intro"),
+                (13, "email", "Sent the proposal.")
+            ]
+        );
+        assert_eq!(codes(&p), [(Code::BadEntry, 15)]);
+        assert_eq!(p.key_line("stage"), Some(3));
+    }
+
+    #[test]
+    fn crlf_bom_and_dashes_in_the_body() {
+        let text = "\u{feff}---\r\nname: Crlf\r\nvalue: 12k\r\n---\r\n\r\nA rule:\r\n\r\n---\r\n\r\n## Log\r\n\r\n- 2026-11-02 email: Intro\r\n";
+        let p = Prospect::parse("crlf.md", text);
+        assert_eq!(codes(&p), [(Code::BadField, 3)]);
+        assert!(p.fields().is_none());
+        assert_eq!(p.entries.len(), 1);
+        assert_eq!(p.entries[0].line, 12);
+        assert_eq!(p.entries[0].text, "Intro");
+    }
+
+    #[test]
+    fn unclosed_front_matter() {
+        let p = Prospect::parse("a.md", "---\nname: Unclosed\n\n# no closing fence\n");
+        assert_eq!(codes(&p), [(Code::FrontMatter, 1)]);
+    }
+
+    #[test]
+    fn yaml_errors_are_at_file_lines() {
+        let p = Prospect::parse("b.md", "---\nname: Broken\nstage: [lead\n---\n");
+        assert_eq!(p.problems.len(), 1);
+        assert_eq!(p.problems[0].code, Code::FrontMatter);
+        assert!((3..=4).contains(&p.problems[0].line), "{:?}", p.problems);
+    }
+}

@@ -1,0 +1,461 @@
+//! `ledger.yaml`: the team's stages, channels, cadence and persistence.
+//! Every key is optional; a key that cannot be read is reported with its
+//! line and replaced by its default, so one typo never hides the rest.
+
+use std::path::Path;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+use crate::cadence::Cadence;
+use crate::date::Span;
+use crate::keys;
+use crate::yaml::{self, Yaml};
+
+/// The settings file's name, at the ledger's root.
+pub const FILE_NAME: &str = "ledger.yaml";
+
+/// Channels that are touches whatever the settings say.
+pub const BUILTIN_CHANNELS: [&str; 7] = [
+    "call", "email", "meeting", "letter", "text", "social", "visit",
+];
+
+/// The channel of a remark: logged, but not a touch.
+pub const NOTE: &str = "note";
+
+/// The ledger's settings, defaults filled in.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Currency of values that name none.
+    pub currency: String,
+    /// Every stage a prospect may be in, in pipeline order.
+    pub stages: Vec<String>,
+    /// Stages that end the follow-up.
+    pub closed: Vec<String>,
+    /// Extra touch channels.
+    pub channels: Vec<String>,
+    /// The default cadence.
+    pub cadence: Cadence,
+    /// Persistence tiers: (value at or above, unanswered follow-ups), ascending.
+    pub persistence: Vec<(f64, u32)>,
+    /// Follow-ups for a prospect with no value.
+    pub unknown_value_touches: u32,
+    /// How often a nurtured prospect is due.
+    pub nurture_every: Span,
+    /// How long without a touch makes a prospect stalled.
+    pub stall_after: Span,
+    /// How late a follow-up must be for `lint` to warn.
+    pub overdue_after: Span,
+    /// Globs of paths (relative to the root) that are not prospects.
+    pub ignore: Vec<String>,
+    ignore_set: GlobSet,
+}
+
+/// A key of `ledger.yaml` that could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// 1-based line in `ledger.yaml`.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The defaults, written out and commented, as `ledger init` writes them.
+pub const DEFAULT_FILE: &str = r#"# ledger settings. Every key is optional; these are the defaults.
+
+# Currency of values that name none.
+currency: USD
+
+# The stages a prospect moves through, and those that end the follow-up.
+stages: [lead, contacted, qualified, proposal, negotiation, nurture, won, lost]
+closed: [won, lost]
+
+# Touch channels beyond call, email, meeting, letter, text, social and visit.
+channels: []          # e.g. [whatsapp]
+
+# One step per unanswered follow-up: "DURATION [CHANNEL]". The last step repeats.
+cadence: [2d email, 3d call, 5d email, 7d call, 14d email, 14d call, 21d letter, 30d call, 30d email, 45d call, 60d email]
+
+# Unanswered follow-ups a deal is worth: value at or above the key -> touches.
+persistence: {0: 3, 2500: 6, 10000: 12}
+unknown_value_touches: 5
+
+# A nurtured prospect is due this long after its last touch.
+nurture_every: 60d
+# `ledger lint` warns of an open prospect untouched this long...
+stall_after: 30d
+# ...and of a follow-up more than this late.
+overdue_after: 7d
+
+# Globs of paths, relative to this folder, that are not prospects.
+ignore: []            # e.g. ['templates/**']
+"#;
+
+impl Default for Settings {
+    fn default() -> Settings {
+        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Settings {
+            currency: "USD".into(),
+            stages: list(&[
+                "lead",
+                "contacted",
+                "qualified",
+                "proposal",
+                "negotiation",
+                "nurture",
+                "won",
+                "lost",
+            ]),
+            closed: list(&["won", "lost"]),
+            channels: Vec::new(),
+            cadence: Cadence::parse([
+                "2d email",
+                "3d call",
+                "5d email",
+                "7d call",
+                "14d email",
+                "14d call",
+                "21d letter",
+                "30d call",
+                "30d email",
+                "45d call",
+                "60d email",
+            ])
+            .expect("the default cadence is valid"),
+            persistence: vec![(0.0, 3), (2500.0, 6), (10000.0, 12)],
+            unknown_value_touches: 5,
+            nurture_every: Span::days(60),
+            stall_after: Span::days(30),
+            overdue_after: Span::days(7),
+            ignore: Vec::new(),
+            ignore_set: GlobSet::empty(),
+        }
+    }
+}
+
+impl Settings {
+    /// Read `ledger.yaml` at `root`, if there is one. An unreadable file is a
+    /// problem on line 1; the defaults stand in.
+    pub fn load(root: &Path) -> (Settings, Vec<Problem>) {
+        match std::fs::read(root.join(FILE_NAME)) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Settings::parse(&text),
+                Err(_) => (
+                    Settings::default(),
+                    vec![problem(1, 1, "the file is not UTF-8 text".into())],
+                ),
+            },
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                (Settings::default(), Vec::new())
+            }
+            Err(err) => (
+                Settings::default(),
+                vec![problem(1, 1, format!("cannot read it: {err}"))],
+            ),
+        }
+    }
+
+    /// Read settings from the text of a `ledger.yaml`.
+    pub fn parse(text: &str) -> (Settings, Vec<Problem>) {
+        let text = text.strip_prefix(crate::text::BOM).unwrap_or(text);
+        let mut settings = Settings::default();
+        let mut problems = Vec::new();
+        let pairs = match yaml::parse(text) {
+            Ok(Yaml::Map(pairs)) => pairs,
+            Ok(Yaml::Null) => Vec::new(),
+            Ok(other) => {
+                problems.push(problem(
+                    1,
+                    1,
+                    format!("settings must be a mapping of keys, found {}", other.kind()),
+                ));
+                Vec::new()
+            }
+            Err(err) => {
+                problems.push(problem(
+                    err.line,
+                    err.column,
+                    format!("not valid YAML: {}", err.message),
+                ));
+                Vec::new()
+            }
+        };
+        let lines = keys::scan(text.lines());
+        let line_of = |key: &str| {
+            lines
+                .iter()
+                .find(|k| k.key == key)
+                .map_or(1, |k| k.first + 1)
+        };
+        for (key, value) in &pairs {
+            let key = key.scalar_text().unwrap_or_default();
+            if let Err(message) = settings.apply(&key, value) {
+                problems.push(problem(line_of(&key), 1, message));
+            }
+        }
+        for closed in &settings.closed {
+            if !settings.stages.contains(closed) {
+                problems.push(problem(
+                    line_of("closed"),
+                    1,
+                    format!("closed stage `{closed}` is not one of the stages"),
+                ));
+            }
+        }
+        (settings, problems)
+    }
+
+    fn apply(&mut self, key: &str, value: &Yaml) -> Result<(), String> {
+        match key {
+            "currency" => self.currency = string(key, value)?,
+            "stages" => {
+                let stages = strings(key, value)?;
+                if stages.is_empty() {
+                    return Err("`stages` needs at least one stage".into());
+                }
+                self.stages = stages;
+            }
+            "closed" => self.closed = strings(key, value)?,
+            "channels" => {
+                self.channels = strings(key, value)?
+                    .into_iter()
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect()
+            }
+            "cadence" => {
+                let steps = strings(key, value)?;
+                self.cadence = Cadence::parse(steps.iter().map(String::as_str))?;
+            }
+            "persistence" => self.persistence = persistence(value)?,
+            "unknown_value_touches" => self.unknown_value_touches = count(key, value)?,
+            "nurture_every" => self.nurture_every = span(key, value)?,
+            "stall_after" => self.stall_after = span(key, value)?,
+            "overdue_after" => self.overdue_after = span(key, value)?,
+            "ignore" => {
+                let globs = strings(key, value)?;
+                self.ignore_set = glob_set(&globs)?;
+                self.ignore = globs;
+            }
+            _ => return Err(format!("unknown setting `{key}`")),
+        }
+        Ok(())
+    }
+
+    /// Whether `stage` ends the follow-up.
+    pub fn is_closed(&self, stage: &str) -> bool {
+        self.closed.iter().any(|s| s == stage)
+    }
+
+    /// Whether `stage` is one of the settings' stages.
+    pub fn is_stage(&self, stage: &str) -> bool {
+        self.stages.iter().any(|s| s == stage)
+    }
+
+    /// Whether a (lower-case) channel counts as a touch channel by name.
+    pub fn is_touch_channel(&self, channel: &str) -> bool {
+        BUILTIN_CHANNELS.contains(&channel) || self.channels.iter().any(|c| c == channel)
+    }
+
+    /// How many unanswered follow-ups a deal of `value` is worth.
+    pub fn budget(&self, value: Option<f64>) -> u32 {
+        let Some(value) = value else {
+            return self.unknown_value_touches;
+        };
+        self.persistence
+            .iter()
+            .rev()
+            .find(|(at, _)| value >= *at)
+            .or(self.persistence.first())
+            .map_or(self.unknown_value_touches, |(_, n)| *n)
+    }
+
+    /// Whether a path relative to the root (`/`-separated) is ignored.
+    pub fn is_ignored(&self, relative: &str) -> bool {
+        !self.ignore.is_empty() && self.ignore_set.is_match(relative)
+    }
+}
+
+fn problem(line: usize, column: usize, message: String) -> Problem {
+    Problem {
+        line,
+        column,
+        message,
+    }
+}
+
+fn string(key: &str, value: &Yaml) -> Result<String, String> {
+    match value {
+        Yaml::Str(s) => Ok(s.clone()),
+        other => Err(format!("`{key}` must be a string, found {}", other.kind())),
+    }
+}
+
+fn strings(key: &str, value: &Yaml) -> Result<Vec<String>, String> {
+    match value {
+        Yaml::List(items) => items
+            .iter()
+            .map(|item| {
+                item.scalar_text().ok_or_else(|| {
+                    format!(
+                        "`{key}` must be a list of strings, found {} in it",
+                        item.kind()
+                    )
+                })
+            })
+            .collect(),
+        Yaml::Null => Ok(Vec::new()),
+        other => Err(format!("`{key}` must be a list, found {}", other.kind())),
+    }
+}
+
+fn count(key: &str, value: &Yaml) -> Result<u32, String> {
+    match value {
+        Yaml::Int(n) if *n >= 0 => u32::try_from(*n).map_err(|_| format!("`{key}` is too large")),
+        other => Err(format!(
+            "`{key}` must be a whole number ≥ 0, found {}",
+            other.kind()
+        )),
+    }
+}
+
+fn span(key: &str, value: &Yaml) -> Result<Span, String> {
+    match value {
+        Yaml::Str(s) => s.parse().map_err(|e| format!("`{key}`: {e}")),
+        other => Err(format!(
+            "`{key}` must be a span such as `30d`, found {}",
+            other.kind()
+        )),
+    }
+}
+
+fn persistence(value: &Yaml) -> Result<Vec<(f64, u32)>, String> {
+    let Yaml::Map(pairs) = value else {
+        return Err(format!(
+            "`persistence` must map values to touches, e.g. {{0: 3, 2500: 6}}, found {}",
+            value.kind()
+        ));
+    };
+    let mut tiers = pairs
+        .iter()
+        .map(|(at, n)| {
+            let at = match at {
+                Yaml::Int(i) if *i >= 0 => *i as f64,
+                Yaml::Float(f) if *f >= 0.0 => *f,
+                _ => {
+                    return Err(format!(
+                        "`persistence` keys must be values ≥ 0, found {}",
+                        at.kind()
+                    ))
+                }
+            };
+            Ok((at, count("persistence", n)?))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    if tiers.is_empty() {
+        return Err("`persistence` needs at least one tier".into());
+    }
+    tiers.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(tiers)
+}
+
+/// Globs match paths relative to the root, as in `.gitignore`: `*` stays
+/// within a folder, and a glob without `/` matches at any depth.
+fn glob_set(globs: &[String]) -> Result<GlobSet, String> {
+    let mut set = GlobSetBuilder::new();
+    for glob in globs {
+        let trimmed = glob.trim_start_matches('/').trim_end_matches('/');
+        let mut patterns = vec![trimmed.to_owned(), format!("{trimmed}/**")];
+        if !glob.contains('/') {
+            patterns.push(format!("**/{trimmed}"));
+            patterns.push(format!("**/{trimmed}/**"));
+        }
+        for pattern in patterns {
+            let compiled = GlobBuilder::new(&pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("`ignore`: bad glob `{glob}`: {e}"))?;
+            set.add(compiled);
+        }
+    }
+    set.build().map_err(|e| format!("`ignore`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_is_the_defaults() {
+        let (parsed, problems) = Settings::parse(DEFAULT_FILE);
+        assert_eq!(problems, []);
+        let default = Settings::default();
+        assert_eq!(parsed.currency, default.currency);
+        assert_eq!(parsed.stages, default.stages);
+        assert_eq!(parsed.closed, default.closed);
+        assert_eq!(parsed.cadence, default.cadence);
+        assert_eq!(parsed.persistence, default.persistence);
+        assert_eq!(parsed.unknown_value_touches, default.unknown_value_touches);
+        assert_eq!(parsed.nurture_every, default.nurture_every);
+        assert_eq!(parsed.stall_after, default.stall_after);
+        assert_eq!(parsed.overdue_after, default.overdue_after);
+    }
+
+    #[test]
+    fn budgets_follow_the_tiers() {
+        let settings = Settings::default();
+        let cases = [
+            (None, 5),
+            (Some(0.0), 3),
+            (Some(2499.0), 3),
+            (Some(2500.0), 6),
+            (Some(12000.0), 12),
+        ];
+        for (value, want) in cases {
+            assert_eq!(settings.budget(value), want, "{value:?}");
+        }
+        let (raised, _) = Settings::parse("persistence: {1000: 4, 5000: 8}\n");
+        assert_eq!(
+            raised.budget(Some(10.0)),
+            4,
+            "below the lowest tier, the lowest tier applies"
+        );
+    }
+
+    #[test]
+    fn problems_name_their_lines_and_keep_defaults() {
+        let text = "# team rules\ncurrency: EUR\ncadence: [2x email]\nstall_after: soon\nbogus: 1\nclosed: [won, gone]\n";
+        let (settings, problems) = Settings::parse(text);
+        let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [3, 4, 5, 6], "{problems:#?}");
+        assert_eq!(settings.currency, "EUR");
+        assert_eq!(settings.cadence, Settings::default().cadence);
+        assert!(problems[2].message.contains("bogus"));
+    }
+
+    #[test]
+    fn broken_yaml_is_one_problem_with_its_line() {
+        let (_, problems) = Settings::parse("currency: EUR\nstages: [lead\n");
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].line >= 2);
+    }
+
+    #[test]
+    fn ignore_globs() {
+        let (settings, problems) =
+            Settings::parse("ignore: ['templates/**', '*.draft.md', archive/]\n");
+        assert_eq!(problems, []);
+        let cases = [
+            ("templates/blank.md", true),
+            ("x.draft.md", true),
+            ("deep/x.draft.md", true),
+            ("archive/old.md", true),
+            ("archive", true),
+            ("prospects/acme.md", false),
+            ("prospects/templates/x.md", false),
+        ];
+        for (path, want) in cases {
+            assert_eq!(settings.is_ignored(path), want, "{path}");
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The one place that speaks YAML. Front matter and `ledger.yaml` are parsed
+//! here into [`Yaml`], the crate's own tree, so that the YAML library can be
+//! swapped without touching anything else.
+
+use serde_yaml::Value;
+
+/// A parsed YAML value, in the crate's own terms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Yaml {
+    /// `~`, `null`, or nothing at all.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// A string, quoted or plain.
+    Str(String),
+    /// A sequence.
+    List(Vec<Yaml>),
+    /// A mapping, in the file's key order.
+    Map(Vec<(Yaml, Yaml)>),
+}
+
+/// Why a YAML text could not be read, at a 1-based line and column of that text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    /// 1-based line within the parsed text.
+    pub line: usize,
+    /// 1-based column within the parsed text.
+    pub column: usize,
+    /// What went wrong, without any position (the caller adds the file's own).
+    pub message: String,
+}
+
+/// Parse one YAML document.
+pub fn parse(text: &str) -> Result<Yaml, YamlError> {
+    match serde_yaml::from_str::<Value>(text) {
+        Ok(value) => Ok(convert(value)),
+        Err(err) => {
+            let (line, column) = err.location().map_or((1, 1), |at| (at.line(), at.column()));
+            Err(YamlError {
+                line,
+                column,
+                message: strip_positions(&err.to_string()),
+            })
+        }
+    }
+}
+
+fn convert(value: Value) -> Yaml {
+    match value {
+        Value::Null => Yaml::Null,
+        Value::Bool(b) => Yaml::Bool(b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Yaml::Int(i),
+            None => Yaml::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Yaml::Str(s),
+        Value::Sequence(items) => Yaml::List(items.into_iter().map(convert).collect()),
+        Value::Mapping(map) => Yaml::Map(
+            map.into_iter()
+                .map(|(k, v)| (convert(k), convert(v)))
+                .collect(),
+        ),
+        Value::Tagged(tagged) => convert(tagged.value),
+    }
+}
+
+/// The library's messages embed positions relative to the snippet it was given
+/// ("… at line 2 column 8"); the caller reports the file's real position instead.
+fn strip_positions(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let digits = after.trim_start_matches(|c: char| c.is_ascii_digit());
+        match digits.strip_prefix(" column ") {
+            Some(col) if digits.len() < after.len() => {
+                rest = col.trim_start_matches(|c: char| c.is_ascii_digit());
+            }
+            _ => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl Yaml {
+    /// The text of a scalar (string, number or bool), as a person wrote it.
+    pub fn scalar_text(&self) -> Option<String> {
+        match self {
+            Yaml::Str(s) => Some(s.clone()),
+            Yaml::Int(i) => Some(i.to_string()),
+            Yaml::Float(f) => Some(f.to_string()),
+            Yaml::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A short name of the value's kind, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Yaml::Null => "nothing",
+            Yaml::Bool(_) => "a boolean",
+            Yaml::Int(_) | Yaml::Float(_) => "a number",
+            Yaml::Str(_) => "a string",
+            Yaml::List(_) => "a list",
+            Yaml::Map(_) => "a mapping",
+        }
+    }
+
+    /// The value as JSON, for `--json` output of the front matter.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Yaml::Null => J::Null,
+            Yaml::Bool(b) => J::Bool(*b),
+            Yaml::Int(i) => J::from(*i),
+            Yaml::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Yaml::Str(s) => J::String(s.clone()),
+            Yaml::List(items) => J::Array(items.iter().map(Yaml::to_json).collect()),
+            Yaml::Map(pairs) => J::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.scalar_text().unwrap_or_default(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Render `text` as a YAML scalar for a `key: value` line, quoting only when
+/// a plain scalar would be read back as something else.
+pub fn scalar(text: &str) -> String {
+    let rendered = serde_yaml::to_string(&Value::String(text.to_owned())).unwrap_or_default();
+    let rendered = rendered.strip_suffix('\n').unwrap_or(&rendered);
+    // Block scalars (multi-line strings) cannot sit on one line: use a JSON
+    // string, which YAML reads as a double-quoted scalar.
+    if rendered.contains('\n') {
+        serde_json::to_string(text).unwrap_or_default()
+    } else {
+        rendered.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_mappings_in_order() {
+        let y = parse("b: 1\na: [x, 'y']\nc: 2.5\nd:\ne: true\n").unwrap();
+        let Yaml::Map(pairs) = y else {
+            panic!("not a map")
+        };
+        let keys: Vec<_> = pairs
+            .iter()
+            .map(|(k, _)| k.scalar_text().unwrap())
+            .collect();
+        assert_eq!(keys, ["b", "a", "c", "d", "e"]);
+        assert_eq!(pairs[0].1, Yaml::Int(1));
+        assert_eq!(
+            pairs[1].1,
+            Yaml::List(vec![Yaml::Str("x".into()), Yaml::Str("y".into())])
+        );
+        assert_eq!(pairs[2].1, Yaml::Float(2.5));
+        assert_eq!(pairs[3].1, Yaml::Null);
+        assert_eq!(pairs[4].1, Yaml::Bool(true));
+    }
+
+    #[test]
+    fn dates_stay_strings() {
+        let y = parse("next: 2026-11-28\n").unwrap();
+        assert_eq!(
+            y,
+            Yaml::Map(vec![(
+                Yaml::Str("next".into()),
+                Yaml::Str("2026-11-28".into())
+            )])
+        );
+    }
+
+    #[test]
+    fn errors_have_positions_but_messages_do_not() {
+        let err = parse("name: Broken\nstage: [lead\n").unwrap_err();
+        assert!(err.line >= 2, "{err:?}");
+        assert!(!err.message.contains("at line"), "{}", err.message);
+        let err = parse("a: 1\na: 2\n").unwrap_err();
+        assert!(err.message.contains("duplicate"), "{}", err.message);
+    }
+
+    #[test]
+    fn strips_only_positions() {
+        let cases = [
+            (
+                "bad at line 3 column 4, while x at line 1 column 2",
+                "bad, while x",
+            ),
+            ("nothing to strip", "nothing to strip"),
+            ("look at line endings", "look at line endings"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(strip_positions(input), want);
+        }
+    }
+
+    #[test]
+    fn scalars_quote_when_needed() {
+        let cases = [
+            ("Acme Corp", "Acme Corp"),
+            ("sam", "sam"),
+            ("12000", "'12000'"),
+            ("yes: no", "'yes: no'"),
+            ("", "''"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(scalar(input), want, "{input}");
+            let back = parse(&format!("k: {}", scalar(input))).unwrap();
+            assert_eq!(
+                back,
+                Yaml::Map(vec![(Yaml::Str("k".into()), Yaml::Str(input.into()))])
+            );
+        }
+        let multi = scalar("two\nlines");
+        assert!(!multi.contains('\n'));
+        let back = parse(&format!("k: {multi}")).unwrap();
+        assert_eq!(
+            back,
+            Yaml::Map(vec![(
+                Yaml::Str("k".into()),
+                Yaml::Str("two\nlines".into())
+            )])
+        );
+    }
+}
