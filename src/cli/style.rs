@@ -295,7 +295,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
-            "today        A very long prospect na…       $1\n3 days late  Short                     $12,000\n"
+            "today        A very long prosp…       $1\n3 days late  Short               $12,000\n"
         );
         assert!(text.lines().all(|l| l.chars().count() <= 40));
     }
