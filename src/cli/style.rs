@@ -110,13 +110,14 @@ impl Table {
             .into_iter()
             .chain(&self.rows)
             .collect();
-        for row in &self.rows {
+        for row in &rows {
             for (i, (text, _)) in row.iter().enumerate() {
                 widths[i] = widths[i].max(text.chars().count());
             }
         }
         // Drop columns that are empty in every row.
-        let shown: Vec<usize> = (0..columns).filter(|&i| widths[i] > 0).collect();
+        let filled = |i: usize| self.rows.iter().any(|row| !row[i].0.is_empty());
+        let shown: Vec<usize> = (0..columns).filter(|&i| filled(i)).collect();
         if let Some(width) = look.width {
             let total: usize =
                 shown.iter().map(|&i| widths[i]).sum::<usize>() + 2 * shown.len().saturating_sub(1);
