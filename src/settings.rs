@@ -225,7 +225,8 @@ impl Settings {
             }
             "cadence" => {
                 let steps = strings(key, value)?;
-                self.cadence = Cadence::parse(steps.iter().map(String::as_str))?;
+                self.cadence = Cadence::parse(steps.iter().map(String::as_str))
+                    .map_err(|e| format!("`cadence`: {e}"))?;
             }
             "persistence" => self.persistence = persistence(value)?,
             "unknown_value_touches" => self.unknown_value_touches = count(key, value)?,

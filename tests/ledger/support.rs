@@ -1,0 +1,146 @@
+//! A temporary ledger and a sealed environment to run `ledger` in: no
+//! `LEDGER_*` or `GIT_*` variables from outside, a temporary HOME with a git
+//! identity, no colour, and a fixed `--today`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use assert_cmd::cargo::CommandCargoExt;
+
+/// The date every test takes as today.
+pub const TODAY: &str = "2026-11-23";
+
+/// A temporary ledger folder with its own HOME beside it.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    /// An empty ledger.
+    pub fn new() -> Sandbox {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        fs::create_dir_all(dir.path().join("home")).unwrap();
+        fs::create_dir_all(dir.path().join("ledger")).unwrap();
+        fs::write(
+            dir.path().join("home/.gitconfig"),
+            "[user]\n\tname = Test Person\n\temail = test@example.invalid\n[init]\n\tdefaultBranch = main\n",
+        )
+        .unwrap();
+        Sandbox { dir }
+    }
+
+    /// The ledger's root.
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("ledger")
+    }
+
+    /// The temporary HOME.
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// Write a file under the root (folders made as needed).
+    pub fn file(&self, relative: &str, text: impl AsRef<[u8]>) -> &Sandbox {
+        let path = self.root().join(relative);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+        self
+    }
+
+    /// A file's text.
+    pub fn read(&self, relative: &str) -> String {
+        fs::read_to_string(self.root().join(relative)).unwrap()
+    }
+
+    /// `ledger ARGS --today TODAY` in the root.
+    pub fn ledger(&self, args: &[&str]) -> Run {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--today", TODAY]);
+        self.ledger_raw(&all, &self.root())
+    }
+
+    /// `ledger ARGS` exactly as given, in `cwd`.
+    pub fn ledger_raw(&self, args: &[&str], cwd: &Path) -> Run {
+        let mut cmd = Command::cargo_bin("ledger").expect("the ledger binary");
+        self.seal(&mut cmd);
+        cmd.args(args).current_dir(cwd);
+        Run::from(cmd.output().expect("ledger runs"))
+    }
+
+    /// A plain command (such as `git`) in the sealed environment, in the root.
+    pub fn command(&self, program: &str, args: &[&str]) -> Run {
+        let mut cmd = Command::new(program);
+        self.seal(&mut cmd);
+        cmd.args(args).current_dir(self.root());
+        Run::from(cmd.output().expect("the command runs"))
+    }
+
+    fn seal(&self, cmd: &mut Command) {
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy().to_string();
+            if key.starts_with("LEDGER_") || key.starts_with("GIT_") || key == "COLUMNS" {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("NO_COLOR", "1")
+            .env("TZ", "UTC");
+    }
+}
+
+/// What a command did.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit status code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// Assert success; the run.
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success:\n{self:#?}");
+        self
+    }
+
+    /// Assert this exit code; the run.
+    #[track_caller]
+    pub fn fails(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "expected exit {code}:\n{self:#?}");
+        assert!(!self.stderr.contains("panicked"), "{self:#?}");
+        self
+    }
+
+    /// Standard output as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+/// A prospect file with this front matter (lines) and log entries.
+pub fn prospect(front: &str, log: &[&str]) -> String {
+    let mut text = format!("---\n{front}---\n\n## Log\n\n");
+    for entry in log {
+        text.push_str(&format!("- {entry}\n"));
+    }
+    text
+}
