@@ -78,10 +78,10 @@ pub fn key_of(line: &str) -> Option<String> {
     Some(line[..colon].trim_end().to_owned())
 }
 
-/// Split a `key: value   # comment` line into the value's text and what
-/// follows it (the spaces and the comment), when the value is a plain or
-/// quoted scalar on that one line.
-pub fn value_and_comment(line: &str) -> Option<(&str, &str)> {
+/// Split a `key: value   # comment` line (ending removed) into what comes
+/// before the value, the value's text, and what follows it (spaces and the
+/// comment), when the value is a plain or quoted scalar on that one line.
+pub fn value_and_comment(line: &str) -> Option<(&str, &str, &str)> {
     let line = trim_ending(line);
     let colon = line.find(':')?;
     let after = &line[colon + 1..];
@@ -89,12 +89,14 @@ pub fn value_and_comment(line: &str) -> Option<(&str, &str)> {
     let rest = &line[value_start..];
     if rest.starts_with('#') {
         // Nothing but a comment after the colon: the value is empty.
-        return Some(("", &line[colon + 1..]));
+        return Some((&line[..colon + 1], "", &line[colon + 1..]));
     }
-    let value_len = scalar_len(rest);
-    let value_end = value_start + value_len;
-    let value = &line[value_start..value_end];
-    Some((value, &line[value_end..]))
+    let value_end = value_start + scalar_len(rest);
+    Some((
+        &line[..value_start],
+        &line[value_start..value_end],
+        &line[value_end..],
+    ))
 }
 
 /// The length of the scalar at the start of `text`, up to the spaces before a
@@ -194,7 +196,12 @@ mod tests {
             ("value: 12000\r\n", "12000", ""),
         ];
         for (line, value, rest) in cases {
-            assert_eq!(value_and_comment(line), Some((value, rest)), "{line}");
+            let (_, got_value, got_rest) = value_and_comment(line).unwrap();
+            assert_eq!((got_value, got_rest), (value, rest), "{line}");
         }
+        assert_eq!(
+            value_and_comment("stage:   lead # x"),
+            Some(("stage:   ", "lead", " # x"))
+        );
     }
 }

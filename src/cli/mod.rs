@@ -4,6 +4,7 @@
 
 mod read;
 mod style;
+mod write;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -18,6 +19,10 @@ use style::{ColorChoice, Look};
 
 const EXAMPLES: &str = "\
 Examples:
+  ledger init my-ledger            start a ledger (a git repository)
+  ledger add 'Acme Corp' --value 12000 --contact 'Jane Doe'
+  ledger touch acme call 'Left a voicemail.'
+  ledger touch acme email --in 'Jane replied: call after Thanksgiving' --next 2026-11-30
   ledger due                       who to follow up with today
   ledger due --within 7d           ... and over the coming week
   ledger show acme                 one prospect: fields, status and log
@@ -79,6 +84,155 @@ pub enum Command {
         after_help = "Examples:\n  ledger lint\n  ledger lint --strict      warnings fail too\n  ledger lint --json"
     )]
     Lint(LintArgs),
+
+    /// Start a ledger: ledger.yaml with every default, prospects/, a git repository, a first commit.
+    #[command(after_help = "Examples:\n  ledger init\n  ledger init ~/sales")]
+    Init(InitArgs),
+
+    /// Add a prospect as prospects/<name>.md (never overwrites).
+    #[command(
+        after_help = "Examples:\n  ledger add 'Globex Corp' --value 5000 --contact 'Hank Scorpio' --tag energy\n  ledger add 'Initech' --next monday"
+    )]
+    Add(AddArgs),
+
+    /// Log a touch (a call, an email, …) and say when the next one is due.
+    #[command(
+        after_help = "Examples:\n  ledger touch acme call 'Left a voicemail.'\n  ledger touch acme email --in Jane replied, wants a demo\n  ledger touch acme meeting Demo --date yesterday --next +2w\n  ledger touch acme note 'Budget moves to Q2' --next none"
+    )]
+    Touch(TouchArgs),
+
+    /// Set front-matter keys (KEY=VALUE), or remove them (KEY=).
+    #[command(
+        after_help = "Examples:\n  ledger set acme stage=negotiation value=15000\n  ledger set acme next=friday owner=sam\n  ledger set acme next="
+    )]
+    Set(SetArgs),
+
+    /// Close a prospect as won or lost, with a reason.
+    #[command(
+        after_help = "Examples:\n  ledger close acme won\n  ledger close globex lost --reason competitor"
+    )]
+    Close(CloseArgs),
+
+    /// Commit hand edits of prospects and ledger.yaml.
+    #[command(
+        after_help = "Examples:\n  ledger commit\n  ledger commit -m 'Notes from the trade show'"
+    )]
+    Commit(CommitArgs),
+}
+
+/// Options of every writing command.
+#[derive(Debug, Args)]
+pub struct WriteOptions {
+    /// Write the file but do not commit it.
+    #[arg(long)]
+    pub no_commit: bool,
+}
+
+/// `ledger init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder (default: -C, else the current folder).
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// `ledger add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The prospect's name.
+    pub name: String,
+    /// Company.
+    #[arg(long)]
+    pub company: Option<String>,
+    /// Contact person.
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// Email address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Phone number.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Stage (default: lead).
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Expected deal value.
+    #[arg(long)]
+    pub value: Option<String>,
+    /// Currency of the value.
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// Who owns it.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Where the lead came from.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// A tag (repeat for several).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// First follow-up (a date, 3d, monday, …).
+    #[arg(long, value_name = "DATE")]
+    pub next: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// `ledger touch`.
+#[derive(Debug, Args)]
+pub struct TouchArgs {
+    /// The prospect: id, path, file stem, name, or a unique part of one.
+    pub prospect: String,
+    /// call, email, meeting, letter, text, social, visit, note, or one from settings.
+    pub channel: String,
+    /// What happened.
+    pub text: Vec<String>,
+    /// The prospect reached out or replied.
+    #[arg(long = "in")]
+    pub inbound: bool,
+    /// When it happened (default today): a date, yesterday, -2d, …
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub date: Option<String>,
+    /// Set the next follow-up (a date, 3d, monday, …), or `none` to clear it.
+    #[arg(long, value_name = "DATE|none")]
+    pub next: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// `ledger set`.
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// The prospect.
+    pub prospect: String,
+    /// KEY=VALUE to set, KEY= to remove.
+    #[arg(required = true, value_name = "KEY=VALUE")]
+    pub pairs: Vec<String>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// `ledger close`.
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    /// The prospect.
+    pub prospect: String,
+    /// won, lost, or another closed stage from the settings.
+    pub stage: String,
+    /// Why (declined, no-budget, competitor, no-response, …).
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// `ledger commit`.
+#[derive(Debug, Args)]
+pub struct CommitArgs {
+    /// The commit message (the ids changed are listed below it).
+    #[arg(short, long)]
+    pub message: Option<String>,
 }
 
 /// Filters shared by `due` and `list`.
@@ -201,6 +355,15 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
+    if let Command::Init(args) = &cli.command {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        let dir = args
+            .dir
+            .as_ref()
+            .or(cli.ledger.as_ref())
+            .map_or(cwd.clone(), |d| cwd.join(d));
+        return write::init(&dir, args, &Look::for_stdout(cli.color));
+    }
     let env = Env::new(cli)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -209,6 +372,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::List(args) => read::list(&env, args, &mut out)?,
         Command::Show(args) => read::show(&env, args, &mut out)?,
         Command::Lint(args) => read::lint(&env, args, &mut out)?,
+        Command::Add(args) => write::add(&env, args, &mut out)?,
+        Command::Touch(args) => write::touch(&env, args, &mut out)?,
+        Command::Set(args) => write::set(&env, args, &mut out)?,
+        Command::Close(args) => write::close(&env, args, &mut out)?,
+        Command::Commit(args) => write::commit(&env, args, &mut out)?,
+        Command::Init(_) => unreachable!("init runs before the ledger is opened"),
     };
     out.flush()?;
     Ok(code)

@@ -390,7 +390,7 @@ fn action(s: &Status) -> &str {
 }
 
 /// The status in words: "due in 2 days (2026-11-25) by cadence, step 3: email".
-fn status_words(s: &Status, dnc: Dnc, env: &Env) -> String {
+pub(super) fn status_words(s: &Status, dnc: Dnc, env: &Env) -> String {
     let when = |d: ledger::date::Date| format!("due {} ({d})", style::relative(d, env.today));
     let due = s.due;
     match (s.due_reason, due) {

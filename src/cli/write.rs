@@ -1,0 +1,247 @@
+//! The writing commands: `init`, `add`, `touch`, `set`, `close`, `commit`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use ledger::date;
+use ledger::front_matter::Dnc;
+use ledger::prospect::Prospect;
+use ledger::write::{self, NewProspect, Next, Outcome, Recorded, Touch, Writer};
+use ledger::{Error, Result};
+
+use super::read::status_words;
+use super::style::{self, Look};
+use super::{AddArgs, CloseArgs, CommitArgs, Env, InitArgs, SetArgs, TouchArgs, WriteOptions};
+
+fn writer<'a>(env: &'a Env, options: &WriteOptions) -> Result<Writer<'a>> {
+    env.ledger.require_settings()?;
+    Ok(Writer {
+        ledger: &env.ledger,
+        today: env.today,
+        commit: !options.no_commit,
+    })
+}
+
+/// Find the prospect a person names, reading the ledger once.
+fn find(env: &Env, query: &str) -> Result<Prospect> {
+    let book = env.ledger.book(env.today);
+    let i = env.ledger.resolve(&book, query, &env.cwd)?;
+    Ok(book
+        .prospects
+        .into_iter()
+        .nth(i)
+        .expect("resolve returns an index of the book"))
+}
+
+fn date_arg(env: &Env, text: &str) -> Result<date::Date> {
+    date::parse_relative(text, env.today).map_err(Error::Usage)
+}
+
+/// Say what git made of a write.
+fn report(out: &mut impl Write, env: &Env, recorded: &Recorded) -> Result<()> {
+    match recorded {
+        Recorded::Committed(commit) => writeln!(
+            out,
+            "{}",
+            env.look.paint(
+                style::DIM,
+                &format!("committed {} {}", commit.short_id, commit.summary)
+            )
+        )?,
+        Recorded::Unchanged => writeln!(
+            out,
+            "{}",
+            env.look
+                .paint(style::DIM, "nothing changed, nothing committed")
+        )?,
+        Recorded::NotAsked => {}
+        Recorded::OutsideGit => {
+            eprintln!(
+                "not committed: {} is not in a git work tree",
+                env.ledger.root.display()
+            )
+        }
+    }
+    Ok(())
+}
+
+fn report_status(out: &mut impl Write, env: &Env, outcome: &Outcome, dnc: Dnc) -> Result<()> {
+    if let Some(status) = &outcome.status {
+        writeln!(
+            out,
+            "{}: {}",
+            env.look.paint(style::STRONG, &status.name),
+            status_words(status, dnc, env)
+        )?;
+    }
+    report(out, env, &outcome.recorded)
+}
+
+/// `ledger init`.
+pub fn init(dir: &Path, args: &InitArgs, look: &Look) -> Result<ExitCode> {
+    let done = write::init(dir, !args.write.no_commit)?;
+    let mut out = std::io::stdout().lock();
+    let say = |out: &mut std::io::StdoutLock, text: String| writeln!(out, "{text}");
+    if done.wrote_settings {
+        say(
+            &mut out,
+            format!("Started a ledger in {}", done.root.display()),
+        )?;
+    } else {
+        say(
+            &mut out,
+            format!(
+                "{} is already a ledger; its ledger.yaml is unchanged",
+                done.root.display()
+            ),
+        )?;
+    }
+    if done.created_repo {
+        say(&mut out, "Created a git repository for it".into())?;
+    }
+    match &done.recorded {
+        Recorded::Committed(c) => say(
+            &mut out,
+            look.paint(
+                style::DIM,
+                &format!("committed {} {}", c.short_id, c.summary),
+            ),
+        )?,
+        Recorded::OutsideGit => eprintln!(
+            "not committed: {} is not in a git work tree",
+            done.root.display()
+        ),
+        _ => {}
+    }
+    say(
+        &mut out,
+        "Next: ledger add 'Acme Corp' --value 12000".into(),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledger add`.
+pub fn add(env: &Env, args: &AddArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let writer = writer(env, &args.write)?;
+    let optional = [
+        ("company", &args.company),
+        ("contact", &args.contact),
+        ("email", &args.email),
+        ("phone", &args.phone),
+        ("stage", &args.stage),
+        ("value", &args.value),
+        ("currency", &args.currency),
+        ("owner", &args.owner),
+        ("source", &args.source),
+        ("next", &args.next),
+    ];
+    if let Some(next) = &args.next {
+        date_arg(env, next)?;
+    }
+    let new = NewProspect {
+        name: args.name.clone(),
+        fields: optional
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone())))
+            .collect(),
+        tags: args.tags.clone(),
+    };
+    if new.name.trim().is_empty() {
+        return Err(Error::Usage("a prospect needs a name".into()));
+    }
+    let outcome = writer.add(&new)?;
+    writeln!(out, "Added {} as {}", new.name.trim(), outcome.path)?;
+    report_status(out, env, &outcome, Dnc::No)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledger touch`.
+pub fn touch(env: &Env, args: &TouchArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let writer = writer(env, &args.write)?;
+    let date = match &args.date {
+        Some(text) => date_arg(env, text)?,
+        None => env.today,
+    };
+    let next = match args.next.as_deref() {
+        None => Next::Keep,
+        Some(text) if text.eq_ignore_ascii_case("none") => Next::Clear,
+        Some(text) => Next::Set(date_arg(env, text)?),
+    };
+    let channel = args.channel.to_lowercase();
+    if channel.is_empty()
+        || !channel
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Error::Usage(format!(
+            "`{}` is not a channel name",
+            args.channel
+        )));
+    }
+    let prospect = find(env, &args.prospect)?;
+    let touch = Touch {
+        channel,
+        text: args.text.join(" "),
+        inbound: args.inbound,
+        date,
+        next,
+    };
+    let outcome = writer.touch(&prospect, &touch)?;
+    let dnc = prospect.fields().map_or(Dnc::No, |f| f.dnc());
+    report_status(out, env, &outcome, dnc)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledger set`.
+pub fn set(env: &Env, args: &SetArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let writer = writer(env, &args.write)?;
+    let pairs = args
+        .pairs
+        .iter()
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+                .ok_or_else(|| {
+                    Error::Usage(format!("`{pair}` is not KEY=VALUE (KEY= removes a key)"))
+                })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let prospect = find(env, &args.prospect)?;
+    let outcome = writer.set(&prospect, &pairs)?;
+    let dnc = outcome_dnc(env, &outcome);
+    report_status(out, env, &outcome, dnc)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledger close`.
+pub fn close(env: &Env, args: &CloseArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let writer = writer(env, &args.write)?;
+    let prospect = find(env, &args.prospect)?;
+    let outcome = writer.close(&prospect, &args.stage, args.reason.as_deref())?;
+    report_status(out, env, &outcome, Dnc::No)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledger commit`.
+pub fn commit(env: &Env, args: &CommitArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let writer = Writer {
+        ledger: &env.ledger,
+        today: env.today,
+        commit: true,
+    };
+    let (ids, recorded) = writer.commit_hand_edits(args.message.as_deref())?;
+    if ids.is_empty() {
+        writeln!(out, "No hand edits to commit.")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    report(out, env, &recorded)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn outcome_dnc(env: &Env, outcome: &Outcome) -> Dnc {
+    env.ledger
+        .read(&outcome.path)
+        .and_then(|p| p.fields().map(|f| f.dnc()))
+        .unwrap_or(Dnc::No)
+}

@@ -1,0 +1,217 @@
+//! The git repository a ledger lives in. This is the only module that uses
+//! git2: it commits exactly the files a command wrote, without scanning the
+//! work tree and without touching anything else that is staged or not.
+
+use std::path::{Path, PathBuf};
+
+use git2::build::TreeUpdateBuilder;
+use git2::{ErrorCode, FileMode, Repository, RepositoryState, Status, StatusOptions};
+
+use crate::error::{Error, Result};
+
+/// A git work tree holding a ledger.
+pub struct Repo {
+    repo: Repository,
+    workdir: PathBuf,
+}
+
+/// A commit made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    /// The commit's id, abbreviated.
+    pub short_id: String,
+    /// Its one-line message.
+    pub summary: String,
+}
+
+fn git_error(context: &str, err: git2::Error) -> Error {
+    Error::Message(format!("{context}: {}", err.message()))
+}
+
+impl Repo {
+    /// The work tree holding `dir`, if it is in one.
+    pub fn discover(dir: &Path) -> Result<Option<Repo>> {
+        match Repository::discover(dir) {
+            Ok(repo) => {
+                let Some(workdir) = repo.workdir() else {
+                    return Ok(None);
+                };
+                let workdir = workdir.canonicalize().map_err(|e| Error::io(workdir, e))?;
+                Ok(Some(Repo { repo, workdir }))
+            }
+            Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
+            Err(err) => Err(git_error(
+                &format!("cannot open the git repository at {}", dir.display()),
+                err,
+            )),
+        }
+    }
+
+    /// Make `dir` a git repository (its branch as git's `init.defaultBranch` says).
+    pub fn init(dir: &Path) -> Result<Repo> {
+        let repo =
+            Repository::init(dir).map_err(|e| git_error("cannot create a git repository", e))?;
+        let workdir = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+        Ok(Repo { repo, workdir })
+    }
+
+    /// The work tree's top folder.
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// Where ledger commands of this repository take turns.
+    pub fn lock_path(&self) -> PathBuf {
+        self.repo.path().join("ledger.lock")
+    }
+
+    /// Check, before anything is written, that a commit can be made: no
+    /// merge or rebase in progress, and an identity to commit as.
+    pub fn check_ready(&self) -> Result<()> {
+        let busy = match self.repo.state() {
+            RepositoryState::Clean => None,
+            RepositoryState::Merge => Some("a merge"),
+            RepositoryState::Rebase
+            | RepositoryState::RebaseInteractive
+            | RepositoryState::RebaseMerge => Some("a rebase"),
+            RepositoryState::CherryPick | RepositoryState::CherryPickSequence => {
+                Some("a cherry-pick")
+            }
+            RepositoryState::Revert | RepositoryState::RevertSequence => Some("a revert"),
+            RepositoryState::Bisect => None,
+            _ => Some("a git operation"),
+        };
+        if let Some(what) = busy {
+            return Err(Error::Message(format!(
+                "{what} is in progress in {}: finish or abort it first; nothing was changed",
+                self.workdir.display()
+            )));
+        }
+        self.repo.author_from_env().and_then(|_| self.repo.committer_from_env()).map_err(|_| {
+            Error::Message(
+                "no git identity to commit as; set one with\n  git config --global user.name \"Your Name\"\n  git config --global user.email you@example.com\nor use --no-commit; nothing was changed"
+                    .into(),
+            )
+        })?;
+        Ok(())
+    }
+
+    /// A path's place in the work tree, `/`-separated.
+    fn in_tree(&self, path: &Path) -> Result<String> {
+        let parent = path.parent().unwrap_or(Path::new("."));
+        let parent = parent.canonicalize().map_err(|e| Error::io(parent, e))?;
+        let full = parent.join(path.file_name().unwrap_or_default());
+        let rel = full.strip_prefix(&self.workdir).map_err(|_| {
+            Error::Message(format!(
+                "{} is outside the git work tree {}",
+                path.display(),
+                self.workdir.display()
+            ))
+        })?;
+        rel.to_str()
+            .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
+            .ok_or_else(|| Error::Message(format!("{} is not a UTF-8 path", rel.display())))
+    }
+
+    /// Commit exactly `paths` (as they are on disk now; a missing one is
+    /// removed) on the current branch. The commit's tree is HEAD's with those
+    /// paths replaced, so other staged changes stay staged and out of it; the
+    /// index is updated for those paths alone. `None` when nothing changed.
+    pub fn commit_paths(&self, paths: &[PathBuf], message: &str) -> Result<Option<Commit>> {
+        let fail = |e| git_error("cannot commit", e);
+        let mut index = self.repo.index().map_err(fail)?;
+        let head = match self.repo.head() {
+            Ok(head) => Some(head.peel_to_commit().map_err(fail)?),
+            Err(err) if matches!(err.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
+            Err(err) => return Err(fail(err)),
+        };
+        let base = match &head {
+            Some(commit) => commit.tree().map_err(fail)?,
+            None => {
+                let empty = self
+                    .repo
+                    .treebuilder(None)
+                    .and_then(|b| b.write())
+                    .map_err(fail)?;
+                self.repo.find_tree(empty).map_err(fail)?
+            }
+        };
+        let mut updates = TreeUpdateBuilder::new();
+        for path in paths {
+            let rel = self.in_tree(path)?;
+            if path.exists() {
+                index.add_path(Path::new(&rel)).map_err(fail)?;
+                let entry = index
+                    .get_path(Path::new(&rel), 0)
+                    .ok_or_else(|| Error::Message(format!("git did not stage {rel}")))?;
+                let mode = if entry.mode & 0o111 != 0 {
+                    FileMode::BlobExecutable
+                } else {
+                    FileMode::Blob
+                };
+                updates.upsert(rel.as_str(), entry.id, mode);
+            } else {
+                let _ = index.remove_path(Path::new(&rel));
+                updates.remove(rel.as_str());
+            }
+        }
+        let tree_id = updates.create_updated(&self.repo, &base).map_err(fail)?;
+        if head.is_some() && tree_id == base.id() {
+            index.write().map_err(fail)?;
+            return Ok(None);
+        }
+        let tree = self.repo.find_tree(tree_id).map_err(fail)?;
+        let author = self.repo.author_from_env().map_err(fail)?;
+        let committer = self.repo.committer_from_env().map_err(fail)?;
+        let parents: Vec<&git2::Commit> = head.iter().collect();
+        let id = self
+            .repo
+            .commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
+            .map_err(fail)?;
+        index.write().map_err(fail)?;
+        let short_id = id.to_string()[..7].to_owned();
+        Ok(Some(Commit {
+            short_id,
+            summary: message.lines().next().unwrap_or("").to_owned(),
+        }))
+    }
+
+    /// Files below `dir` that differ from HEAD in the work tree (changed,
+    /// new or deleted), as absolute paths, sorted. This scans `dir`: it is
+    /// for `ledger commit`, which is asked to look.
+    pub fn changed_under(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        let rel = if dir.canonicalize().ok().as_deref() == Some(self.workdir.as_path()) {
+            String::new()
+        } else {
+            self.in_tree(dir)?
+        };
+        let mut options = StatusOptions::new();
+        options
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false);
+        if !rel.is_empty() {
+            options.pathspec(&rel);
+        }
+        let statuses = self
+            .repo
+            .statuses(Some(&mut options))
+            .map_err(|e| git_error("cannot read git status", e))?;
+        let interesting = Status::WT_NEW
+            | Status::WT_MODIFIED
+            | Status::WT_DELETED
+            | Status::WT_TYPECHANGE
+            | Status::WT_RENAMED
+            | Status::INDEX_NEW
+            | Status::INDEX_MODIFIED
+            | Status::INDEX_DELETED;
+        let mut paths: Vec<PathBuf> = statuses
+            .iter()
+            .filter(|s| s.status().intersects(interesting))
+            .filter_map(|s| s.path().ok().map(|p| self.workdir.join(p)))
+            .collect();
+        paths.sort();
+        paths.dedup();
+        Ok(paths)
+    }
+}

@@ -1,0 +1,705 @@
+//! The writing commands' work: `add`, `touch`, `set`, `close`, `commit`,
+//! `init`. Each is one transaction: take the lock, read the file afresh,
+//! edit it (changing only what it means to), check the result as `lint`
+//! would, write it atomically, and commit exactly what was written. Anything
+//! refused or failed leaves every file and the repository as they were.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::check::{self, Context};
+use crate::date::{self, Date};
+use crate::diagnostic::Diagnostic;
+use crate::due::Status;
+use crate::edit;
+use crate::entry::Parts;
+use crate::error::{Error, Result};
+use crate::front_matter::Dnc;
+use crate::git::{Commit, Repo};
+use crate::ledger::{self, Ledger};
+use crate::prospect::Prospect;
+use crate::settings::{self, NOTE};
+use crate::store::{self, Lock};
+use crate::yaml;
+
+/// What became of a write in git.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// Committed.
+    Committed(Commit),
+    /// Written, and nothing differed from HEAD.
+    Unchanged,
+    /// Written; `--no-commit` was asked for.
+    NotAsked,
+    /// Written; the ledger is not in a git work tree.
+    OutsideGit,
+}
+
+/// The result of a write to one prospect.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The prospect's id.
+    pub id: String,
+    /// Its path, relative to the root.
+    pub path: String,
+    /// Its status after the write (`None` if it cannot be worked out).
+    pub status: Option<Status>,
+    /// What git made of it.
+    pub recorded: Recorded,
+}
+
+/// What `--next` asks of a touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Clear `next` if it falls on or before the touch, else keep it.
+    Keep,
+    /// Set `next` to this date.
+    Set(Date),
+    /// Remove `next`.
+    Clear,
+}
+
+/// A touch to log.
+#[derive(Debug, Clone)]
+pub struct Touch {
+    /// The channel, lower-case.
+    pub channel: String,
+    /// What happened.
+    pub text: String,
+    /// The prospect reached out or replied.
+    pub inbound: bool,
+    /// When.
+    pub date: Date,
+    /// What to do with `next`.
+    pub next: Next,
+}
+
+/// A new prospect for `add`.
+#[derive(Debug, Clone, Default)]
+pub struct NewProspect {
+    /// Display name.
+    pub name: String,
+    /// Other front-matter keys, in the order to write them, as typed on the command line.
+    pub fields: Vec<(String, String)>,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// Writes to one ledger, on one day.
+pub struct Writer<'a> {
+    /// The ledger.
+    pub ledger: &'a Ledger,
+    /// Today.
+    pub today: Date,
+    /// Whether to commit what is written.
+    pub commit: bool,
+}
+
+impl Writer<'_> {
+    fn context(&self) -> Context<'_> {
+        Context {
+            settings: &self.ledger.settings,
+            today: self.today,
+        }
+    }
+
+    /// Run one transaction over `files` (relative to the root): `edit` gets
+    /// their current texts (`None`: missing) and returns the new ones.
+    fn transact(
+        &self,
+        files: &[&str],
+        message: &str,
+        edit: impl FnOnce(Vec<Option<String>>) -> Result<Vec<Option<String>>>,
+    ) -> Result<Recorded> {
+        let root = &self.ledger.root;
+        let repo = Repo::discover(root)?;
+        if let (true, Some(repo)) = (self.commit, &repo) {
+            repo.check_ready()?;
+        }
+        let lock_path = repo
+            .as_ref()
+            .map_or_else(|| store::plain_lock_path(root), Repo::lock_path);
+        let _lock = Lock::acquire(&lock_path)?;
+
+        let paths: Vec<PathBuf> = files.iter().map(|f| root.join(f)).collect();
+        let before: Vec<Option<String>> =
+            paths.iter().map(|p| read_text(p)).collect::<Result<_>>()?;
+        let after = edit(before.clone())?;
+        let mut written: Vec<usize> = Vec::new();
+        for (i, (old, new)) in before.iter().zip(&after).enumerate() {
+            if old == new {
+                continue;
+            }
+            let result = match new {
+                Some(text) => store::write_atomic(&paths[i], text.as_bytes(), old.is_none()),
+                None => fs::remove_file(&paths[i]).map_err(|e| Error::io(&paths[i], e)),
+            };
+            if let Err(err) = result {
+                restore(&paths, &before, &written);
+                return Err(err);
+            }
+            written.push(i);
+        }
+        let repo = match (self.commit, repo) {
+            (false, _) => return Ok(Recorded::NotAsked),
+            (true, None) => return Ok(Recorded::OutsideGit),
+            (true, Some(repo)) => repo,
+        };
+        let changed: Vec<PathBuf> = written.iter().map(|&i| paths[i].clone()).collect();
+        match repo.commit_paths(&changed, message) {
+            Ok(Some(commit)) => Ok(Recorded::Committed(commit)),
+            Ok(None) => Ok(Recorded::Unchanged),
+            Err(err) => {
+                restore(&paths, &before, &written);
+                Err(err)
+            }
+        }
+    }
+
+    /// Work out a prospect's status from a text, as `due` would.
+    fn status_of(&self, path: &str, text: &str) -> (Option<Status>, Vec<Diagnostic>) {
+        let assessed = check::assess(&Prospect::parse(path, text), &self.context());
+        (assessed.status, assessed.diagnostics)
+    }
+
+    /// Refuse an edit that breaks a prospect that was not broken that way.
+    fn check_edit(&self, path: &str, old: &str, new: &str) -> Result<Option<Status>> {
+        let (_, before) = self.status_of(path, old);
+        let (status, after) = self.status_of(path, new);
+        let broke = after.iter().find(|d| {
+            d.code.breaks_prospect()
+                && !before
+                    .iter()
+                    .any(|b| b.code == d.code && b.message == d.message)
+        });
+        match broke {
+            Some(d) => Err(Error::Message(format!(
+                "{}: {}; nothing was changed",
+                d.path, d.message
+            ))),
+            None => Ok(status),
+        }
+    }
+
+    /// Log a touch (SPEC section 5, `touch`).
+    pub fn touch(&self, prospect: &Prospect, touch: &Touch) -> Result<Outcome> {
+        if touch.date > self.today {
+            return Err(Error::Usage(format!(
+                "a touch dated {} is after today ({}); log it when it happens, or schedule it with --next",
+                touch.date, self.today
+            )));
+        }
+        let known = self.ledger.settings.is_touch_channel(&touch.channel) || touch.channel == NOTE;
+        if !known {
+            let mut channels: Vec<&str> = settings::BUILTIN_CHANNELS.to_vec();
+            channels.extend(self.ledger.settings.channels.iter().map(String::as_str));
+            return Err(Error::Usage(format!(
+                "unknown channel `{}`: use one of {}, or note; or add it to `channels` in ledger.yaml",
+                touch.channel,
+                channels.join(", ")
+            )));
+        }
+        let line = Parts {
+            date: touch.date,
+            time: None,
+            channel: touch.channel.clone(),
+            inbound: touch.inbound,
+            text: touch.text.split_whitespace().collect::<Vec<_>>().join(" "),
+        }
+        .to_string();
+        let mut message = format!("touch {}: {}", prospect.id, touch.channel);
+        if touch.inbound {
+            message.push_str(" (in)");
+        }
+        let path = prospect.path.clone();
+        let mut status = None;
+        let recorded = self.transact(&[&path], &message, |texts| {
+            let old = existing(&path, &texts[0])?;
+            let current = Prospect::parse(&path, old);
+            let fields = self.usable(&current)?;
+            let outbound = !touch.inbound && touch.channel != NOTE;
+            match fields.dnc() {
+                Dnc::Yes if outbound => return Err(dnc_refusal(&current, &fields.name, None)),
+                Dnc::Since(since) if outbound && touch.date > since => {
+                    return Err(dnc_refusal(&current, &fields.name, Some(since)))
+                }
+                _ => {}
+            }
+            let mut new = edit::add_entry(old, &line, touch.date).map_err(|e| broken(&path, e))?;
+            let next = match touch.next {
+                Next::Set(day) => Some(Some(day.to_string())),
+                Next::Clear => Some(None),
+                Next::Keep if fields.next.is_some_and(|n| n <= touch.date) => Some(None),
+                Next::Keep => None,
+            };
+            if let Some(value) = next {
+                new =
+                    edit::set_key(&new, "next", value.as_deref()).map_err(|e| broken(&path, e))?;
+            }
+            status = self.status_of(&path, &new).0;
+            Ok(vec![Some(new)])
+        })?;
+        Ok(Outcome {
+            id: prospect.id.clone(),
+            path: prospect.path.clone(),
+            status,
+            recorded,
+        })
+    }
+
+    /// Set (`KEY=VALUE`) or remove (`KEY=`) front-matter keys, validated like `lint`.
+    pub fn set(&self, prospect: &Prospect, pairs: &[(String, String)]) -> Result<Outcome> {
+        for (key, _) in pairs {
+            check_key(key)?;
+        }
+        let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        let message = format!("set {}: {}", prospect.id, keys.join(", "));
+        let path = prospect.path.clone();
+        let mut status = None;
+        let recorded = self.transact(&[&path], &message, |texts| {
+            let old = existing(&path, &texts[0])?;
+            let mut new = old.to_owned();
+            for (key, raw) in pairs {
+                let value = render_value(key, raw, self.today);
+                new = edit::set_key(&new, key, value.as_deref()).map_err(|e| broken(&path, e))?;
+            }
+            status = self.check_edit(&path, old, &new)?;
+            Ok(vec![Some(new)])
+        })?;
+        Ok(Outcome {
+            id: prospect.id.clone(),
+            path: prospect.path.clone(),
+            status,
+            recorded,
+        })
+    }
+
+    /// Close a prospect: set `stage` (a closed stage) and `reason`, clear
+    /// `next`, and log a note.
+    pub fn close(&self, prospect: &Prospect, stage: &str, reason: Option<&str>) -> Result<Outcome> {
+        if !self.ledger.settings.is_closed(stage) {
+            return Err(Error::Usage(format!(
+                "`{stage}` is not a closed stage: use one of {}",
+                self.ledger.settings.closed.join(", ")
+            )));
+        }
+        let message = format!("close {}: {stage}", prospect.id);
+        let note = Parts {
+            date: self.today,
+            time: None,
+            channel: NOTE.into(),
+            inbound: false,
+            text: match reason {
+                Some(reason) => format!("Closed as {stage} ({reason})."),
+                None => format!("Closed as {stage}."),
+            },
+        }
+        .to_string();
+        let path = prospect.path.clone();
+        let mut status = None;
+        let recorded = self.transact(&[&path], &message, |texts| {
+            let old = existing(&path, &texts[0])?;
+            self.usable(&Prospect::parse(&path, old))?;
+            let mut new = edit::set_key(old, "stage", Some(&yaml::scalar(stage)))
+                .map_err(|e| broken(&path, e))?;
+            if let Some(reason) = reason {
+                new = edit::set_key(&new, "reason", Some(&yaml::scalar(reason)))
+                    .map_err(|e| broken(&path, e))?;
+            }
+            new = edit::set_key(&new, "next", None).map_err(|e| broken(&path, e))?;
+            new = edit::add_entry(&new, &note, self.today).map_err(|e| broken(&path, e))?;
+            status = self.check_edit(&path, old, &new)?;
+            Ok(vec![Some(new)])
+        })?;
+        Ok(Outcome {
+            id: prospect.id.clone(),
+            path: prospect.path.clone(),
+            status,
+            recorded,
+        })
+    }
+
+    /// Write a new prospect file at `prospects/<slug>.md`; never overwrites.
+    pub fn add(&self, new: &NewProspect) -> Result<Outcome> {
+        let slug = slug(&new.name);
+        let path = format!("prospects/{slug}.md");
+        let id = path.trim_end_matches(".md").to_owned();
+        let eol = "\n";
+        let mut text = format!("---{eol}name: {}{eol}", yaml::scalar(new.name.trim()));
+        for (key, raw) in &new.fields {
+            check_key(key)?;
+            if let Some(value) = render_value(key, raw, self.today) {
+                text.push_str(&format!("{key}: {value}{eol}"));
+            }
+        }
+        if !new.tags.is_empty() {
+            let tags: Vec<String> = new.tags.iter().map(|t| yaml::scalar(t)).collect();
+            text.push_str(&format!("tags: [{}]{eol}", tags.join(", ")));
+        }
+        text.push_str(&format!(
+            "added: {}{eol}---{eol}{eol}# {}{eol}{eol}## Log{eol}",
+            self.today,
+            new.name.trim()
+        ));
+        let full = self.ledger.root.join(&path);
+        if full.exists() {
+            return Err(Error::Message(format!(
+                "{path} already exists; `ledger show {slug}` shows it (nothing was changed)"
+            )));
+        }
+        let (status, problems) = self.status_of(&path, &text);
+        if let Some(d) = problems.iter().find(|d| d.code.breaks_prospect()) {
+            return Err(Error::Message(format!(
+                "{}; nothing was changed",
+                d.message
+            )));
+        }
+        if let Some(dir) = full.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let message = format!("add {id}: {}", new.name.trim());
+        let recorded = self.transact(&[&path], &message, |texts| {
+            if texts[0].is_some() {
+                return Err(Error::Message(format!(
+                    "{path} already exists; nothing was changed"
+                )));
+            }
+            Ok(vec![Some(text.clone())])
+        })?;
+        Ok(Outcome {
+            id,
+            path,
+            status,
+            recorded,
+        })
+    }
+
+    /// Commit hand edits of prospects and `ledger.yaml`; the ids committed.
+    pub fn commit_hand_edits(&self, message: Option<&str>) -> Result<(Vec<String>, Recorded)> {
+        let root = &self.ledger.root;
+        let repo = Repo::discover(root)?.ok_or_else(|| {
+            Error::Message(format!(
+                "{} is not in a git work tree: there is nothing to commit to",
+                root.display()
+            ))
+        })?;
+        repo.check_ready()?;
+        let _lock = Lock::acquire(&repo.lock_path())?;
+        let root_canon = root.canonicalize().map_err(|e| Error::io(root, e))?;
+        let mut ids = Vec::new();
+        let mut paths = Vec::new();
+        for path in repo.changed_under(root)? {
+            let Some(rel) = ledger::relative(&root_canon, &path) else {
+                continue;
+            };
+            let in_hidden = rel
+                .split('/')
+                .rev()
+                .skip(1)
+                .any(|part| part.starts_with('.'));
+            let id = if rel == settings::FILE_NAME {
+                rel.clone()
+            } else if rel.ends_with(".md") && !in_hidden && !self.ledger.settings.is_ignored(&rel) {
+                let is_prospect = match fs::read(&path) {
+                    Ok(bytes) => crate::front_matter::has_fence(&bytes),
+                    Err(_) => true, // deleted: it was tracked, and is gone now
+                };
+                if !is_prospect {
+                    continue;
+                }
+                rel.trim_end_matches(".md").to_owned()
+            } else {
+                continue;
+            };
+            ids.push(id);
+            paths.push(path);
+        }
+        if paths.is_empty() {
+            return Ok((ids, Recorded::Unchanged));
+        }
+        let subject = match message {
+            Some(message) => format!("{message}\n\n{}", ids.join("\n")),
+            None if ids.len() == 1 => format!("commit {}: hand edit", ids[0]),
+            None => format!("commit {}: hand edits", ids.join(", ")),
+        };
+        let recorded = match repo.commit_paths(&paths, &subject)? {
+            Some(commit) => Recorded::Committed(commit),
+            None => Recorded::Unchanged,
+        };
+        Ok((ids, recorded))
+    }
+
+    /// The fields of a prospect that is usable, or why it is not.
+    fn usable<'p>(&self, prospect: &'p Prospect) -> Result<&'p crate::front_matter::Fields> {
+        let assessed = check::assess(prospect, &self.context());
+        let first = assessed
+            .diagnostics
+            .iter()
+            .find(|d| d.code.breaks_prospect());
+        match (prospect.fields(), first) {
+            (Some(fields), None) => Ok(fields),
+            (_, Some(d)) => Err(Error::BrokenProspect {
+                path: d.path.clone(),
+                line: d.line,
+                column: d.column,
+                message: format!("{}; fix the file first (nothing was changed)", d.message),
+            }),
+            (None, None) => Err(Error::Message(format!(
+                "{} cannot be read; nothing was changed",
+                prospect.path
+            ))),
+        }
+    }
+}
+
+/// What `init` did.
+#[derive(Debug, Clone)]
+pub struct Initialized {
+    /// The ledger's folder.
+    pub root: PathBuf,
+    /// Whether `ledger.yaml` was written (it is never overwritten).
+    pub wrote_settings: bool,
+    /// Whether a git repository was created.
+    pub created_repo: bool,
+    /// The first commit, if one was made.
+    pub recorded: Recorded,
+}
+
+/// Make `dir` a ledger: the folder, `ledger.yaml` with every default written
+/// out, `prospects/`, a git repository if there is none, and a first commit.
+pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
+    fs::create_dir_all(dir.join("prospects")).map_err(|e| Error::io(dir, e))?;
+    let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    let existing = Repo::discover(&root)?;
+    let created_repo = existing.is_none() && commit;
+    let repo = match existing {
+        Some(repo) => Some(repo),
+        None if commit => Some(Repo::init(&root)?),
+        None => None,
+    };
+    if let (true, Some(repo)) = (commit, &repo) {
+        repo.check_ready()?;
+    }
+    let settings_path = root.join(settings::FILE_NAME);
+    let wrote_settings = !settings_path.exists();
+    if wrote_settings {
+        store::write_atomic(&settings_path, settings::DEFAULT_FILE.as_bytes(), true)?;
+    }
+    let recorded = match (commit, &repo) {
+        (false, _) => Recorded::NotAsked,
+        (true, None) => Recorded::OutsideGit,
+        (true, Some(repo)) => {
+            let _lock = Lock::acquire(&repo.lock_path())?;
+            match repo.commit_paths(&[settings_path], "init: ledger")? {
+                Some(commit) => Recorded::Committed(commit),
+                None => Recorded::Unchanged,
+            }
+        }
+    };
+    Ok(Initialized {
+        root,
+        wrote_settings,
+        created_repo,
+        recorded,
+    })
+}
+
+fn read_text(path: &Path) -> Result<Option<String>> {
+    match fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+            Error::Message(format!(
+                "{} is not UTF-8 text; nothing was changed",
+                path.display()
+            ))
+        }),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(Error::io(path, err)),
+    }
+}
+
+fn existing<'t>(path: &str, text: &'t Option<String>) -> Result<&'t str> {
+    text.as_deref().ok_or_else(|| {
+        Error::Message(format!(
+            "{path} disappeared before it could be changed; nothing was changed"
+        ))
+    })
+}
+
+/// Put back the files already written when a later step fails.
+fn restore(paths: &[PathBuf], before: &[Option<String>], written: &[usize]) {
+    for &i in written {
+        let _ = match &before[i] {
+            Some(text) => store::write_atomic(&paths[i], text.as_bytes(), false),
+            None => fs::remove_file(&paths[i]).map_err(|e| Error::io(&paths[i], e)),
+        };
+    }
+}
+
+fn broken(path: &str, err: edit::EditError) -> Error {
+    Error::BrokenProspect {
+        path: path.to_owned(),
+        line: 1,
+        column: 1,
+        message: format!("{err}; nothing was changed"),
+    }
+}
+
+fn dnc_refusal(prospect: &Prospect, name: &str, since: Option<Date>) -> Error {
+    let since = since.map(|d| format!(" since {d}")).unwrap_or_default();
+    Error::Message(format!(
+        "{name} asked not to be contacted{since} (dnc in {}): no outbound touch was logged. \
+         Log their own message with --in, or a remark with `note`",
+        prospect.path
+    ))
+}
+
+fn check_key(key: &str) -> Result<()> {
+    let ok = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "`{key}` is not a key: use letters, digits, `_`, `-` and `.`"
+        )))
+    }
+}
+
+/// Render a value typed on the command line as YAML for `key`; `None`
+/// (for an empty value) removes the key. Dates may be relative (`monday`,
+/// `3d`); values that do not fit the key are written as given, for the
+/// check that follows to refuse with `lint`'s own message.
+pub fn render_value(key: &str, raw: &str, today: Date) -> Option<String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let list = |items: Vec<String>| format!("[{}]", items.join(", "));
+    Some(match key {
+        "value" if raw.parse::<f64>().is_ok_and(|v| v.is_finite()) => raw.to_owned(),
+        "next" | "added" => {
+            date::parse_relative(raw, today).map_or_else(|_| yaml::scalar(raw), |d| d.to_string())
+        }
+        "dnc" => match raw.to_ascii_lowercase().as_str() {
+            "true" | "yes" => "true".into(),
+            "false" | "no" => "false".into(),
+            _ => date::parse_relative(raw, today)
+                .map_or_else(|_| yaml::scalar(raw), |d| d.to_string()),
+        },
+        "tags" => list(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(yaml::scalar)
+                .collect(),
+        ),
+        "cadence" => list(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(yaml::scalar)
+                .collect(),
+        ),
+        _ => yaml::scalar(raw),
+    })
+}
+
+/// A safe file stem from a name: lower-case ASCII letters and digits joined
+/// by single dashes (accents folded), never empty, never a path.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(fold) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    let out: String = out.chars().take(80).collect();
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "prospect".to_owned()
+    } else {
+        out.to_owned()
+    }
+}
+
+/// Fold common Latin letters with accents to ASCII.
+fn fold(c: char) -> Vec<char> {
+    let s = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' => "a",
+        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ą' => "A",
+        'æ' | 'Æ' => "ae",
+        'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ę' | 'Ě' => {
+            "e"
+        }
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
+        'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' => {
+            "o"
+        }
+        'œ' | 'Œ' => "oe",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' => "u",
+        'ý' | 'ÿ' | 'Ý' => "y",
+        'ß' => "ss",
+        'ś' | 'š' | 'Ś' | 'Š' => "s",
+        'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
+        'ł' | 'Ł' => "l",
+        'ř' | 'Ř' => "r",
+        'ð' | 'Ð' | 'ď' | 'Ď' => "d",
+        'þ' | 'Þ' => "th",
+        '&' => "and",
+        _ => return vec![c],
+    };
+    s.chars().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe() {
+        let cases = [
+            ("Globex Corp", "globex-corp"),
+            ("  Acme, Inc.  ", "acme-inc"),
+            ("Café Olé & Søn", "cafe-ole-and-son"),
+            ("../../etc/passwd", "etc-passwd"),
+            ("東京", "prospect"),
+            ("", "prospect"),
+            ("A--B", "a-b"),
+        ];
+        for (name, want) in cases {
+            assert_eq!(slug(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn values_render_by_key() {
+        let today = date::parse_iso("2026-11-23").unwrap();
+        let cases = [
+            ("value", "12000", Some("12000")),
+            ("value", "12k", Some("12k")),
+            ("next", "monday", Some("2026-11-30")),
+            ("next", "soon", Some("soon")),
+            ("dnc", "yes", Some("true")),
+            ("tags", "saas, referral", Some("[saas, referral]")),
+            ("cadence", "1w call, 2w email", Some("[1w call, 2w email]")),
+            ("owner", "sam", Some("sam")),
+            ("phone", "+1 555 0100", Some("+1 555 0100")),
+            ("company", "Yes: No", Some("'Yes: No'")),
+            ("owner", "", None),
+        ];
+        for (key, raw, want) in cases {
+            assert_eq!(
+                render_value(key, raw, today).as_deref(),
+                want,
+                "{key}={raw}"
+            );
+        }
+    }
+}
