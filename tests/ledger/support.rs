@@ -144,3 +144,37 @@ pub fn prospect(front: &str, log: &[&str]) -> String {
     }
     text
 }
+
+impl Sandbox {
+    /// Make the root a git repository with everything committed.
+    pub fn git_init(&self) -> &Sandbox {
+        self.command("git", &["init", "-q", "-b", "main"]).ok();
+        self.command("git", &["add", "-A"]).ok();
+        self.command("git", &["commit", "-q", "-m", "start"]).ok();
+        self
+    }
+
+    /// `git ARGS` in the root; its standard output.
+    pub fn git(&self, args: &[&str]) -> String {
+        self.command("git", args).ok().stdout
+    }
+
+    /// Every file under the root but `.git`, with its bytes.
+    pub fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        for entry in walkdir::WalkDir::new(self.root()).sort_by_file_name() {
+            let entry = entry.unwrap();
+            let rel = entry
+                .path()
+                .strip_prefix(self.root())
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            if rel == ".git" || rel.starts_with(".git/") || !entry.file_type().is_file() {
+                continue;
+            }
+            files.push((rel, fs::read(entry.path()).unwrap()));
+        }
+        files
+    }
+}

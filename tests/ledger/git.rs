@@ -1,0 +1,294 @@
+//! The writing commands on real git repositories, checked with `git`.
+
+use crate::support::{prospect, Sandbox};
+
+const ACME: &str = "---\nname: Acme Corp\nstage: proposal   # moved 11-05\nvalue: 12000\nnext: 2026-11-20 # Jane's request\n---\n\n## Log\n\n- 2026-11-02 meeting: Intro\n";
+
+fn repo() -> Sandbox {
+    let s = Sandbox::new();
+    s.file("prospects/acme.md", ACME)
+        .file("prospects/globex.md", prospect("name: Globex\n", &[]))
+        .file("notes.txt", "unrelated\n")
+        .git_init();
+    s
+}
+
+#[test]
+fn touch_commits_only_its_file_and_leaves_the_rest_alone() {
+    let s = repo();
+    s.file("notes.txt", "unrelated, edited\n");
+    s.file(
+        "prospects/globex.md",
+        prospect("name: Globex\nowner: sam\n", &[]),
+    );
+    s.command("git", &["add", "prospects/globex.md"]).ok();
+    let run = s
+        .ledger(&["touch", "acme", "call", "Left a voicemail."])
+        .ok();
+    assert!(
+        run.stdout
+            .contains("Acme Corp: due in 3 days (2026-11-26) by cadence, step 2: call"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("committed "), "{}", run.stdout);
+    // The written file is clean; the unrelated edit is still unstaged; the
+    // staged edit is still staged and not in the commit.
+    assert_eq!(
+        s.git(&["status", "--porcelain"]),
+        " M notes.txt\nM  prospects/globex.md\n"
+    );
+    assert_eq!(
+        s.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "prospects/acme.md\n"
+    );
+    assert_eq!(
+        s.git(&["log", "-1", "--format=%an <%ae>|%s"]),
+        "Test Person <test@example.invalid>|touch prospects/acme: call\n"
+    );
+    s.command("git", &["fsck", "--strict"]).ok();
+    assert!(s
+        .read("prospects/acme.md")
+        .contains("- 2026-11-23 call: Left a voicemail.\n"));
+}
+
+#[test]
+fn every_writing_command_is_one_commit() {
+    let s = repo();
+    s.ledger(&["add", "Initech", "--value", "3000", "--tag", "saas"])
+        .ok();
+    s.ledger(&["set", "initech", "stage=contacted", "owner=sam"])
+        .ok();
+    s.ledger(&["touch", "initech", "email", "--in", "Replied"])
+        .ok();
+    s.ledger(&["close", "initech", "won", "--reason", "signed"])
+        .ok();
+    let log = s.git(&["log", "--format=%s"]);
+    assert_eq!(
+        log,
+        "close prospects/initech: won\ntouch prospects/initech: email (in)\nset prospects/initech: stage, owner\nadd prospects/initech: Initech\nstart\n"
+    );
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    let text = s.read("prospects/initech.md");
+    assert!(
+        text.contains("stage: won\n") && text.contains("reason: signed\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- 2026-11-23 note: Closed as won (signed).\n"),
+        "{text}"
+    );
+    s.command("git", &["fsck", "--strict"]).ok();
+}
+
+#[test]
+fn the_first_commit_of_an_unborn_branch() {
+    let s = Sandbox::new();
+    s.file("prospects/acme.md", ACME);
+    s.command("git", &["init", "-q", "-b", "main"]).ok();
+    s.ledger(&["touch", "acme", "email"]).ok();
+    assert_eq!(
+        s.git(&["log", "--format=%s"]),
+        "touch prospects/acme: email\n"
+    );
+    assert_eq!(s.git(&["ls-files"]), "prospects/acme.md\n");
+}
+
+#[test]
+fn refusals_change_nothing() {
+    let s = repo();
+    s.file(
+        "prospects/dnc.md",
+        prospect(
+            "name: Dnc Co\ndnc: 2026-11-10\n",
+            &["2026-11-01 call: Intro"],
+        ),
+    );
+    s.command("git", &["add", "-A"]).ok();
+    s.command("git", &["commit", "-q", "-m", "dnc"]).ok();
+    let head = s.git(&["rev-parse", "HEAD"]);
+    let before = s.snapshot();
+    let cases: [(&[&str], i32, &str); 9] = [
+        (
+            &["touch", "nobody", "call"],
+            1,
+            "no prospect matches `nobody`",
+        ),
+        (&["touch", "o", "call"], 1, "matches 3 prospects"),
+        (
+            &["touch", "acme", "call", "--date", "2026-02-30"],
+            2,
+            "2026-02-30",
+        ),
+        (
+            &["touch", "acme", "call", "--date", "2026-12-01"],
+            2,
+            "after today",
+        ),
+        (&["touch", "acme", "fax"], 2, "unknown channel `fax`"),
+        (
+            &["set", "acme", "stage=maybe"],
+            1,
+            "stage `maybe` is not one of",
+        ),
+        (&["set", "acme", "value=12k"], 1, "12k"),
+        (&["set", "acme", "name="], 1, "no `name`"),
+        (&["touch", "dnc", "call"], 1, "asked not to be contacted"),
+    ];
+    for (args, code, message) in cases {
+        let run = s.ledger(args).fails(code);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+    }
+    s.ledger(&["close", "acme", "proposal"]).fails(2);
+    s.ledger(&["set", "acme", "stage"]).fails(2);
+    s.ledger(&["add", "Acme"]).fails(1);
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    // An inbound message and a note are still welcome.
+    s.ledger(&["touch", "dnc", "email", "--in", "Still no"])
+        .ok();
+    s.ledger(&["touch", "dnc", "note", "Respecting it"]).ok();
+}
+
+#[test]
+fn no_identity_or_a_merge_in_progress_refuse_before_writing() {
+    let s = repo();
+    std::fs::write(s.home().join(".gitconfig"), "").unwrap();
+    let run = s.ledger(&["touch", "acme", "call"]).fails(1);
+    assert!(run.stderr.contains("no git identity"), "{}", run.stderr);
+    assert_eq!(s.read("prospects/acme.md"), ACME);
+    // --no-commit needs no identity.
+    s.ledger(&["touch", "acme", "call", "--no-commit"]).ok();
+    assert_ne!(s.read("prospects/acme.md"), ACME);
+
+    let s = repo();
+    let head = s.git(&["rev-parse", "HEAD"]);
+    std::fs::write(s.root().join(".git/MERGE_HEAD"), &head).unwrap();
+    let run = s.ledger(&["touch", "acme", "call"]).fails(1);
+    assert!(
+        run.stderr.contains("a merge is in progress"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.read("prospects/acme.md"), ACME);
+}
+
+#[test]
+fn outside_git_the_write_happens_and_says_so() {
+    let s = Sandbox::new();
+    s.file("prospects/acme.md", ACME);
+    let run = s.ledger(&["touch", "acme", "call"]).ok();
+    assert!(run.stderr.contains("not committed:"), "{}", run.stderr);
+    assert!(s.read("prospects/acme.md").contains("- 2026-11-23 call\n"));
+}
+
+#[test]
+fn commit_records_hand_edits_by_id() {
+    let s = repo();
+    s.file("prospects/acme.md", ACME.replace("Intro", "Intro call"));
+    s.file("prospects/new.md", prospect("name: New\n", &[]));
+    s.file("ledger.yaml", "currency: EUR\n");
+    let run = s.ledger(&["commit"]).ok();
+    assert!(run.stdout.contains("committed"), "{}", run.stdout);
+    assert_eq!(
+        s.git(&["log", "-1", "--format=%s"]),
+        "commit ledger.yaml, prospects/acme, prospects/new: hand edits\n"
+    );
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    assert_eq!(
+        s.ledger(&["commit"]).ok().stdout,
+        "No hand edits to commit.\n"
+    );
+}
+
+#[test]
+fn init_makes_a_ledger_and_its_first_commit() {
+    let s = Sandbox::new();
+    let run = s.ledger_raw(&["init", "sales"], &s.root()).ok();
+    assert!(run.stdout.contains("Started a ledger"), "{}", run.stdout);
+    let dir = s.root().join("sales");
+    assert!(dir.join("prospects").is_dir());
+    let settings = std::fs::read_to_string(dir.join("ledger.yaml")).unwrap();
+    assert!(
+        settings.contains("cadence: [2d email") && settings.contains("# "),
+        "{settings}"
+    );
+    let log = std::process::Command::new("git")
+        .args(["log", "--format=%s"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&log.stdout), "init: ledger\n");
+    let again = s.ledger_raw(&["init", "sales"], &s.root()).ok();
+    assert!(
+        again.stdout.contains("already a ledger"),
+        "{}",
+        again.stdout
+    );
+    s.ledger_raw(
+        &["-C", "sales", "add", "Acme", "--today", "2026-11-23"],
+        &s.root(),
+    )
+    .ok();
+}
+
+#[test]
+fn twenty_touches_at_once_lose_nothing() {
+    let s = Sandbox::new();
+    s.file("prospects/busy.md", prospect("name: Busy\n", &[]));
+    for i in 0..10 {
+        s.file(
+            &format!("prospects/p{i}.md"),
+            prospect(&format!("name: P{i}\n"), &[]),
+        );
+    }
+    s.git_init();
+    let bin = assert_cmd::cargo::cargo_bin("ledger");
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            let target = if i < 10 {
+                "prospects/busy".to_owned()
+            } else {
+                format!("prospects/p{}", i - 10)
+            };
+            std::process::Command::new(&bin)
+                .args([
+                    "touch",
+                    &target,
+                    "call",
+                    &format!("call number {i}"),
+                    "--today",
+                    "2026-11-23",
+                ])
+                .current_dir(s.root())
+                .env("HOME", s.home())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env_remove("GIT_DIR")
+                .env_remove("LEDGER_DIR")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let busy = s.read("prospects/busy.md");
+    for i in 0..10 {
+        assert!(busy.contains(&format!("call: call number {i}\n")), "{busy}");
+        assert!(s
+            .read(&format!("prospects/p{i}.md"))
+            .contains(&format!("call number {}", i + 10)));
+    }
+    assert_eq!(busy.matches("- 2026-11-23 call").count(), 10);
+    assert_eq!(s.git(&["rev-list", "--count", "HEAD"]), "21\n");
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    s.command("git", &["fsck", "--strict"]).ok();
+}
