@@ -211,11 +211,8 @@ impl Writer<'_> {
         if touch.inbound {
             message.push_str(" (in)");
         }
-        let path = prospect.path.clone();
-        let mut status = None;
-        let recorded = self.transact(&[&path], &message, |texts| {
-            let old = existing(&path, &texts[0])?;
-            let current = Prospect::parse(&path, old);
+        self.edit_one(prospect, &message, |path, old| {
+            let current = Prospect::parse(path, old);
             let fields = self.usable(&current)?;
             let outbound = !touch.inbound && touch.channel != NOTE;
             match fields.dnc() {
@@ -225,7 +222,7 @@ impl Writer<'_> {
                 }
                 _ => {}
             }
-            let mut new = edit::add_entry(old, &line, touch.date).map_err(|e| broken(&path, e))?;
+            let mut new = edit::add_entry(old, &line, touch.date).map_err(|e| broken(path, e))?;
             let next = match touch.next {
                 Next::Set(day) => Some(Some(day.to_string())),
                 Next::Clear => Some(None),
@@ -233,17 +230,10 @@ impl Writer<'_> {
                 Next::Keep => None,
             };
             if let Some(value) = next {
-                new =
-                    edit::set_key(&new, "next", value.as_deref()).map_err(|e| broken(&path, e))?;
+                new = edit::set_key(&new, "next", value.as_deref()).map_err(|e| broken(path, e))?;
             }
-            status = self.status_of(&path, &new).0;
-            Ok(vec![Some(new)])
-        })?;
-        Ok(Outcome {
-            id: prospect.id.clone(),
-            path: prospect.path.clone(),
-            status,
-            recorded,
+            let status = self.status_of(path, &new).0;
+            Ok((new, status))
         })
     }
 
@@ -254,23 +244,14 @@ impl Writer<'_> {
         }
         let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
         let message = format!("set {}: {}", prospect.id, keys.join(", "));
-        let path = prospect.path.clone();
-        let mut status = None;
-        let recorded = self.transact(&[&path], &message, |texts| {
-            let old = existing(&path, &texts[0])?;
+        self.edit_one(prospect, &message, |path, old| {
             let mut new = old.to_owned();
             for (key, raw) in pairs {
                 let value = render_value(key, raw, self.today);
-                new = edit::set_key(&new, key, value.as_deref()).map_err(|e| broken(&path, e))?;
+                new = edit::set_key(&new, key, value.as_deref()).map_err(|e| broken(path, e))?;
             }
-            status = self.check_edit(&path, old, &new)?;
-            Ok(vec![Some(new)])
-        })?;
-        Ok(Outcome {
-            id: prospect.id.clone(),
-            path: prospect.path.clone(),
-            status,
-            recorded,
+            let status = self.check_edit(path, old, &new)?;
+            Ok((new, status))
         })
     }
 
@@ -295,25 +276,39 @@ impl Writer<'_> {
             },
         }
         .to_string();
-        let path = prospect.path.clone();
-        let mut status = None;
-        let recorded = self.transact(&[&path], &message, |texts| {
-            let old = existing(&path, &texts[0])?;
-            self.usable(&Prospect::parse(&path, old))?;
+        self.edit_one(prospect, &message, |path, old| {
+            self.usable(&Prospect::parse(path, old))?;
             let mut new = edit::set_key(old, "stage", Some(&yaml::scalar(stage)))
-                .map_err(|e| broken(&path, e))?;
+                .map_err(|e| broken(path, e))?;
             if let Some(reason) = reason {
                 new = edit::set_key(&new, "reason", Some(&yaml::scalar(reason)))
-                    .map_err(|e| broken(&path, e))?;
+                    .map_err(|e| broken(path, e))?;
             }
-            new = edit::set_key(&new, "next", None).map_err(|e| broken(&path, e))?;
-            new = edit::add_entry(&new, &note, self.today).map_err(|e| broken(&path, e))?;
-            status = self.check_edit(&path, old, &new)?;
+            new = edit::set_key(&new, "next", None).map_err(|e| broken(path, e))?;
+            new = edit::add_entry(&new, &note, self.today).map_err(|e| broken(path, e))?;
+            let status = self.check_edit(path, old, &new)?;
+            Ok((new, status))
+        })
+    }
+
+    /// Edit one existing prospect in a transaction: `change` gets its path
+    /// and current text, and returns the new text and the status to report.
+    fn edit_one(
+        &self,
+        prospect: &Prospect,
+        message: &str,
+        change: impl FnOnce(&str, &str) -> Result<(String, Option<Status>)>,
+    ) -> Result<Outcome> {
+        let path = prospect.path.clone();
+        let mut status = None;
+        let recorded = self.transact(&[&path], message, |texts| {
+            let (new, after) = change(&path, existing(&path, &texts[0])?)?;
+            status = after;
             Ok(vec![Some(new)])
         })?;
         Ok(Outcome {
             id: prospect.id.clone(),
-            path: prospect.path.clone(),
+            path,
             status,
             recorded,
         })
