@@ -201,6 +201,9 @@ pub struct Status {
     /// The cadence step that applied.
     #[serde(skip)]
     pub step: Option<u32>,
+    /// Since when the prospect asked not to be contacted (`dnc: DATE`).
+    #[serde(skip)]
+    pub dnc_since: Option<Date>,
 }
 
 fn whole_if_whole<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
@@ -264,6 +267,10 @@ pub fn status(
         due_reason: decision.reason,
         channel: decision.channel,
         step: decision.step,
+        dnc_since: match fields.dnc() {
+            Dnc::Since(since) => Some(since),
+            _ => None,
+        },
     }
 }
 

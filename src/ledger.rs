@@ -130,7 +130,7 @@ impl Ledger {
                         continue;
                     }
                     match relative(&self.root, entry.path()) {
-                        Some(rel) if !self.settings.is_ignored(&rel) => files.push(rel),
+                        Some(rel) if !self.skips(&rel) => files.push(rel),
                         Some(_) => {}
                         None => problems.push(Diagnostic::new(
                             &entry.path().to_string_lossy(),
@@ -164,21 +164,24 @@ impl Ledger {
         read_prospect(&self.root.join(relative), relative)
     }
 
-    /// Read every prospect (in parallel) and assess it for `today`.
-    pub fn book(&self, today: Date) -> Book {
+    /// Read every prospect (in parallel), sorted by id; plus problems of the walk.
+    pub fn prospects(&self) -> (Vec<Prospect>, Vec<Diagnostic>) {
         let (files, walk_problems) = self.markdown_files();
+        let prospects = files.par_iter().filter_map(|rel| self.read(rel)).collect();
+        (prospects, walk_problems)
+    }
+
+    /// Read every prospect and assess it for `today`.
+    pub fn book(&self, today: Date) -> Book {
+        let (prospects, walk_problems) = self.prospects();
         let cx = Context {
             settings: &self.settings,
             today,
         };
-        let (prospects, assessments): (Vec<Prospect>, Vec<Assessment>) = files
+        let assessments = prospects
             .par_iter()
-            .filter_map(|rel| self.read(rel))
-            .map(|p| {
-                let assessment = check::assess(&p, &cx);
-                (p, assessment)
-            })
-            .unzip();
+            .map(|p| check::assess(p, &cx))
+            .collect();
         Book {
             prospects,
             assessments,
@@ -186,11 +189,17 @@ impl Ledger {
         }
     }
 
+    /// Whether a path (relative to the root, `/`-separated) is passed over:
+    /// inside a folder whose name starts with `.`, or matched by `ignore:`.
+    pub fn skips(&self, relative: &str) -> bool {
+        let mut folders = relative.split('/').rev().skip(1);
+        folders.any(|name| name.starts_with('.')) || self.settings.is_ignored(relative)
+    }
+
     /// Find the prospect a person names (SPEC section 1): exact id, a path to
     /// the file, exact file stem, case-insensitive exact name, then a
     /// case-insensitive substring of stem or name matching just one.
-    pub fn resolve(&self, book: &Book, query: &str, cwd: &Path) -> Result<usize> {
-        let prospects = &book.prospects;
+    pub fn resolve(&self, prospects: &[Prospect], query: &str, cwd: &Path) -> Result<usize> {
         let name = |i: usize| prospects[i].fields().map(|f| f.name.as_str());
         let as_path = self.path_query(query, cwd);
         let lower = query.to_lowercase();

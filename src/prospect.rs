@@ -26,14 +26,7 @@ impl Prospect {
     /// Read a prospect from its text. `path` is relative to the ledger's root,
     /// `/`-separated; the text must open with a front-matter fence.
     pub fn parse(path: &str, text: &str) -> Prospect {
-        let id = path.strip_suffix(".md").unwrap_or(path).to_owned();
-        let mut prospect = Prospect {
-            id,
-            path: path.to_owned(),
-            front: FrontMatter::default(),
-            entries: Vec::new(),
-            problems: Vec::new(),
-        };
+        let mut prospect = Prospect::empty(path);
         let Some(split) = front_matter::split(text) else {
             prospect.problem(
                 1,
@@ -74,10 +67,20 @@ impl Prospect {
 
     /// A prospect that could not be read at all.
     pub fn unreadable(path: &str, message: impl Into<String>) -> Prospect {
-        let mut prospect = Prospect::parse(path, "---\n");
-        prospect.problems.clear();
+        let mut prospect = Prospect::empty(path);
         prospect.problem(1, 1, Code::Unreadable, message);
         prospect
+    }
+
+    /// A prospect with nothing read yet.
+    fn empty(path: &str) -> Prospect {
+        Prospect {
+            id: path.strip_suffix(".md").unwrap_or(path).to_owned(),
+            path: path.to_owned(),
+            front: FrontMatter::default(),
+            entries: Vec::new(),
+            problems: Vec::new(),
+        }
     }
 
     fn problem(&mut self, line: usize, column: usize, code: Code, message: impl Into<String>) {

@@ -11,7 +11,12 @@ impl Lines {
     /// Index the lines of `text`. A line ends after `\n`; a lone `\r` does not end one.
     pub fn new(text: &str) -> Lines {
         let mut starts = vec![0];
-        starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         Lines { starts }
     }
 
@@ -32,14 +37,6 @@ impl Lines {
     pub fn count(&self) -> usize {
         self.starts.len()
     }
-}
-
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i)
 }
 
 /// Split `text` into lines that keep their endings (`\n` or `\r\n`).

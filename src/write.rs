@@ -387,14 +387,9 @@ impl Writer<'_> {
             let Some(rel) = ledger::relative(&root_canon, &path) else {
                 continue;
             };
-            let in_hidden = rel
-                .split('/')
-                .rev()
-                .skip(1)
-                .any(|part| part.starts_with('.'));
             let id = if rel == settings::FILE_NAME {
                 rel.clone()
-            } else if rel.ends_with(".md") && !in_hidden && !self.ledger.settings.is_ignored(&rel) {
+            } else if rel.ends_with(".md") && !self.ledger.skips(&rel) {
                 let is_prospect = match fs::read(&path) {
                     Ok(bytes) => crate::front_matter::has_fence(&bytes),
                     Err(_) => true, // deleted: it was tracked, and is gone now

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use ledger::diagnostic::{Diagnostic, Severity};
 use ledger::due::{self, Reason, Status};
-use ledger::front_matter::Dnc;
 use ledger::yaml::Yaml;
 use ledger::{Error, Result};
 use serde::Serialize;
@@ -105,7 +104,9 @@ pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode
 pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
     let book = env.ledger.book(env.today);
-    let i = env.ledger.resolve(&book, &args.prospect, &env.cwd)?;
+    let i = env
+        .ledger
+        .resolve(&book.prospects, &args.prospect, &env.cwd)?;
     let prospect = &book.prospects[i];
     let assessment = &book.assessments[i];
     let Some(status) = &assessment.status else {
@@ -180,8 +181,7 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
         )?;
     }
     writeln!(out)?;
-    let fields = prospect.fields().expect("a usable prospect has fields");
-    writeln!(out, "  {}", status_words(status, fields.dnc(), env))?;
+    writeln!(out, "  {}", status_words(status, env))?;
     writeln!(
         out,
         "  {}, {} unanswered of a budget of {}{}",
@@ -390,7 +390,7 @@ fn action(s: &Status) -> &str {
 }
 
 /// The status in words: "due in 2 days (2026-11-25) by cadence, step 3: email".
-pub(super) fn status_words(s: &Status, dnc: Dnc, env: &Env) -> String {
+pub(super) fn status_words(s: &Status, env: &Env) -> String {
     let when = |d: ledger::date::Date| format!("due {} ({d})", style::relative(d, env.today));
     let due = s.due;
     match (s.due_reason, due) {
@@ -410,9 +410,9 @@ pub(super) fn status_words(s: &Status, dnc: Dnc, env: &Env) -> String {
             "not due: {} unanswered follow-ups spent the budget of {}; close it, nurture it, or set `next`",
             s.unanswered, s.budget
         ),
-        (Reason::Dnc, _) => match dnc {
-            Dnc::Since(since) => format!("not due: do not contact (since {since})"),
-            _ => "not due: do not contact".into(),
+        (Reason::Dnc, _) => match s.dnc_since {
+            Some(since) => format!("not due: do not contact (since {since})"),
+            None => "not due: do not contact".into(),
         },
         (Reason::Closed, _) => format!("not due: closed ({})", s.stage),
         (reason, None) => format!("not due ({})", reason.as_str()),

@@ -5,7 +5,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use ledger::date;
-use ledger::front_matter::Dnc;
 use ledger::prospect::Prospect;
 use ledger::write::{self, NewProspect, Next, Outcome, Recorded, Touch, Writer};
 use ledger::{Error, Result};
@@ -23,15 +22,11 @@ fn writer<'a>(env: &'a Env, options: &WriteOptions) -> Result<Writer<'a>> {
     })
 }
 
-/// Find the prospect a person names, reading the ledger once.
+/// Find the prospect a person names: every file is read, none is checked.
 fn find(env: &Env, query: &str) -> Result<Prospect> {
-    let book = env.ledger.book(env.today);
-    let i = env.ledger.resolve(&book, query, &env.cwd)?;
-    Ok(book
-        .prospects
-        .into_iter()
-        .nth(i)
-        .expect("resolve returns an index of the book"))
+    let (mut prospects, _) = env.ledger.prospects();
+    let i = env.ledger.resolve(&prospects, query, &env.cwd)?;
+    Ok(prospects.swap_remove(i))
 }
 
 fn date_arg(env: &Env, text: &str) -> Result<date::Date> {
@@ -66,13 +61,13 @@ fn report(out: &mut impl Write, env: &Env, recorded: &Recorded) -> Result<()> {
     Ok(())
 }
 
-fn report_status(out: &mut impl Write, env: &Env, outcome: &Outcome, dnc: Dnc) -> Result<()> {
+fn report_status(out: &mut impl Write, env: &Env, outcome: &Outcome) -> Result<()> {
     if let Some(status) = &outcome.status {
         writeln!(
             out,
             "{}: {}",
             env.look.paint(style::STRONG, &status.name),
-            status_words(status, dnc, env)
+            status_words(status, env)
         )?;
     }
     report(out, env, &outcome.recorded)
@@ -152,7 +147,7 @@ pub fn add(env: &Env, args: &AddArgs, out: &mut impl Write) -> Result<ExitCode> 
     }
     let outcome = writer.add(&new)?;
     writeln!(out, "Added {} as {}", new.name.trim(), outcome.path)?;
-    report_status(out, env, &outcome, Dnc::No)?;
+    report_status(out, env, &outcome)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -188,8 +183,7 @@ pub fn touch(env: &Env, args: &TouchArgs, out: &mut impl Write) -> Result<ExitCo
         next,
     };
     let outcome = writer.touch(&prospect, &touch)?;
-    let dnc = prospect.fields().map_or(Dnc::No, |f| f.dnc());
-    report_status(out, env, &outcome, dnc)?;
+    report_status(out, env, &outcome)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -209,8 +203,7 @@ pub fn set(env: &Env, args: &SetArgs, out: &mut impl Write) -> Result<ExitCode> 
         .collect::<Result<Vec<_>>>()?;
     let prospect = find(env, &args.prospect)?;
     let outcome = writer.set(&prospect, &pairs)?;
-    let dnc = outcome_dnc(env, &outcome);
-    report_status(out, env, &outcome, dnc)?;
+    report_status(out, env, &outcome)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -219,7 +212,7 @@ pub fn close(env: &Env, args: &CloseArgs, out: &mut impl Write) -> Result<ExitCo
     let writer = writer(env, &args.write)?;
     let prospect = find(env, &args.prospect)?;
     let outcome = writer.close(&prospect, &args.stage, args.reason.as_deref())?;
-    report_status(out, env, &outcome, Dnc::No)?;
+    report_status(out, env, &outcome)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -237,11 +230,4 @@ pub fn commit(env: &Env, args: &CommitArgs, out: &mut impl Write) -> Result<Exit
     }
     report(out, env, &recorded)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn outcome_dnc(env: &Env, outcome: &Outcome) -> Dnc {
-    env.ledger
-        .read(&outcome.path)
-        .and_then(|p| p.fields().map(|f| f.dnc()))
-        .unwrap_or(Dnc::No)
 }
