@@ -101,6 +101,25 @@ pub fn set_key(text: &str, key: &str, value: Option<&str>) -> Result<String, Edi
 /// under an empty log heading after the heading and one blank line; in a file
 /// without a log, under a new `## Log` at the end.
 pub fn add_entry(text: &str, line: &str, date: Date) -> Result<String, EditError> {
+    insert(text, Some(date), &|bullet, eol| {
+        format!("{bullet}{line}{eol}")
+    })
+}
+
+/// Put a whole block of entries (each line already ended) where a first
+/// entry would go in a file whose log has none: under an empty log heading,
+/// or under a new `## Log` at the end.
+pub fn add_entries(text: &str, block: &str) -> Result<String, EditError> {
+    insert(text, None, &|_, _| block.to_owned())
+}
+
+/// Insert what `render` makes of the bullet and the file's line ending where
+/// an entry dated `date` goes (before the first entry when `date` is `None`).
+fn insert(
+    text: &str,
+    date: Option<Date>,
+    render: &dyn Fn(&str, &str) -> String,
+) -> Result<String, EditError> {
     let split = front_matter::split(text).ok_or(EditError::Unclosed)?;
     let eol = line_ending(text);
     let body_start = split.body_start;
@@ -114,7 +133,8 @@ pub fn add_entry(text: &str, line: &str, date: Date) -> Result<String, EditError
         if !out.ends_with(&format!("{eol}{eol}")) && !out.ends_with("\n\n") {
             out.push_str(eol);
         }
-        out.push_str(&format!("## Log{eol}{eol}- {line}{eol}"));
+        out.push_str(&format!("## Log{eol}{eol}"));
+        out.push_str(&render("- ", eol));
         return Ok(out);
     };
 
@@ -127,7 +147,7 @@ pub fn add_entry(text: &str, line: &str, date: Date) -> Result<String, EditError
     if section.items.is_empty() {
         // After the heading's line and one blank line.
         let heading_end = line_end(body, heading.end.saturating_sub(1).max(heading.start));
-        let mut out = String::with_capacity(text.len() + line.len() + 8);
+        let mut out = String::with_capacity(text.len() + 64);
         out.push_str(&text[..body_start + heading_end]);
         if !out.ends_with('\n') {
             out.push_str(eol);
@@ -138,7 +158,7 @@ pub fn add_entry(text: &str, line: &str, date: Date) -> Result<String, EditError
             _ => ("", rest),
         };
         out.push_str(if blank.is_empty() { eol } else { blank });
-        out.push_str(&format!("- {line}{eol}"));
+        out.push_str(&render("- ", eol));
         if first_line(after_blank).is_some_and(|l| !l.trim().is_empty()) {
             out.push_str(eol);
         }
@@ -149,19 +169,19 @@ pub fn add_entry(text: &str, line: &str, date: Date) -> Result<String, EditError
     let after = dated
         .iter()
         .rev()
-        .find(|(_, d)| d.is_some_and(|d| d <= date))
+        .find(|(_, d)| d.is_some_and(|d| date.is_some_and(|date| d <= date)))
         .map(|(i, _)| *i);
     let (at, neighbour) = match after {
         Some(i) => (section.items[i].end, &section.items[i]),
         None => (section.items[0].start, &section.items[0]),
     };
     let bullet = bullet_of(&body[neighbour.start..]);
-    let mut out = String::with_capacity(text.len() + line.len() + 8);
+    let mut out = String::with_capacity(text.len() + 64);
     out.push_str(&text[..body_start + at]);
     if after.is_some() && !out.ends_with('\n') {
         out.push_str(eol);
     }
-    out.push_str(&format!("{bullet}{line}{eol}"));
+    out.push_str(&render(bullet, eol));
     out.push_str(&text[body_start + at..]);
     Ok(out)
 }

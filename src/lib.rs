@@ -18,6 +18,7 @@ pub mod git;
 pub mod keys;
 pub mod ledger;
 pub mod log;
+pub mod merge;
 pub mod prospect;
 pub mod settings;
 pub mod store;

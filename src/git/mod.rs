@@ -215,3 +215,35 @@ impl Repo {
         Ok(paths)
     }
 }
+
+/// A line-by-line three-way merge of texts, as `git merge-file` does it:
+/// the merged text (with conflict markers labelled `ours` and `theirs`
+/// where both sides changed the same lines) and whether it merged cleanly.
+pub fn merge_lines(
+    base: &str,
+    ours: &str,
+    theirs: &str,
+    labels: [&str; 2],
+) -> Result<(String, bool)> {
+    let fail = |e| git_error("cannot merge text", e);
+    // `merge_file`, unlike the rest of git2, does not set libgit2 up
+    // first; making a buffer does.
+    drop(git2::Buf::new());
+    let mut options = git2::MergeFileOptions::new();
+    options.our_label(labels[0]).their_label(labels[1]);
+    let merged = git2::merge_file(
+        &file_input(base),
+        &file_input(ours),
+        &file_input(theirs),
+        Some(&mut options),
+    )
+    .map_err(fail)?;
+    let text = String::from_utf8_lossy(merged.content()).into_owned();
+    Ok((text, merged.is_automergeable()))
+}
+
+fn file_input(text: &str) -> git2::MergeFileInput<'_> {
+    let mut input = git2::MergeFileInput::new();
+    input.content(text.as_bytes());
+    input
+}

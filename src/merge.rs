@@ -1,0 +1,660 @@
+//! The prospect merge (SPEC section 7): three versions of one prospect file,
+//! base, ours and theirs, made into one.
+//!
+//! - The log is the union of both sides' entries, in date order: an entry on
+//!   both sides appears once, and one deleted on one side and untouched on
+//!   the other stays deleted.
+//! - Each front-matter key merges on its own: a key changed on one side takes
+//!   that side's lines; changed on both to the same value is fine; `next`
+//!   changed on both takes the earlier date (a date beats a removal); any
+//!   other key changed on both to different values is a clash.
+//! - The rest of the text merges line by line as git does.
+//!
+//! It works by agreement: the merged front matter and the merged log are put
+//! into both sides, so that what is left differing between them is the other
+//! text, which git's line merge then settles. Lines nobody changed keep their
+//! comments and formatting.
+
+use std::collections::HashMap;
+
+use crate::date::{self, Date};
+use crate::edit;
+use crate::entry;
+use crate::error::Result;
+use crate::front_matter;
+use crate::git;
+use crate::keys::{self, KeyLines};
+use crate::log;
+use crate::text::{self, line_ending, trim_ending};
+
+/// Three versions of a file made into one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    /// The merged text. Where something clashed it holds git-style conflict
+    /// markers (`<<<<<<< ours`, `=======`, `>>>>>>> theirs`).
+    pub text: String,
+    /// What clashed, in file order: front-matter keys by name, and
+    /// [`TEXT`] for other lines changed on both sides. Empty when clean.
+    pub clashes: Vec<String>,
+}
+
+impl Merged {
+    /// Whether the merge needs no one's help.
+    pub fn is_clean(&self) -> bool {
+        self.clashes.is_empty()
+    }
+}
+
+/// The clash reported for lines outside the front-matter keys and the log.
+pub const TEXT: &str = "text";
+
+/// The markers of a clash, as git writes them.
+const OURS: &str = "ours";
+const THEIRS: &str = "theirs";
+
+/// Merge three versions of a prospect file. `base` is `None` when both
+/// sides added the file. A side without a closed front matter is not a
+/// prospect: the texts then merge line by line only.
+pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
+    let (Some(o), Some(t)) = (Version::read(ours), Version::read(theirs)) else {
+        return merge_text(base.unwrap_or(""), ours, theirs);
+    };
+    let b = base.and_then(Version::read).unwrap_or_default();
+    let eol = line_ending(ours);
+
+    let (front, mut clashes) = merge_front(&b, &o, &t, eol);
+    let wanted = merge_log(&b, &o, &t);
+    let log = render_log(&wanted, &o, eol);
+
+    let ours = o.with(&front, &log);
+    let theirs = t.with(&front, &log);
+    let (text, clean) = git::merge_lines(base.unwrap_or(""), &ours, &theirs, [OURS, THEIRS])?;
+    if !clean && !only_key_markers(&text, &clashes) {
+        clashes.push(TEXT.to_owned());
+    }
+    // The line merge keeps what both sides agree on; make sure it did.
+    if clean && clashes.is_empty() {
+        let got: Vec<String> = Version::read(&text)
+            .map(|v| v.log_items().into_iter().map(|i| i.id).collect())
+            .unwrap_or_default();
+        let want: Vec<String> = wanted.iter().map(|i| i.id.clone()).collect();
+        if got != want {
+            clashes.push(TEXT.to_owned());
+        }
+    }
+    Ok(Merged { text, clashes })
+}
+
+/// Merge texts line by line, as git does.
+pub fn merge_text(base: &str, ours: &str, theirs: &str) -> Result<Merged> {
+    let (text, clean) = git::merge_lines(base, ours, theirs, [OURS, THEIRS])?;
+    let clashes = if clean { vec![] } else { vec![TEXT.to_owned()] };
+    Ok(Merged { text, clashes })
+}
+
+/// Whether every conflict in `text` is one of the key clashes already
+/// listed: the line merge found nothing else.
+fn only_key_markers(text: &str, clashes: &[String]) -> bool {
+    let opened = text
+        .lines()
+        .filter(|l| l.starts_with(&format!("<<<<<<< {OURS}")))
+        .count();
+    opened == clashes.len()
+}
+
+/// One version of a prospect file, cut into its parts.
+#[derive(Debug, Default)]
+struct Version<'a> {
+    text: &'a str,
+    /// Where the YAML starts and where the closing fence starts.
+    yaml: (usize, usize),
+    /// The YAML's lines, endings kept.
+    lines: Vec<&'a str>,
+    keys: Vec<KeyLines>,
+    body_start: usize,
+    items: Vec<log::Item>,
+}
+
+impl<'a> Version<'a> {
+    fn read(text: &'a str) -> Option<Version<'a>> {
+        if !front_matter::has_fence(text.as_bytes()) {
+            return None;
+        }
+        let split = front_matter::split(text)?;
+        let lines: Vec<&str> =
+            text::lines_with_endings(&text[split.yaml_start..split.close_start]).collect();
+        let keys = keys::scan(lines.iter().copied());
+        let items = log::scan(&text[split.body_start..]).items;
+        Some(Version {
+            text,
+            yaml: (split.yaml_start, split.close_start),
+            lines,
+            keys,
+            body_start: split.body_start,
+            items,
+        })
+    }
+
+    /// A key's lines, as written.
+    fn block(&self, key: &str) -> Option<String> {
+        let found = self.keys.iter().find(|k| k.key == key)?;
+        Some(self.lines[found.first..found.end].concat())
+    }
+
+    /// The lines that belong to no key (comments, blank lines), normalized.
+    fn skeleton(&self) -> Vec<&str> {
+        let mut inside = vec![false; self.lines.len()];
+        for k in &self.keys {
+            inside[k.first..k.end].iter_mut().for_each(|b| *b = true);
+        }
+        self.lines
+            .iter()
+            .zip(inside)
+            .filter(|(_, inside)| !inside)
+            .map(|(line, _)| trim_ending(line).trim_end())
+            .collect()
+    }
+
+    /// The log's entries with the text each takes in the file.
+    fn log_items(&self) -> Vec<LogItem<'a>> {
+        let body = &self.text[self.body_start..];
+        let mut last_date = None;
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                // An item runs to the next one, so that anything between
+                // two entries stays with the one above it.
+                let end = self.items.get(i + 1).map_or(item.end, |next| next.start);
+                let date = entry::parse(&item.text).ok().map(|p| p.date).or(last_date);
+                last_date = date;
+                LogItem {
+                    id: identity_of_lines(&item.text),
+                    date,
+                    chunk: &body[item.start..end],
+                }
+            })
+            .collect()
+    }
+
+    /// This version with its front matter's YAML replaced by `front` and its
+    /// log entries by `log`.
+    fn with(&self, front: &str, log: &str) -> String {
+        let (yaml_start, close_start) = self.yaml;
+        let text = self.text;
+        let mut out = String::with_capacity(text.len() + log.len());
+        out.push_str(&text[..yaml_start]);
+        out.push_str(front);
+        match (self.items.first(), self.items.last()) {
+            (Some(first), Some(last)) => {
+                out.push_str(&text[close_start..self.body_start + first.start]);
+                out.push_str(log);
+                out.push_str(&text[self.body_start + last.end..]);
+            }
+            _ => {
+                out.push_str(&text[close_start..]);
+                if !log.is_empty() {
+                    // The front matter was just written closed: this cannot fail.
+                    out = edit::add_entries(&out, log).unwrap_or(out);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether entries are separated by blank lines.
+    fn loose(&self) -> Option<bool> {
+        let body = &self.text[self.body_start..];
+        let pairs = self.items.windows(2);
+        let mut any = None;
+        for pair in pairs {
+            let between = &body[pair[0].end..pair[1].start];
+            any = Some(any.unwrap_or(false) || !between.is_empty());
+        }
+        any
+    }
+}
+
+/// A value as a key holds it, for comparing: a one-line scalar without its
+/// quotes, spacing or comment; anything else as its lines.
+fn identity(block: &str) -> String {
+    let lines: Vec<&str> = text::lines_with_endings(block)
+        .map(|l| trim_ending(l).trim_end())
+        .collect();
+    if let [line] = lines.as_slice() {
+        if let Some((_, value, _)) = keys::value_and_comment(line) {
+            return unquote(value).to_owned();
+        }
+    }
+    lines.join("\n")
+}
+
+fn identity_of_lines(text: &str) -> String {
+    text.lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn unquote(value: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = value
+            .strip_prefix(quote)
+            .and_then(|v| v.strip_suffix(quote))
+        {
+            return inner;
+        }
+    }
+    value
+}
+
+/// A text with its line endings made `eol`.
+fn with_endings(text: &str, eol: &str) -> String {
+    let lf = text.replace("\r\n", "\n");
+    if eol == "\n" {
+        lf
+    } else {
+        lf.replace('\n', eol)
+    }
+}
+
+/// Merge the front matter key by key; the YAML text (with conflict markers
+/// around clashing keys) and the clashing keys.
+fn merge_front(b: &Version, o: &Version, t: &Version, eol: &str) -> (String, Vec<String>) {
+    let mut names: Vec<&str> = o.keys.iter().map(|k| k.key.as_str()).collect();
+    for k in &t.keys {
+        if !names.contains(&k.key.as_str()) {
+            names.push(&k.key);
+        }
+    }
+    // Keys removed on both sides, or on one side and untouched on the
+    // other, are simply not there: only keys still on a side can survive.
+    let mut merged: HashMap<&str, Option<String>> = HashMap::new();
+    let mut clashes = Vec::new();
+    for name in &names {
+        let (base, ours, theirs) = (b.block(name), o.block(name), t.block(name));
+        let value = |block: &Option<String>| block.as_deref().map(identity);
+        let (bv, ov, tv) = (value(&base), value(&ours), value(&theirs));
+        let pick = if ov == tv {
+            // The same value: take a side whose lines changed, ours first.
+            if ours != base || theirs == base {
+                ours
+            } else {
+                theirs
+            }
+        } else if ov == bv {
+            theirs
+        } else if tv == bv {
+            ours
+        } else if *name == "next" {
+            match earlier(ov.as_deref(), tv.as_deref()) {
+                Some(Side::Ours) => ours,
+                Some(Side::Theirs) => theirs,
+                None => {
+                    clashes.push((*name).to_owned());
+                    Some(conflict(ours.as_deref(), theirs.as_deref(), eol))
+                }
+            }
+        } else {
+            clashes.push((*name).to_owned());
+            Some(conflict(ours.as_deref(), theirs.as_deref(), eol))
+        };
+        merged.insert(name, pick.map(|p| with_endings(&p, eol)));
+    }
+
+    // Lay the keys out as the side whose other lines (comments, blank
+    // lines) changed, or ours; both changing them differently is a clash.
+    let (bs, os, ts) = (b.skeleton(), o.skeleton(), t.skeleton());
+    let layout = if ts == bs || os == ts {
+        o
+    } else if os == bs {
+        t
+    } else {
+        clashes.push(TEXT.to_owned());
+        o
+    };
+    let mut out = String::new();
+    let mut i = 0;
+    while i < layout.lines.len() {
+        match layout.keys.iter().find(|k| k.first == i) {
+            Some(k) => {
+                if let Some(Some(block)) = merged.remove(k.key.as_str()) {
+                    out.push_str(&block);
+                }
+                i = k.end;
+            }
+            None => {
+                out.push_str(&with_endings(layout.lines[i], eol));
+                i += 1;
+            }
+        }
+    }
+    // Keys the layout does not have go last, as a new key does.
+    for name in &names {
+        if let Some(Some(block)) = merged.remove(name) {
+            out.push_str(&block);
+        }
+    }
+    (out, clashes)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Ours,
+    Theirs,
+}
+
+/// Which `next` wins when both sides changed it: the earlier date; a date
+/// over a removal. `None` when a value is not a date.
+fn earlier(ours: Option<&str>, theirs: Option<&str>) -> Option<Side> {
+    let day = |v: Option<&str>| -> Option<Option<Date>> {
+        match v {
+            None => Some(None),
+            Some(v) => date::parse_iso(v).map(Some),
+        }
+    };
+    match (day(ours)?, day(theirs)?) {
+        (Some(o), Some(t)) if t < o => Some(Side::Theirs),
+        (Some(_), _) => Some(Side::Ours),
+        (None, Some(_)) => Some(Side::Theirs),
+        (None, None) => Some(Side::Ours),
+    }
+}
+
+/// Conflict markers around two sides' lines, as git writes them.
+fn conflict(ours: Option<&str>, theirs: Option<&str>, eol: &str) -> String {
+    let ended = |s: Option<&str>| {
+        let s = s.unwrap_or("");
+        if s.is_empty() || s.ends_with('\n') {
+            s.to_owned()
+        } else {
+            format!("{s}{eol}")
+        }
+    };
+    format!(
+        "<<<<<<< {OURS}{eol}{}======={eol}{}>>>>>>> {THEIRS}{eol}",
+        ended(ours),
+        ended(theirs)
+    )
+}
+
+/// A log entry in one version.
+#[derive(Debug, Clone)]
+struct LogItem<'a> {
+    /// What makes two entries the same: the entry's text, trailing spaces
+    /// and line endings aside.
+    id: String,
+    /// Its date (an entry that has none takes the one above it).
+    date: Option<Date>,
+    /// Its lines in the file, with whatever follows it up to the next entry.
+    chunk: &'a str,
+}
+
+/// The merged log: each entry as many times as the union rule says, in date
+/// order; on the same day ours come first, then theirs.
+fn merge_log<'a>(b: &Version<'a>, o: &Version<'a>, t: &Version<'a>) -> Vec<LogItem<'a>> {
+    let count = |items: &[LogItem]| {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for item in items {
+            *counts.entry(item.id.clone()).or_default() += 1;
+        }
+        counts
+    };
+    let (bi, oi, ti) = (b.log_items(), o.log_items(), t.log_items());
+    let (bc, oc, tc) = (count(&bi), count(&oi), count(&ti));
+    let get = |counts: &HashMap<String, usize>, id: &str| counts.get(id).copied().unwrap_or(0);
+    let mut left: HashMap<String, usize> = HashMap::new();
+    for id in oc.keys().chain(tc.keys()) {
+        let (b, o, t) = (get(&bc, id), get(&oc, id), get(&tc, id));
+        left.insert(id.clone(), union(b, o, t));
+    }
+    let mut out: Vec<LogItem> = Vec::new();
+    for item in oi.into_iter().chain(ti) {
+        let n = left.get_mut(&item.id).expect("every id is counted");
+        if *n > 0 {
+            *n -= 1;
+            out.push(item);
+        }
+    }
+    out.sort_by_key(|i| i.date);
+    out
+}
+
+/// How many times an entry is in the merged log, given how many times it is
+/// in the base, ours and theirs: a side that changed the count wins; both
+/// changing it keeps the larger, so that nothing logged is lost.
+pub fn union(base: usize, ours: usize, theirs: usize) -> usize {
+    if ours == base {
+        theirs
+    } else if theirs == base {
+        ours
+    } else {
+        ours.max(theirs)
+    }
+}
+
+/// The merged entries as text: ours as it is when nothing else changed it,
+/// else each entry's own lines, spaced as ours spaces them.
+fn render_log(items: &[LogItem], o: &Version, eol: &str) -> String {
+    let ours: Vec<&str> = o.items.iter().map(|i| i.text.as_str()).collect();
+    let same_as_ours = ours.len() == items.len()
+        && o.log_items()
+            .iter()
+            .zip(items)
+            .all(|(a, b)| a.id == b.id && a.chunk == b.chunk);
+    if same_as_ours && !items.is_empty() {
+        let body = &o.text[o.body_start..];
+        return body[o.items[0].start..o.items[o.items.len() - 1].end].to_owned();
+    }
+    let loose = o.loose().unwrap_or(false);
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 && loose {
+            out.push_str(eol);
+        }
+        let chunk = item.chunk;
+        let content = chunk.trim_end().len();
+        let mut lines = with_endings(&chunk[..content], eol);
+        lines.push_str(eol);
+        out.push_str(&lines);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(front: &str, log: &[&str]) -> String {
+        let mut text = format!("---\n{front}---\n\n# Acme\n\nNotes.\n\n## Log\n\n");
+        for entry in log {
+            text.push_str(&format!("- {entry}\n"));
+        }
+        text
+    }
+
+    const FRONT: &str =
+        "name: Acme\nstage: proposal  # since the call\nvalue: 12000\nnext: 2026-11-28\n";
+
+    fn clean(base: &str, ours: &str, theirs: &str) -> String {
+        let merged = merge(Some(base), ours, theirs).unwrap();
+        assert!(merged.is_clean(), "{merged:#?}");
+        merged.text
+    }
+
+    #[test]
+    fn touches_on_both_sides_are_kept_in_date_order() {
+        let base = file(FRONT, &["2026-11-02 call: a"]);
+        let ours = file(FRONT, &["2026-11-02 call: a", "2026-11-20 email: ours"]);
+        let theirs = file(FRONT, &["2026-11-02 call: a", "2026-11-10 call: theirs"]);
+        let want = file(
+            FRONT,
+            &[
+                "2026-11-02 call: a",
+                "2026-11-10 call: theirs",
+                "2026-11-20 email: ours",
+            ],
+        );
+        assert_eq!(clean(&base, &ours, &theirs), want);
+        assert_eq!(clean(&base, &theirs, &ours), want);
+    }
+
+    #[test]
+    fn the_same_entry_on_both_sides_is_there_once() {
+        let base = file(FRONT, &["2026-11-02 call: a"]);
+        let both = file(FRONT, &["2026-11-02 call: a", "2026-11-20 email: b"]);
+        assert_eq!(clean(&base, &both, &both), both);
+    }
+
+    #[test]
+    fn an_entry_deleted_on_one_side_stays_deleted() {
+        let base = file(FRONT, &["2026-11-02 call: a", "2026-11-05 call: wrong"]);
+        let ours = file(FRONT, &["2026-11-02 call: a"]);
+        let theirs = file(
+            FRONT,
+            &[
+                "2026-11-02 call: a",
+                "2026-11-05 call: wrong",
+                "2026-11-20 email: b",
+            ],
+        );
+        let want = file(FRONT, &["2026-11-02 call: a", "2026-11-20 email: b"]);
+        assert_eq!(clean(&base, &ours, &theirs), want);
+    }
+
+    #[test]
+    fn keys_merge_one_by_one() {
+        let base = file(FRONT, &[]);
+        let ours = file(&FRONT.replace("value: 12000", "value: 15000"), &[]);
+        let theirs = file(
+            &FRONT
+                .replace("proposal", "negotiation")
+                .replace("next: 2026-11-28\n", ""),
+            &[],
+        );
+        let want = file(
+            "name: Acme\nstage: negotiation  # since the call\nvalue: 15000\n",
+            &[],
+        );
+        assert_eq!(clean(&base, &ours, &theirs), want);
+    }
+
+    #[test]
+    fn new_keys_from_both_sides_are_added() {
+        let base = file(FRONT, &[]);
+        let ours = file(&format!("{FRONT}owner: sam\n"), &[]);
+        let theirs = file(&format!("{FRONT}phone: \"+1 555\"\n"), &[]);
+        let want = file(&format!("{FRONT}owner: sam\nphone: \"+1 555\"\n"), &[]);
+        assert_eq!(clean(&base, &ours, &theirs), want);
+    }
+
+    #[test]
+    fn next_on_both_sides_takes_the_earlier_date() {
+        let base = file(FRONT, &[]);
+        let ours = file(&FRONT.replace("2026-11-28", "2026-12-05"), &[]);
+        let theirs = file(&FRONT.replace("2026-11-28", "\"2026-12-01\""), &[]);
+        assert_eq!(clean(&base, &ours, &theirs), theirs);
+        assert_eq!(clean(&base, &theirs, &ours), theirs);
+        let removed = file(&FRONT.replace("next: 2026-11-28\n", ""), &[]);
+        assert_eq!(clean(&base, &removed, &ours), ours);
+    }
+
+    #[test]
+    fn other_keys_changed_on_both_sides_clash() {
+        let base = file(FRONT, &["2026-11-02 call: a"]);
+        let ours = file(
+            &FRONT.replace("proposal", "won"),
+            &["2026-11-02 call: a", "2026-11-20 note: won"],
+        );
+        let theirs = file(
+            &FRONT.replace("proposal", "lost"),
+            &["2026-11-02 call: a", "2026-11-21 call: c"],
+        );
+        let merged = merge(Some(&base), &ours, &theirs).unwrap();
+        assert_eq!(merged.clashes, ["stage"]);
+        assert!(merged.text.contains(
+            "<<<<<<< ours\nstage: won  # since the call\n=======\nstage: lost  # since the call\n>>>>>>> theirs\n"
+        ));
+        assert!(merged
+            .text
+            .contains("- 2026-11-20 note: won\n- 2026-11-21 call: c\n"));
+    }
+
+    #[test]
+    fn other_text_merges_by_line() {
+        let base = file(FRONT, &["2026-11-02 call: a"]);
+        let ours = base.replace("# Acme\n", "# Acme Corp\n");
+        let theirs = file(FRONT, &["2026-11-02 call: a", "2026-11-20 call: b"])
+            .replace("Notes.", "Notes, longer.");
+        let want = file(FRONT, &["2026-11-02 call: a", "2026-11-20 call: b"])
+            .replace("# Acme\n", "# Acme Corp\n")
+            .replace("Notes.", "Notes, longer.");
+        assert_eq!(clean(&base, &ours, &theirs), want);
+
+        let clash = base.replace("Notes.", "Ours.");
+        let other = base.replace("Notes.", "Theirs.");
+        let merged = merge(Some(&base), &clash, &other).unwrap();
+        assert_eq!(merged.clashes, [TEXT]);
+    }
+
+    #[test]
+    fn a_log_started_on_both_sides() {
+        let base = "---\nname: Acme\n---\n\n# Acme\n".to_owned();
+        let ours = format!("{base}\n## Log\n\n- 2026-11-20 call: a\n");
+        let theirs = format!("{base}\n## Log\n\n- 2026-11-21 email: b\n");
+        assert_eq!(
+            clean(&base, &ours, &theirs),
+            format!("{base}\n## Log\n\n- 2026-11-20 call: a\n- 2026-11-21 email: b\n")
+        );
+    }
+
+    #[test]
+    fn added_on_both_sides() {
+        let ours = file("name: Acme\nadded: 2026-11-20\n", &["2026-11-20 call: a"]);
+        let theirs = file("name: Acme\nadded: 2026-11-20\n", &["2026-11-21 call: b"]);
+        let merged = merge(None, &ours, &theirs).unwrap();
+        assert!(merged.is_clean(), "{merged:#?}");
+        assert_eq!(
+            merged.text,
+            file(
+                "name: Acme\nadded: 2026-11-20\n",
+                &["2026-11-20 call: a", "2026-11-21 call: b"]
+            )
+        );
+    }
+
+    #[test]
+    fn crlf_and_continuation_lines_survive() {
+        let crlf = |s: String| s.replace('\n', "\r\n");
+        let base = crlf(file(FRONT, &["2026-11-02 call: a\n  more about a"]));
+        let ours = crlf(file(
+            FRONT,
+            &["2026-11-02 call: a\n  more about a", "2026-11-22 call: c"],
+        ));
+        let theirs = file(
+            FRONT,
+            &["2026-11-02 call: a\n  more about a", "2026-11-10 email: b"],
+        );
+        let merged = merge(Some(&base), &ours, &theirs).unwrap();
+        assert!(merged.text.contains(
+            "- 2026-11-02 call: a\r\n  more about a\r\n- 2026-11-10 email: b\r\n- 2026-11-22 call: c\r\n"
+        ), "{merged:#?}");
+    }
+
+    #[test]
+    fn not_a_prospect_merges_as_text() {
+        let merged = merge(Some("a\nb\nc\nd\n"), "a\nB\nc\nd\n", "a\nb\nc\nD\n").unwrap();
+        assert_eq!(merged.text, "a\nB\nc\nD\n");
+        assert!(merged.is_clean());
+    }
+
+    #[test]
+    fn union_counts() {
+        assert_eq!(union(0, 1, 1), 1);
+        assert_eq!(union(1, 0, 1), 0);
+        assert_eq!(union(1, 1, 0), 0);
+        assert_eq!(union(0, 1, 0), 1);
+        assert_eq!(union(0, 2, 1), 2);
+        assert_eq!(union(1, 0, 2), 2);
+    }
+}
