@@ -22,6 +22,7 @@ pub mod merge;
 pub mod prospect;
 pub mod settings;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod write;
 pub mod yaml;

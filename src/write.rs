@@ -380,6 +380,16 @@ impl Writer<'_> {
         })?;
         repo.check_ready()?;
         let _lock = Lock::acquire(&repo.lock_path())?;
+        self.commit_hand_edits_in(&repo, message)
+    }
+
+    /// [`Writer::commit_hand_edits`] in `repo`, whose lock the caller holds.
+    pub(crate) fn commit_hand_edits_in(
+        &self,
+        repo: &Repo,
+        message: Option<&str>,
+    ) -> Result<(Vec<String>, Recorded)> {
+        let root = &self.ledger.root;
         let root_canon = root.canonicalize().map_err(|e| Error::io(root, e))?;
         let mut ids = Vec::new();
         let mut paths = Vec::new();
@@ -449,6 +459,10 @@ pub struct Initialized {
     pub root: PathBuf,
     /// Whether `ledger.yaml` was written (it is never overwritten).
     pub wrote_settings: bool,
+    /// Whether `.gitattributes` was given the prospect merge.
+    pub wrote_attributes: bool,
+    /// Whether the merge driver was registered in the repository's git config.
+    pub merge_driver: bool,
     /// Whether a git repository was created.
     pub created_repo: bool,
     /// The first commit, if one was made.
@@ -475,12 +489,19 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
     if wrote_settings {
         store::write_atomic(&settings_path, settings::DEFAULT_FILE.as_bytes(), true)?;
     }
+    let attributes_path = root.join(ATTRIBUTES_FILE);
+    let wrote_attributes = add_merge_attribute(&attributes_path)?;
+    if let Some(repo) = &repo {
+        repo.set_config("merge.ledger.name", MERGE_DRIVER_NAME)?;
+        repo.set_config("merge.ledger.driver", MERGE_DRIVER)?;
+    }
     let recorded = match (commit, &repo) {
         (false, _) => Recorded::NotAsked,
         (true, None) => Recorded::OutsideGit,
         (true, Some(repo)) => {
             let _lock = Lock::acquire(&repo.lock_path())?;
-            match repo.commit_paths(&[settings_path], "init: ledger")? {
+            let paths = [settings_path, attributes_path];
+            match repo.commit_paths(&paths, "init: ledger")? {
                 Some(commit) => Recorded::Committed(commit),
                 None => Recorded::Unchanged,
             }
@@ -489,9 +510,46 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
     Ok(Initialized {
         root,
         wrote_settings,
+        wrote_attributes,
+        merge_driver: repo.is_some(),
         created_repo,
         recorded,
     })
+}
+
+/// The git attributes file of the ledger's folder.
+pub const ATTRIBUTES_FILE: &str = ".gitattributes";
+
+/// The line that gives prospects the prospect merge.
+pub const MERGE_ATTRIBUTE: &str = "*.md merge=ledger";
+
+/// The merge driver git runs for it: `%O %A %B %P` are the base, ours
+/// (where the result goes), theirs, and the file's path.
+pub const MERGE_DRIVER: &str = "ledger merge-driver %O %A %B %P";
+
+/// The driver's description in git's config.
+pub const MERGE_DRIVER_NAME: &str = "ledger: prospect merge (log union, keys one by one)";
+
+/// Add [`MERGE_ATTRIBUTE`] to a `.gitattributes` file unless it is there;
+/// whether the file was written. Its other lines stay as they are.
+fn add_merge_attribute(path: &Path) -> Result<bool> {
+    let old = read_text(path)?.unwrap_or_default();
+    let present = old.lines().any(|line| {
+        let mut words = line.split_whitespace();
+        words.next() == Some("*.md") && words.any(|w| w == "merge=ledger")
+    });
+    if present {
+        return Ok(false);
+    }
+    let eol = crate::text::line_ending(&old);
+    let mut new = old.clone();
+    if !new.is_empty() && !new.ends_with('\n') {
+        new.push_str(eol);
+    }
+    new.push_str(MERGE_ATTRIBUTE);
+    new.push_str(eol);
+    store::write_atomic(path, new.as_bytes(), old.is_empty() && !path.exists())?;
+    Ok(true)
 }
 
 fn read_text(path: &Path) -> Result<Option<String>> {

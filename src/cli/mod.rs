@@ -4,6 +4,7 @@
 
 mod read;
 mod style;
+mod sync;
 mod write;
 
 use std::io::{self, Write};
@@ -28,6 +29,7 @@ Examples:
   ledger show acme                 one prospect: fields, status and log
   ledger list --all --json         every prospect's status, for scripts
   ledger lint                      check every file, like a compiler
+  ledger sync                      commit, pull, merge and push with the git remote
 
 The ledger is the folder given by -C, else $LEDGER_DIR, else the nearest
 folder above holding ledger.yaml, else the current folder.";
@@ -118,6 +120,45 @@ pub enum Command {
         after_help = "Examples:\n  ledger commit\n  ledger commit -m 'Notes from the trade show'"
     )]
     Commit(CommitArgs),
+
+    /// Commit hand edits, pull and merge the git remote's changes, and push.
+    #[command(
+        after_help = "Examples:\n  ledger sync\n  ledger sync --remote backup\n  ledger sync --no-push      fetch and merge only\n\nProspects changed on both sides merge entry by entry: touches logged in two\nplaces are all kept, in date order. A key set to different values on both\nsides is a clash: sync names it and changes nothing.\n\nCredentials come from ssh-agent, ~/.ssh/id_ed25519 (or id_ecdsa, id_rsa)\nwithout a passphrase, and git's credential helpers; sync never asks for a\npassword."
+    )]
+    Sync(SyncArgs),
+
+    /// The prospect merge, as a git merge driver (`ledger init` registers it).
+    #[command(
+        after_help = "git runs it as `ledger merge-driver %O %A %B %P` for files marked\n`merge=ledger` in .gitattributes. The result replaces OURS; the exit status\nis 0 when it merged cleanly, 1 when something clashed (OURS then holds\nconflict markers)."
+    )]
+    MergeDriver(MergeDriverArgs),
+}
+
+/// `ledger sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The git remote (default: the branch's upstream, else origin).
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
+    /// Fetch and merge, but do not push.
+    #[arg(long)]
+    pub no_push: bool,
+    /// Print what happened as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ledger merge-driver`.
+#[derive(Debug, Args)]
+pub struct MergeDriverArgs {
+    /// The common ancestor's version (git's %O).
+    pub base: PathBuf,
+    /// Our version, replaced by the result (git's %A).
+    pub ours: PathBuf,
+    /// Their version (git's %B).
+    pub theirs: PathBuf,
+    /// The file's path in the repository, for messages (git's %P).
+    pub path: Option<String>,
 }
 
 /// Options of every writing command.
@@ -364,6 +405,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             .map_or(cwd.clone(), |d| cwd.join(d));
         return write::init(&dir, args, &Look::for_stdout(cli.color));
     }
+    if let Command::MergeDriver(args) = &cli.command {
+        return sync::merge_driver(args);
+    }
     let env = Env::new(cli)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -377,7 +421,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Set(args) => write::set(&env, args, &mut out)?,
         Command::Close(args) => write::close(&env, args, &mut out)?,
         Command::Commit(args) => write::commit(&env, args, &mut out)?,
-        Command::Init(_) => unreachable!("init runs before the ledger is opened"),
+        Command::Sync(args) => sync::sync(&env, args, &mut out)?,
+        Command::Init(_) | Command::MergeDriver(_) => {
+            unreachable!("init and merge-driver run before a ledger is opened")
+        }
     };
     out.flush()?;
     Ok(code)

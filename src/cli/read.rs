@@ -313,7 +313,7 @@ fn matches(s: &Status, filters: &Filters) -> bool {
         })
 }
 
-fn write_json(out: &mut impl Write, value: &impl Serialize) -> Result<()> {
+pub fn write_json(out: &mut impl Write, value: &impl Serialize) -> Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)
         .map_err(|e| Error::Output(io::Error::other(e)))?;
     writeln!(out)?;

@@ -9,6 +9,10 @@ use git2::{ErrorCode, FileMode, Repository, RepositoryState, Status, StatusOptio
 
 use crate::error::{Error, Result};
 
+mod sync;
+
+pub use sync::{Branch, FileMerge, Id, Saved, Sides, TreeMerge};
+
 /// A git work tree holding a ledger.
 pub struct Repo {
     repo: Repository,

@@ -2,5 +2,7 @@
 
 mod edits;
 mod git;
+mod merges;
 mod read;
 mod support;
+mod sync;

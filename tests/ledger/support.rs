@@ -20,13 +20,8 @@ impl Sandbox {
     /// An empty ledger.
     pub fn new() -> Sandbox {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        fs::create_dir_all(dir.path().join("home")).unwrap();
+        identity(&dir.path().join("home"));
         fs::create_dir_all(dir.path().join("ledger")).unwrap();
-        fs::write(
-            dir.path().join("home/.gitconfig"),
-            "[user]\n\tname = Test Person\n\temail = test@example.invalid\n[init]\n\tdefaultBranch = main\n",
-        )
-        .unwrap();
         Sandbox { dir }
     }
 
@@ -77,18 +72,34 @@ impl Sandbox {
     }
 
     fn seal(&self, cmd: &mut Command) {
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy().to_string();
-            if key.starts_with("LEDGER_") || key.starts_with("GIT_") || key == "COLUMNS" {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.env("HOME", self.home())
-            .env("XDG_CONFIG_HOME", self.home())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("NO_COLOR", "1")
-            .env("TZ", "UTC");
+        seal(cmd, &self.home());
     }
+}
+
+/// Write a git config with a test identity into `home`.
+pub fn identity(home: &Path) {
+    fs::create_dir_all(home).unwrap();
+    fs::write(
+        home.join(".gitconfig"),
+        "[user]\n\tname = Test Person\n\temail = test@example.invalid\n[init]\n\tdefaultBranch = main\n",
+    )
+    .unwrap();
+}
+
+/// Run `cmd` with `home` as HOME and nothing from outside that could change
+/// what `ledger` or `git` do.
+pub fn seal(cmd: &mut Command, home: &Path) {
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().to_string();
+        if key.starts_with("LEDGER_") || key.starts_with("GIT_") || key == "COLUMNS" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC");
 }
 
 /// What a command did.

@@ -1,0 +1,96 @@
+//! `ledger sync` and `ledger merge-driver`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use ledger::sync::{self, Options, Pull, Synced};
+use ledger::write::Writer;
+use ledger::Result;
+
+use super::read::write_json;
+use super::style;
+use super::{Env, MergeDriverArgs, SyncArgs};
+
+/// `ledger sync`.
+pub fn sync(env: &Env, args: &SyncArgs, out: &mut impl Write) -> Result<ExitCode> {
+    env.ledger.require_settings()?;
+    let writer = Writer {
+        ledger: &env.ledger,
+        today: env.today,
+        commit: true,
+    };
+    let options = Options {
+        remote: args.remote.clone(),
+        no_push: args.no_push,
+    };
+    let synced = sync::sync(&writer, &options)?;
+    if args.json {
+        write_json(out, &synced)?;
+    } else {
+        writeln!(out, "{}", summary(&synced))?;
+        for path in &synced.merged {
+            writeln!(
+                out,
+                "{}",
+                env.look.paint(
+                    style::DIM,
+                    &format!("  merged {path} (changed on both sides)")
+                )
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line saying what `sync` did, e.g. "pulled 3 commits, merged, pushed 2 commits".
+fn summary(synced: &Synced) -> String {
+    let mut parts = Vec::new();
+    if !synced.committed.is_empty() {
+        parts.push(format!(
+            "committed {}",
+            style::count(synced.committed.len(), "hand edit")
+        ));
+    }
+    match synced.pull {
+        Pull::UpToDate => {}
+        Pull::FastForward => {
+            parts.push(format!("pulled {}", style::count(synced.pulled, "commit")))
+        }
+        Pull::Merged => {
+            parts.push(format!("pulled {}", style::count(synced.pulled, "commit")));
+            parts.push("merged".to_owned());
+        }
+    }
+    if synced.pushed > 0 {
+        parts.push(format!("pushed {}", style::count(synced.pushed, "commit")));
+    }
+    if synced.unpushed > 0 {
+        parts.push(format!(
+            "{} not pushed (--no-push)",
+            style::count(synced.unpushed, "commit")
+        ));
+    }
+    let what = if parts.is_empty() {
+        "already up to date".to_owned()
+    } else {
+        parts.join(", ")
+    };
+    format!("{what} ({}/{})", synced.remote, synced.branch)
+}
+
+/// `ledger merge-driver`.
+pub fn merge_driver(args: &MergeDriverArgs) -> Result<ExitCode> {
+    let driven = sync::merge_driver(&args.base, &args.ours, &args.theirs)?;
+    if driven.clashes.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let path = args
+        .path
+        .clone()
+        .unwrap_or_else(|| args.ours.display().to_string());
+    eprintln!(
+        "ledger: {path}: both sides changed {} differently; the file has conflict markers",
+        driven.clashes.join(", ")
+    );
+    Ok(ExitCode::from(1))
+}

@@ -1,0 +1,268 @@
+//! `ledger sync` and `ledger merge-driver` (SPEC section 7): share a ledger
+//! through an ordinary git remote, merging prospects so that touches logged
+//! in two places never conflict and never get lost.
+//!
+//! `sync` commits hand edits, fetches, fast-forwards or merges, and pushes,
+//! all under the ledger's lock. Whatever fails — no remote, the network, a
+//! clash, a refused push — the branch, the index and the work tree are put
+//! back as they were before it began.
+
+use std::fs;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::git::{FileMerge, Id, Repo, Sides, TreeMerge};
+use crate::ledger;
+use crate::merge;
+use crate::store::{self, Lock};
+use crate::write::{Recorded, Writer};
+
+/// What `sync` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The remote to sync with (default: the branch's upstream, else `origin`).
+    pub remote: Option<String>,
+    /// Fetch and merge only.
+    pub no_push: bool,
+}
+
+/// How the local branch came to include the remote's commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pull {
+    /// The remote had nothing new.
+    UpToDate,
+    /// Only the remote had moved: the branch moved to it.
+    FastForward,
+    /// Both had moved: a merge commit joins them.
+    Merged,
+}
+
+/// What `sync` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Synced {
+    /// The remote.
+    pub remote: String,
+    /// The branch.
+    pub branch: String,
+    /// Prospects (and `ledger.yaml`) whose hand edits were committed first.
+    pub committed: Vec<String>,
+    /// Commits taken from the remote.
+    pub pulled: usize,
+    /// How they were taken.
+    pub pull: Pull,
+    /// Files that both sides changed and the prospect merge joined.
+    pub merged: Vec<String>,
+    /// Commits sent to the remote (0 with `--no-push`).
+    pub pushed: usize,
+    /// Commits the remote lacks that were not pushed (`--no-push`).
+    pub unpushed: usize,
+    /// The branch's commit afterwards.
+    pub head: Option<String>,
+}
+
+/// Sync the ledger's repository with its remote.
+pub fn sync(writer: &Writer, options: &Options) -> Result<Synced> {
+    let root = &writer.ledger.root;
+    let repo = Repo::discover(root)?.ok_or_else(|| {
+        Error::Message(format!(
+            "{} is not in a git repository: there is nothing to sync (`git init` and `git remote add origin URL` first)",
+            root.display()
+        ))
+    })?;
+    repo.check_ready()?;
+    let _lock = Lock::acquire(&repo.lock_path())?;
+    let branch = repo.branch()?.name;
+    let remote = repo.remote_name(&branch, options.remote.as_deref())?;
+    let saved = repo.save()?;
+    let mut moved = None;
+    match run(writer, &repo, &remote, &branch, options, &mut moved) {
+        Ok(synced) => Ok(synced),
+        Err(err) => match repo.restore(&saved, moved) {
+            Ok(()) => Err(err),
+            Err(also) => Err(Error::Message(format!(
+                "{err}\nand the repository could not be put back as it was: {also}"
+            ))),
+        },
+    }
+}
+
+/// The steps of `sync`; `moved` records a move of the work tree, so that it
+/// can be undone.
+fn run(
+    writer: &Writer,
+    repo: &Repo,
+    remote: &str,
+    branch: &str,
+    options: &Options,
+    moved: &mut Option<(Id, Id)>,
+) -> Result<Synced> {
+    let (committed, recorded) = writer.commit_hand_edits_in(repo, None)?;
+    let committed = match recorded {
+        Recorded::Committed(_) => committed,
+        _ => Vec::new(),
+    };
+    let local = repo.branch()?.tip;
+    let theirs = repo.fetch(remote, branch)?;
+    let mut synced = Synced {
+        remote: remote.to_owned(),
+        branch: branch.to_owned(),
+        committed,
+        pulled: 0,
+        pull: Pull::UpToDate,
+        merged: Vec::new(),
+        pushed: 0,
+        unpushed: 0,
+        head: local.map(|id| id.to_string()),
+    };
+    let (head, ahead) = match (local, theirs) {
+        (None, None) => {
+            return Err(Error::Message(format!(
+            "nothing to sync: neither this repository nor {remote} has a commit on `{branch}` yet"
+        )))
+        }
+        (Some(local), None) => (local, repo.history_len(local)?),
+        (None, Some(theirs)) => {
+            repo.advance(branch, None, theirs)?;
+            synced.pulled = repo.history_len(theirs)?;
+            synced.pull = Pull::FastForward;
+            (theirs, 0)
+        }
+        (Some(local), Some(theirs)) => match repo.ahead_behind(local, theirs)? {
+            (ahead, 0) => (local, ahead),
+            (0, behind) => {
+                repo.advance(branch, Some(local), theirs)?;
+                *moved = Some((local, theirs));
+                synced.pulled = behind;
+                synced.pull = Pull::FastForward;
+                (theirs, 0)
+            }
+            (ahead, behind) => {
+                let mut merged = Vec::new();
+                let tree = match repo.merge_commits(local, theirs, &mut |path, sides| {
+                    let outcome = resolve(writer, repo, path, sides)?;
+                    if let FileMerge::Merged(_) = outcome {
+                        merged.push(path.to_owned());
+                    }
+                    Ok(outcome)
+                })? {
+                    TreeMerge::Clean(tree) => tree,
+                    TreeMerge::Clashes(clashes) => {
+                        return Err(clash_error(remote, branch, &clashes))
+                    }
+                };
+                let message = format!("sync: merge {remote}/{branch}");
+                let merge = repo.commit_merge(tree, local, theirs, &message)?;
+                repo.advance(branch, Some(local), merge)?;
+                *moved = Some((local, merge));
+                synced.pulled = behind;
+                synced.pull = Pull::Merged;
+                synced.merged = merged;
+                (merge, ahead + 1)
+            }
+        },
+    };
+    synced.head = Some(head.to_string());
+    if ahead > 0 {
+        if options.no_push {
+            synced.unpushed = ahead;
+        } else {
+            repo.push(remote, branch)?;
+            synced.pushed = ahead;
+        }
+    }
+    Ok(synced)
+}
+
+/// Decide how a file both sides changed merges: a prospect (a Markdown
+/// file of the ledger) by the prospect merge, anything else by git.
+fn resolve(writer: &Writer, repo: &Repo, path: &str, sides: Sides) -> Result<FileMerge> {
+    if !is_prospect_path(writer, repo, path) {
+        return Ok(FileMerge::Git);
+    }
+    let text = |bytes: &[u8]| std::str::from_utf8(bytes).ok().map(str::to_owned);
+    let base = match sides.base {
+        Some(bytes) => match text(bytes) {
+            Some(text) => Some(text),
+            None => return Ok(FileMerge::Git),
+        },
+        None => None,
+    };
+    let (Some(ours), Some(theirs)) = (text(sides.ours), text(sides.theirs)) else {
+        return Ok(FileMerge::Git);
+    };
+    let merged = merge::merge(base.as_deref(), &ours, &theirs)?;
+    Ok(if merged.is_clean() {
+        FileMerge::Merged(merged.text.into_bytes())
+    } else {
+        FileMerge::Clash(merged.clashes)
+    })
+}
+
+/// Whether `path` (relative to the work tree) is a Markdown file of the
+/// ledger that the ledger reads.
+fn is_prospect_path(writer: &Writer, repo: &Repo, path: &str) -> bool {
+    if !path.ends_with(".md") {
+        return false;
+    }
+    let Ok(root) = writer.ledger.root.canonicalize() else {
+        return false;
+    };
+    let Some(prefix) = ledger::relative(repo.workdir(), &root) else {
+        return false;
+    };
+    let inside = if prefix.is_empty() {
+        Some(path)
+    } else {
+        path.strip_prefix(&prefix).and_then(|p| p.strip_prefix('/'))
+    };
+    inside.is_some_and(|rel| !writer.ledger.skips(rel))
+}
+
+fn clash_error(remote: &str, branch: &str, clashes: &[(String, Vec<String>)]) -> Error {
+    let mut message =
+        format!("cannot merge {remote}/{branch}: both sides changed these differently\n");
+    for (path, what) in clashes {
+        let what: Vec<String> = what
+            .iter()
+            .map(|w| {
+                if w == merge::TEXT {
+                    "lines outside the front matter and log".to_owned()
+                } else {
+                    format!("key `{w}`")
+                }
+            })
+            .collect();
+        message.push_str(&format!("  {path}: {}\n", what.join(", ")));
+    }
+    message.push_str(
+        "Nothing was changed. Make the two sides agree (for example set the same value here with `ledger set`), then sync again.",
+    );
+    Error::Message(message)
+}
+
+/// What `merge-driver` did.
+#[derive(Debug, Clone)]
+pub struct Driven {
+    /// What clashed (empty: merged cleanly).
+    pub clashes: Vec<String>,
+}
+
+/// The prospect merge as a git merge driver (`%O %A %B`): merge `base`,
+/// `ours` and `theirs`, and write the result over `ours`, conflict markers
+/// and all when something clashes.
+pub fn merge_driver(base: &Path, ours: &Path, theirs: &Path) -> Result<Driven> {
+    let read = |path: &Path| -> Result<String> {
+        let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+        String::from_utf8(bytes)
+            .map_err(|_| Error::Message(format!("{} is not UTF-8 text", path.display())))
+    };
+    let (base, our_text, their_text) = (read(base)?, read(ours)?, read(theirs)?);
+    // git gives an empty base when both sides added the file.
+    let base = (!base.is_empty()).then_some(base.as_str());
+    let merged = merge::merge(base, &our_text, &their_text)?;
+    store::write_atomic(ours, merged.text.as_bytes(), false)?;
+    Ok(Driven {
+        clashes: merged.clashes,
+    })
+}

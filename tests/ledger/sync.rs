@@ -1,0 +1,466 @@
+//! `ledger sync` and the prospect merge between two clones, A and B, of a
+//! bare repository on the local disk, checked with the `git` command line.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+
+use crate::support::{identity, seal, Run, TODAY};
+
+/// A bare repository and two clones of it, A and B, each a ledger set up
+/// by `ledger init`, sharing one prospect.
+struct Team {
+    dir: tempfile::TempDir,
+}
+
+const ACME: &str = "---\nname: Acme Corp\nstage: proposal   # since the demo\nvalue: 12000\nnext: 2026-11-28 # Jane's request\n---\n\n# Acme Corp\n\nMet Jane at the Boston meetup.\n\n## Log\n\n- 2026-11-02 meeting: Intro call.\n- 2026-11-05 email: Sent the proposal.\n";
+
+impl Team {
+    fn new() -> Team {
+        let team = Team {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        identity(&team.home());
+        team.run_in(
+            team.dir.path(),
+            "git",
+            &["init", "-q", "--bare", "remote.git"],
+        )
+        .ok();
+        team.run_in(team.dir.path(), "git", &["clone", "-q", "remote.git", "A"])
+            .ok();
+        team.ledger("A", &["init"]).ok();
+        fs::write(team.path("A", "prospects/acme-corp.md"), ACME).unwrap();
+        team.ledger("A", &["commit"]).ok();
+        team.ledger("A", &["sync"]).ok();
+        team.run_in(team.dir.path(), "git", &["clone", "-q", "remote.git", "B"])
+            .ok();
+        team.ledger("B", &["init"]).ok();
+        team
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn path(&self, who: &str, relative: &str) -> PathBuf {
+        self.dir.path().join(who).join(relative)
+    }
+
+    fn read(&self, who: &str, relative: &str) -> String {
+        fs::read_to_string(self.path(who, relative)).unwrap()
+    }
+
+    fn run_in(&self, cwd: &Path, program: &str, args: &[&str]) -> Run {
+        let mut cmd = Command::new(program);
+        seal(&mut cmd, &self.home());
+        // `ledger` on the PATH, for git to run the merge driver.
+        let bin = assert_cmd::cargo::cargo_bin("ledger");
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs = vec![bin.parent().unwrap().to_path_buf()];
+        dirs.extend(std::env::split_paths(&path));
+        cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+        cmd.args(args).current_dir(cwd);
+        Run::from(cmd.output().unwrap())
+    }
+
+    /// `ledger ARGS --today TODAY` in a clone.
+    fn ledger(&self, who: &str, args: &[&str]) -> Run {
+        let mut cmd = Command::cargo_bin("ledger").unwrap();
+        seal(&mut cmd, &self.home());
+        cmd.args(args)
+            .args(["--today", TODAY])
+            .current_dir(self.dir.path().join(who));
+        Run::from(cmd.output().unwrap())
+    }
+
+    /// `git ARGS` in a clone; its standard output.
+    fn git(&self, who: &str, args: &[&str]) -> String {
+        self.run_in(&self.dir.path().join(who), "git", args)
+            .ok()
+            .stdout
+    }
+
+    fn head(&self, who: &str) -> String {
+        self.git(who, &["rev-parse", "HEAD"])
+    }
+
+    /// Everything a clone holds that a failed sync must leave as it was:
+    /// HEAD, the index, the status and every file's bytes.
+    fn state(&self, who: &str) -> (String, String, String, Vec<(String, Vec<u8>)>) {
+        let root = self.dir.path().join(who);
+        let mut files = Vec::new();
+        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+            let entry = entry.unwrap();
+            let rel = entry
+                .path()
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            if rel == ".git" || rel.starts_with(".git/") || !entry.file_type().is_file() {
+                continue;
+            }
+            files.push((rel, fs::read(entry.path()).unwrap()));
+        }
+        (
+            self.head(who),
+            self.git(who, &["ls-files", "--stage"]),
+            self.git(who, &["status", "--porcelain"]),
+            files,
+        )
+    }
+}
+
+fn log_of(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| l.starts_with("- 20")).collect()
+}
+
+#[test]
+fn touches_on_both_sides_are_all_kept_in_date_order() {
+    let team = Team::new();
+    team.ledger(
+        "A",
+        &[
+            "touch",
+            "acme",
+            "call",
+            "Left a voicemail.",
+            "--date",
+            "2026-11-20",
+        ],
+    )
+    .ok();
+    team.ledger(
+        "B",
+        &[
+            "touch",
+            "acme",
+            "email",
+            "Sent the case study.",
+            "--date",
+            "2026-11-12",
+        ],
+    )
+    .ok();
+    let a = team.ledger("A", &["sync"]).ok();
+    assert_eq!(a.stdout, "pushed 1 commit (origin/main)\n");
+    let b = team.ledger("B", &["sync"]).ok();
+    assert_eq!(
+        b.stdout,
+        "pulled 1 commit, merged, pushed 2 commits (origin/main)\n  merged prospects/acme-corp.md (changed on both sides)\n"
+    );
+    let a = team.ledger("A", &["sync"]).ok();
+    assert_eq!(a.stdout, "pulled 2 commits (origin/main)\n");
+
+    let merged = team.read("A", "prospects/acme-corp.md");
+    assert_eq!(merged, team.read("B", "prospects/acme-corp.md"));
+    assert_eq!(
+        log_of(&merged),
+        [
+            "- 2026-11-02 meeting: Intro call.",
+            "- 2026-11-05 email: Sent the proposal.",
+            "- 2026-11-12 email: Sent the case study.",
+            "- 2026-11-20 call: Left a voicemail.",
+        ]
+    );
+    assert!(!merged.contains("<<<<<<<") && !merged.contains(">>>>>>>"));
+    // The front matter's comments survive the merge.
+    assert!(merged.contains("stage: proposal   # since the demo\n"));
+    assert_eq!(team.head("A"), team.head("B"));
+    assert_eq!(
+        team.git("A", &["log", "--merges", "--format=%s"]),
+        "sync: merge origin/main\n"
+    );
+    assert_eq!(
+        team.git("A", &["rev-parse", "HEAD"]),
+        team.run_in(
+            &team.dir.path().join("remote.git"),
+            "git",
+            &["rev-parse", "main"]
+        )
+        .ok()
+        .stdout
+    );
+    for who in ["A", "B"] {
+        assert_eq!(team.git(who, &["status", "--porcelain"]), "", "{who}");
+        team.git(who, &["fsck", "--strict"]);
+        team.git(who, &["merge-base", "--is-ancestor", "origin/main", "HEAD"]);
+    }
+    // A second sync has nothing to do.
+    let again = team.ledger("B", &["sync"]).ok();
+    assert_eq!(again.stdout, "already up to date (origin/main)\n");
+}
+
+#[test]
+fn a_key_set_differently_on_both_sides_changes_nothing() {
+    let team = Team::new();
+    team.ledger("A", &["set", "acme", "stage=won"]).ok();
+    team.ledger("A", &["sync"]).ok();
+    team.ledger("B", &["set", "acme", "stage=lost"]).ok();
+    team.ledger("B", &["touch", "acme", "call", "Asked again."])
+        .ok();
+    // A hand edit waiting to be committed, and an unrelated staged file.
+    let hand = team
+        .read("B", "prospects/acme-corp.md")
+        .replace("Met Jane", "Met Jane Doe");
+    fs::write(team.path("B", "prospects/acme-corp.md"), hand).unwrap();
+    fs::write(team.path("B", "notes.txt"), "staged\n").unwrap();
+    team.git("B", &["add", "notes.txt"]);
+    let before = team.state("B");
+
+    let run = team.ledger("B", &["sync"]).fails(1);
+    assert!(
+        run.stderr.contains("prospects/acme-corp.md: key `stage`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Nothing was changed"), "{}", run.stderr);
+    assert_eq!(team.state("B"), before);
+    assert!(
+        before.2.contains(" M prospects/acme-corp.md"),
+        "{}",
+        before.2
+    );
+    assert!(before.2.contains("A  notes.txt"), "{}", before.2);
+    team.git("B", &["fsck", "--strict"]);
+
+    // Once the two sides agree, sync goes through and keeps every touch.
+    team.ledger("B", &["set", "acme", "stage=won"]).ok();
+    team.ledger("B", &["sync"]).ok();
+    let merged = team.read("B", "prospects/acme-corp.md");
+    assert!(merged.contains("stage: won"), "{merged}");
+    assert!(
+        merged.contains("- 2026-11-23 call: Asked again."),
+        "{merged}"
+    );
+    assert!(!merged.contains("<<<<<<<"), "{merged}");
+    assert_eq!(team.git("B", &["status", "--porcelain"]), "A  notes.txt\n");
+}
+
+#[test]
+fn next_takes_the_earlier_date_and_a_deleted_entry_stays_deleted() {
+    let team = Team::new();
+    // A deletes an entry by hand and moves `next` later; B moves `next`
+    // earlier and logs a touch.
+    let edited = team
+        .read("A", "prospects/acme-corp.md")
+        .replace("- 2026-11-05 email: Sent the proposal.\n", "")
+        .replace("next: 2026-11-28", "next: 2026-12-05");
+    fs::write(team.path("A", "prospects/acme-corp.md"), edited).unwrap();
+    let a = team.ledger("A", &["sync"]).ok();
+    assert_eq!(
+        a.stdout,
+        "committed 1 hand edit, pushed 1 commit (origin/main)\n"
+    );
+    team.ledger("B", &["set", "acme", "next=2026-12-01"]).ok();
+    team.ledger(
+        "B",
+        &[
+            "touch",
+            "acme",
+            "email",
+            "--in",
+            "Jane wrote back.",
+            "--date",
+            "2026-11-21",
+        ],
+    )
+    .ok();
+    team.ledger("B", &["sync"]).ok();
+    team.ledger("A", &["sync"]).ok();
+
+    let merged = team.read("A", "prospects/acme-corp.md");
+    assert_eq!(merged, team.read("B", "prospects/acme-corp.md"));
+    assert!(
+        merged.contains("next: 2026-12-01 # Jane's request\n"),
+        "{merged}"
+    );
+    assert_eq!(
+        log_of(&merged),
+        [
+            "- 2026-11-02 meeting: Intro call.",
+            "- 2026-11-21 email (in): Jane wrote back.",
+        ]
+    );
+    let show = team.ledger("A", &["show", "acme", "--json"]).ok().json();
+    assert_eq!(show["due"], "2026-12-01");
+}
+
+#[test]
+fn plain_git_pull_uses_the_merge_driver() {
+    let team = Team::new();
+    assert_eq!(team.read("B", ".gitattributes"), "*.md merge=ledger\n");
+    assert_eq!(
+        team.git("B", &["config", "merge.ledger.driver"]),
+        "ledger merge-driver %O %A %B %P\n"
+    );
+    assert_eq!(
+        team.git("B", &["check-attr", "merge", "prospects/acme-corp.md"]),
+        "prospects/acme-corp.md: merge: ledger\n"
+    );
+    team.ledger("A", &["touch", "acme", "call", "From A."]).ok();
+    team.ledger("A", &["sync"]).ok();
+    team.ledger("B", &["touch", "acme", "email", "From B."])
+        .ok();
+    // Both appended after the same line: git's own line merge would clash.
+    let pull = team.run_in(
+        &team.dir.path().join("B"),
+        "git",
+        &["pull", "--no-rebase", "--no-edit", "-q"],
+    );
+    let pull = pull.ok();
+    assert!(!pull.stderr.contains("CONFLICT"), "{pull:#?}");
+    let merged = team.read("B", "prospects/acme-corp.md");
+    assert!(!merged.contains("<<<<<<<"), "{merged}");
+    assert!(
+        merged.ends_with("- 2026-11-23 email: From B.\n- 2026-11-23 call: From A.\n")
+            || merged.ends_with("- 2026-11-23 call: From A.\n- 2026-11-23 email: From B.\n"),
+        "{merged}"
+    );
+    assert_eq!(team.git("B", &["status", "--porcelain"]), "");
+    assert_eq!(
+        team.git("B", &["rev-list", "--merges", "--count", "HEAD"]),
+        "1\n"
+    );
+}
+
+#[test]
+fn init_in_an_existing_ledger_registers_the_merge_once() {
+    let team = Team::new();
+    fs::write(team.path("A", ".gitattributes"), "*.pdf binary").unwrap();
+    team.git("A", &["config", "--unset", "merge.ledger.driver"]);
+    team.ledger("A", &["init"]).ok();
+    team.ledger("A", &["init"]).ok();
+    assert_eq!(
+        team.read("A", ".gitattributes"),
+        "*.pdf binary\n*.md merge=ledger\n"
+    );
+    assert_eq!(
+        team.git("A", &["config", "merge.ledger.driver"]),
+        "ledger merge-driver %O %A %B %P\n"
+    );
+    assert_eq!(team.git("A", &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn without_a_remote_or_a_network_sync_changes_nothing() {
+    let team = Team::new();
+    let hand = team
+        .read("B", "prospects/acme-corp.md")
+        .replace("Met Jane", "Met Jane Doe");
+    fs::write(team.path("B", "prospects/acme-corp.md"), hand).unwrap();
+    let before = team.state("B");
+
+    let run = team.ledger("B", &["sync", "--remote", "backup"]).fails(1);
+    assert!(
+        run.stderr.contains("no git remote `backup`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(team.state("B"), before);
+
+    team.git(
+        "B",
+        &["remote", "set-url", "origin", "/nonexistent/remote.git"],
+    );
+    let run = team.ledger("B", &["sync"]).fails(1);
+    assert!(
+        run.stderr
+            .contains("cannot fetch from /nonexistent/remote.git"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(team.state("B"), before);
+}
+
+#[test]
+fn a_refused_push_puts_everything_back() {
+    let team = Team::new();
+    team.ledger("A", &["touch", "acme", "call", "From A."]).ok();
+    team.ledger("A", &["sync"]).ok();
+    team.ledger("B", &["touch", "acme", "email", "From B."])
+        .ok();
+    let hand = team
+        .read("B", "prospects/acme-corp.md")
+        .replace("Met Jane", "Met Jane Doe");
+    fs::write(team.path("B", "prospects/acme-corp.md"), hand).unwrap();
+    let before = team.state("B");
+    // The remote cannot take the push: its branch is locked, as while
+    // another push is being received.
+    fs::write(team.path("remote.git", "refs/heads/main.lock"), "").unwrap();
+
+    let run = team.ledger("B", &["sync"]).fails(1);
+    assert!(
+        run.stderr.contains("refused the push: failed to lock"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(team.state("B"), before);
+    team.git("B", &["fsck", "--strict"]);
+}
+
+#[test]
+fn the_merge_driver_merges_three_files() {
+    let team = Team::new();
+    let dir = team.dir.path();
+    let base = ACME.to_owned();
+    let ours = base.replace("stage: proposal", "stage: negotiation") + "- 2026-11-20 call: Ours.\n";
+    let theirs = base.replace("value: 12000", "value: 15000") + "- 2026-11-21 call: Theirs.\n";
+    for (name, text) in [("O", &base), ("A", &ours), ("B", &theirs)] {
+        fs::write(dir.join(format!("{name}.md")), text).unwrap();
+    }
+    let run = team.run_in(
+        dir,
+        "ledger",
+        &[
+            "merge-driver",
+            "O.md",
+            "A.md",
+            "B.md",
+            "prospects/acme-corp.md",
+        ],
+    );
+    run.ok();
+    let merged = fs::read_to_string(dir.join("A.md")).unwrap();
+    assert_eq!(
+        merged,
+        base.replace("stage: proposal", "stage: negotiation")
+            .replace("value: 12000", "value: 15000")
+            + "- 2026-11-20 call: Ours.\n- 2026-11-21 call: Theirs.\n"
+    );
+
+    // A clash: exit 1, conflict markers in OURS, the key named.
+    fs::write(
+        dir.join("A.md"),
+        base.replace("stage: proposal", "stage: won"),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("B.md"),
+        base.replace("stage: proposal", "stage: lost"),
+    )
+    .unwrap();
+    let run = team.run_in(
+        dir,
+        "ledger",
+        &[
+            "merge-driver",
+            "O.md",
+            "A.md",
+            "B.md",
+            "prospects/acme-corp.md",
+        ],
+    );
+    let run = run.fails(1);
+    assert!(
+        run.stderr
+            .contains("prospects/acme-corp.md: both sides changed stage"),
+        "{}",
+        run.stderr
+    );
+    let merged = fs::read_to_string(dir.join("A.md")).unwrap();
+    assert!(merged.contains("<<<<<<< ours\nstage: won"), "{merged}");
+}
