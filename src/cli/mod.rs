@@ -88,7 +88,9 @@ pub enum Command {
     Lint(LintArgs),
 
     /// Start a ledger: ledger.yaml with every default, prospects/, a git repository, a first commit.
-    #[command(after_help = "Examples:\n  ledger init\n  ledger init ~/sales")]
+    #[command(
+        after_help = "Examples:\n  ledger init\n  ledger init ~/sales\n\nRun in an existing ledger (say a fresh clone) it changes no settings and\nregisters the prospect merge for git: `*.md merge=ledger` in .gitattributes\nand merge.ledger.driver in the repository's git config."
+    )]
     Init(InitArgs),
 
     /// Add a prospect as prospects/<name>.md (never overwrites).

@@ -95,6 +95,12 @@ pub fn init(dir: &Path, args: &InitArgs, look: &Look) -> Result<ExitCode> {
     if done.created_repo {
         say(&mut out, "Created a git repository for it".into())?;
     }
+    if done.wrote_attributes || done.merge_driver {
+        say(
+            &mut out,
+            "Registered the prospect merge for git (.gitattributes, merge.ledger.driver)".into(),
+        )?;
+    }
     match &done.recorded {
         Recorded::Committed(c) => say(
             &mut out,
