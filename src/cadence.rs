@@ -7,7 +7,7 @@ use std::str::FromStr;
 use crate::date::Span;
 
 /// One step of a cadence: `DURATION [CHANNEL]`, e.g. `3d call`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Step {
     /// How long after the last touch the follow-up is due.
     pub wait: Span,
@@ -16,7 +16,7 @@ pub struct Step {
 }
 
 /// The steps of a cadence, never empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cadence {
     steps: Vec<Step>,
 }

@@ -39,7 +39,7 @@ pub fn looks_like_iso(text: &str) -> bool {
 }
 
 /// A length of time: `Nd` days, `Nw` weeks or `Nm` calendar months.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Span {
     /// How many units.
     pub count: u32,
@@ -48,7 +48,7 @@ pub struct Span {
 }
 
 /// The unit of a [`Span`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Unit {
     /// `d`
     Day,

@@ -49,7 +49,7 @@ pub fn split(text: &str) -> Option<Split> {
 }
 
 /// Do not contact: absent, set, or set since a date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Dnc {
     /// Contact away.
     No,
@@ -67,7 +67,7 @@ impl Dnc {
 }
 
 /// The known keys of a prospect's front matter, typed.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Fields {
     /// Display name (required).
     pub name: String,

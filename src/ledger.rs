@@ -8,9 +8,10 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::cache::{Cache, Key, Parsed};
 use crate::check::{self, Assessment, Context};
 use crate::date::Date;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::front_matter;
 use crate::prospect::Prospect;
@@ -171,6 +172,60 @@ impl Ledger {
         (prospects, walk_problems)
     }
 
+    /// What `due` and `list` need of every prospect, read in parallel and
+    /// kept no longer than it takes to assess it; through the [`Cache`]
+    /// when `cached`, which then learns what changed.
+    pub fn summaries(&self, today: Date, cached: bool) -> (Vec<Summary>, Vec<Diagnostic>) {
+        let (files, walk_problems) = self.markdown_files();
+        let cx = Context {
+            settings: &self.settings,
+            today,
+        };
+        let summarize = |prospect: &Prospect| {
+            let assessed = check::assess(prospect, &cx);
+            Summary {
+                errors: assessed
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.severity == Severity::Error),
+                status: assessed.status,
+            }
+        };
+        if !cached {
+            let summaries = files
+                .par_iter()
+                .filter_map(|rel| self.read(rel))
+                .map(|p| summarize(&p))
+                .collect();
+            return (summaries, walk_problems);
+        }
+        let mut cache = Cache::open(&self.root);
+        type Fresh = Option<(Key, Option<Parsed>)>;
+        let read: Vec<(Option<Summary>, Fresh)> = files
+            .par_iter()
+            .map(|rel| {
+                let path = self.root.join(rel);
+                let key = fs::symlink_metadata(&path).ok().and_then(|m| Key::of(&m));
+                if let Some(hit) = key.and_then(|key| cache.get(rel, key)) {
+                    return (hit.as_ref().map(summarize), None);
+                }
+                let prospect = read_prospect(&path, rel);
+                let fresh = key.map(|key| (key, prospect.as_ref().map(Parsed::of)));
+                (prospect.as_ref().map(summarize), fresh)
+            })
+            .collect();
+        let mut summaries = Vec::with_capacity(read.len());
+        for (rel, (summary, fresh)) in files.iter().zip(read) {
+            if let Some((key, parsed)) = fresh {
+                cache.put(rel, key, parsed);
+            }
+            summaries.extend(summary);
+        }
+        cache.keep_only(&files.iter().map(String::as_str).collect());
+        cache.save();
+        (summaries, walk_problems)
+    }
+
     /// Read every prospect and assess it for `today`.
     pub fn book(&self, today: Date) -> Book {
         let (prospects, walk_problems) = self.prospects();
@@ -322,6 +377,15 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// What `due` and `list` need of one prospect.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Its status; `None` when it is broken.
+    pub status: Option<crate::due::Status>,
+    /// Whether any check found an error (`due` holds such a prospect back).
+    pub errors: bool,
 }
 
 impl Book {

@@ -5,6 +5,7 @@
 //! follow-up and why ([`due`]), and checks the files ([`check`]). It knows
 //! nothing of the command line: the `ledger` binary renders what it returns.
 
+pub mod cache;
 pub mod cadence;
 pub mod check;
 pub mod date;

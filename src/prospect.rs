@@ -73,7 +73,7 @@ impl Prospect {
     }
 
     /// A prospect with nothing read yet.
-    fn empty(path: &str) -> Prospect {
+    pub(crate) fn empty(path: &str) -> Prospect {
         Prospect {
             id: path.strip_suffix(".md").unwrap_or(path).to_owned(),
             path: path.to_owned(),

@@ -56,6 +56,10 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
+    /// Read every file afresh, without the cache `due` and `list` keep in .git/.
+    #[arg(long, global = true, env = "LEDGER_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_cache: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -360,6 +364,8 @@ pub struct Env {
     pub cwd: PathBuf,
     /// How to render for a person.
     pub look: Look,
+    /// Whether `due` and `list` may use the cache.
+    pub cache: bool,
 }
 
 impl Env {
@@ -375,6 +381,7 @@ impl Env {
             today,
             cwd,
             look: Look::for_stdout(cli.color),
+            cache: !cli.no_cache,
         })
     }
 }

@@ -15,17 +15,12 @@ use super::{DueArgs, Env, Filters, LintArgs, ListArgs, ShowArgs};
 /// `ledger due`.
 pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    let book = env.ledger.book(env.today);
+    let (summaries, _) = env.ledger.summaries(env.today, env.cache);
     // `due` is a to-do list: a prospect whose file has errors is held back
     // (its schedule cannot be trusted) and counted with the broken ones.
-    let trusted = |i: usize| {
-        !book.assessments[i]
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-    };
-    let held_back = (0..book.prospects.len()).filter(|&i| !trusted(i)).count();
+    let held_back = summaries.iter().filter(|s| s.errors).count();
     report_skipped(held_back);
+    let statuses = || summaries.iter().filter_map(|s| s.status.as_ref());
     // A person sees what is due by today; a script gets the whole schedule
     // unless it asks for a horizon.
     let horizon = match (args.within, args.json) {
@@ -33,9 +28,10 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
         (None, true) => None,
         (None, false) => Some(env.today),
     };
-    let mut due: Vec<&Status> = (0..book.prospects.len())
-        .filter(|&i| trusted(i))
-        .filter_map(|i| book.assessments[i].status.as_ref())
+    let mut due: Vec<&Status> = summaries
+        .iter()
+        .filter(|s| !s.errors)
+        .filter_map(|s| s.status.as_ref())
         .filter(|s| s.due.is_some_and(|d| horizon.is_none_or(|h| d <= h)))
         .filter(|s| matches(s, &args.filters))
         .collect();
@@ -46,8 +42,7 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
         return Ok(ExitCode::SUCCESS);
     }
     if due.is_empty() {
-        let next = book
-            .statuses()
+        let next = statuses()
             .filter(|s| s.due.is_some() && matches(s, &args.filters))
             .min_by(|a, b| due::order(a, b));
         match next {
@@ -63,8 +58,7 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
     } else {
         status_table(&due, env, false).write(out, &env.look)?;
     }
-    let exhausted = book
-        .statuses()
+    let exhausted = statuses()
         .filter(|s| s.due_reason == Reason::Exhausted && matches(s, &args.filters))
         .count();
     if exhausted > 0 {
@@ -82,10 +76,11 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
 /// `ledger list`.
 pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    let book = env.ledger.book(env.today);
-    report_skipped(book.broken());
-    let mut shown: Vec<&Status> = book
-        .statuses()
+    let (summaries, _) = env.ledger.summaries(env.today, env.cache);
+    report_skipped(summaries.iter().filter(|s| s.status.is_none()).count());
+    let mut shown: Vec<&Status> = summaries
+        .iter()
+        .filter_map(|s| s.status.as_ref())
         .filter(|s| args.all || s.due_reason != Reason::Closed)
         .filter(|s| matches(s, &args.filters))
         .collect();

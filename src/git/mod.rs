@@ -220,6 +220,21 @@ impl Repo {
     }
 }
 
+/// Where a ledger at `root` keeps what must never be committed: the git
+/// directory of the repository it is in, and the ledger's place in the work
+/// tree (`""` at its top). `None` outside a repository.
+pub fn cache_dir(root: &Path) -> Option<(PathBuf, String)> {
+    let repo = Repository::discover(root).ok()?;
+    let workdir = repo.workdir()?.canonicalize().ok()?;
+    let root = root.canonicalize().ok()?;
+    let place = root
+        .strip_prefix(&workdir)
+        .ok()?
+        .to_string_lossy()
+        .into_owned();
+    Some((repo.path().to_path_buf(), place))
+}
+
 /// A line-by-line three-way merge of texts, as `git merge-file` does it:
 /// the merged text (with conflict markers labelled `ours` and `theirs`
 /// where both sides changed the same lines) and whether it merged cleanly.

@@ -1,5 +1,6 @@
 //! Integration tests: the `ledger` binary in a sealed environment.
 
+mod cache;
 mod edits;
 mod git;
 mod merges;

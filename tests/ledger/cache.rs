@@ -1,0 +1,118 @@
+//! The cache `due` and `list` keep: it never changes a result, sees every
+//! change to a file, and `--no-cache` turns it off.
+
+use std::fs;
+use std::time::{Duration, SystemTime};
+
+use crate::support::{prospect, Sandbox};
+
+const ENTRY: &str = "2026-11-20 call: Left a voicemail.";
+/// The same length as ENTRY, so that an edit keeps the file's size.
+const INBOUND: &str = "2026-11-20 call (in): Replied yes.";
+
+fn ledger() -> Sandbox {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "currency: USD\n")
+        .file("prospects/acme.md", prospect("name: Acme\n", &[ENTRY]))
+        .file("prospects/globex.md", prospect("name: Globex\n", &[]));
+    assert_eq!(ENTRY.len(), INBOUND.len());
+    s
+}
+
+fn set_mtime(s: &Sandbox, relative: &str, time: SystemTime) {
+    let file = fs::File::options()
+        .write(true)
+        .open(s.root().join(relative))
+        .unwrap();
+    file.set_modified(time).unwrap();
+}
+
+fn due_of(s: &Sandbox, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["due", "--json"];
+    all.extend(args);
+    let run = s.ledger(&all).ok();
+    let json = run.json();
+    json.as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Acme")
+        .cloned()
+        .unwrap()
+}
+
+#[test]
+fn a_same_second_edit_of_the_same_size_is_seen() {
+    let s = ledger();
+    // A file system with one-second timestamps: the file's time is a whole
+    // second, and stays that second after the edit.
+    let second = SystemTime::UNIX_EPOCH
+        + Duration::from_secs(
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+        );
+    set_mtime(&s, "prospects/acme.md", second);
+    let before = due_of(&s, &[]);
+    assert_eq!(before["unanswered"], 1);
+    assert!(s.root().join(".ledger-cache/cache").is_file());
+
+    let edited = s.read("prospects/acme.md").replace(ENTRY, INBOUND);
+    fs::write(s.root().join("prospects/acme.md"), edited).unwrap();
+    set_mtime(&s, "prospects/acme.md", second);
+    let after = due_of(&s, &[]);
+    assert_eq!(after["unanswered"], 0, "{after}");
+    assert_eq!(after["due_reason"], "reply");
+}
+
+#[test]
+fn the_cache_is_used_only_for_unchanged_files_and_never_committed() {
+    let s = ledger();
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    set_mtime(&s, "prospects/acme.md", hour_ago);
+    let cold = due_of(&s, &["--no-cache"]);
+    let built = due_of(&s, &[]);
+    let warm = due_of(&s, &[]);
+    assert_eq!(cold, built);
+    assert_eq!(cold, warm);
+
+    // Change the file behind the cache's back: same size, same inode, and
+    // its old modification time put back. Only this defeats the key, and it
+    // shows the warm run really answers from the cache.
+    let edited = s.read("prospects/acme.md").replace(ENTRY, INBOUND);
+    fs::write(s.root().join("prospects/acme.md"), edited).unwrap();
+    set_mtime(&s, "prospects/acme.md", hour_ago);
+    assert_eq!(due_of(&s, &[])["unanswered"], 1);
+    assert_eq!(due_of(&s, &["--no-cache"])["unanswered"], 0);
+
+    // Any ordinary edit is seen.
+    let edited = s
+        .read("prospects/acme.md")
+        .replace("name: Acme\n", "name: Acme\nvalue: 9000\n");
+    fs::write(s.root().join("prospects/acme.md"), edited).unwrap();
+    assert_eq!(due_of(&s, &[])["value"], 9000.0);
+    // A removed file is forgotten; a broken cache is rebuilt.
+    fs::remove_file(s.root().join("prospects/globex.md")).unwrap();
+    fs::write(s.root().join(".ledger-cache/cache"), "not a cache").unwrap();
+    let run = s.ledger(&["due", "--json"]).ok();
+    assert_eq!(run.json().as_array().unwrap().len(), 1);
+    assert_eq!(
+        fs::read_to_string(s.root().join(".ledger-cache/.gitignore")).unwrap(),
+        "# ledger's cache: never committed\n*\n"
+    );
+}
+
+#[test]
+fn in_a_repository_the_cache_lives_in_dot_git() {
+    let s = ledger();
+    s.git_init();
+    s.ledger(&["due"]).ok();
+    assert!(s.root().join(".git/ledger-cache/root").is_file());
+    assert!(!s.root().join(".ledger-cache").exists());
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    // A touch is seen at once.
+    s.ledger(&["touch", "globex", "call", "Hello."]).ok();
+    let run = s.ledger(&["list", "--json"]).ok();
+    let globex = run.json().as_array().unwrap()[1].clone();
+    assert_eq!(globex["touches"], 1, "{globex}");
+}
