@@ -160,6 +160,27 @@ impl Ledger {
         (files, problems)
     }
 
+    /// The prospect whose id or file stem is exactly `query`, when exactly
+    /// one file has it, read without reading any other file. `None` leaves
+    /// the question to [`Ledger::resolve`], which gives the same answer for
+    /// such a query and explains every other case.
+    pub fn find_by_file_name(&self, query: &str) -> Option<Prospect> {
+        let query = query.trim().trim_end_matches(".md");
+        if query.is_empty() {
+            return None;
+        }
+        let (files, _) = self.markdown_files();
+        let mut matching = files.iter().filter(|rel| {
+            let id = rel.trim_end_matches(".md");
+            id == query || id.rsplit('/').next() == Some(query)
+        });
+        let rel = matching.next()?;
+        if matching.next().is_some() {
+            return None;
+        }
+        self.read(rel)
+    }
+
     /// Read one file; `None` when it is not a prospect (no front-matter fence).
     pub fn read(&self, relative: &str) -> Option<Prospect> {
         read_prospect(&self.root.join(relative), relative)

@@ -317,7 +317,7 @@ impl Writer<'_> {
     /// Write a new prospect file at `prospects/<slug>.md`; never overwrites.
     pub fn add(&self, new: &NewProspect) -> Result<Outcome> {
         let slug = slug(&new.name);
-        let path = format!("prospects/{slug}.md");
+        let path = format!("{}/{slug}.md", shelf(&self.ledger.root, &slug));
         let id = path.trim_end_matches(".md").to_owned();
         let eol = "\n";
         let mut text = format!("---{eol}name: {}{eol}", yaml::scalar(new.name.trim()));
@@ -652,6 +652,23 @@ pub fn render_value(key: &str, raw: &str, today: Date) -> Option<String> {
         ),
         _ => yaml::scalar(raw),
     })
+}
+
+/// The folder a new prospect goes in, relative to the root: `prospects/`,
+/// or in a large ledger laid out by initials, the deepest of
+/// `prospects/a/` and `prospects/a/ac/` (for `acme-corp`) that exists.
+pub fn shelf(root: &Path, slug: &str) -> String {
+    let mut folder = "prospects".to_owned();
+    let mut prefix = String::new();
+    for c in slug.chars().take(2) {
+        prefix.push(c);
+        let deeper = format!("{folder}/{prefix}");
+        if !root.join(&deeper).is_dir() {
+            break;
+        }
+        folder = deeper;
+    }
+    folder
 }
 
 /// A safe file stem from a name: lower-case ASCII letters and digits joined

@@ -22,8 +22,13 @@ fn writer<'a>(env: &'a Env, options: &WriteOptions) -> Result<Writer<'a>> {
     })
 }
 
-/// Find the prospect a person names: every file is read, none is checked.
+/// Find the prospect a person names. A query that is one file's id or
+/// stem reads that file alone; anything else reads every file (none is
+/// checked).
 fn find(env: &Env, query: &str) -> Result<Prospect> {
+    if let Some(prospect) = env.ledger.find_by_file_name(query) {
+        return Ok(prospect);
+    }
     let (mut prospects, _) = env.ledger.prospects();
     let i = env.ledger.resolve(&prospects, query, &env.cwd)?;
     Ok(prospects.swap_remove(i))

@@ -292,3 +292,33 @@ fn twenty_touches_at_once_lose_nothing() {
     assert_eq!(s.git(&["status", "--porcelain"]), "");
     s.command("git", &["fsck", "--strict"]).ok();
 }
+
+#[test]
+fn add_follows_a_layout_by_initials() {
+    let s = repo();
+    std::fs::create_dir_all(s.root().join("prospects/i/in")).unwrap();
+    std::fs::create_dir_all(s.root().join("prospects/h")).unwrap();
+    let run = s.ledger(&["add", "Initech"]).ok();
+    assert!(
+        run.stdout.contains("as prospects/i/in/initech.md"),
+        "{}",
+        run.stdout
+    );
+    let run = s.ledger(&["add", "Hooli"]).ok();
+    assert!(
+        run.stdout.contains("as prospects/h/hooli.md"),
+        "{}",
+        run.stdout
+    );
+    let run = s.ledger(&["add", "Umbrella"]).ok();
+    assert!(
+        run.stdout.contains("as prospects/umbrella.md"),
+        "{}",
+        run.stdout
+    );
+    s.ledger(&["touch", "initech", "call"]).ok();
+    assert_eq!(
+        s.git(&["log", "-1", "--format=%s"]),
+        "touch prospects/i/in/initech: call\n"
+    );
+}
