@@ -160,25 +160,25 @@ impl Ledger {
         (files, problems)
     }
 
-    /// The prospect whose id or file stem is exactly `query`, when exactly
-    /// one file has it, read without reading any other file. `None` leaves
-    /// the question to [`Ledger::resolve`], which gives the same answer for
-    /// such a query and explains every other case.
-    pub fn find_by_file_name(&self, query: &str) -> Option<Prospect> {
-        let query = query.trim().trim_end_matches(".md");
-        if query.is_empty() {
-            return None;
-        }
+    /// Find the prospect a person names (see [`Ledger::resolve`]). A query
+    /// that is exactly one file's id or stem reads that file alone, which
+    /// is the answer `resolve` would give; anything else reads every file
+    /// (none is checked).
+    pub fn find(&self, query: &str, cwd: &Path) -> Result<Prospect> {
         let (files, _) = self.markdown_files();
+        let wanted = query.trim().trim_end_matches(".md");
         let mut matching = files.iter().filter(|rel| {
             let id = rel.trim_end_matches(".md");
-            id == query || id.rsplit('/').next() == Some(query)
+            !wanted.is_empty() && (id == wanted || id.rsplit('/').next() == Some(wanted))
         });
-        let rel = matching.next()?;
-        if matching.next().is_some() {
-            return None;
+        if let (Some(rel), None) = (matching.next(), matching.next()) {
+            if let Some(prospect) = self.read(rel) {
+                return Ok(prospect);
+            }
         }
-        self.read(rel)
+        let mut prospects = self.read_all(&files);
+        let i = self.resolve(&prospects, query, cwd)?;
+        Ok(prospects.swap_remove(i))
     }
 
     /// Read one file; `None` when it is not a prospect (no front-matter fence).
@@ -189,8 +189,12 @@ impl Ledger {
     /// Read every prospect (in parallel), sorted by id; plus problems of the walk.
     pub fn prospects(&self) -> (Vec<Prospect>, Vec<Diagnostic>) {
         let (files, walk_problems) = self.markdown_files();
-        let prospects = files.par_iter().filter_map(|rel| self.read(rel)).collect();
-        (prospects, walk_problems)
+        (self.read_all(&files), walk_problems)
+    }
+
+    /// Read these files (relative to the root) in parallel, keeping the prospects.
+    fn read_all(&self, files: &[String]) -> Vec<Prospect> {
+        files.par_iter().filter_map(|rel| self.read(rel)).collect()
     }
 
     /// What `due` and `list` need of every prospect, read in parallel and
@@ -410,19 +414,6 @@ pub struct Summary {
 }
 
 impl Book {
-    /// The statuses of the usable prospects, in no particular order.
-    pub fn statuses(&self) -> impl Iterator<Item = &crate::due::Status> {
-        self.assessments.iter().filter_map(|a| a.status.as_ref())
-    }
-
-    /// How many prospects are broken (skipped by `due`, `list`, `show`).
-    pub fn broken(&self) -> usize {
-        self.assessments
-            .iter()
-            .filter(|a| a.status.is_none())
-            .count()
-    }
-
     /// Every diagnostic, the ledger-wide `duplicate` check included, sorted.
     pub fn diagnostics(&self, settings_problems: &[Diagnostic]) -> Vec<Diagnostic> {
         let mut all: Vec<Diagnostic> = settings_problems.to_vec();

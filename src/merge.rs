@@ -63,13 +63,15 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
     let eol = line_ending(ours);
 
     let (front, mut clashes) = merge_front(&b, &o, &t, eol);
-    let wanted = merge_log(&b, &o, &t);
-    let log = render_log(&wanted, &o, eol);
+    let our_items = o.log_items();
+    let wanted = merge_log(&b.log_items(), &our_items, &t.log_items());
+    let log = render_log(&wanted, &our_items, &o, eol);
 
     let ours = o.with(&front, &log);
     let theirs = t.with(&front, &log);
     let (text, clean) = git::merge_lines(base.unwrap_or(""), &ours, &theirs, [OURS, THEIRS])?;
-    if !clean && !only_key_markers(&text, &clashes) {
+    let key_clashes = clashes.iter().filter(|c| *c != TEXT).count();
+    if !clean && conflicts_in(&text) != key_clashes && !clashes.iter().any(|c| c == TEXT) {
         clashes.push(TEXT.to_owned());
     }
     // The line merge keeps what both sides agree on; make sure it did.
@@ -92,14 +94,12 @@ pub fn merge_text(base: &str, ours: &str, theirs: &str) -> Result<Merged> {
     Ok(Merged { text, clashes })
 }
 
-/// Whether every conflict in `text` is one of the key clashes already
-/// listed: the line merge found nothing else.
-fn only_key_markers(text: &str, clashes: &[String]) -> bool {
-    let opened = text
-        .lines()
+/// How many conflicts the line merge left in `text`: if no more than the
+/// key clashes, it found nothing else.
+fn conflicts_in(text: &str) -> usize {
+    text.lines()
         .filter(|l| l.starts_with(&format!("<<<<<<< {OURS}")))
-        .count();
-    opened == clashes.len()
+        .count()
 }
 
 /// One version of a prospect file, cut into its parts.
@@ -203,15 +203,11 @@ impl<'a> Version<'a> {
     }
 
     /// Whether entries are separated by blank lines.
-    fn loose(&self) -> Option<bool> {
+    fn loose(&self) -> bool {
         let body = &self.text[self.body_start..];
-        let pairs = self.items.windows(2);
-        let mut any = None;
-        for pair in pairs {
-            let between = &body[pair[0].end..pair[1].start];
-            any = Some(any.unwrap_or(false) || !between.is_empty());
-        }
-        any
+        self.items
+            .windows(2)
+            .any(|pair| !body[pair[0].end..pair[1].start].is_empty())
     }
 }
 
@@ -392,7 +388,7 @@ struct LogItem<'a> {
 
 /// The merged log: each entry as many times as the union rule says, in date
 /// order; on the same day ours come first, then theirs.
-fn merge_log<'a>(b: &Version<'a>, o: &Version<'a>, t: &Version<'a>) -> Vec<LogItem<'a>> {
+fn merge_log<'a>(bi: &[LogItem<'a>], oi: &[LogItem<'a>], ti: &[LogItem<'a>]) -> Vec<LogItem<'a>> {
     let count = |items: &[LogItem]| {
         let mut counts: HashMap<String, usize> = HashMap::new();
         for item in items {
@@ -400,8 +396,7 @@ fn merge_log<'a>(b: &Version<'a>, o: &Version<'a>, t: &Version<'a>) -> Vec<LogIt
         }
         counts
     };
-    let (bi, oi, ti) = (b.log_items(), o.log_items(), t.log_items());
-    let (bc, oc, tc) = (count(&bi), count(&oi), count(&ti));
+    let (bc, oc, tc) = (count(bi), count(oi), count(ti));
     let get = |counts: &HashMap<String, usize>, id: &str| counts.get(id).copied().unwrap_or(0);
     let mut left: HashMap<String, usize> = HashMap::new();
     for id in oc.keys().chain(tc.keys()) {
@@ -409,7 +404,7 @@ fn merge_log<'a>(b: &Version<'a>, o: &Version<'a>, t: &Version<'a>) -> Vec<LogIt
         left.insert(id.clone(), union(b, o, t));
     }
     let mut out: Vec<LogItem> = Vec::new();
-    for item in oi.into_iter().chain(ti) {
+    for item in oi.iter().chain(ti).cloned() {
         let n = left.get_mut(&item.id).expect("every id is counted");
         if *n > 0 {
             *n -= 1;
@@ -435,10 +430,9 @@ pub fn union(base: usize, ours: usize, theirs: usize) -> usize {
 
 /// The merged entries as text: ours as it is when nothing else changed it,
 /// else each entry's own lines, spaced as ours spaces them.
-fn render_log(items: &[LogItem], o: &Version, eol: &str) -> String {
-    let ours: Vec<&str> = o.items.iter().map(|i| i.text.as_str()).collect();
+fn render_log(items: &[LogItem], ours: &[LogItem], o: &Version, eol: &str) -> String {
     let same_as_ours = ours.len() == items.len()
-        && o.log_items()
+        && ours
             .iter()
             .zip(items)
             .all(|(a, b)| a.id == b.id && a.chunk == b.chunk);
@@ -446,7 +440,7 @@ fn render_log(items: &[LogItem], o: &Version, eol: &str) -> String {
         let body = &o.text[o.body_start..];
         return body[o.items[0].start..o.items[o.items.len() - 1].end].to_owned();
     }
-    let loose = o.loose().unwrap_or(false);
+    let loose = o.loose();
     let mut out = String::new();
     for (i, item) in items.iter().enumerate() {
         if i > 0 && loose {

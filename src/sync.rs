@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::git::{FileMerge, Id, Repo, Sides, TreeMerge};
 use crate::ledger;
 use crate::merge;
-use crate::store::{self, Lock};
+use crate::store;
 use crate::write::{Recorded, Writer};
 
 /// What `sync` is asked to do.
@@ -63,15 +63,9 @@ pub struct Synced {
 
 /// Sync the ledger's repository with its remote.
 pub fn sync(writer: &Writer, options: &Options) -> Result<Synced> {
-    let root = &writer.ledger.root;
-    let repo = Repo::discover(root)?.ok_or_else(|| {
-        Error::Message(format!(
-            "{} is not in a git repository: there is nothing to sync (`git init` and `git remote add origin URL` first)",
-            root.display()
-        ))
-    })?;
-    repo.check_ready()?;
-    let _lock = Lock::acquire(&repo.lock_path())?;
+    let (repo, _lock) = writer.locked_repo(
+        "there is nothing to sync (`git init` and `git remote add origin URL` first)",
+    )?;
     let branch = repo.branch()?.name;
     let remote = repo.remote_name(&branch, options.remote.as_deref())?;
     let saved = repo.save()?;
@@ -139,8 +133,9 @@ fn run(
             }
             (ahead, behind) => {
                 let mut merged = Vec::new();
+                let place = ledger_place(writer, repo);
                 let tree = match repo.merge_commits(local, theirs, &mut |path, sides| {
-                    let outcome = resolve(writer, repo, path, sides)?;
+                    let outcome = resolve(writer, place.as_deref(), path, sides)?;
                     if let FileMerge::Merged(_) = outcome {
                         merged.push(path.to_owned());
                     }
@@ -174,10 +169,24 @@ fn run(
     Ok(synced)
 }
 
+/// The ledger's folder relative to the work tree (`""` at its top);
+/// `None` if it cannot be placed there, and then no file is a prospect.
+fn ledger_place(writer: &Writer, repo: &Repo) -> Option<String> {
+    let root = writer.ledger.root.canonicalize().ok()?;
+    ledger::relative(repo.workdir(), &root)
+}
+
 /// Decide how a file both sides changed merges: a prospect (a Markdown
-/// file of the ledger) by the prospect merge, anything else by git.
-fn resolve(writer: &Writer, repo: &Repo, path: &str, sides: Sides) -> Result<FileMerge> {
-    if !is_prospect_path(writer, repo, path) {
+/// file the ledger at `place` reads) by the prospect merge, anything else
+/// by git.
+fn resolve(writer: &Writer, place: Option<&str>, path: &str, sides: Sides) -> Result<FileMerge> {
+    let inside = match place {
+        Some("") => Some(path),
+        Some(place) => path.strip_prefix(place).and_then(|p| p.strip_prefix('/')),
+        None => None,
+    };
+    let is_prospect = path.ends_with(".md") && inside.is_some_and(|rel| !writer.ledger.skips(rel));
+    if !is_prospect {
         return Ok(FileMerge::Git);
     }
     let text = |bytes: &[u8]| std::str::from_utf8(bytes).ok().map(str::to_owned);
@@ -197,26 +206,6 @@ fn resolve(writer: &Writer, repo: &Repo, path: &str, sides: Sides) -> Result<Fil
     } else {
         FileMerge::Clash(merged.clashes)
     })
-}
-
-/// Whether `path` (relative to the work tree) is a Markdown file of the
-/// ledger that the ledger reads.
-fn is_prospect_path(writer: &Writer, repo: &Repo, path: &str) -> bool {
-    if !path.ends_with(".md") {
-        return false;
-    }
-    let Ok(root) = writer.ledger.root.canonicalize() else {
-        return false;
-    };
-    let Some(prefix) = ledger::relative(repo.workdir(), &root) else {
-        return false;
-    };
-    let inside = if prefix.is_empty() {
-        Some(path)
-    } else {
-        path.strip_prefix(&prefix).and_then(|p| p.strip_prefix('/'))
-    };
-    inside.is_some_and(|rel| !writer.ledger.skips(rel))
 }
 
 fn clash_error(remote: &str, branch: &str, clashes: &[(String, Vec<String>)]) -> Error {

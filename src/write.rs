@@ -371,16 +371,23 @@ impl Writer<'_> {
 
     /// Commit hand edits of prospects and `ledger.yaml`; the ids committed.
     pub fn commit_hand_edits(&self, message: Option<&str>) -> Result<(Vec<String>, Recorded)> {
+        let (repo, _lock) = self.locked_repo("there is nothing to commit to")?;
+        self.commit_hand_edits_in(&repo, message)
+    }
+
+    /// The repository the ledger is in, ready to commit, with its lock
+    /// held; outside git, an error that ends with `why_needed`.
+    pub(crate) fn locked_repo(&self, why_needed: &str) -> Result<(Repo, Lock)> {
         let root = &self.ledger.root;
         let repo = Repo::discover(root)?.ok_or_else(|| {
             Error::Message(format!(
-                "{} is not in a git work tree: there is nothing to commit to",
+                "{} is not in a git work tree: {why_needed}",
                 root.display()
             ))
         })?;
         repo.check_ready()?;
-        let _lock = Lock::acquire(&repo.lock_path())?;
-        self.commit_hand_edits_in(&repo, message)
+        let lock = Lock::acquire(&repo.lock_path())?;
+        Ok((repo, lock))
     }
 
     /// [`Writer::commit_hand_edits`] in `repo`, whose lock the caller holds.
@@ -533,7 +540,8 @@ pub const MERGE_DRIVER_NAME: &str = "ledger: prospect merge (log union, keys one
 /// Add [`MERGE_ATTRIBUTE`] to a `.gitattributes` file unless it is there;
 /// whether the file was written. Its other lines stay as they are.
 fn add_merge_attribute(path: &Path) -> Result<bool> {
-    let old = read_text(path)?.unwrap_or_default();
+    let existing = read_text(path)?;
+    let old = existing.as_deref().unwrap_or_default();
     let present = old.lines().any(|line| {
         let mut words = line.split_whitespace();
         words.next() == Some("*.md") && words.any(|w| w == "merge=ledger")
@@ -541,14 +549,14 @@ fn add_merge_attribute(path: &Path) -> Result<bool> {
     if present {
         return Ok(false);
     }
-    let eol = crate::text::line_ending(&old);
-    let mut new = old.clone();
+    let eol = crate::text::line_ending(old);
+    let mut new = old.to_owned();
     if !new.is_empty() && !new.ends_with('\n') {
         new.push_str(eol);
     }
     new.push_str(MERGE_ATTRIBUTE);
     new.push_str(eol);
-    store::write_atomic(path, new.as_bytes(), old.is_empty() && !path.exists())?;
+    store::write_atomic(path, new.as_bytes(), existing.is_none())?;
     Ok(true)
 }
 
@@ -636,14 +644,7 @@ pub fn render_value(key: &str, raw: &str, today: Date) -> Option<String> {
             _ => date::parse_relative(raw, today)
                 .map_or_else(|_| yaml::scalar(raw), |d| d.to_string()),
         },
-        "tags" => list(
-            raw.split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(yaml::scalar)
-                .collect(),
-        ),
-        "cadence" => list(
+        "tags" | "cadence" => list(
             raw.split(',')
                 .map(str::trim)
                 .filter(|t| !t.is_empty())

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use ledger::check::{self, Context};
 use ledger::diagnostic::{Diagnostic, Severity};
 use ledger::due::{self, Reason, Status};
 use ledger::yaml::Yaml;
@@ -98,12 +99,12 @@ pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode
 /// `ledger show`.
 pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    let book = env.ledger.book(env.today);
-    let i = env
-        .ledger
-        .resolve(&book.prospects, &args.prospect, &env.cwd)?;
-    let prospect = &book.prospects[i];
-    let assessment = &book.assessments[i];
+    let prospect = &env.ledger.find(&args.prospect, &env.cwd)?;
+    let cx = Context {
+        settings: &env.ledger.settings,
+        today: env.today,
+    };
+    let assessment = &check::assess(prospect, &cx);
     let Some(status) = &assessment.status else {
         let first = assessment
             .diagnostics

@@ -5,7 +5,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use ledger::date;
-use ledger::prospect::Prospect;
 use ledger::write::{self, NewProspect, Next, Outcome, Recorded, Touch, Writer};
 use ledger::{Error, Result};
 
@@ -20,18 +19,6 @@ fn writer<'a>(env: &'a Env, options: &WriteOptions) -> Result<Writer<'a>> {
         today: env.today,
         commit: !options.no_commit,
     })
-}
-
-/// Find the prospect a person names. A query that is one file's id or
-/// stem reads that file alone; anything else reads every file (none is
-/// checked).
-fn find(env: &Env, query: &str) -> Result<Prospect> {
-    if let Some(prospect) = env.ledger.find_by_file_name(query) {
-        return Ok(prospect);
-    }
-    let (mut prospects, _) = env.ledger.prospects();
-    let i = env.ledger.resolve(&prospects, query, &env.cwd)?;
-    Ok(prospects.swap_remove(i))
 }
 
 fn date_arg(env: &Env, text: &str) -> Result<date::Date> {
@@ -185,7 +172,7 @@ pub fn touch(env: &Env, args: &TouchArgs, out: &mut impl Write) -> Result<ExitCo
             args.channel
         )));
     }
-    let prospect = find(env, &args.prospect)?;
+    let prospect = env.ledger.find(&args.prospect, &env.cwd)?;
     let touch = Touch {
         channel,
         text: args.text.join(" "),
@@ -212,7 +199,7 @@ pub fn set(env: &Env, args: &SetArgs, out: &mut impl Write) -> Result<ExitCode> 
                 })
         })
         .collect::<Result<Vec<_>>>()?;
-    let prospect = find(env, &args.prospect)?;
+    let prospect = env.ledger.find(&args.prospect, &env.cwd)?;
     let outcome = writer.set(&prospect, &pairs)?;
     report_status(out, env, &outcome)?;
     Ok(ExitCode::SUCCESS)
@@ -221,7 +208,7 @@ pub fn set(env: &Env, args: &SetArgs, out: &mut impl Write) -> Result<ExitCode> 
 /// `ledger close`.
 pub fn close(env: &Env, args: &CloseArgs, out: &mut impl Write) -> Result<ExitCode> {
     let writer = writer(env, &args.write)?;
-    let prospect = find(env, &args.prospect)?;
+    let prospect = env.ledger.find(&args.prospect, &env.cwd)?;
     let outcome = writer.close(&prospect, &args.stage, args.reason.as_deref())?;
     report_status(out, env, &outcome)?;
     Ok(ExitCode::SUCCESS)

@@ -224,15 +224,9 @@ impl Repo {
 /// directory of the repository it is in, and the ledger's place in the work
 /// tree (`""` at its top). `None` outside a repository.
 pub fn cache_dir(root: &Path) -> Option<(PathBuf, String)> {
-    let repo = Repository::discover(root).ok()?;
-    let workdir = repo.workdir()?.canonicalize().ok()?;
-    let root = root.canonicalize().ok()?;
-    let place = root
-        .strip_prefix(&workdir)
-        .ok()?
-        .to_string_lossy()
-        .into_owned();
-    Some((repo.path().to_path_buf(), place))
+    let repo = Repo::discover(root).ok()??;
+    let place = crate::ledger::relative(&repo.workdir, &root.canonicalize().ok()?)?;
+    Some((repo.repo.path().to_path_buf(), place))
 }
 
 /// A line-by-line three-way merge of texts, as `git merge-file` does it:

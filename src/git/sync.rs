@@ -228,12 +228,7 @@ impl Repo {
     pub fn fetch(&self, remote: &str, branch: &str) -> Result<Option<Id>> {
         let upstream = self.upstream_branch(branch);
         let tracking = format!("refs/remotes/{remote}/{upstream}");
-        let mut handle = self
-            .repo
-            .find_remote(remote)
-            .map_err(|e| git_error("cannot find the remote", e))?;
-        let url = handle.url().unwrap_or(remote).to_owned();
-        let credentials = Credentials::new(&self.repo);
+        let (mut handle, url, credentials) = self.open_remote(remote)?;
         let mut options = FetchOptions::new();
         options.remote_callbacks(credentials.callbacks());
         let refspec = format!("+refs/heads/{upstream}:{tracking}");
@@ -432,12 +427,7 @@ impl Repo {
     /// Push the branch to the remote and make the remote's branch its upstream.
     pub fn push(&self, remote: &str, branch: &str) -> Result<()> {
         let upstream = self.upstream_branch(branch);
-        let mut handle = self
-            .repo
-            .find_remote(remote)
-            .map_err(|e| git_error("cannot find the remote", e))?;
-        let url = handle.url().unwrap_or(remote).to_owned();
-        let credentials = Credentials::new(&self.repo);
+        let (mut handle, url, credentials) = self.open_remote(remote)?;
         let rejected: RefCell<Option<String>> = RefCell::new(None);
         let mut callbacks = credentials.callbacks();
         callbacks.push_update_reference(|_, status| {
@@ -472,19 +462,25 @@ impl Repo {
         self.set_upstream(remote, branch, &upstream)
     }
 
+    /// A remote by name, its URL (for messages), and the credentials to
+    /// offer it.
+    fn open_remote(&self, name: &str) -> Result<(git2::Remote<'_>, String, Credentials)> {
+        let remote = self
+            .repo
+            .find_remote(name)
+            .map_err(|e| git_error("cannot find the remote", e))?;
+        let url = remote.url().unwrap_or(name).to_owned();
+        Ok((remote, url, Credentials::new(&self.repo)))
+    }
+
+    /// Make `remote`'s `upstream` branch the upstream of `branch`, unless it has one.
     fn set_upstream(&self, remote: &str, branch: &str, upstream: &str) -> Result<()> {
-        let fail = |e| git_error("cannot set the branch's upstream", e);
-        let mut config = self.repo.config().map_err(fail)?;
         let key = format!("branch.{branch}.remote");
-        if config.get_string(&key).is_err() {
-            let mut local = config.open_level(git2::ConfigLevel::Local).map_err(fail)?;
-            local.set_str(&key, remote).map_err(fail)?;
-            local
-                .set_str(&format!("branch.{branch}.merge"), &Repo::refname(upstream))
-                .map_err(fail)?;
-            config = local;
+        let has_one = self.repo.config().is_ok_and(|c| c.get_string(&key).is_ok());
+        if !has_one {
+            self.set_config(&key, remote)?;
+            self.set_config(&format!("branch.{branch}.merge"), &Repo::refname(upstream))?;
         }
-        drop(config);
         Ok(())
     }
 

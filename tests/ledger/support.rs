@@ -172,20 +172,25 @@ impl Sandbox {
 
     /// Every file under the root but `.git`, with its bytes.
     pub fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files = Vec::new();
-        for entry in walkdir::WalkDir::new(self.root()).sort_by_file_name() {
-            let entry = entry.unwrap();
-            let rel = entry
-                .path()
-                .strip_prefix(self.root())
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
-            if rel == ".git" || rel.starts_with(".git/") || !entry.file_type().is_file() {
-                continue;
-            }
-            files.push((rel, fs::read(entry.path()).unwrap()));
-        }
-        files
+        files_under(&self.root())
     }
+}
+
+/// Every file under `root` but `.git`, relative to it, with its bytes, sorted.
+pub fn files_under(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        if rel == ".git" || rel.starts_with(".git/") || !entry.file_type().is_file() {
+            continue;
+        }
+        files.push((rel, fs::read(entry.path()).unwrap()));
+    }
+    files
 }

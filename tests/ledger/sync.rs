@@ -7,7 +7,7 @@ use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
 
-use crate::support::{identity, seal, Run, TODAY};
+use crate::support::{files_under, identity, seal, Run, TODAY};
 
 /// A bare repository and two clones of it, A and B, each a ledger set up
 /// by `ledger init`, sharing one prospect.
@@ -83,6 +83,14 @@ impl Team {
             .stdout
     }
 
+    /// Edit the prospect by hand in a clone, leaving the edit uncommitted.
+    fn hand_edit(&self, who: &str) {
+        let text = self
+            .read(who, "prospects/acme-corp.md")
+            .replace("Met Jane", "Met Jane Doe");
+        fs::write(self.path(who, "prospects/acme-corp.md"), text).unwrap();
+    }
+
     fn head(&self, who: &str) -> String {
         self.git(who, &["rev-parse", "HEAD"])
     }
@@ -90,26 +98,11 @@ impl Team {
     /// Everything a clone holds that a failed sync must leave as it was:
     /// HEAD, the index, the status and every file's bytes.
     fn state(&self, who: &str) -> (String, String, String, Vec<(String, Vec<u8>)>) {
-        let root = self.dir.path().join(who);
-        let mut files = Vec::new();
-        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
-            let entry = entry.unwrap();
-            let rel = entry
-                .path()
-                .strip_prefix(&root)
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
-            if rel == ".git" || rel.starts_with(".git/") || !entry.file_type().is_file() {
-                continue;
-            }
-            files.push((rel, fs::read(entry.path()).unwrap()));
-        }
         (
             self.head(who),
             self.git(who, &["ls-files", "--stage"]),
             self.git(who, &["status", "--porcelain"]),
-            files,
+            files_under(&self.dir.path().join(who)),
         )
     }
 }
@@ -203,10 +196,7 @@ fn a_key_set_differently_on_both_sides_changes_nothing() {
     team.ledger("B", &["touch", "acme", "call", "Asked again."])
         .ok();
     // A hand edit waiting to be committed, and an unrelated staged file.
-    let hand = team
-        .read("B", "prospects/acme-corp.md")
-        .replace("Met Jane", "Met Jane Doe");
-    fs::write(team.path("B", "prospects/acme-corp.md"), hand).unwrap();
+    team.hand_edit("B");
     fs::write(team.path("B", "notes.txt"), "staged\n").unwrap();
     team.git("B", &["add", "notes.txt"]);
     let before = team.state("B");
@@ -348,10 +338,7 @@ fn init_in_an_existing_ledger_registers_the_merge_once() {
 #[test]
 fn without_a_remote_or_a_network_sync_changes_nothing() {
     let team = Team::new();
-    let hand = team
-        .read("B", "prospects/acme-corp.md")
-        .replace("Met Jane", "Met Jane Doe");
-    fs::write(team.path("B", "prospects/acme-corp.md"), hand).unwrap();
+    team.hand_edit("B");
     let before = team.state("B");
 
     let run = team.ledger("B", &["sync", "--remote", "backup"]).fails(1);
@@ -383,10 +370,7 @@ fn a_refused_push_puts_everything_back() {
     team.ledger("A", &["sync"]).ok();
     team.ledger("B", &["touch", "acme", "email", "From B."])
         .ok();
-    let hand = team
-        .read("B", "prospects/acme-corp.md")
-        .replace("Met Jane", "Met Jane Doe");
-    fs::write(team.path("B", "prospects/acme-corp.md"), hand).unwrap();
+    team.hand_edit("B");
     let before = team.state("B");
     // The remote cannot take the push: its branch is locked, as while
     // another push is being received.
