@@ -3,7 +3,7 @@
 //! itself; these add what needs the settings and today's date.
 
 use crate::date::Date;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::due::{self, Reason, Status};
 use crate::entry::Entry;
 use crate::front_matter::{Dnc, Fields};
@@ -24,11 +24,21 @@ type EntryCheck = fn(&Context, Option<&Fields>, &Entry, Option<&Entry>) -> Optio
 /// A check of one usable prospect and its status.
 type ProspectCheck = fn(&Context, &Fields, &Status) -> Option<(Code, String)>;
 
-/// The entry checks.
-const ENTRY_CHECKS: [EntryCheck; 4] = [future_entry, unknown_channel, out_of_order, dnc_contacted];
+/// The entry checks, each with the code it reports.
+const ENTRY_CHECKS: [(Code, EntryCheck); 4] = [
+    (Code::FutureEntry, future_entry),
+    (Code::UnknownChannel, unknown_channel),
+    (Code::OutOfOrder, out_of_order),
+    (Code::DncContacted, dnc_contacted),
+];
 
-/// The prospect checks, reported at line 1.
-const PROSPECT_CHECKS: [ProspectCheck; 4] = [stalled, overdue, exhausted, gave_up_early];
+/// The prospect checks, reported at line 1, each with the code it reports.
+const PROSPECT_CHECKS: [(Code, ProspectCheck); 4] = [
+    (Code::Stalled, stalled),
+    (Code::Overdue, overdue),
+    (Code::Exhausted, exhausted),
+    (Code::GaveUpEarly, gave_up_early),
+];
 
 fn future_entry(
     cx: &Context,
@@ -171,7 +181,23 @@ pub struct Assessment {
 
 /// Run every check on one prospect.
 pub fn assess(prospect: &Prospect, cx: &Context) -> Assessment {
-    let mut diagnostics = prospect.problems.clone();
+    assess_for(prospect, cx, |_| true)
+}
+
+/// The status of one prospect and its errors, without the warnings (which
+/// take longer to word): what `due` and `list` need.
+pub fn assess_errors(prospect: &Prospect, cx: &Context) -> Assessment {
+    assess_for(prospect, cx, |code| code.severity() == Severity::Error)
+}
+
+/// Run the checks whose code is `wanted` on one prospect.
+fn assess_for(prospect: &Prospect, cx: &Context, wanted: impl Fn(Code) -> bool) -> Assessment {
+    let mut diagnostics: Vec<Diagnostic> = prospect
+        .problems
+        .iter()
+        .filter(|d| wanted(d.code))
+        .cloned()
+        .collect();
     let at = |line: usize, column: usize, (code, message): (Code, String)| {
         Diagnostic::new(&prospect.path, line, column, code, message)
     };
@@ -190,7 +216,7 @@ pub fn assess(prospect: &Prospect, cx: &Context) -> Assessment {
     }
     let mut above: Option<&Entry> = None;
     for entry in &prospect.entries {
-        for check in ENTRY_CHECKS {
+        for (_, check) in ENTRY_CHECKS.iter().filter(|(code, _)| wanted(*code)) {
             if let Some(found) = check(cx, fields, entry, above) {
                 diagnostics.push(at(entry.line, entry.column, found));
             }
@@ -208,7 +234,7 @@ pub fn assess(prospect: &Prospect, cx: &Context) -> Assessment {
         )
     });
     if let (Some(f), Some(s)) = (fields, &status) {
-        for check in PROSPECT_CHECKS {
+        for (_, check) in PROSPECT_CHECKS.iter().filter(|(code, _)| wanted(*code)) {
             if let Some(found) = check(cx, f, s) {
                 diagnostics.push(at(1, 1, found));
             }

@@ -142,7 +142,7 @@ fn insert(
         .items
         .iter()
         .enumerate()
-        .map(|(i, item)| (i, entry::parse(&item.text).ok().map(|p| p.date)))
+        .map(|(i, item)| (i, entry::parse(item.text).ok().map(|p| p.date)))
         .collect();
     if section.items.is_empty() {
         // After the heading's line and one blank line.

@@ -120,7 +120,7 @@ pub type FieldProblem = (Code, usize, usize, String);
 
 /// The front matter read: the typed fields (when usable), every key with its
 /// value and line, and the problems found.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontMatter {
     /// The fields, `None` when a problem makes them unusable.
     pub fields: Option<Fields>,
@@ -132,12 +132,24 @@ pub struct FrontMatter {
 
 /// Read the YAML between the fences; `first_line` is the file line the YAML starts on.
 pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {
-    let mut out = FrontMatter::default();
+    match yaml::parse_flat(yaml_text) {
+        Some(pairs) => typed(
+            pairs
+                .into_iter()
+                .map(|(key, value, index)| (key, value, first_line + index))
+                .collect(),
+        ),
+        None => read_any(yaml_text, first_line),
+    }
+}
+
+/// [`read`] through the YAML library alone, whatever the shape.
+fn read_any(yaml_text: &str, first_line: usize) -> FrontMatter {
     let pairs = match yaml::parse(yaml_text) {
         Ok(Yaml::Map(pairs)) => pairs,
         Ok(Yaml::Null) => Vec::new(),
         Ok(other) => {
-            out.problems.push((
+            return problem(
                 Code::FrontMatter,
                 first_line,
                 1,
@@ -145,17 +157,15 @@ pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {
                     "front matter must be `key: value` lines, found {}",
                     other.kind()
                 ),
-            ));
-            return out;
+            );
         }
         Err(err) => {
-            out.problems.push((
+            return problem(
                 Code::FrontMatter,
                 first_line + err.line - 1,
                 err.column,
                 format!("front matter is not valid YAML: {}", err.message),
-            ));
-            return out;
+            );
         }
     };
     let lines = keys::scan(text::lines_with_endings(yaml_text));
@@ -165,11 +175,31 @@ pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {
             .find(|k| k.key == key)
             .map_or(first_line, |k| first_line + k.first)
     };
+    typed(
+        pairs
+            .into_iter()
+            .map(|(key, value)| {
+                let key = key.scalar_text().unwrap_or_default();
+                let line = line_of(&key);
+                (key, value, line)
+            })
+            .collect(),
+    )
+}
+
+fn problem(code: Code, line: usize, column: usize, message: String) -> FrontMatter {
+    FrontMatter {
+        problems: vec![(code, line, column, message)],
+        ..FrontMatter::default()
+    }
+}
+
+/// The fields of the front matter's keys, each with its value and file line.
+fn typed(pairs: Vec<(String, Yaml, usize)>) -> FrontMatter {
+    let mut out = FrontMatter::default();
     let mut fields = Fields::default();
     let mut has_name = false;
-    for (key, value) in pairs {
-        let key = key.scalar_text().unwrap_or_default();
-        let line = line_of(&key);
+    for (key, value, line) in pairs {
         match read_field(&mut fields, &key, &value) {
             Ok(known) => has_name |= key == "name" && known,
             Err(message) => out.problems.push((Code::BadField, line, 1, message)),
@@ -424,5 +454,188 @@ mod tests {
             fm.pairs.iter().map(|p| p.2).collect::<Vec<_>>(),
             [2, 3, 4, 5, 6, 7, 8, 9]
         );
+    }
+
+    /// The usual front matter is read without the YAML library.
+    #[test]
+    fn the_usual_shape_takes_the_fast_path() {
+        let text = "name: Acme Corp\ncontact: Jane Doe\nphone: \"+1 555 0100\"\nstage: proposal\nvalue: 12000\ntags: [saas, referral]\nnext: 2026-12-01  # they asked\nowner: 'sam'\n\n# a comment\nadded:\n";
+        let pairs = yaml::parse_flat(text).expect("flat");
+        assert_eq!(pairs.len(), 9);
+        assert_eq!(read(text, 2), read_any(text, 2));
+    }
+
+    mod agree {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        const KEYS: &[&str] = &[
+            "name", "stage", "value", "next", "tags", "dnc", "cadence", "phone", "x-y", "_k",
+            "true", "Null", "a b", " name", "name", "Name", "k1",
+        ];
+        const SEPARATORS: &[&str] = &[": ", ":", ":  ", ": \t", " : ", ":\t"];
+        const VALUES: &[&str] = &[
+            "Acme",
+            "Acme Corp",
+            "Acme, Inc.",
+            "12000",
+            "012",
+            "-5",
+            "-0",
+            "0",
+            "1e3",
+            "12.5",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "~",
+            "null",
+            "NULL",
+            "nULL",
+            "True",
+            "TRUE",
+            "tRUE",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "n",
+            "2026-11-28",
+            "2026-13-45",
+            "2026-1-2",
+            "'quoted'",
+            "'it''s'",
+            "''",
+            "\"dq\"",
+            "\"a\\nb\"",
+            "\"\"",
+            "[a, b]",
+            "[]",
+            "[ ]",
+            "[a, [b]]",
+            "[1, 2]",
+            "[a,b ,c]",
+            "[a, ]",
+            "[, a]",
+            "[a, 'b']",
+            "[true, null, ~]",
+            "[a] # c",
+            "Foo # c",
+            "Foo#c",
+            "Foo  #c",
+            "a: b",
+            "a:b",
+            "Note:",
+            "C#",
+            "&anchor x",
+            "*alias",
+            "!tag x",
+            "|",
+            ">",
+            "- x",
+            "-x",
+            "@x",
+            "`x`",
+            "%x",
+            "Ørsted",
+            "\u{85}x",
+            "x\u{2028}y",
+            "\u{feff}x",
+            "\"a\" # c",
+            "'a'b",
+            "\"a\" x",
+            "[a] b",
+            "{a: 1}",
+            "",
+            "# only comment",
+            "+5",
+            "0x1F",
+            "0o7",
+            "1_000",
+            "inf",
+            "nan",
+            "NaN",
+            "infinity",
+            ".5",
+            "5.",
+            "1.5e3",
+            "999999999999999999",
+            "9999999999999999999",
+            "-",
+            "?",
+            ":x",
+            "?x",
+            "x ",
+            "a,b",
+            "2d email",
+            "1w call",
+            "12k",
+            "5550100",
+            "a \"b\"",
+            "a 'b'",
+            "[a,",
+            "]",
+            "a]",
+            "[\"x\"]",
+            "[a:b]",
+            "[a b]",
+            "[-1, +1]",
+            "[2026-11-28]",
+            "[2026-11-28, x]",
+            "tab\there",
+        ];
+        const OTHER_LINES: &[&str] = &[
+            "",
+            "# comment",
+            "  indented: x",
+            "- item",
+            "  - a",
+            "   ",
+            "---",
+            "...",
+            "%YAML 1.2",
+            "? key",
+            "key",
+            ":",
+            "name: a\rb",
+        ];
+
+        fn line() -> impl Strategy<Value = String> {
+            prop_oneof![
+                4 => (
+                    prop::sample::select(KEYS),
+                    prop::sample::select(SEPARATORS),
+                    prop::sample::select(VALUES),
+                )
+                    .prop_map(|(k, s, v)| format!("{k}{s}{v}")),
+                1 => prop::sample::select(OTHER_LINES).prop_map(str::to_owned),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            /// Wherever the fast path answers, it answers what the YAML
+            /// library would: the same keys, values, lines and problems.
+            #[test]
+            fn fast_and_full_readers_agree(
+                lines in prop::collection::vec(line(), 0..7),
+                crlf in any::<bool>(),
+                final_newline in any::<bool>(),
+            ) {
+                let ending = if crlf { "\r\n" } else { "\n" };
+                let mut text = lines.join(ending);
+                if final_newline {
+                    text.push_str(ending);
+                }
+                // Compared as text: NaN is not equal to itself.
+                prop_assert_eq!(
+                    format!("{:?}", read(&text, 2)),
+                    format!("{:?}", read_any(&text, 2)),
+                    "{:?}",
+                    text
+                );
+            }
+        }
     }
 }

@@ -6,12 +6,11 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::cache::{Cache, Key, Parsed};
 use crate::check::{self, Assessment, Context};
 use crate::date::Date;
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
 use crate::front_matter;
 use crate::prospect::Prospect;
@@ -102,62 +101,101 @@ impl Ledger {
     }
 
     /// The `*.md` files that may be prospects, relative to the root and
-    /// `/`-separated, sorted; plus problems met on the way.
+    /// `/`-separated, in the order of a walk sorted by name; plus problems
+    /// met on the way.
     pub fn markdown_files(&self) -> (Vec<String>, Vec<Diagnostic>) {
-        let mut files = Vec::new();
-        let mut problems = Vec::new();
-        let walk = WalkDir::new(&self.root)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|entry| {
-                if entry.depth() == 0 || !entry.file_type().is_dir() {
-                    return true;
-                }
-                let hidden = entry
-                    .file_name()
-                    .to_str()
-                    .is_none_or(|name| name.starts_with('.'));
-                !hidden
-                    && !relative(&self.root, entry.path())
-                        .is_some_and(|rel| self.settings.is_ignored(&rel))
-            });
-        for entry in walk {
-            match entry {
-                Ok(entry) => {
-                    if !entry.file_type().is_file()
-                        || entry.path().extension().is_none_or(|ext| ext != "md")
-                    {
-                        continue;
+        let (found, problems) = self.walk(false);
+        (found.into_iter().map(|f| f.relative).collect(), problems)
+    }
+
+    /// Walk the ledger for its `*.md` files, folders in parallel, passing
+    /// over hidden and ignored folders; with each file's [`Key`] when
+    /// `stat` (taken relative to its open folder, which is cheap).
+    pub fn walk(&self, stat: bool) -> (Vec<Found>, Vec<Diagnostic>) {
+        let mut walked = Walked::default();
+        self.walk_folder(&self.root, "", stat, &mut walked);
+        (walked.files, walked.problems)
+    }
+
+    fn walk_folder(&self, dir: &Path, relative: &str, stat: bool, out: &mut Walked) {
+        let unreadable = |err: &dyn std::fmt::Display| {
+            let at = if relative.is_empty() {
+                self.root.display().to_string()
+            } else {
+                relative.to_owned()
+            };
+            Diagnostic::new(&at, 1, 1, Code::Unreadable, format!("cannot read: {err}"))
+        };
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(err) => return out.problems.push(unreadable(&err)),
+        };
+        let mut listed = Vec::new();
+        for entry in entries {
+            match entry.and_then(|e| Ok((e.file_type()?, e))) {
+                Ok((kind, entry)) => listed.push((entry.file_name(), kind, entry)),
+                Err(err) => out.problems.push(unreadable(&err)),
+            }
+        }
+        listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let join = |name: &str| {
+            if relative.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{relative}/{name}")
+            }
+        };
+        let parts: Vec<Part> = listed
+            .par_iter()
+            .with_max_len(64)
+            .map(|(name, kind, entry)| {
+                if kind.is_dir() {
+                    let Some(name) = name.to_str().filter(|n| !n.starts_with('.')) else {
+                        return Part::Nothing;
+                    };
+                    let rel = join(name);
+                    if self.settings.is_ignored(&rel) {
+                        return Part::Nothing;
                     }
-                    match relative(&self.root, entry.path()) {
-                        Some(rel) if !self.skips(&rel) => files.push(rel),
-                        Some(_) => {}
-                        None => problems.push(Diagnostic::new(
-                            &entry.path().to_string_lossy(),
-                            1,
-                            1,
-                            Code::Unreadable,
-                            "the file's name is not UTF-8; rename it",
-                        )),
-                    }
+                    let mut folder = Walked::default();
+                    self.walk_folder(&entry.path(), &rel, stat, &mut folder);
+                    return Part::Folder(folder);
                 }
-                Err(err) => {
-                    let path = err
-                        .path()
-                        .and_then(|p| relative(&self.root, p))
-                        .unwrap_or_else(|| self.root.display().to_string());
-                    problems.push(Diagnostic::new(
-                        &path,
+                if !kind.is_file() || Path::new(name).extension().is_none_or(|e| e != "md") {
+                    return Part::Nothing;
+                }
+                let Some(name) = name.to_str() else {
+                    return Part::Problem(Diagnostic::new(
+                        &entry.path().to_string_lossy(),
                         1,
                         1,
                         Code::Unreadable,
-                        format!("cannot read: {err}"),
+                        "the file's name is not UTF-8; rename it",
                     ));
+                };
+                let rel = join(name);
+                if self.settings.is_ignored(&rel) {
+                    return Part::Nothing;
                 }
+                let key = if stat {
+                    entry.metadata().ok().and_then(|m| Key::of(&m))
+                } else {
+                    None
+                };
+                Part::File(Found { relative: rel, key })
+            })
+            .collect();
+        for part in parts {
+            match part {
+                Part::File(found) => out.files.push(found),
+                Part::Folder(folder) => {
+                    out.files.extend(folder.files);
+                    out.problems.extend(folder.problems);
+                }
+                Part::Problem(problem) => out.problems.push(problem),
+                Part::Nothing => {}
             }
         }
-        (files, problems)
     }
 
     /// Find the prospect a person names (see [`Ledger::resolve`]). A query
@@ -207,22 +245,19 @@ impl Ledger {
             today,
         };
         let summarize = |prospect: &Prospect| {
-            let assessed = check::assess(prospect, &cx);
+            let assessed = check::assess_errors(prospect, &cx);
             Summary {
-                errors: assessed
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.severity == Severity::Error),
+                errors: !assessed.diagnostics.is_empty(),
                 status: assessed.status,
             }
         };
         if !cached {
-            let summaries = files
+            // Collected in place (an indexed collect), then the gaps closed.
+            let read: Vec<Option<Summary>> = files
                 .par_iter()
-                .filter_map(|rel| self.read(rel))
-                .map(|p| summarize(&p))
+                .map(|rel| self.read(rel).map(|p| summarize(&p)))
                 .collect();
-            return (summaries, walk_problems);
+            return (read.into_iter().flatten().collect(), walk_problems);
         }
         let mut cache = Cache::open(&self.root);
         type Fresh = Option<(Key, Option<Parsed>)>;
@@ -334,20 +369,37 @@ impl Ledger {
 
 /// Read one file as a prospect; `None` when it has no front-matter fence.
 pub fn read_prospect(path: &Path, relative: &str) -> Option<Prospect> {
-    let mut file = match fs::File::open(path) {
-        Ok(file) => file,
-        Err(err) => {
-            return Some(Prospect::unreadable(
-                relative,
-                format!("cannot read the file: {err}"),
-            ))
+    thread_local! {
+        /// Each reading thread's buffer, kept from file to file.
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|bytes| {
+        bytes.clear();
+        let prospect = read_into(path, relative, bytes);
+        if bytes.capacity() > 1 << 20 {
+            *bytes = Vec::new();
         }
+        prospect
+    })
+}
+
+fn read_into(path: &Path, relative: &str, bytes: &mut Vec<u8>) -> Option<Prospect> {
+    let cannot = |err: std::io::Error| {
+        Some(Prospect::unreadable(
+            relative,
+            format!("cannot read the file: {err}"),
+        ))
     };
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if size > MAX_FILE_BYTES {
-        let mut head = [0u8; 8];
-        let n = file.read(&mut head).unwrap_or(0);
-        return front_matter::has_fence(&head[..n]).then(|| {
+    let file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) => return cannot(err),
+    };
+    if let Err(err) = (&file).take(MAX_FILE_BYTES + 1).read_to_end(bytes) {
+        return cannot(err);
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let size = file.metadata().map_or(MAX_FILE_BYTES + 1, |m| m.len());
+        return front_matter::has_fence(bytes).then(|| {
             Prospect::unreadable(
                 relative,
                 format!(
@@ -358,27 +410,18 @@ pub fn read_prospect(path: &Path, relative: &str) -> Option<Prospect> {
             )
         });
     }
-    let mut bytes = Vec::with_capacity(size as usize + 1);
-    if let Err(err) = file.read_to_end(&mut bytes) {
-        return Some(Prospect::unreadable(
-            relative,
-            format!("cannot read the file: {err}"),
-        ));
-    }
-    if !front_matter::has_fence(&bytes) {
+    if !front_matter::has_fence(bytes) {
         return None;
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => Some(Prospect::parse(relative, &text)),
-        Err(err) => {
-            let at = err.utf8_error().valid_up_to();
-            Some(Prospect::unreadable(
-                relative,
-                format!(
-                    "the file is not UTF-8 text (invalid byte at offset {at}); save it as UTF-8"
-                ),
-            ))
-        }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(Prospect::parse(relative, text)),
+        Err(err) => Some(Prospect::unreadable(
+            relative,
+            format!(
+                "the file is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+                err.valid_up_to()
+            ),
+        )),
     }
 }
 
@@ -402,6 +445,30 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// A `*.md` file found by [`Ledger::walk`].
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// Its path relative to the root, `/`-separated.
+    pub relative: String,
+    /// What changes when it changes, when asked for and known.
+    pub key: Option<Key>,
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+struct Walked {
+    files: Vec<Found>,
+    problems: Vec<Diagnostic>,
+}
+
+/// What one entry of a folder gave the walk.
+enum Part {
+    File(Found),
+    Folder(Walked),
+    Problem(Diagnostic),
+    Nothing,
 }
 
 /// What `due` and `list` need of one prospect.

@@ -6,11 +6,11 @@ use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 /// The log section of a body. Offsets are bytes into the body.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct LogSection {
+pub struct LogSection<'a> {
     /// The `Log` heading, if the body has one.
     pub heading: Option<Heading>,
     /// The top-level list items of the section, in file order.
-    pub items: Vec<Item>,
+    pub items: Vec<Item<'a>>,
 }
 
 /// The heading that opens the log.
@@ -28,13 +28,13 @@ pub struct Heading {
 
 /// One top-level list item of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
+pub struct Item<'a> {
     /// Where the item's bullet starts.
     pub start: usize,
     /// Where the item's last non-blank line ends (after its line ending).
     pub end: usize,
     /// The item's text: bullet removed, continuation lines kept.
-    pub text: String,
+    pub text: &'a str,
 }
 
 /// Where the scan stands relative to the log section.
@@ -46,7 +46,95 @@ enum Place {
 }
 
 /// Find the log section of `body`.
-pub fn scan(body: &str) -> LogSection {
+pub fn scan(body: &str) -> LogSection<'_> {
+    scan_plain(body).unwrap_or_else(|| scan_any(body))
+}
+
+/// [`scan`] for the common shape of a body, line by line without the
+/// Markdown parser: paragraphs of plain text, `#` headings of plain words,
+/// one-line `- ` items, and in the log nothing but headings, items and
+/// blank lines. `None` for anything else (a quote, code, a continued item,
+/// a setext heading, a tab…), which [`scan_any`] then reads. Where this
+/// answers, it answers what [`scan_any`] would (a property test holds it to
+/// that).
+fn scan_plain(body: &str) -> Option<LogSection<'_>> {
+    let mut section = LogSection::default();
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let bare = line.strip_suffix('\n').unwrap_or(line);
+        let bare = bare.strip_suffix('\r').unwrap_or(bare);
+        if bare.bytes().any(|b| b < 0x20) {
+            return None;
+        }
+        if bare.bytes().all(|b| b == b' ') {
+            continue;
+        }
+        let inside = section.heading.is_some();
+        if let Some((level, text)) = plain_heading(bare) {
+            if let Some(open) = &mut section.heading {
+                if level <= open.level {
+                    open.section_end = start;
+                    return Some(section);
+                }
+            } else if text.eq_ignore_ascii_case("log") {
+                section.heading = Some(Heading {
+                    start,
+                    end: offset,
+                    level,
+                    section_end: body.len(),
+                });
+            }
+            continue;
+        }
+        let item = bare.strip_prefix("- ").filter(|rest| {
+            !rest.starts_with([
+                ' ', '-', '*', '+', '#', '>', '`', '~', '<', '=', '_', '|', '[',
+            ]) && !ordered(rest)
+        });
+        match item {
+            Some(text) if inside => section.items.push(Item {
+                start,
+                end: offset,
+                text: text.trim_end(),
+            }),
+            Some(_) => {}
+            None if inside => return None,
+            None => {
+                let block = bare.starts_with([
+                    ' ', '-', '*', '+', '>', '`', '~', '<', '=', '_', '|', '[', '#',
+                ]);
+                if block || ordered(bare) {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(section)
+}
+
+/// An ATX heading of plain words: its level and text.
+fn plain_heading(line: &str) -> Option<(u8, &str)> {
+    let hashes = line.len() - line.trim_start_matches('#').len();
+    let rest = &line[hashes..];
+    if !(1..=6).contains(&hashes) || !(rest.is_empty() || rest.starts_with(' ')) {
+        return None;
+    }
+    let text = rest.trim_matches(' ');
+    let plain =
+        !text.ends_with('#') && !text.contains(['\\', '`', '*', '_', '[', ']', '<', '>', '&', '!']);
+    plain.then_some((hashes as u8, text))
+}
+
+/// Whether a line starts like an ordered list item: digits, then `.` or `)`.
+fn ordered(line: &str) -> bool {
+    let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.len() < line.len() && rest.starts_with(['.', ')'])
+}
+
+/// [`scan`] through the Markdown parser, whatever the shape.
+fn scan_any(body: &str) -> LogSection<'_> {
     let mut section = LogSection::default();
     let mut place = Place::Before;
     // How many tags are open: 0 means a list starting now is top-level.
@@ -118,7 +206,7 @@ fn level_number(level: HeadingLevel) -> u8 {
     }
 }
 
-fn item(body: &str, start: usize, end: usize) -> Item {
+fn item(body: &str, start: usize, end: usize) -> Item<'_> {
     let source = &body[start..end];
     let content_len = source.trim_end().len();
     // Extend to the end of the last non-blank line, its ending included.
@@ -129,7 +217,7 @@ fn item(body: &str, start: usize, end: usize) -> Item {
     Item {
         start,
         end,
-        text: strip_bullet(&source[..content_len]).to_owned(),
+        text: strip_bullet(&source[..content_len]),
     }
 }
 
@@ -149,7 +237,7 @@ fn strip_bullet(item: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn entries(body: &str) -> Vec<String> {
+    fn entries(body: &str) -> Vec<&str> {
         scan(body).items.into_iter().map(|i| i.text).collect()
     }
 
@@ -196,5 +284,112 @@ mod tests {
         assert_eq!(ends, ["- a\n  b\n", "- c\n"]);
         let heading = log.heading.unwrap();
         assert_eq!(&body[heading.section_end..], "## After\n");
+    }
+
+    #[test]
+    fn the_usual_shape_takes_the_fast_path() {
+        let body = "\n# Acme\n\nMet Jane through a referral.\n\n## Log\n\n- 2026-11-02 call: Intro.\n- 2026-11-05 email (in): Yes.\n";
+        let section = scan_plain(body).expect("plain");
+        assert_eq!(section, scan_any(body));
+        assert_eq!(section.items.len(), 2);
+    }
+
+    mod agree {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        const LINES: &[&str] = &[
+            "## Log",
+            "# Log",
+            "### log",
+            "## LOG",
+            "## Logbook",
+            "Log",
+            "---",
+            "===",
+            "# Title",
+            "## Contacts",
+            "### Details",
+            "#### Deep",
+            "# Log #",
+            "## *Log*",
+            "## Log \\",
+            "#hashtag",
+            "####### seven",
+            "",
+            "   ",
+            "Some text.",
+            "More text here",
+            "- 2026-11-02 call: a",
+            "- 2026-11-03 email (in): b  ",
+            "- b",
+            "-  two spaces",
+            "- - nested",
+            "* star",
+            "+ plus",
+            "1. one",
+            "2) two",
+            "  - indented",
+            "    code",
+            " continued",
+            "> quote",
+            "```",
+            "~~~",
+            "<div>",
+            "<!-- c",
+            "-->",
+            "[ref]: /url",
+            "| a | b |",
+            "***",
+            "___",
+            "text `code` x",
+            "2026-11-02 not an item",
+            "-",
+            "- ",
+            "Ørsted notes",
+            "\u{feff}x",
+            "- \u{a0}x",
+            "a\tb",
+            "a\rb",
+            "## Log ##",
+            "#",
+            "## ",
+            "  ## Log",
+            "- # heading in item",
+            "- > quote in item",
+            "- ```",
+            "- 1. x",
+            "- [ ] task",
+            "Term",
+            ": def",
+            "- <b>x</b>",
+            "&amp; more",
+            "## Log&amp;",
+            "- x\u{2028}y",
+            "\u{85}",
+            "> ## Log",
+            "> - 2026-11-02 call: q",
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            /// Wherever the line-by-line scan answers, it answers what the
+            /// Markdown parser would: the same heading, items and ranges.
+            #[test]
+            fn fast_and_full_scans_agree(
+                lines in prop::collection::vec(prop::sample::select(LINES), 0..12),
+                crlf in any::<bool>(),
+                final_newline in any::<bool>(),
+            ) {
+                let ending = if crlf { "\r\n" } else { "\n" };
+                let mut body = lines.join(ending);
+                if final_newline {
+                    body.push_str(ending);
+                }
+                if let Some(plain) = scan_plain(&body) {
+                    prop_assert_eq!(plain, scan_any(&body), "{:?}", body);
+                }
+            }
+        }
     }
 }

@@ -112,7 +112,7 @@ struct Version<'a> {
     lines: Vec<&'a str>,
     keys: Vec<KeyLines>,
     body_start: usize,
-    items: Vec<log::Item>,
+    items: Vec<log::Item<'a>>,
 }
 
 impl<'a> Version<'a> {
@@ -166,10 +166,10 @@ impl<'a> Version<'a> {
                 // An item runs to the next one, so that anything between
                 // two entries stays with the one above it.
                 let end = self.items.get(i + 1).map_or(item.end, |next| next.start);
-                let date = entry::parse(&item.text).ok().map(|p| p.date).or(last_date);
+                let date = entry::parse(item.text).ok().map(|p| p.date).or(last_date);
                 last_date = date;
                 LogItem {
-                    id: identity_of_lines(&item.text),
+                    id: identity_of_lines(item.text),
                     date,
                     chunk: &body[item.start..end],
                 }

@@ -5,7 +5,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::entry::{self, Entry};
 use crate::front_matter::{self, Fields, FrontMatter};
 use crate::log;
-use crate::text::Lines;
+use crate::text::Cursor;
 
 /// One prospect, as its file says.
 #[derive(Debug, Clone)]
@@ -36,8 +36,8 @@ impl Prospect {
             );
             return prospect;
         };
-        let lines = Lines::new(text);
-        let first_yaml_line = lines.line_of(split.yaml_start);
+        let mut cursor = Cursor::new(text);
+        let (first_yaml_line, _) = cursor.locate(split.yaml_start);
         prospect.front =
             front_matter::read(&text[split.yaml_start..split.close_start], first_yaml_line);
         for (code, line, column, message) in std::mem::take(&mut prospect.front.problems) {
@@ -46,10 +46,8 @@ impl Prospect {
 
         let body = &text[split.body_start..];
         for item in log::scan(body).items {
-            let offset = split.body_start + item.start;
-            let line = lines.line_of(offset);
-            let column = offset - lines.start_of(line) + 1;
-            match entry::parse(&item.text) {
+            let (line, column) = cursor.locate(split.body_start + item.start);
+            match entry::parse(item.text) {
                 Ok(parts) => prospect.entries.push(Entry {
                     line,
                     column,

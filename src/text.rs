@@ -39,6 +39,43 @@ impl Lines {
     }
 }
 
+/// The 1-based line and column of offsets into one text, counted forward
+/// from the last offset asked about (an earlier one counts from the start).
+#[derive(Debug, Clone)]
+pub struct Cursor<'t> {
+    text: &'t str,
+    at: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'t> Cursor<'t> {
+    /// A cursor at the start of `text`.
+    pub fn new(text: &'t str) -> Cursor<'t> {
+        Cursor {
+            text,
+            at: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// The line and column (in bytes) of byte `offset`.
+    pub fn locate(&mut self, offset: usize) -> (usize, usize) {
+        if offset < self.at {
+            *self = Cursor::new(self.text);
+        }
+        for (i, b) in self.text.as_bytes()[self.at..offset].iter().enumerate() {
+            if *b == b'\n' {
+                self.line += 1;
+                self.line_start = self.at + i + 1;
+            }
+        }
+        self.at = offset;
+        (self.line, offset - self.line_start + 1)
+    }
+}
+
 /// Split `text` into lines that keep their endings (`\n` or `\r\n`).
 pub fn lines_with_endings(text: &str) -> impl Iterator<Item = &str> {
     text.split_inclusive('\n')
@@ -75,6 +112,18 @@ mod tests {
         }
         assert_eq!(lines.start_of(2), 3);
         assert_eq!(lines.count(), 4);
+    }
+
+    #[test]
+    fn cursor_agrees_with_lines() {
+        let text = "ab\ncd\r\n\nef";
+        let lines = Lines::new(text);
+        let mut cursor = Cursor::new(text);
+        for offset in [0, 2, 3, 5, 8, 9, 10, 1, 7] {
+            let line = lines.line_of(offset);
+            let want = (line, offset - lines.start_of(line) + 1);
+            assert_eq!(cursor.locate(offset), want, "offset {offset}");
+        }
     }
 
     #[test]

@@ -49,6 +49,131 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
     }
 }
 
+/// Read the common shape of front matter without the YAML library: one
+/// `key: value` line per key, where each value is a plain or simply quoted
+/// scalar or a flow list of plain scalars, with comments and blank lines
+/// between. Each key comes with the 0-based index of its line.
+///
+/// `None` for anything else, and for any scalar whose type is not plain to
+/// see; the caller then asks [`parse`], which reads all of YAML. Where this
+/// answers, it answers what [`parse`] would (a property test holds it to that).
+pub fn parse_flat(text: &str) -> Option<Vec<(String, Yaml, usize)>> {
+    let mut pairs: Vec<(String, Yaml, usize)> = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.bytes().any(|b| b < 0x20 || b == 0x7f)
+            || (!line.is_ascii() && line.contains(['\u{85}', '\u{2028}', '\u{2029}', '\u{feff}']))
+        {
+            return None;
+        }
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, rest) = line.split_once(':')?;
+        if !is_plain_key(key) || pairs.iter().any(|(k, _, _)| k == key) {
+            return None;
+        }
+        let value = match rest {
+            "" => Yaml::Null,
+            rest => flat_value(rest.strip_prefix(' ')?.trim_start_matches(' '))?,
+        };
+        pairs.push((key.to_owned(), value, index));
+    }
+    Some(pairs)
+}
+
+fn is_plain_key(key: &str) -> bool {
+    key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !matches!(key.to_ascii_lowercase().as_str(), "null" | "true" | "false")
+}
+
+/// One value of [`parse_flat`], from just after `key: `.
+fn flat_value(rest: &str) -> Option<Yaml> {
+    let quoted = |quote: char| -> Option<(Yaml, &str)> {
+        let inner = &rest[1..];
+        let close = inner.find(quote)?;
+        let content = &inner[..close];
+        let escaped = quote == '"' && content.contains('\\');
+        let doubled = inner[close + 1..].starts_with(quote);
+        (!escaped && !doubled).then(|| (Yaml::Str(content.to_owned()), &inner[close + 1..]))
+    };
+    let (value, after) = match rest.chars().next() {
+        None | Some('#') => return Some(Yaml::Null),
+        Some('"') => quoted('"')?,
+        Some('\'') => quoted('\'')?,
+        Some('[') => {
+            let close = rest.find(']')?;
+            let inner = &rest[1..close];
+            let items = if inner.trim().is_empty() {
+                Vec::new()
+            } else {
+                inner
+                    .split(',')
+                    .map(|item| {
+                        let item = item.trim_matches(' ');
+                        let plain = !item.is_empty()
+                            && !item.contains(['[', ']', '{', '}', ':', '#', '"', '\'']);
+                        plain.then(|| plain_scalar(item)).flatten()
+                    })
+                    .collect::<Option<Vec<Yaml>>>()?
+            };
+            (Yaml::List(items), &rest[close + 1..])
+        }
+        _ => {
+            let end = rest.find(" #").unwrap_or(rest.len());
+            let plain = rest[..end].trim_end_matches(' ');
+            if plain.is_empty() {
+                return Some(Yaml::Null);
+            }
+            if plain.contains(": ") || plain.ends_with(':') {
+                return None;
+            }
+            return plain_scalar(plain);
+        }
+    };
+    let after_trimmed = after.trim_start_matches(' ');
+    let ends = after_trimmed.is_empty()
+        || (after_trimmed.starts_with('#') && after_trimmed.len() < after.len());
+    ends.then_some(value)
+}
+
+/// A plain scalar's value, when its type is plain to see: words are
+/// strings (but for `null`, `true`, `false` and their spellings), whole
+/// numbers without leading zeros are numbers, dates are strings.
+fn plain_scalar(text: &str) -> Option<Yaml> {
+    match text {
+        "~" | "null" | "Null" | "NULL" => return Some(Yaml::Null),
+        "true" | "True" | "TRUE" => return Some(Yaml::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Yaml::Bool(false)),
+        _ => {}
+    }
+    let first = text.chars().next()?;
+    if first.is_alphabetic() {
+        return Some(Yaml::Str(text.to_owned()));
+    }
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let whole = !digits.is_empty()
+        && digits.len() <= 18
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    if whole {
+        return text.parse().ok().map(Yaml::Int);
+    }
+    let b = text.as_bytes();
+    let date = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    date.then(|| Yaml::Str(text.to_owned()))
+}
+
 fn convert(value: Value) -> Yaml {
     match value {
         Value::Null => Yaml::Null,

@@ -8,6 +8,7 @@ use ledger::diagnostic::{Diagnostic, Severity};
 use ledger::due::{self, Reason, Status};
 use ledger::yaml::Yaml;
 use ledger::{Error, Result};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::style::{self, Align, Cell, Table};
@@ -324,7 +325,7 @@ fn plain(text: String) -> Cell {
 /// last touch, and what to do.
 fn status_table(statuses: &[&Status], env: &Env, with_undue: bool) -> Table {
     let rows = statuses
-        .iter()
+        .par_iter()
         .map(|s| {
             let when = match s.overdue_days {
                 Some(days) => (style::lateness(days), style::lateness_style(days)),

@@ -105,14 +105,13 @@ impl Table {
         let columns = self.align.len();
         let mut widths = vec![0; columns];
         let header: Vec<Cell> = self.header.iter().map(|h| (h.to_string(), DIM)).collect();
-        let rows: Vec<&Vec<Cell>> = (!header.is_empty())
+        let rows = (!header.is_empty())
             .then_some(&header)
             .into_iter()
-            .chain(&self.rows)
-            .collect();
-        for row in &rows {
+            .chain(&self.rows);
+        for row in rows.clone() {
             for (i, (text, _)) in row.iter().enumerate() {
-                widths[i] = widths[i].max(text.chars().count());
+                widths[i] = widths[i].max(width_of(text));
             }
         }
         // Drop columns that are empty in every row.
@@ -123,29 +122,34 @@ impl Table {
                 shown.iter().map(|&i| widths[i]).sum::<usize>() + 2 * shown.len().saturating_sub(1);
             if total > width {
                 let over = total - width;
-                let header_width = header.get(self.flex).map_or(0, |h| h.0.chars().count());
+                let header_width = header.get(self.flex).map_or(0, |h| width_of(&h.0));
                 widths[self.flex] = widths[self.flex]
                     .saturating_sub(over)
                     .max(header_width)
                     .max(8);
             }
         }
+        let mut line = String::new();
         for row in rows {
-            let mut line = String::new();
+            line.clear();
             for (n, &i) in shown.iter().enumerate() {
                 let (text, style) = &row[i];
                 let text = truncate(text, widths[i]);
-                let pad = widths[i] - text.chars().count();
+                let pad = widths[i] - width_of(&text);
                 let last = n + 1 == shown.len();
                 if n > 0 {
                     line.push_str("  ");
                 }
                 if self.align[i] == Align::Right {
-                    line.push_str(&" ".repeat(pad));
+                    line.extend(std::iter::repeat_n(' ', pad));
                 }
-                line.push_str(&look.paint(*style, &text));
+                if look.color && *style != Style::new() {
+                    let _ = write!(line, "{}{text}{}", style.render(), style.render_reset());
+                } else {
+                    line.push_str(&text);
+                }
                 if self.align[i] == Align::Left && !last {
-                    line.push_str(&" ".repeat(pad));
+                    line.extend(std::iter::repeat_n(' ', pad));
                 }
             }
             writeln!(out, "{}", line.trim_end())?;
@@ -154,13 +158,22 @@ impl Table {
     }
 }
 
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
+/// How many columns `text` takes (one a character).
+fn width_of(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    }
+}
+
+fn truncate(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    if width_of(text) <= width {
+        return text.into();
     }
     let mut short: String = text.chars().take(width.saturating_sub(1)).collect();
     short.push('…');
-    short
+    short.into()
 }
 
 /// A value with its currency: `$12,000`, `€40,000`, `CHF 1,500`, `12,000.50 USD`.
