@@ -19,9 +19,9 @@
 //! times and columns.
 //! Commands that show those (`show`, `lint`) read the files.
 
-use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -30,9 +30,11 @@ use chrono::Datelike;
 
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::due::{Reason, Status};
 use crate::entry::Entry;
 use crate::front_matter::Fields;
 use crate::git;
+use crate::ledger::Summary;
 use crate::prospect::Prospect;
 use crate::store;
 use crate::yaml::Yaml;
@@ -43,11 +45,11 @@ use crate::yaml::Yaml;
 pub const RACY: Duration = Duration::from_secs(3);
 
 /// What changes when a file changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
     size: u64,
-    /// Modification time, nanoseconds since the epoch.
-    mtime: i128,
+    /// Modification time, nanoseconds since the epoch (which lasts until 2262).
+    mtime: i64,
     inode: u64,
 }
 
@@ -68,18 +70,31 @@ impl Key {
     }
 }
 
-fn nanos(time: SystemTime) -> i128 {
-    match time.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
+impl Key {
+    /// Bytes a key takes in a cache file.
+    const SIZE: usize = 24;
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.size.to_le_bytes());
+        out.extend_from_slice(&self.mtime.to_le_bytes());
+        out.extend_from_slice(&self.inode.to_le_bytes());
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Key> {
+        Some(Key {
+            size: u64::from_le_bytes(bytes.get(0..8)?.try_into().ok()?),
+            mtime: i64::from_le_bytes(bytes.get(8..16)?.try_into().ok()?),
+            inode: u64::from_le_bytes(bytes.get(16..24)?.try_into().ok()?),
+        })
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Record {
-    key: Key,
-    /// `None`: a Markdown file that is not a prospect.
-    parsed: Option<Parsed>,
+fn nanos(time: SystemTime) -> i64 {
+    let saturate = |d: Duration| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(d) => saturate(d),
+        Err(e) => -saturate(e.duration()),
+    }
 }
 
 /// What a prospect file parsed to, as far as `due` and `list` look.
@@ -130,7 +145,7 @@ impl Parsed {
     }
 
     /// The prospect again, without what was not kept.
-    fn prospect(&self, relative: &str) -> Prospect {
+    pub fn prospect(&self, relative: &str) -> Prospect {
         let mut prospect = Prospect::empty(relative);
         prospect.front.fields = self.fields.clone();
         prospect.front.pairs = self
@@ -170,94 +185,227 @@ impl Parsed {
     }
 }
 
-/// The file as stored.
+/// The cache's format: the crate's version and a revision of the layout.
+const FORMAT: &str = concat!("ledger-cache 2 ", env!("CARGO_PKG_VERSION"));
+
+/// The head of a cache file.
 #[derive(Debug, Serialize, Deserialize)]
-struct Stored {
+struct Header {
     /// [`FORMAT`]: anything else is a cache of another version.
     format: String,
     /// When reading began, for the racy rule.
-    stamp: i128,
-    records: Vec<(String, Record)>,
+    stamp: i64,
+    /// For the day file: the day and the settings its summaries are for.
+    day: Option<(i32, u64)>,
 }
 
-/// The cache's format: the crate's version and a revision of the layout.
-const FORMAT: &str = concat!("ledger-cache 1 ", env!("CARGO_PKG_VERSION"));
+/// One cache file, read whole: a header, then one record a file, sorted by
+/// path. A record is `u32` length, `u16` path length, the path, the
+/// [`Key`] (32 bytes), and a body encoded with postcard.
+#[derive(Debug, Default)]
+struct Table {
+    bytes: Vec<u8>,
+    records: Vec<Slot>,
+    /// Records made before this may be trusted.
+    trusted_before: i64,
+}
 
-/// The cache of one ledger.
+/// Where one record lies in [`Table::bytes`].
+#[derive(Debug, Clone)]
+struct Slot {
+    path: (u32, u32),
+    key: Key,
+    body: (u32, u32),
+}
+
+impl Table {
+    /// Read a cache file; `None` when it is missing, foreign or damaged.
+    fn read(path: &Path, day: Option<(i32, u64)>) -> Option<Table> {
+        let bytes = fs::read(path).ok()?;
+        let (header, rest) = postcard::take_from_bytes::<Header>(&bytes).ok()?;
+        if header.format != FORMAT || header.day != day {
+            return None;
+        }
+        let mut at = bytes.len() - rest.len();
+        let mut records = Vec::with_capacity(bytes.len() / 128);
+        while at < bytes.len() {
+            let len = u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
+            let record = bytes.get(at + 4..at + 4 + len)?;
+            let path_len = u16::from_le_bytes(record.get(..2)?.try_into().ok()?) as usize;
+            let path = (at + 6, at + 6 + path_len);
+            std::str::from_utf8(bytes.get(path.0..path.1)?).ok()?;
+            let key = Key::decode(record.get(2 + path_len..2 + path_len + Key::SIZE)?)?;
+            let body = (path.1 + Key::SIZE, at + 4 + len);
+            at = body.1;
+            records.push(Slot {
+                path: (path.0 as u32, path.1 as u32),
+                key,
+                body: (body.0 as u32, body.1 as u32),
+            });
+        }
+        Some(Table {
+            bytes,
+            records,
+            trusted_before: header.stamp - RACY.as_nanos() as i64,
+        })
+    }
+
+    fn path(&self, slot: &Slot) -> &str {
+        std::str::from_utf8(&self.bytes[slot.path.0 as usize..slot.path.1 as usize])
+            .unwrap_or_default()
+    }
+
+    fn body(&self, slot: &Slot) -> &[u8] {
+        &self.bytes[slot.body.0 as usize..slot.body.1 as usize]
+    }
+
+    /// The body kept for `relative`, if it was kept for a file with `key`
+    /// that had not changed for a while when it was read.
+    fn get(&self, relative: &str, key: Key) -> Option<&[u8]> {
+        let i = self
+            .records
+            .binary_search_by(|slot| self.path(slot).cmp(relative))
+            .ok()?;
+        let slot = &self.records[i];
+        (slot.key == key && key.mtime < self.trusted_before).then(|| self.body(slot))
+    }
+
+    /// Write `records` (sorted by path) under a header.
+    fn write<'a>(
+        path: &Path,
+        stamp: i64,
+        day: Option<(i32, u64)>,
+        records: impl Iterator<Item = (&'a str, Key, &'a [u8])>,
+    ) {
+        let header = Header {
+            format: FORMAT.to_owned(),
+            stamp,
+            day,
+        };
+        let Ok(mut bytes) = postcard::to_stdvec(&header) else {
+            return;
+        };
+        for (relative, key, body) in records {
+            let Ok(path_len) = u16::try_from(relative.len()) else {
+                continue;
+            };
+            let len = 2 + relative.len() + Key::SIZE + body.len();
+            let Ok(len) = u32::try_from(len) else {
+                continue;
+            };
+            bytes.extend_from_slice(&len.to_le_bytes());
+            bytes.extend_from_slice(&path_len.to_le_bytes());
+            bytes.extend_from_slice(relative.as_bytes());
+            key.encode(&mut bytes);
+            bytes.extend_from_slice(body);
+        }
+        let _ = store::write_atomic(path, &bytes, false);
+    }
+}
+
+/// What the cache gives for one file (`None` inside: a Markdown file that
+/// is not a prospect).
+pub enum Hit {
+    /// The day's summary: nothing to read or assess.
+    Summary(Option<Summary>),
+    /// The parse: assess it again (the day or the settings changed).
+    Parsed(Option<Prospect>),
+}
+
+/// What a run learned about one file, for the cache to keep.
+#[derive(Debug)]
+pub enum Learned {
+    /// The day's summary of a file whose parse the cache holds.
+    Summary(Vec<u8>),
+    /// The parse and the day's summary of a file read anew.
+    Both(Vec<u8>, Vec<u8>),
+}
+
+impl Learned {
+    /// A file read anew: `None` when it is not a prospect.
+    pub fn read(prospect: Option<&Prospect>, summary: Option<&Summary>) -> Learned {
+        let parsed = postcard::to_stdvec(&prospect.map(Parsed::of)).unwrap_or_default();
+        Learned::Both(parsed, Learned::day(summary))
+    }
+
+    /// A file assessed again from its cached parse.
+    pub fn assessed(summary: Option<&Summary>) -> Learned {
+        Learned::Summary(Learned::day(summary))
+    }
+
+    fn day(summary: Option<&Summary>) -> Vec<u8> {
+        postcard::to_stdvec(&summary.map(Kept::of)).unwrap_or_default()
+    }
+}
+
+/// The cache of one ledger: the parse of each file (for any day), and the
+/// summary of each for one day and one set of settings (so that a repeated
+/// `due` reads nothing but the cache).
 #[derive(Debug)]
 pub struct Cache {
-    path: PathBuf,
-    /// Records made before this may be trusted.
-    trusted_before: i128,
-    records: HashMap<String, Record>,
+    base: PathBuf,
+    day: (i32, u64),
+    summaries: Option<Table>,
+    parsed: OnceLock<Option<Table>>,
     /// When this run began reading.
-    started: i128,
-    changed: bool,
+    started: i64,
 }
 
 impl Cache {
-    /// The cache of the ledger at `root` (canonical), empty when there is
-    /// none or it cannot be used.
-    pub fn open(root: &Path) -> Cache {
+    /// The cache of the ledger at `root` for `today` and settings of
+    /// `fingerprint`; empty where there is none or it cannot be used.
+    pub fn open(root: &Path, today: Date, fingerprint: u64) -> Cache {
         let started = nanos(SystemTime::now());
-        let path = location(root);
-        let stored = fs::read(&path)
-            .ok()
-            .and_then(|bytes| postcard::from_bytes::<Stored>(&bytes).ok())
-            .filter(|s| s.format == FORMAT);
-        let (trusted_before, records) = match stored {
-            Some(s) => (
-                s.stamp - RACY.as_nanos() as i128,
-                s.records.into_iter().collect(),
-            ),
-            None => (i128::MIN, HashMap::new()),
-        };
+        let base = location(root);
+        let day = (today.num_days_from_ce(), fingerprint);
         Cache {
-            path,
-            trusted_before,
-            records,
+            summaries: Table::read(&file(&base, "day"), Some(day)),
+            parsed: OnceLock::new(),
+            base,
+            day,
             started,
-            changed: false,
         }
     }
 
-    /// The parse of `relative` if the cache holds it for a file with `key`:
-    /// `Some(None)` for a file known not to be a prospect.
-    pub fn get(&self, relative: &str, key: Key) -> Option<Option<Prospect>> {
-        let record = self.records.get(relative)?;
-        (record.key == key && key.mtime < self.trusted_before)
-            .then(|| record.parsed.as_ref().map(|p| p.prospect(relative)))
+    /// One of the cache's two files: `day` or `parsed`.
+    fn file(&self, which: &str) -> PathBuf {
+        file(&self.base, which)
     }
 
-    /// Remember what `relative`, a file with `key`, parsed to.
-    pub fn put(&mut self, relative: &str, key: Key, parsed: Option<Parsed>) {
-        self.records
-            .insert(relative.to_owned(), Record { key, parsed });
-        self.changed = true;
+    fn parsed(&self) -> Option<&Table> {
+        self.parsed
+            .get_or_init(|| Table::read(&self.file("parsed"), None))
+            .as_ref()
     }
 
-    /// Forget every file but these.
-    pub fn keep_only(&mut self, seen: &HashSet<&str>) {
-        let before = self.records.len();
-        self.records.retain(|path, _| seen.contains(path.as_str()));
-        self.changed |= self.records.len() != before;
+    /// What the cache holds for `relative`, a file with `key`.
+    pub fn get(&self, relative: &str, key: Key) -> Option<Hit> {
+        if let Some(body) = self.summaries.as_ref().and_then(|t| t.get(relative, key)) {
+            if let Ok(kept) = postcard::from_bytes::<Option<Kept>>(body) {
+                return Some(Hit::Summary(kept.map(|k| k.summary(relative))));
+            }
+        }
+        let body = self.parsed()?.get(relative, key)?;
+        let parsed = postcard::from_bytes::<Option<Parsed>>(body).ok()?;
+        Some(Hit::Parsed(parsed.map(|p| p.prospect(relative))))
     }
 
-    /// Write the cache if anything changed. Failing to is not an error: the
-    /// next run reads the files again.
-    pub fn save(self) {
-        if !self.changed {
+    /// Keep what this run learned, for `files` (every file there is, in
+    /// any order, with what was learned of each). Failing to is not an
+    /// error: the next run reads the files again.
+    pub fn save(self, mut files: Vec<(&str, Key, Option<Learned>)>) {
+        let gone = |table: Option<&Table>| table.is_none_or(|t| t.records.len() != files.len());
+        // The parse file is read only when the day file cannot vouch for it.
+        let day_changed =
+            files.iter().any(|(_, _, l)| l.is_some()) || gone(self.summaries.as_ref());
+        let parse_changed = files
+            .iter()
+            .any(|(_, _, l)| matches!(l, Some(Learned::Both(..))))
+            || (gone(self.summaries.as_ref()) && gone(self.parsed()));
+        if !parse_changed && !day_changed {
             return;
         }
-        let stored = Stored {
-            format: FORMAT.to_owned(),
-            stamp: self.started,
-            records: self.records.into_iter().collect(),
-        };
-        let Ok(bytes) = postcard::to_stdvec(&stored) else {
-            return;
-        };
-        if let Some(dir) = self.path.parent() {
+        if let Some(dir) = self.base.parent() {
             if fs::create_dir_all(dir).is_err() {
                 return;
             }
@@ -268,8 +416,146 @@ impl Cache {
                 }
             }
         }
-        let _ = store::write_atomic(&self.path, &bytes, false);
+        files.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let old = |table: Option<&Table>, relative: &str, key: Key| -> Option<Vec<u8>> {
+            let table = table?;
+            let i = table
+                .records
+                .binary_search_by(|slot| table.path(slot).cmp(relative))
+                .ok()?;
+            let slot = &table.records[i];
+            (slot.key == key).then(|| table.body(slot).to_vec())
+        };
+        if parse_changed {
+            let parsed = self.parsed();
+            let bodies: Vec<Option<Vec<u8>>> = files
+                .iter()
+                .map(|(rel, key, learned)| match learned {
+                    Some(Learned::Both(parse, _)) => Some(parse.clone()),
+                    _ => old(parsed, rel, *key),
+                })
+                .collect();
+            Table::write(
+                &self.file("parsed"),
+                self.started,
+                None,
+                files
+                    .iter()
+                    .zip(&bodies)
+                    .filter_map(|((rel, key, _), body)| Some((*rel, *key, body.as_deref()?))),
+            );
+        }
+        if day_changed {
+            let summaries = self.summaries.as_ref();
+            let bodies: Vec<Option<Vec<u8>>> = files
+                .iter()
+                .map(|(rel, key, learned)| match learned {
+                    Some(Learned::Both(_, day) | Learned::Summary(day)) => Some(day.clone()),
+                    None => old(summaries, rel, *key),
+                })
+                .collect();
+            Table::write(
+                &self.file("day"),
+                self.started,
+                Some(self.day),
+                files
+                    .iter()
+                    .zip(&bodies)
+                    .filter_map(|((rel, key, _), body)| Some((*rel, *key, body.as_deref()?))),
+            );
+        }
     }
+}
+
+/// What the day file keeps of a summary: the status without the id and
+/// path (the record's path gives them).
+#[derive(Debug, Serialize, Deserialize)]
+struct Kept {
+    errors: bool,
+    status: Option<KeptStatus>,
+}
+
+/// [`Status`] as the cache keeps it, every field in a fixed order.
+#[derive(Debug, Serialize, Deserialize)]
+struct KeptStatus {
+    name: String,
+    stage: String,
+    value: Option<f64>,
+    currency: String,
+    owner: Option<String>,
+    tags: Vec<String>,
+    touches: u32,
+    unanswered: u32,
+    budget: u32,
+    last_touch: Option<i32>,
+    due: Option<i32>,
+    overdue_days: Option<i64>,
+    due_reason: Reason,
+    channel: Option<String>,
+    step: Option<u32>,
+    dnc_since: Option<i32>,
+}
+
+impl Kept {
+    fn of(summary: &Summary) -> Kept {
+        let day = |d: Option<Date>| d.map(|d| d.num_days_from_ce());
+        Kept {
+            errors: summary.errors,
+            status: summary.status.as_ref().map(|s| KeptStatus {
+                name: s.name.clone(),
+                stage: s.stage.clone(),
+                value: s.value,
+                currency: s.currency.clone(),
+                owner: s.owner.clone(),
+                tags: s.tags.clone(),
+                touches: s.touches,
+                unanswered: s.unanswered,
+                budget: s.budget,
+                last_touch: day(s.last_touch),
+                due: day(s.due),
+                overdue_days: s.overdue_days,
+                due_reason: s.due_reason,
+                channel: s.channel.clone(),
+                step: s.step,
+                dnc_since: day(s.dnc_since),
+            }),
+        }
+    }
+
+    fn summary(self, relative: &str) -> Summary {
+        let day = |d: Option<i32>| d.and_then(Date::from_num_days_from_ce_opt);
+        Summary {
+            errors: self.errors,
+            status: self.status.map(|s| Status {
+                id: relative.strip_suffix(".md").unwrap_or(relative).to_owned(),
+                path: relative.to_owned(),
+                name: s.name,
+                stage: s.stage,
+                value: s.value,
+                currency: s.currency,
+                owner: s.owner,
+                tags: s.tags,
+                touches: s.touches,
+                unanswered: s.unanswered,
+                budget: s.budget,
+                last_touch: day(s.last_touch),
+                due: day(s.due),
+                overdue_days: s.overdue_days,
+                due_reason: s.due_reason,
+                channel: s.channel,
+                step: s.step,
+                dnc_since: day(s.dnc_since),
+            }),
+        }
+    }
+}
+
+/// The file `which` of the cache at `base`: `base.day`, `base.parsed`.
+fn file(base: &Path, which: &str) -> PathBuf {
+    let mut name = base.as_os_str().to_owned();
+    name.push(".");
+    name.push(which);
+    PathBuf::from(name)
 }
 
 /// The cache's folder in a ledger that is not in a git repository.

@@ -10,7 +10,7 @@ use crate::front_matter::{Dnc, Fields};
 use crate::settings::{Settings, NOTE};
 
 /// Why a prospect is due when it is, or why it is not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Reason {
     /// The stage is closed.

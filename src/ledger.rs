@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cache::{Cache, Key, Parsed};
+use crate::cache::{Cache, Hit, Key, Learned};
 use crate::check::{self, Assessment, Context};
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic};
@@ -235,15 +235,25 @@ impl Ledger {
         files.par_iter().filter_map(|rel| self.read(rel)).collect()
     }
 
-    /// What `due` and `list` need of every prospect, read in parallel and
-    /// kept no longer than it takes to assess it; through the [`Cache`]
-    /// when `cached`, which then learns what changed.
-    pub fn summaries(&self, today: Date, cached: bool) -> (Vec<Summary>, Vec<Diagnostic>) {
-        let (files, walk_problems) = self.markdown_files();
+    /// What `due` and `list` need of every prospect, gathered as the files
+    /// are read (in parallel): each reading thread starts from `empty()`,
+    /// `add`s each [`Summary`], and the threads' tallies are `join`ed; so
+    /// nothing is held but what the tally keeps. Through the [`Cache`] when
+    /// `cached`, which then learns what changed.
+    pub fn summaries<T: Send>(
+        &self,
+        today: Date,
+        cached: bool,
+        empty: impl Fn() -> T + Sync + Send,
+        add: impl Fn(&mut T, Summary) + Sync + Send,
+        join: impl Fn(T, T) -> T + Sync + Send,
+    ) -> (T, Vec<Diagnostic>) {
+        let (files, walk_problems) = self.walk(cached);
         let cx = Context {
             settings: &self.settings,
             today,
         };
+        let cache = cached.then(|| Cache::open(&self.root, today, self.fingerprint()));
         let summarize = |prospect: &Prospect| {
             let assessed = check::assess_errors(prospect, &cx);
             Summary {
@@ -251,39 +261,77 @@ impl Ledger {
                 status: assessed.status,
             }
         };
-        if !cached {
-            // Collected in place (an indexed collect), then the gaps closed.
-            let read: Vec<Option<Summary>> = files
-                .par_iter()
-                .map(|rel| self.read(rel).map(|p| summarize(&p)))
-                .collect();
-            return (read.into_iter().flatten().collect(), walk_problems);
-        }
-        let mut cache = Cache::open(&self.root);
-        type Fresh = Option<(Key, Option<Parsed>)>;
-        let read: Vec<(Option<Summary>, Fresh)> = files
+        let (tally, learned) = files
             .par_iter()
-            .map(|rel| {
-                let path = self.root.join(rel);
-                let key = fs::symlink_metadata(&path).ok().and_then(|m| Key::of(&m));
-                if let Some(hit) = key.and_then(|key| cache.get(rel, key)) {
-                    return (hit.as_ref().map(summarize), None);
-                }
-                let prospect = read_prospect(&path, rel);
-                let fresh = key.map(|key| (key, prospect.as_ref().map(Parsed::of)));
-                (prospect.as_ref().map(summarize), fresh)
-            })
-            .collect();
-        let mut summaries = Vec::with_capacity(read.len());
-        for (rel, (summary, fresh)) in files.iter().zip(read) {
-            if let Some((key, parsed)) = fresh {
-                cache.put(rel, key, parsed);
+            .enumerate()
+            .fold(
+                || (empty(), Vec::new()),
+                |(mut tally, mut learned), (i, found)| {
+                    let (summary, news) = self.summary_of(found, cache.as_ref(), summarize);
+                    learned.extend(news.map(|news| (i, news)));
+                    if let Some(summary) = summary {
+                        add(&mut tally, summary);
+                    }
+                    (tally, learned)
+                },
+            )
+            .reduce(
+                || (empty(), Vec::new()),
+                |(a, mut learned), (b, more)| {
+                    learned.extend(more);
+                    (join(a, b), learned)
+                },
+            );
+        if let Some(cache) = cache {
+            let mut news: Vec<Option<Learned>> = files.iter().map(|_| None).collect();
+            for (i, learned) in learned {
+                news[i] = Some(learned);
             }
-            summaries.extend(summary);
+            cache.save(
+                files
+                    .iter()
+                    .zip(news)
+                    .filter_map(|(f, news)| Some((f.relative.as_str(), f.key?, news)))
+                    .collect(),
+            );
         }
-        cache.keep_only(&files.iter().map(String::as_str).collect());
-        cache.save();
-        (summaries, walk_problems)
+        (tally, walk_problems)
+    }
+
+    /// The summary of one file, from the cache when it holds the file as
+    /// it is; with what the cache should learn.
+    fn summary_of(
+        &self,
+        found: &Found,
+        cache: Option<&Cache>,
+        summarize: impl Fn(&Prospect) -> Summary,
+    ) -> (Option<Summary>, Option<Learned>) {
+        let hit = cache
+            .zip(found.key)
+            .and_then(|(c, key)| c.get(&found.relative, key));
+        match hit {
+            Some(Hit::Summary(summary)) => (summary, None),
+            Some(Hit::Parsed(prospect)) => {
+                let summary = prospect.as_ref().map(summarize);
+                let news = Learned::assessed(summary.as_ref());
+                (summary, Some(news))
+            }
+            None => {
+                let prospect = self.read(&found.relative);
+                let summary = prospect.as_ref().map(summarize);
+                let news = (cache.is_some() && found.key.is_some())
+                    .then(|| Learned::read(prospect.as_ref(), summary.as_ref()));
+                (summary, news)
+            }
+        }
+    }
+
+    /// A fingerprint of the settings: the cached summaries hold for one.
+    fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        format!("{:?}", self.settings).hash(&mut hasher);
+        hasher.finish()
     }
 
     /// Read every prospect and assess it for `today`.

@@ -89,9 +89,11 @@ fn scan_plain(body: &str) -> Option<LogSection<'_>> {
             continue;
         }
         let item = bare.strip_prefix("- ").filter(|rest| {
-            !rest.starts_with([
-                ' ', '-', '*', '+', '#', '>', '`', '~', '<', '=', '_', '|', '[',
-            ]) && !ordered(rest)
+            !rest.trim().is_empty()
+                && !rest.starts_with([
+                    ' ', '-', '*', '+', '#', '>', '`', '~', '<', '=', '_', '|', '[',
+                ])
+                && !ordered(rest)
         });
         match item {
             Some(text) if inside => section.items.push(Item {

@@ -17,12 +17,6 @@ use super::{DueArgs, Env, Filters, LintArgs, ListArgs, ShowArgs};
 /// `ledger due`.
 pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    let (summaries, _) = env.ledger.summaries(env.today, env.cache);
-    // `due` is a to-do list: a prospect whose file has errors is held back
-    // (its schedule cannot be trusted) and counted with the broken ones.
-    let held_back = summaries.iter().filter(|s| s.errors).count();
-    report_skipped(held_back);
-    let statuses = || summaries.iter().filter_map(|s| s.status.as_ref());
     // A person sees what is due by today; a script gets the whole schedule
     // unless it asks for a horizon.
     let horizon = match (args.within, args.json) {
@@ -30,24 +24,49 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
         (None, true) => None,
         (None, false) => Some(env.today),
     };
-    let mut due: Vec<&Status> = summaries
-        .iter()
-        .filter(|s| !s.errors)
-        .filter_map(|s| s.status.as_ref())
-        .filter(|s| s.due.is_some_and(|d| horizon.is_none_or(|h| d <= h)))
-        .filter(|s| matches(s, &args.filters))
-        .collect();
-    due.sort_by(|a, b| due::order(a, b));
+    // `due` is a to-do list: a prospect whose file has errors is held back
+    // (its schedule cannot be trusted) and counted with the broken ones.
+    let (tally, _) = env.ledger.summaries(
+        env.today,
+        env.cache,
+        DueTally::default,
+        |tally, summary| {
+            tally.held_back += usize::from(summary.errors);
+            let Some(status) = summary.status else {
+                return;
+            };
+            if !matches(&status, &args.filters) {
+                return;
+            }
+            tally.exhausted += usize::from(status.due_reason == Reason::Exhausted);
+            match status.due {
+                Some(d) if !summary.errors && horizon.is_none_or(|h| d <= h) => {
+                    tally.due.push(status)
+                }
+                Some(_) => tally.later(status),
+                None => {}
+            }
+        },
+        |mut a, b| {
+            a.held_back += b.held_back;
+            a.exhausted += b.exhausted;
+            a.due.extend(b.due);
+            if let Some(next) = b.next {
+                a.later(next);
+            }
+            a
+        },
+    );
+    report_skipped(tally.held_back);
+    let mut due = tally.due;
+    due.par_sort_unstable_by(due::order);
     due.truncate(args.limit.unwrap_or(usize::MAX));
     if args.json {
         write_json(out, &due)?;
         return Ok(ExitCode::SUCCESS);
     }
     if due.is_empty() {
-        let next = statuses()
-            .filter(|s| s.due.is_some() && matches(s, &args.filters))
-            .min_by(|a, b| due::order(a, b));
-        match next {
+        match tally.next {
             Some(s) => writeln!(
                 out,
                 "Nothing due. Next: {} {} ({}).",
@@ -58,11 +77,9 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
             None => writeln!(out, "Nothing due.")?,
         }
     } else {
-        status_table(&due, env, false).write(out, &env.look)?;
+        status_table(out, &due, env, false)?;
     }
-    let exhausted = statuses()
-        .filter(|s| s.due_reason == Reason::Exhausted && matches(s, &args.filters))
-        .count();
+    let exhausted = tally.exhausted;
     if exhausted > 0 {
         writeln!(
             out,
@@ -75,24 +92,60 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
+/// What `due` keeps while the prospects are read.
+#[derive(Default)]
+struct DueTally {
+    /// Prospects with errors.
+    held_back: usize,
+    /// Prospects (of the filters) whose follow-up budget is spent.
+    exhausted: usize,
+    /// Those due within the horizon.
+    due: Vec<Status>,
+    /// The first to come due after the horizon (or held back).
+    next: Option<Status>,
+}
+
+impl DueTally {
+    fn later(&mut self, status: Status) {
+        let first = self
+            .next
+            .as_ref()
+            .is_none_or(|next| due::order(&status, next).is_lt());
+        if first {
+            self.next = Some(status);
+        }
+    }
+}
+
 /// `ledger list`.
 pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    let (summaries, _) = env.ledger.summaries(env.today, env.cache);
-    report_skipped(summaries.iter().filter(|s| s.status.is_none()).count());
-    let mut shown: Vec<&Status> = summaries
-        .iter()
-        .filter_map(|s| s.status.as_ref())
-        .filter(|s| args.all || s.due_reason != Reason::Closed)
-        .filter(|s| matches(s, &args.filters))
-        .collect();
-    shown.sort_by(|a, b| due::order(a, b));
+    let ((broken, mut shown), _) = env.ledger.summaries(
+        env.today,
+        env.cache,
+        || (0, Vec::new()),
+        |(broken, shown): &mut (usize, Vec<Status>), summary| match summary.status {
+            None => *broken += 1,
+            Some(s)
+                if (args.all || s.due_reason != Reason::Closed) && matches(&s, &args.filters) =>
+            {
+                shown.push(s)
+            }
+            Some(_) => {}
+        },
+        |(a, mut shown), (b, more)| {
+            shown.extend(more);
+            (a + b, shown)
+        },
+    );
+    report_skipped(broken);
+    shown.par_sort_unstable_by(due::order);
     if args.json {
         write_json(out, &shown)?;
     } else if shown.is_empty() {
         writeln!(out, "No prospects{}.", if args.all { "" } else { " open" })?;
     } else {
-        status_table(&shown, env, true).write(out, &env.look)?;
+        status_table(out, &shown, env, true)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -195,33 +248,28 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
         writeln!(out, "{}", look.paint(style::STRONG, "Log: no entries yet"))?;
     } else {
         writeln!(out, "{}", look.paint(style::STRONG, "Log"))?;
-        let rows = prospect
-            .entries
-            .iter()
-            .map(|e| {
-                let when = match &e.time {
-                    Some(t) => format!("{} {t}", e.date),
-                    None => e.date.to_string(),
-                };
-                let channel = if e.inbound {
-                    format!("{} (in)", e.channel)
-                } else {
-                    e.channel.clone()
-                };
-                vec![
-                    plain(format!("  {when}")),
-                    (channel, style::ACTION),
-                    plain(e.text.clone()),
-                ]
-            })
-            .collect();
+        let row = |e: &ledger::entry::Entry| {
+            let when = match &e.time {
+                Some(t) => format!("{} {t}", e.date),
+                None => e.date.to_string(),
+            };
+            let channel = if e.inbound {
+                format!("{} (in)", e.channel)
+            } else {
+                e.channel.clone()
+            };
+            vec![
+                plain(format!("  {when}")),
+                (channel, style::ACTION),
+                plain(e.text.clone()),
+            ]
+        };
         Table {
             header: Vec::new(),
             align: vec![Align::Left; 3],
             flex: 2,
-            rows,
         }
-        .write(out, look)?;
+        .write(out, look, &prospect.entries, row)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -323,38 +371,40 @@ fn plain(text: String) -> Cell {
 
 /// The table of `due` and `list`: when, name, stage, value, touch N of B,
 /// last touch, and what to do.
-fn status_table(statuses: &[&Status], env: &Env, with_undue: bool) -> Table {
-    let rows = statuses
-        .par_iter()
-        .map(|s| {
-            let when = match s.overdue_days {
-                Some(days) => (style::lateness(days), style::lateness_style(days)),
-                None if with_undue => (s.due_reason.as_str().to_owned(), style::DIM),
-                None => plain(String::new()),
-            };
-            let value = s
-                .value
-                .map(|v| style::money(v, &s.currency))
-                .unwrap_or_default();
-            let touch = match s.due_reason {
-                Reason::Closed | Reason::Dnc | Reason::Exhausted => format!("{} done", s.touches),
-                _ => format!("{} of {}", s.unanswered + 1, s.budget),
-            };
-            let last = s
-                .last_touch
-                .map(|d| style::short_date(d, env.today))
-                .unwrap_or_else(|| "-".into());
-            vec![
-                when,
-                (s.name.clone(), style::STRONG),
-                (s.stage.clone(), style::DIM),
-                plain(value),
-                plain(touch),
-                (last, style::DIM),
-                (action(s).to_owned(), style::ACTION),
-            ]
-        })
-        .collect();
+fn status_table(
+    out: &mut impl Write,
+    statuses: &[Status],
+    env: &Env,
+    with_undue: bool,
+) -> io::Result<()> {
+    let row = |s: &Status| {
+        let when = match s.overdue_days {
+            Some(days) => (style::lateness(days), style::lateness_style(days)),
+            None if with_undue => (s.due_reason.as_str().to_owned(), style::DIM),
+            None => plain(String::new()),
+        };
+        let value = s
+            .value
+            .map(|v| style::money(v, &s.currency))
+            .unwrap_or_default();
+        let touch = match s.due_reason {
+            Reason::Closed | Reason::Dnc | Reason::Exhausted => format!("{} done", s.touches),
+            _ => format!("{} of {}", s.unanswered + 1, s.budget),
+        };
+        let last = s
+            .last_touch
+            .map(|d| style::short_date(d, env.today))
+            .unwrap_or_else(|| "-".into());
+        vec![
+            when,
+            (s.name.clone(), style::STRONG),
+            (s.stage.clone(), style::DIM),
+            plain(value),
+            plain(touch),
+            (last, style::DIM),
+            (action(s).to_owned(), style::ACTION),
+        ]
+    };
     Table {
         header: vec![
             "WHEN", "PROSPECT", "STAGE", "VALUE", "TOUCH", "LAST", "ACTION",
@@ -369,8 +419,8 @@ fn status_table(statuses: &[&Status], env: &Env, with_undue: bool) -> Table {
             Align::Left,
         ],
         flex: 1,
-        rows,
     }
+    .write(out, &env.look, statuses, row)
 }
 
 /// What to do next, in a word: the cadence's channel, or why it is due.

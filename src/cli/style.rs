@@ -6,6 +6,7 @@ use std::io::{self, IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
 use ledger::date::{self, Date};
+use rayon::prelude::*;
 
 /// Whether to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -95,28 +96,41 @@ pub struct Table {
     pub align: Vec<Align>,
     /// The column that gives way when the table is too wide.
     pub flex: usize,
-    /// The rows.
-    pub rows: Vec<Vec<Cell>>,
 }
 
 impl Table {
-    /// Write the table.
-    pub fn write(&self, out: &mut impl Write, look: &Look) -> io::Result<()> {
+    /// Write a row of cells for each item. The rows are made twice, once to
+    /// measure the columns and once to write them, a few thousand at a
+    /// time, so that a long table is never held whole.
+    pub fn write<T: Sync>(
+        &self,
+        out: &mut impl Write,
+        look: &Look,
+        items: &[T],
+        row: impl Fn(&T) -> Vec<Cell> + Sync,
+    ) -> io::Result<()> {
         let columns = self.align.len();
-        let mut widths = vec![0; columns];
         let header: Vec<Cell> = self.header.iter().map(|h| (h.to_string(), DIM)).collect();
-        let rows = (!header.is_empty())
-            .then_some(&header)
-            .into_iter()
-            .chain(&self.rows);
-        for row in rows.clone() {
-            for (i, (text, _)) in row.iter().enumerate() {
-                widths[i] = widths[i].max(width_of(text));
-            }
+        let none = || (vec![0; columns], vec![false; columns]);
+        let (mut widths, filled) = items
+            .par_iter()
+            .fold(none, |(mut widths, mut filled), item| {
+                for (i, (text, _)) in row(item).iter().enumerate() {
+                    widths[i] = widths[i].max(width_of(text));
+                    filled[i] |= !text.is_empty();
+                }
+                (widths, filled)
+            })
+            .reduce(none, |(a, fa), (b, fb)| {
+                let widths = a.iter().zip(&b).map(|(x, y)| *x.max(y)).collect();
+                let filled = fa.iter().zip(&fb).map(|(x, y)| *x || *y).collect();
+                (widths, filled)
+            });
+        for (i, (text, _)) in header.iter().enumerate() {
+            widths[i] = widths[i].max(width_of(text));
         }
         // Drop columns that are empty in every row.
-        let filled = |i: usize| self.rows.iter().any(|row| !row[i].0.is_empty());
-        let shown: Vec<usize> = (0..columns).filter(|&i| filled(i)).collect();
+        let shown: Vec<usize> = (0..columns).filter(|&i| filled[i]).collect();
         if let Some(width) = look.width {
             let total: usize =
                 shown.iter().map(|&i| widths[i]).sum::<usize>() + 2 * shown.len().saturating_sub(1);
@@ -130,31 +144,51 @@ impl Table {
             }
         }
         let mut line = String::new();
-        for row in rows {
-            line.clear();
-            for (n, &i) in shown.iter().enumerate() {
-                let (text, style) = &row[i];
-                let text = truncate(text, widths[i]);
-                let pad = widths[i] - width_of(&text);
-                let last = n + 1 == shown.len();
-                if n > 0 {
-                    line.push_str("  ");
-                }
-                if self.align[i] == Align::Right {
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
-                if look.color && *style != Style::new() {
-                    let _ = write!(line, "{}{text}{}", style.render(), style.render_reset());
-                } else {
-                    line.push_str(&text);
-                }
-                if self.align[i] == Align::Left && !last {
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
+        if !header.is_empty() {
+            self.line(&mut line, &header, &widths, &shown, look);
+            writeln!(out, "{line}")?;
+        }
+        for chunk in items.chunks(4096) {
+            let rows: Vec<Vec<Cell>> = chunk.par_iter().map(&row).collect();
+            for cells in &rows {
+                self.line(&mut line, cells, &widths, &shown, look);
+                writeln!(out, "{line}")?;
             }
-            writeln!(out, "{}", line.trim_end())?;
         }
         Ok(())
+    }
+
+    /// Lay out one row in `line`, trailing spaces trimmed.
+    fn line(
+        &self,
+        line: &mut String,
+        row: &[Cell],
+        widths: &[usize],
+        shown: &[usize],
+        look: &Look,
+    ) {
+        line.clear();
+        for (n, &i) in shown.iter().enumerate() {
+            let (text, style) = &row[i];
+            let text = truncate(text, widths[i]);
+            let pad = widths[i] - width_of(&text);
+            let last = n + 1 == shown.len();
+            if n > 0 {
+                line.push_str("  ");
+            }
+            if self.align[i] == Align::Right {
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+            if look.color && *style != Style::new() {
+                let _ = write!(line, "{}{text}{}", style.render(), style.render_reset());
+            } else {
+                line.push_str(&text);
+            }
+            if self.align[i] == Align::Left && !last {
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        line.truncate(line.trim_end().len());
     }
 }
 
@@ -291,20 +325,20 @@ mod tests {
             header: Vec::new(),
             align: vec![Align::Left, Align::Left, Align::Right],
             flex: 1,
-            rows: vec![
-                vec![cell("today"), cell("A very long prospect name"), cell("$1")],
-                vec![cell("3 days late"), cell("Short"), cell("$12,000")],
-            ],
+        };
+        let rows = [
+            ["today", "A very long prospect name", "$1"],
+            ["3 days late", "Short", "$12,000"],
+        ];
+        let look = Look {
+            color: false,
+            width: Some(40),
         };
         let mut out = Vec::new();
         table
-            .write(
-                &mut out,
-                &Look {
-                    color: false,
-                    width: Some(40),
-                },
-            )
+            .write(&mut out, &look, &rows, |r| {
+                r.iter().map(|c| cell(c)).collect()
+            })
             .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(

@@ -4,7 +4,7 @@
 use std::fs;
 use std::time::{Duration, SystemTime};
 
-use crate::support::{prospect, Sandbox};
+use crate::support::{prospect, Sandbox, TODAY};
 
 const ENTRY: &str = "2026-11-20 call: Left a voicemail.";
 /// The same length as ENTRY, so that an edit keeps the file's size.
@@ -28,9 +28,14 @@ fn set_mtime(s: &Sandbox, relative: &str, time: SystemTime) {
 }
 
 fn due_of(s: &Sandbox, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["due", "--json"];
+    due_on(s, TODAY, args)
+}
+
+/// Acme's line of `due --json` on `day`.
+fn due_on(s: &Sandbox, day: &str, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["due", "--json", "--today", day];
     all.extend(args);
-    let run = s.ledger(&all).ok();
+    let run = s.ledger_raw(&all, &s.root()).ok();
     let json = run.json();
     json.as_array()
         .unwrap()
@@ -55,7 +60,8 @@ fn a_same_second_edit_of_the_same_size_is_seen() {
     set_mtime(&s, "prospects/acme.md", second);
     let before = due_of(&s, &[]);
     assert_eq!(before["unanswered"], 1);
-    assert!(s.root().join(".ledger-cache/cache").is_file());
+    assert!(s.root().join(".ledger-cache/cache.day").is_file());
+    assert!(s.root().join(".ledger-cache/cache.parsed").is_file());
 
     let edited = s.read("prospects/acme.md").replace(ENTRY, INBOUND);
     fs::write(s.root().join("prospects/acme.md"), edited).unwrap();
@@ -93,7 +99,8 @@ fn the_cache_is_used_only_for_unchanged_files_and_never_committed() {
     assert_eq!(due_of(&s, &[])["value"], 9000.0);
     // A removed file is forgotten; a broken cache is rebuilt.
     fs::remove_file(s.root().join("prospects/globex.md")).unwrap();
-    fs::write(s.root().join(".ledger-cache/cache"), "not a cache").unwrap();
+    fs::write(s.root().join(".ledger-cache/cache.day"), "not a cache").unwrap();
+    fs::write(s.root().join(".ledger-cache/cache.parsed"), [0xff; 40]).unwrap();
     let run = s.ledger(&["due", "--json"]).ok();
     assert_eq!(run.json().as_array().unwrap().len(), 1);
     assert_eq!(
@@ -107,7 +114,7 @@ fn in_a_repository_the_cache_lives_in_dot_git() {
     let s = ledger();
     s.git_init();
     s.ledger(&["due"]).ok();
-    assert!(s.root().join(".git/ledger-cache/root").is_file());
+    assert!(s.root().join(".git/ledger-cache/root.day").is_file());
     assert!(!s.root().join(".ledger-cache").exists());
     assert_eq!(s.git(&["status", "--porcelain"]), "");
     // A touch is seen at once.
@@ -115,4 +122,33 @@ fn in_a_repository_the_cache_lives_in_dot_git() {
     let run = s.ledger(&["list", "--json"]).ok();
     let globex = run.json().as_array().unwrap()[1].clone();
     assert_eq!(globex["touches"], 1, "{globex}");
+}
+
+#[test]
+fn the_days_summaries_hold_for_one_day_and_one_set_of_settings() {
+    let s = ledger();
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    set_mtime(&s, "prospects/acme.md", hour_ago);
+    let later = "2026-12-09";
+    let expected_later = due_on(&s, later, &["--no-cache"]);
+    let today = due_of(&s, &[]);
+    assert_eq!(today, due_of(&s, &[]));
+
+    // Change the file behind the cache's back, so that only the cache
+    // can still answer what it said.
+    let edited = s.read("prospects/acme.md").replace(ENTRY, INBOUND);
+    fs::write(s.root().join("prospects/acme.md"), edited).unwrap();
+    set_mtime(&s, "prospects/acme.md", hour_ago);
+
+    // Another day: the kept parse is assessed again for that day.
+    let next_day = due_on(&s, later, &[]);
+    assert_eq!(next_day, expected_later);
+    assert_ne!(next_day["overdue_days"], today["overdue_days"]);
+
+    // Other settings: assessed again under them.
+    s.file("ledger.yaml", "currency: EUR\n");
+    let euros = due_on(&s, later, &[]);
+    assert_eq!(euros["currency"], "EUR");
+    assert_eq!(euros["unanswered"], 1, "from the kept parse: {euros}");
+    assert_eq!(due_on(&s, later, &["--no-cache"])["unanswered"], 0);
 }
