@@ -259,15 +259,25 @@ impl Table {
         &self.bytes[slot.body.0 as usize..slot.body.1 as usize]
     }
 
-    /// The body kept for `relative`, if it was kept for a file with `key`
-    /// that had not changed for a while when it was read.
-    fn get(&self, relative: &str, key: Key) -> Option<&[u8]> {
-        let i = self
-            .records
+    /// The place of the record of `relative`.
+    fn find(&self, relative: &str) -> Option<usize> {
+        self.records
             .binary_search_by(|slot| self.path(slot).cmp(relative))
-            .ok()?;
+            .ok()
+    }
+
+    /// The body kept for `relative` (and its place), if it was kept for a
+    /// file with `key` that had not changed for a while when it was read.
+    fn get(&self, relative: &str, key: Key) -> Option<(u32, &[u8])> {
+        let i = self.find(relative)?;
         let slot = &self.records[i];
-        (slot.key == key && key.mtime < self.trusted_before).then(|| self.body(slot))
+        (slot.key == key && key.mtime < self.trusted_before).then(|| (i as u32, self.body(slot)))
+    }
+
+    /// The body kept for `relative` if it was kept for a file with `key`.
+    fn body_for(&self, relative: &str, key: Key) -> Option<&[u8]> {
+        let slot = &self.records[self.find(relative)?];
+        (slot.key == key).then(|| self.body(slot))
     }
 
     /// Write `records` (sorted by path) under a header.
@@ -306,8 +316,9 @@ impl Table {
 /// What the cache gives for one file (`None` inside: a Markdown file that
 /// is not a prospect).
 pub enum Hit {
-    /// The day's summary: nothing to read or assess.
-    Summary(Option<Summary>),
+    /// The day's summary: nothing to read or assess; and the record's
+    /// place in the day file, to keep it.
+    Summary(Option<Summary>, u32),
     /// The parse: assess it again (the day or the settings changed).
     Parsed(Option<Prospect>),
 }
@@ -380,29 +391,24 @@ impl Cache {
 
     /// What the cache holds for `relative`, a file with `key`.
     pub fn get(&self, relative: &str, key: Key) -> Option<Hit> {
-        if let Some(body) = self.summaries.as_ref().and_then(|t| t.get(relative, key)) {
+        if let Some((slot, body)) = self.summaries.as_ref().and_then(|t| t.get(relative, key)) {
             if let Ok(kept) = postcard::from_bytes::<Option<Kept>>(body) {
-                return Some(Hit::Summary(kept.map(|k| k.summary(relative))));
+                return Some(Hit::Summary(kept.map(|k| k.summary(relative)), slot));
             }
         }
-        let body = self.parsed()?.get(relative, key)?;
+        let (_, body) = self.parsed()?.get(relative, key)?;
         let parsed = postcard::from_bytes::<Option<Parsed>>(body).ok()?;
         Some(Hit::Parsed(parsed.map(|p| p.prospect(relative))))
     }
 
-    /// Keep what this run learned, for `files` (every file there is, in
-    /// any order, with what was learned of each). Failing to is not an
-    /// error: the next run reads the files again.
-    pub fn save(self, mut files: Vec<(&str, Key, Option<Learned>)>) {
-        let gone = |table: Option<&Table>| table.is_none_or(|t| t.records.len() != files.len());
-        // The parse file is read only when the day file cannot vouch for it.
-        let day_changed =
-            files.iter().any(|(_, _, l)| l.is_some()) || gone(self.summaries.as_ref());
-        let parse_changed = files
-            .iter()
-            .any(|(_, _, l)| matches!(l, Some(Learned::Both(..))))
-            || (gone(self.summaries.as_ref()) && gone(self.parsed()));
-        if !parse_changed && !day_changed {
+    /// Keep what this run learned: `kept`, the places of the day records
+    /// that still hold, and `news`, what was read or assessed anew. Every
+    /// other record is of a file that is gone, and forgotten. Failing to
+    /// write is not an error: the next run reads the files again.
+    pub fn save(self, kept: Vec<u32>, news: Vec<(String, Key, Learned)>) {
+        let old_day = self.summaries.as_ref();
+        let all_kept = old_day.is_some_and(|t| t.records.len() == kept.len());
+        if news.is_empty() && all_kept {
             return;
         }
         if let Some(dir) = self.base.parent() {
@@ -416,52 +422,39 @@ impl Cache {
                 }
             }
         }
+        // Every file, with its day record and, when read anew, its parse.
+        type Record<'r> = (&'r str, Key, &'r [u8], Option<&'r [u8]>);
+        let mut files: Vec<Record> = Vec::new();
+        if let Some(table) = old_day {
+            files.extend(kept.iter().map(|&i| {
+                let slot = &table.records[i as usize];
+                (table.path(slot), slot.key, table.body(slot), None)
+            }));
+        }
+        files.extend(news.iter().map(|(rel, key, learned)| match learned {
+            Learned::Summary(day) => (rel.as_str(), *key, day.as_slice(), None),
+            Learned::Both(parse, day) => {
+                (rel.as_str(), *key, day.as_slice(), Some(parse.as_slice()))
+            }
+        }));
         files.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let old = |table: Option<&Table>, relative: &str, key: Key| -> Option<Vec<u8>> {
-            let table = table?;
-            let i = table
-                .records
-                .binary_search_by(|slot| table.path(slot).cmp(relative))
-                .ok()?;
-            let slot = &table.records[i];
-            (slot.key == key).then(|| table.body(slot).to_vec())
-        };
-        if parse_changed {
-            let parsed = self.parsed();
-            let bodies: Vec<Option<Vec<u8>>> = files
-                .iter()
-                .map(|(rel, key, learned)| match learned {
-                    Some(Learned::Both(parse, _)) => Some(parse.clone()),
-                    _ => old(parsed, rel, *key),
-                })
-                .collect();
+        Table::write(
+            &self.file("day"),
+            self.started,
+            Some(self.day),
+            files.iter().map(|f| (f.0, f.1, f.2)),
+        );
+        let read_anew = news.iter().any(|n| matches!(n.2, Learned::Both(..)));
+        let old_parsed = self.parsed();
+        if read_anew || old_parsed.is_none_or(|t| t.records.len() != files.len()) {
             Table::write(
                 &self.file("parsed"),
                 self.started,
                 None,
-                files
-                    .iter()
-                    .zip(&bodies)
-                    .filter_map(|((rel, key, _), body)| Some((*rel, *key, body.as_deref()?))),
-            );
-        }
-        if day_changed {
-            let summaries = self.summaries.as_ref();
-            let bodies: Vec<Option<Vec<u8>>> = files
-                .iter()
-                .map(|(rel, key, learned)| match learned {
-                    Some(Learned::Both(_, day) | Learned::Summary(day)) => Some(day.clone()),
-                    None => old(summaries, rel, *key),
-                })
-                .collect();
-            Table::write(
-                &self.file("day"),
-                self.started,
-                Some(self.day),
-                files
-                    .iter()
-                    .zip(&bodies)
-                    .filter_map(|((rel, key, _), body)| Some((*rel, *key, body.as_deref()?))),
+                files.iter().filter_map(|&(rel, key, _, parse)| {
+                    let parse = parse.or_else(|| old_parsed?.body_for(rel, key))?;
+                    Some((rel, key, parse))
+                }),
             );
         }
     }

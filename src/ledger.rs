@@ -104,98 +104,37 @@ impl Ledger {
     /// `/`-separated, in the order of a walk sorted by name; plus problems
     /// met on the way.
     pub fn markdown_files(&self) -> (Vec<String>, Vec<Diagnostic>) {
-        let (found, problems) = self.walk(false);
-        (found.into_iter().map(|f| f.relative).collect(), problems)
+        self.walk(
+            false,
+            &Vec::new,
+            &|files, found| files.push(found.relative),
+            &append,
+        )
     }
 
-    /// Walk the ledger for its `*.md` files, folders in parallel, passing
-    /// over hidden and ignored folders; with each file's [`Key`] when
-    /// `stat` (taken relative to its open folder, which is cheap).
-    pub fn walk(&self, stat: bool) -> (Vec<Found>, Vec<Diagnostic>) {
-        let mut walked = Walked::default();
-        self.walk_folder(&self.root, "", stat, &mut walked);
-        (walked.files, walked.problems)
-    }
-
-    fn walk_folder(&self, dir: &Path, relative: &str, stat: bool, out: &mut Walked) {
-        let unreadable = |err: &dyn std::fmt::Display| {
-            let at = if relative.is_empty() {
-                self.root.display().to_string()
-            } else {
-                relative.to_owned()
-            };
-            Diagnostic::new(&at, 1, 1, Code::Unreadable, format!("cannot read: {err}"))
+    /// Walk the ledger for its `*.md` files, passing over hidden and
+    /// ignored folders, and fold each into an accumulator as it is found:
+    /// folders and files are taken in parallel, each piece of work starting
+    /// from `empty()`, `visit`ing its files in order and `join`ing what
+    /// came before with what came after, so that an order-keeping `join`
+    /// sees the files sorted by name within each folder. With each file's
+    /// [`Key`] when `stat` (taken relative to its open folder, which is
+    /// cheap).
+    pub fn walk<A: Send>(
+        &self,
+        stat: bool,
+        empty: &(impl Fn() -> A + Sync),
+        visit: &(impl Fn(&mut A, Found) + Sync),
+        join: &(impl Fn(A, A) -> A + Sync),
+    ) -> (A, Vec<Diagnostic>) {
+        let walker = Walker {
+            ledger: self,
+            stat,
+            empty,
+            visit,
+            join,
         };
-        let entries = match fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(err) => return out.problems.push(unreadable(&err)),
-        };
-        let mut listed = Vec::new();
-        for entry in entries {
-            match entry.and_then(|e| Ok((e.file_type()?, e))) {
-                Ok((kind, entry)) => listed.push((entry.file_name(), kind, entry)),
-                Err(err) => out.problems.push(unreadable(&err)),
-            }
-        }
-        listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let join = |name: &str| {
-            if relative.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{relative}/{name}")
-            }
-        };
-        let parts: Vec<Part> = listed
-            .par_iter()
-            .with_max_len(64)
-            .map(|(name, kind, entry)| {
-                if kind.is_dir() {
-                    let Some(name) = name.to_str().filter(|n| !n.starts_with('.')) else {
-                        return Part::Nothing;
-                    };
-                    let rel = join(name);
-                    if self.settings.is_ignored(&rel) {
-                        return Part::Nothing;
-                    }
-                    let mut folder = Walked::default();
-                    self.walk_folder(&entry.path(), &rel, stat, &mut folder);
-                    return Part::Folder(folder);
-                }
-                if !kind.is_file() || Path::new(name).extension().is_none_or(|e| e != "md") {
-                    return Part::Nothing;
-                }
-                let Some(name) = name.to_str() else {
-                    return Part::Problem(Diagnostic::new(
-                        &entry.path().to_string_lossy(),
-                        1,
-                        1,
-                        Code::Unreadable,
-                        "the file's name is not UTF-8; rename it",
-                    ));
-                };
-                let rel = join(name);
-                if self.settings.is_ignored(&rel) {
-                    return Part::Nothing;
-                }
-                let key = if stat {
-                    entry.metadata().ok().and_then(|m| Key::of(&m))
-                } else {
-                    None
-                };
-                Part::File(Found { relative: rel, key })
-            })
-            .collect();
-        for part in parts {
-            match part {
-                Part::File(found) => out.files.push(found),
-                Part::Folder(folder) => {
-                    out.files.extend(folder.files);
-                    out.problems.extend(folder.problems);
-                }
-                Part::Problem(problem) => out.problems.push(problem),
-                Part::Nothing => {}
-            }
-        }
+        walker.folder(&self.root, "")
     }
 
     /// Find the prospect a person names (see [`Ledger::resolve`]). A query
@@ -236,19 +175,18 @@ impl Ledger {
     }
 
     /// What `due` and `list` need of every prospect, gathered as the files
-    /// are read (in parallel): each reading thread starts from `empty()`,
-    /// `add`s each [`Summary`], and the threads' tallies are `join`ed; so
-    /// nothing is held but what the tally keeps. Through the [`Cache`] when
-    /// `cached`, which then learns what changed.
+    /// are found and read (in parallel): each piece of work starts from
+    /// `empty()`, `add`s each [`Summary`], and the pieces' tallies are
+    /// `join`ed; so nothing is held but what the tally keeps. Through the
+    /// [`Cache`] when `cached`, which then learns what changed.
     pub fn summaries<T: Send>(
         &self,
         today: Date,
         cached: bool,
-        empty: impl Fn() -> T + Sync + Send,
-        add: impl Fn(&mut T, Summary) + Sync + Send,
-        join: impl Fn(T, T) -> T + Sync + Send,
+        empty: impl Fn() -> T + Sync,
+        add: impl Fn(&mut T, Summary) + Sync,
+        join: impl Fn(T, T) -> T + Sync,
     ) -> (T, Vec<Diagnostic>) {
-        let (files, walk_problems) = self.walk(cached);
         let cx = Context {
             settings: &self.settings,
             today,
@@ -261,67 +199,60 @@ impl Ledger {
                 status: assessed.status,
             }
         };
-        let (tally, learned) = files
-            .par_iter()
-            .enumerate()
-            .fold(
-                || (empty(), Vec::new()),
-                |(mut tally, mut learned), (i, found)| {
-                    let (summary, news) = self.summary_of(found, cache.as_ref(), summarize);
-                    learned.extend(news.map(|news| (i, news)));
-                    if let Some(summary) = summary {
-                        add(&mut tally, summary);
-                    }
-                    (tally, learned)
-                },
-            )
-            .reduce(
-                || (empty(), Vec::new()),
-                |(a, mut learned), (b, more)| {
-                    learned.extend(more);
-                    (join(a, b), learned)
-                },
-            );
+        let (walked, walk_problems) = self.walk(
+            cached,
+            &|| (empty(), Learning::default()),
+            &|(tally, learning): &mut (T, Learning), found| {
+                let summary = match &cache {
+                    Some(cache) => self.through(cache, found, summarize, learning),
+                    None => self.read(&found.relative).as_ref().map(summarize),
+                };
+                if let Some(summary) = summary {
+                    add(tally, summary);
+                }
+            },
+            &|(a, mut learned), (b, more)| {
+                learned.kept.extend(more.kept);
+                learned.news.extend(more.news);
+                (join(a, b), learned)
+            },
+        );
+        let (tally, learning) = walked;
         if let Some(cache) = cache {
-            let mut news: Vec<Option<Learned>> = files.iter().map(|_| None).collect();
-            for (i, learned) in learned {
-                news[i] = Some(learned);
-            }
-            cache.save(
-                files
-                    .iter()
-                    .zip(news)
-                    .filter_map(|(f, news)| Some((f.relative.as_str(), f.key?, news)))
-                    .collect(),
-            );
+            cache.save(learning.kept, learning.news);
         }
         (tally, walk_problems)
     }
 
-    /// The summary of one file, from the cache when it holds the file as
-    /// it is; with what the cache should learn.
-    fn summary_of(
+    /// The summary of one file through the cache, which holds it when the
+    /// file is as it was; noting in `learning` what the cache should keep.
+    fn through(
         &self,
-        found: &Found,
-        cache: Option<&Cache>,
+        cache: &Cache,
+        found: Found,
         summarize: impl Fn(&Prospect) -> Summary,
-    ) -> (Option<Summary>, Option<Learned>) {
-        let hit = cache
-            .zip(found.key)
-            .and_then(|(c, key)| c.get(&found.relative, key));
-        match hit {
-            Some(Hit::Summary(summary)) => (summary, None),
+        learning: &mut Learning,
+    ) -> Option<Summary> {
+        let Some(key) = found.key else {
+            return self.read(&found.relative).as_ref().map(summarize);
+        };
+        match cache.get(&found.relative, key) {
+            Some(Hit::Summary(summary, slot)) => {
+                learning.kept.push(slot);
+                summary
+            }
             Some(Hit::Parsed(prospect)) => {
                 let summary = prospect.as_ref().map(summarize);
                 let news = Learned::assessed(summary.as_ref());
-                (summary, Some(news))
+                learning.news.push((found.relative, key, news));
+                summary
             }
             None => {
                 let prospect = self.read(&found.relative);
                 let summary = prospect.as_ref().map(summarize);
-                let news = (cache.is_some() && found.key.is_some())
-                    .then(|| Learned::read(prospect.as_ref(), summary.as_ref()));
-                (summary, news)
+                let news = Learned::read(prospect.as_ref(), summary.as_ref());
+                learning.news.push((found.relative, key, news));
+                summary
             }
         }
     }
@@ -504,19 +435,107 @@ pub struct Found {
     pub key: Option<Key>,
 }
 
-/// What a walk found.
-#[derive(Debug, Default)]
-struct Walked {
-    files: Vec<Found>,
-    problems: Vec<Diagnostic>,
+/// What a run of [`Ledger::summaries`] learned for the [`Cache`]: which of
+/// its day records still hold, and what is new.
+#[derive(Default)]
+struct Learning {
+    kept: Vec<u32>,
+    news: Vec<(String, Key, Learned)>,
 }
 
-/// What one entry of a folder gave the walk.
-enum Part {
-    File(Found),
-    Folder(Walked),
-    Problem(Diagnostic),
-    Nothing,
+/// Append `more` to `all`: the order-keeping join of a walk.
+fn append<T>(mut all: Vec<T>, more: Vec<T>) -> Vec<T> {
+    all.extend(more);
+    all
+}
+
+/// One walk of a ledger (see [`Ledger::walk`]).
+struct Walker<'w, E, V, J> {
+    ledger: &'w Ledger,
+    stat: bool,
+    empty: &'w E,
+    visit: &'w V,
+    join: &'w J,
+}
+
+impl<A, E, V, J> Walker<'_, E, V, J>
+where
+    A: Send,
+    E: Fn() -> A + Sync,
+    V: Fn(&mut A, Found) + Sync,
+    J: Fn(A, A) -> A + Sync,
+{
+    fn folder(&self, dir: &Path, relative: &str) -> (A, Vec<Diagnostic>) {
+        let unreadable = |err: &dyn std::fmt::Display| {
+            let at = if relative.is_empty() {
+                self.ledger.root.display().to_string()
+            } else {
+                relative.to_owned()
+            };
+            Diagnostic::new(&at, 1, 1, Code::Unreadable, format!("cannot read: {err}"))
+        };
+        let mut problems = Vec::new();
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(err) => return ((self.empty)(), vec![unreadable(&err)]),
+        };
+        let mut listed = Vec::new();
+        for entry in entries {
+            match entry.and_then(|e| Ok((e.file_type()?, e))) {
+                Ok((kind, entry)) => listed.push((entry.file_name(), kind, entry)),
+                Err(err) => problems.push(unreadable(&err)),
+            }
+        }
+        listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let child = |name: &str| {
+            if relative.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{relative}/{name}")
+            }
+        };
+        let none = || ((self.empty)(), Vec::new());
+        let (found, more) = listed
+            .par_iter()
+            .with_max_len(64)
+            .fold(none, |(mut acc, mut problems), (name, kind, entry)| {
+                if kind.is_dir() {
+                    let rel = name
+                        .to_str()
+                        .filter(|n| !n.starts_with('.'))
+                        .map(child)
+                        .filter(|rel| !self.ledger.settings.is_ignored(rel));
+                    if let Some(rel) = rel {
+                        let (inner, more) = self.folder(&entry.path(), &rel);
+                        acc = (self.join)(acc, inner);
+                        problems.extend(more);
+                    }
+                } else if kind.is_file() && Path::new(name).extension().is_some_and(|e| e == "md") {
+                    match name.to_str().map(child) {
+                        Some(rel) if self.ledger.settings.is_ignored(&rel) => {}
+                        Some(rel) => {
+                            let key = if self.stat {
+                                entry.metadata().ok().and_then(|m| Key::of(&m))
+                            } else {
+                                None
+                            };
+                            (self.visit)(&mut acc, Found { relative: rel, key });
+                        }
+                        None => problems.push(Diagnostic::new(
+                            &entry.path().to_string_lossy(),
+                            1,
+                            1,
+                            Code::Unreadable,
+                            "the file's name is not UTF-8; rename it",
+                        )),
+                    }
+                }
+                (acc, problems)
+            })
+            .reduce(none, |(a, pa), (b, pb)| ((self.join)(a, b), append(pa, pb)));
+        problems.extend(more);
+        (found, problems)
+    }
 }
 
 /// What `due` and `list` need of one prospect.

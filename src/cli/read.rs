@@ -50,7 +50,7 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
         |mut a, b| {
             a.held_back += b.held_back;
             a.exhausted += b.exhausted;
-            a.due.extend(b.due);
+            a.due = a.due.append(b.due);
             if let Some(next) = b.next {
                 a.later(next);
             }
@@ -58,8 +58,7 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
         },
     );
     report_skipped(tally.held_back);
-    let mut due = tally.due;
-    due.par_sort_unstable_by(due::order);
+    let mut due = tally.due.sorted(due::order);
     due.truncate(args.limit.unwrap_or(usize::MAX));
     if args.json {
         write_json(out, &due)?;
@@ -100,7 +99,7 @@ struct DueTally {
     /// Prospects (of the filters) whose follow-up budget is spent.
     exhausted: usize,
     /// Those due within the horizon.
-    due: Vec<Status>,
+    due: Pile<Status>,
     /// The first to come due after the horizon (or held back).
     next: Option<Status>,
 }
@@ -117,14 +116,45 @@ impl DueTally {
     }
 }
 
+/// Values gathered on many threads, in pieces, so that joining them never
+/// moves a value.
+struct Pile<T>(Vec<Vec<T>>);
+
+impl<T> Default for Pile<T> {
+    fn default() -> Pile<T> {
+        Pile(Vec::new())
+    }
+}
+
+impl<T: Sync> Pile<T> {
+    fn push(&mut self, value: T) {
+        match self.0.last_mut() {
+            Some(last) => last.push(value),
+            None => self.0.push(vec![value]),
+        }
+    }
+
+    fn append(mut self, more: Pile<T>) -> Pile<T> {
+        self.0.extend(more.0);
+        self
+    }
+
+    /// Every value, sorted.
+    fn sorted(&self, order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) -> Vec<&T> {
+        let mut all: Vec<&T> = self.0.iter().flatten().collect();
+        all.par_sort_unstable_by(|a, b| order(a, b));
+        all
+    }
+}
+
 /// `ledger list`.
 pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    let ((broken, mut shown), _) = env.ledger.summaries(
+    let ((broken, shown), _) = env.ledger.summaries(
         env.today,
         env.cache,
-        || (0, Vec::new()),
-        |(broken, shown): &mut (usize, Vec<Status>), summary| match summary.status {
+        || (0, Pile::default()),
+        |(broken, shown): &mut (usize, Pile<Status>), summary| match summary.status {
             None => *broken += 1,
             Some(s)
                 if (args.all || s.due_reason != Reason::Closed) && matches(&s, &args.filters) =>
@@ -133,13 +163,10 @@ pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode
             }
             Some(_) => {}
         },
-        |(a, mut shown), (b, more)| {
-            shown.extend(more);
-            (a + b, shown)
-        },
+        |(a, shown), (b, more)| (a + b, shown.append(more)),
     );
     report_skipped(broken);
-    shown.par_sort_unstable_by(due::order);
+    let shown = shown.sorted(due::order);
     if args.json {
         write_json(out, &shown)?;
     } else if shown.is_empty() {
@@ -373,11 +400,11 @@ fn plain(text: String) -> Cell {
 /// last touch, and what to do.
 fn status_table(
     out: &mut impl Write,
-    statuses: &[Status],
+    statuses: &[&Status],
     env: &Env,
     with_undue: bool,
 ) -> io::Result<()> {
-    let row = |s: &Status| {
+    let row = |s: &&Status| {
         let when = match s.overdue_days {
             Some(days) => (style::lateness(days), style::lateness_style(days)),
             None if with_undue => (s.due_reason.as_str().to_owned(), style::DIM),
