@@ -261,8 +261,10 @@ impl Table {
 
     /// The place of the record of `relative`.
     fn find(&self, relative: &str) -> Option<usize> {
+        // Paths were checked to be UTF-8 when read; bytes sort as text does.
+        let path = |slot: &Slot| &self.bytes[slot.path.0 as usize..slot.path.1 as usize];
         self.records
-            .binary_search_by(|slot| self.path(slot).cmp(relative))
+            .binary_search_by(|slot| path(slot).cmp(relative.as_bytes()))
             .ok()
     }
 

@@ -3,9 +3,10 @@
 mod cli;
 
 /// Reading a large ledger makes millions of small strings on every core;
-/// mimalloc serves them without contention.
+/// jemalloc serves them faster than the system's allocator and keeps less.
+#[cfg(not(target_env = "msvc"))]
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> std::process::ExitCode {
     cli::main()
