@@ -655,44 +655,22 @@ pub fn render_value(key: &str, raw: &str, today: Date) -> Option<String> {
     })
 }
 
-/// How many prospect files a folder holds before `add` files new ones a
-/// level deeper, by one more letter of their stem.
-pub const FOLDER_LIMIT: usize = 1000;
-
-/// The folder a new prospect goes in, relative to the root: the deepest of
-/// `prospects/`, `prospects/a/`, `prospects/a/ac/`, `prospects/a/ac/acm/`, …
-/// (for `acme-corp`) that exists; or, when that one already holds
-/// [`FOLDER_LIMIT`] prospect files, the next (which `add` then makes).
-/// So a ledger that grows is filed by initials, a level at a time, and no
-/// folder's tree (which git writes anew on every commit) grows large.
+/// The folder a new prospect goes in, relative to the root: in a ledger
+/// laid out by initials, the deepest of `prospects/a/`, `prospects/a/ac/`,
+/// `prospects/a/ac/acm/`, … (for `acme-corp`) that exists; else
+/// `prospects/`.
 pub fn shelf(root: &Path, slug: &str) -> String {
     let mut folder = "prospects".to_owned();
     let mut prefix = String::new();
     for c in slug.chars() {
         prefix.push(c);
         let deeper = format!("{folder}/{prefix}");
-        if root.join(&deeper).is_dir() {
-            folder = deeper;
-            continue;
+        if !root.join(&deeper).is_dir() {
+            break;
         }
-        if prospect_files(&root.join(&folder)) >= FOLDER_LIMIT {
-            folder = deeper;
-        }
-        break;
+        folder = deeper;
     }
     folder
-}
-
-/// How many `*.md` files a folder holds (not counting its sub-folders).
-fn prospect_files(folder: &Path) -> usize {
-    let Ok(entries) = fs::read_dir(folder) else {
-        return 0;
-    };
-    entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter(|e| Path::new(&e.file_name()).extension().is_some_and(|x| x == "md"))
-        .count()
 }
 
 /// A safe file stem from a name: lower-case ASCII letters and digits joined

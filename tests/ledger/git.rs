@@ -322,16 +322,18 @@ fn add_follows_a_layout_by_initials() {
         "touch prospects/i/in/initech: call\n"
     );
 
-    // A full folder: the next prospect goes a level deeper, in a folder
-    // `add` makes, and the next after it follows.
-    let full = s.root().join("prospects/h");
-    for i in 0..1000 {
-        std::fs::write(full.join(format!("h{i}.md")), "---\nname: H\n---\n").unwrap();
-    }
-    let run = s.ledger(&["add", "Hooli Two"]).ok();
-    assert!(run.stdout.contains("as prospects/h/ho/hooli-two.md"), "{}", run.stdout);
-    let run = s.ledger(&["add", "Hobart"]).ok();
-    assert!(run.stdout.contains("as prospects/h/ho/hobart.md"), "{}", run.stdout);
-    let run = s.ledger(&["add", "Hatch"]).ok();
-    assert!(run.stdout.contains("as prospects/h/ha/hatch.md"), "{}", run.stdout);
+    // A folder split by a third letter is followed too.
+    std::fs::create_dir_all(s.root().join("prospects/i/in/ini")).unwrap();
+    let run = s.ledger(&["add", "Initrode"]).ok();
+    assert!(
+        run.stdout.contains("as prospects/i/in/ini/initrode.md"),
+        "{}",
+        run.stdout
+    );
+    let run = s.ledger(&["add", "Intertrode"]).ok();
+    assert!(
+        run.stdout.contains("as prospects/i/in/intertrode.md"),
+        "{}",
+        run.stdout
+    );
 }
