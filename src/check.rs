@@ -248,16 +248,17 @@ fn assess_for(prospect: &Prospect, cx: &Context, wanted: impl Fn(Code) -> bool) 
 }
 
 /// The `duplicate` check across prospects: a later id that shares an email
-/// or a name (case-insensitive) with an earlier one. `usable` is sorted by id.
+/// or a name (case-insensitive) with an earlier one. `usable` gives each
+/// prospect's id, path, name and email, in the order of the walk.
 pub fn duplicates<'a>(
-    usable: impl IntoIterator<Item = (&'a str, &'a str, &'a Fields)>,
+    usable: impl IntoIterator<Item = (&'a str, &'a str, &'a str, Option<&'a str>)>,
 ) -> Vec<Diagnostic> {
     use std::collections::HashMap;
     let mut seen: HashMap<(u8, String), &str> = HashMap::new();
     let mut found = Vec::new();
-    for (id, path, fields) in usable {
-        let mut keys = vec![(0u8, fields.name.trim().to_lowercase())];
-        if let Some(email) = &fields.email {
+    for (id, path, name, email) in usable {
+        let mut keys = vec![(0u8, name.trim().to_lowercase())];
+        if let Some(email) = email {
             if !email.trim().is_empty() {
                 keys.push((1, email.trim().to_lowercase()));
             }
@@ -375,12 +376,12 @@ mod tests {
         let b = fields("Other", Some("X@Chatty.example"));
         let c = fields("chatty", None);
         let d = fields("Unique", None);
-        let found = duplicates([
-            ("a", "a.md", &a),
-            ("b", "b.md", &b),
-            ("c", "c.md", &c),
-            ("d", "d.md", &d),
-        ]);
+        let found = duplicates(
+            [("a", &a), ("b", &b), ("c", &c), ("d", &d)]
+                .map(|(id, f)| (id, &format!("{id}.md"), f))
+                .iter()
+                .map(|(id, path, f)| (*id, path.as_str(), f.name.as_str(), f.email.as_deref())),
+        );
         let paths: Vec<&str> = found.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["b.md", "c.md"]);
     }

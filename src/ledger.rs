@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::cache::{Cache, Hit, Key, Learned};
-use crate::check::{self, Assessment, Context};
+use crate::check::{self, Context};
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
@@ -30,15 +30,13 @@ pub struct Ledger {
     pub settings_problems: Vec<Diagnostic>,
 }
 
-/// Every prospect of a ledger, read and assessed.
+/// What `lint` found in a whole ledger.
 #[derive(Debug)]
-pub struct Book {
-    /// The prospects, sorted by id.
-    pub prospects: Vec<Prospect>,
-    /// The assessment of each prospect, in the same order.
-    pub assessments: Vec<Assessment>,
-    /// Problems of the walk itself (folders that cannot be read).
-    pub walk_problems: Vec<Diagnostic>,
+pub struct Lint {
+    /// Every diagnostic, the ledger-wide `duplicate` check included, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many prospect files were read.
+    pub prospects: usize,
 }
 
 impl Ledger {
@@ -265,21 +263,47 @@ impl Ledger {
         hasher.finish()
     }
 
-    /// Read every prospect and assess it for `today`.
-    pub fn book(&self, today: Date) -> Book {
-        let (prospects, walk_problems) = self.prospects();
+    /// Read and check every prospect for `today`, in one parallel pass that
+    /// keeps of each prospect only its problems and what the ledger-wide
+    /// `duplicate` check needs; plus the problems of `ledger.yaml`.
+    pub fn lint(&self, today: Date) -> Lint {
         let cx = Context {
             settings: &self.settings,
             today,
         };
-        let assessments = prospects
-            .par_iter()
-            .map(|p| check::assess(p, &cx))
-            .collect();
-        Book {
+        type Who = (String, String, String, Option<String>);
+        type Seen = (Vec<Diagnostic>, Vec<Who>, usize);
+        let ((mut diagnostics, usable, prospects), walk_problems) = self.walk(
+            false,
+            &Seen::default,
+            &|(diagnostics, usable, count): &mut Seen, found| {
+                let Some(prospect) = self.read(&found.relative) else {
+                    return;
+                };
+                *count += 1;
+                let assessed = check::assess(&prospect, &cx);
+                diagnostics.extend(assessed.diagnostics);
+                if let (Some(_), Some(f)) = (assessed.status, prospect.fields()) {
+                    let (name, email) = (f.name.clone(), f.email.clone());
+                    usable.push((prospect.id, prospect.path, name, email));
+                }
+            },
+            &|(mut d, mut u, n), (more_d, more_u, more_n)| {
+                d.extend(more_d);
+                u.extend(more_u);
+                (d, u, n + more_n)
+            },
+        );
+        diagnostics.extend(self.settings_problems.iter().cloned());
+        diagnostics.extend(walk_problems);
+        let usable = usable.iter().map(|(id, path, name, email)| {
+            (id.as_str(), path.as_str(), name.as_str(), email.as_deref())
+        });
+        diagnostics.extend(check::duplicates(usable));
+        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Lint {
+            diagnostics,
             prospects,
-            assessments,
-            walk_problems,
         }
     }
 
@@ -545,24 +569,4 @@ pub struct Summary {
     pub status: Option<crate::due::Status>,
     /// Whether any check found an error (`due` holds such a prospect back).
     pub errors: bool,
-}
-
-impl Book {
-    /// Every diagnostic, the ledger-wide `duplicate` check included, sorted.
-    pub fn diagnostics(&self, settings_problems: &[Diagnostic]) -> Vec<Diagnostic> {
-        let mut all: Vec<Diagnostic> = settings_problems.to_vec();
-        all.extend(self.walk_problems.iter().cloned());
-        for a in &self.assessments {
-            all.extend(a.diagnostics.iter().cloned());
-        }
-        let usable = self
-            .prospects
-            .iter()
-            .zip(&self.assessments)
-            .filter(|(_, a)| a.status.is_some())
-            .filter_map(|(p, _)| p.fields().map(|f| (p.id.as_str(), p.path.as_str(), f)));
-        all.extend(check::duplicates(usable));
-        all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        all
-    }
 }

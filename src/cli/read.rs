@@ -303,8 +303,8 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
 
 /// `ledger lint`.
 pub fn lint(env: &Env, args: &LintArgs, out: &mut impl Write) -> Result<ExitCode> {
-    let book = env.ledger.book(env.today);
-    let diagnostics = book.diagnostics(&env.ledger.settings_problems);
+    let lint = env.ledger.lint(env.today);
+    let diagnostics = lint.diagnostics;
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -324,7 +324,7 @@ pub fn lint(env: &Env, args: &LintArgs, out: &mut impl Write) -> Result<ExitCode
                 diagnostics: &diagnostics,
                 errors,
                 warnings,
-                prospects: book.prospects.len(),
+                prospects: lint.prospects,
             },
         )?;
     } else {
@@ -350,7 +350,7 @@ pub fn lint(env: &Env, args: &LintArgs, out: &mut impl Write) -> Result<ExitCode
                 "{}, {} in {}",
                 style::count(errors, "error"),
                 style::count(warnings, "warning"),
-                style::count(book.prospects.len(), "prospect")
+                style::count(lint.prospects, "prospect")
             );
         }
     }
