@@ -376,12 +376,12 @@ mod tests {
         let b = fields("Other", Some("X@Chatty.example"));
         let c = fields("chatty", None);
         let d = fields("Unique", None);
-        let found = duplicates(
-            [("a", &a), ("b", &b), ("c", &c), ("d", &d)]
-                .map(|(id, f)| (id, &format!("{id}.md"), f))
-                .iter()
-                .map(|(id, path, f)| (*id, path.as_str(), f.name.as_str(), f.email.as_deref())),
-        );
+        let found = duplicates([
+            ("a", "a.md", a.name.as_str(), a.email.as_deref()),
+            ("b", "b.md", b.name.as_str(), b.email.as_deref()),
+            ("c", "c.md", c.name.as_str(), c.email.as_deref()),
+            ("d", "d.md", d.name.as_str(), d.email.as_deref()),
+        ]);
         let paths: Vec<&str> = found.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["b.md", "c.md"]);
     }
