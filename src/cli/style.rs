@@ -99,9 +99,9 @@ pub struct Table {
 }
 
 impl Table {
-    /// Write a row of cells for each item. The rows are made twice, once to
-    /// measure the columns and once to write them, a few thousand at a
-    /// time, so that a long table is never held whole.
+    /// Write a row of cells for each item (each row as many cells as the
+    /// table has columns). The rows are made in parallel and kept packed
+    /// (each piece's text in one string) until the columns are measured.
     pub fn write<T: Sync>(
         &self,
         out: &mut impl Write,
@@ -110,24 +110,34 @@ impl Table {
         row: impl Fn(&T) -> Vec<Cell> + Sync,
     ) -> io::Result<()> {
         let columns = self.align.len();
-        let header: Vec<Cell> = self.header.iter().map(|h| (h.to_string(), DIM)).collect();
-        let none = || (vec![0; columns], vec![false; columns]);
-        let (mut widths, filled) = items
-            .par_iter()
-            .fold(none, |(mut widths, mut filled), item| {
-                for (i, (text, _)) in row(item).iter().enumerate() {
-                    widths[i] = widths[i].max(width_of(text));
-                    filled[i] |= !text.is_empty();
+        let pieces: Vec<Packed> = items
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut packed = Packed {
+                    widths: vec![0; columns],
+                    filled: vec![false; columns],
+                    ..Packed::default()
+                };
+                for item in chunk {
+                    for (i, (text, style)) in row(item).into_iter().enumerate().take(columns) {
+                        packed.widths[i] = packed.widths[i].max(width_of(&text));
+                        packed.filled[i] |= !text.is_empty();
+                        packed.text.push_str(&text);
+                        packed.cells.push((packed.text.len(), style));
+                    }
                 }
-                (widths, filled)
+                packed
             })
-            .reduce(none, |(a, fa), (b, fb)| {
-                let widths = a.iter().zip(&b).map(|(x, y)| *x.max(y)).collect();
-                let filled = fa.iter().zip(&fb).map(|(x, y)| *x || *y).collect();
-                (widths, filled)
-            });
-        for (i, (text, _)) in header.iter().enumerate() {
-            widths[i] = widths[i].max(width_of(text));
+            .collect();
+        let header: Vec<Cell> = self.header.iter().map(|h| (h.to_string(), DIM)).collect();
+        let mut widths: Vec<usize> = header.iter().map(|h| width_of(&h.0)).collect();
+        widths.resize(columns, 0);
+        let mut filled = vec![false; columns];
+        for piece in &pieces {
+            for i in 0..columns {
+                widths[i] = widths[i].max(piece.widths[i]);
+                filled[i] |= piece.filled[i];
+            }
         }
         // Drop columns that are empty in every row.
         let shown: Vec<usize> = (0..columns).filter(|&i| filled[i]).collect();
@@ -145,13 +155,20 @@ impl Table {
         }
         let mut line = String::new();
         if !header.is_empty() {
-            self.line(&mut line, &header, &widths, &shown, look);
+            let cells: Vec<(&str, Style)> = header.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+            self.line(&mut line, &cells, &widths, &shown, look);
             writeln!(out, "{line}")?;
         }
-        for chunk in items.chunks(4096) {
-            let rows: Vec<Vec<Cell>> = chunk.par_iter().map(&row).collect();
-            for cells in &rows {
-                self.line(&mut line, cells, &widths, &shown, look);
+        let mut cells: Vec<(&str, Style)> = Vec::with_capacity(columns);
+        for piece in &pieces {
+            let mut start = 0;
+            for row in piece.cells.chunks(columns) {
+                cells.clear();
+                for &(end, style) in row {
+                    cells.push((&piece.text[start..end], style));
+                    start = end;
+                }
+                self.line(&mut line, &cells, &widths, &shown, look);
                 writeln!(out, "{line}")?;
             }
         }
@@ -162,7 +179,7 @@ impl Table {
     fn line(
         &self,
         line: &mut String,
-        row: &[Cell],
+        row: &[(&str, Style)],
         widths: &[usize],
         shown: &[usize],
         look: &Look,
@@ -192,6 +209,16 @@ impl Table {
     }
 }
 
+/// Rows of a table, packed: every cell's text in one string, and where
+/// each cell ends, with its style.
+#[derive(Default)]
+struct Packed {
+    text: String,
+    cells: Vec<(usize, Style)>,
+    widths: Vec<usize>,
+    filled: Vec<bool>,
+}
+
 /// How many columns `text` takes (one a character).
 fn width_of(text: &str) -> usize {
     if text.is_ascii() {
@@ -212,24 +239,24 @@ fn truncate(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
 
 /// A value with its currency: `$12,000`, `€40,000`, `CHF 1,500`, `12,000.50 USD`.
 pub fn money(value: f64, currency: &str) -> String {
-    let whole = value.trunc() as u64;
-    let mut digits = whole.to_string();
-    let mut grouped = String::new();
-    while digits.len() > 3 {
-        let tail = digits.split_off(digits.len() - 3);
-        grouped = format!(",{tail}{grouped}");
+    let digits = (value.trunc() as u64).to_string();
+    let mut amount = String::with_capacity(digits.len() + digits.len() / 3 + 4);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            amount.push(',');
+        }
+        amount.push(digit);
     }
-    let mut amount = format!("{digits}{grouped}");
     let cents = ((value - value.trunc()) * 100.0).round() as u64;
     if cents > 0 {
         let _ = write!(amount, ".{cents:02}");
     }
-    match currency.to_ascii_uppercase().as_str() {
-        "USD" => format!("${amount}"),
-        "EUR" => format!("€{amount}"),
-        "GBP" => format!("£{amount}"),
-        "JPY" => format!("¥{amount}"),
-        _ => format!("{amount} {currency}"),
+    let symbol = [("USD", "$"), ("EUR", "€"), ("GBP", "£"), ("JPY", "¥")]
+        .into_iter()
+        .find(|(code, _)| currency.eq_ignore_ascii_case(code));
+    match symbol {
+        Some((_, symbol)) => format!("{symbol}{amount}"),
+        None => format!("{amount} {currency}"),
     }
 }
 
@@ -267,10 +294,14 @@ pub fn lateness_style(overdue_days: i64) -> Style {
 /// A short date: `Nov 05` this year, `Nov 2025` in another.
 pub fn short_date(day: Date, today: Date) -> String {
     use chrono::Datelike;
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS[day.month0() as usize];
     if day.year() == today.year() {
-        day.format("%b %d").to_string()
+        format!("{month} {:02}", day.day())
     } else {
-        day.format("%b %Y").to_string()
+        format!("{month} {}", day.year())
     }
 }
 
@@ -288,6 +319,15 @@ pub fn count(n: usize, thing: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_dates() {
+        let day = |s: &str| date::parse_iso(s).unwrap();
+        let today = day("2026-11-23");
+        assert_eq!(short_date(day("2026-11-05"), today), "Nov 05");
+        assert_eq!(short_date(day("2026-01-31"), today), "Jan 31");
+        assert_eq!(short_date(day("2025-12-01"), today), "Dec 2025");
+    }
 
     #[test]
     fn money_reads_well() {
