@@ -58,7 +58,10 @@ pub fn scan(body: &str) -> LogSection<'_> {
 /// answers, it answers what [`scan_any`] would (a property test holds it to
 /// that).
 fn scan_plain(body: &str) -> Option<LogSection<'_>> {
-    let mut section = LogSection::default();
+    let mut section = LogSection {
+        heading: None,
+        items: Vec::with_capacity(16),
+    };
     let mut offset = 0;
     for line in body.split_inclusive('\n') {
         let start = offset;

@@ -45,7 +45,9 @@ impl Prospect {
         }
 
         let body = &text[split.body_start..];
-        for item in log::scan(body).items {
+        let items = log::scan(body).items;
+        prospect.entries.reserve_exact(items.len());
+        for item in items {
             let (line, column) = cursor.locate(split.body_start + item.start);
             match entry::parse(item.text) {
                 Ok(parts) => prospect.entries.push(Entry {

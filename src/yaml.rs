@@ -58,7 +58,7 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
 /// see; the caller then asks [`parse`], which reads all of YAML. Where this
 /// answers, it answers what [`parse`] would (a property test holds it to that).
 pub fn parse_flat(text: &str) -> Option<Vec<(String, Yaml, usize)>> {
-    let mut pairs: Vec<(String, Yaml, usize)> = Vec::new();
+    let mut pairs: Vec<(String, Yaml, usize)> = Vec::with_capacity(16);
     for (index, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.bytes().any(|b| b < 0x20 || b == 0x7f)
