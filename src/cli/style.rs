@@ -159,18 +159,28 @@ impl Table {
             self.line(&mut line, &cells, &widths, &shown, look);
             writeln!(out, "{line}")?;
         }
-        let mut cells: Vec<(&str, Style)> = Vec::with_capacity(columns);
-        for piece in &pieces {
-            let mut start = 0;
-            for row in piece.cells.chunks(columns) {
-                cells.clear();
-                for &(end, style) in row {
-                    cells.push((&piece.text[start..end], style));
-                    start = end;
+        // Each piece laid out on its own thread, then written in order.
+        let laid_out: Vec<String> = pieces
+            .par_iter()
+            .map(|piece| {
+                let (mut text, mut line) = (String::new(), String::new());
+                let mut cells: Vec<(&str, Style)> = Vec::with_capacity(columns);
+                let mut start = 0;
+                for row in piece.cells.chunks(columns) {
+                    cells.clear();
+                    for &(end, style) in row {
+                        cells.push((&piece.text[start..end], style));
+                        start = end;
+                    }
+                    self.line(&mut line, &cells, &widths, &shown, look);
+                    text.push_str(&line);
+                    text.push('\n');
                 }
-                self.line(&mut line, &cells, &widths, &shown, look);
-                writeln!(out, "{line}")?;
-            }
+                text
+            })
+            .collect();
+        for text in laid_out {
+            out.write_all(text.as_bytes())?;
         }
         Ok(())
     }
