@@ -14,10 +14,17 @@
 //!   is rebuilt silently; it never changes a result, and `--no-cache` turns
 //!   it off.
 //!
-//! What is kept is the parse without what `due` and `list` never look at:
-//! the front matter's raw values and contact details, the entries' texts,
-//! times and columns.
-//! Commands that show those (`show`, `lint`) read the files.
+//! Two files are kept, each a header and one record a file sorted by path:
+//!
+//! - `<place>.day`: each prospect's [`Summary`] for one day and one set of
+//!   settings. A repeated `due` or `list` on the same day decodes these and
+//!   reads, parses and assesses nothing.
+//! - `<place>.parsed`: each file's parse for any day, without what `due`
+//!   and `list` never look at (the front matter's raw values and contact
+//!   details, the entries' texts, times and columns). It is read only when
+//!   the day or the settings changed, to assess the parses again.
+//!
+//! Commands that show what is not kept (`show`, `lint`) read the files.
 
 use std::fs;
 use std::path::{Path, PathBuf};
