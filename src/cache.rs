@@ -277,8 +277,16 @@ impl Table {
 
     /// The body kept for `relative` (and its place), if it was kept for a
     /// file with `key` that had not changed for a while when it was read.
-    fn get(&self, relative: &str, key: Key) -> Option<(u32, &[u8])> {
-        let i = self.find(relative)?;
+    /// `after`: the place of the record looked up last, whose successor
+    /// is tried first (files come in the order of their paths within a
+    /// folder).
+    fn get(&self, relative: &str, key: Key, after: Option<u32>) -> Option<(u32, &[u8])> {
+        let next = after.map(|i| i as usize + 1).filter(|&i| {
+            self.records.get(i).is_some_and(|slot| {
+                &self.bytes[slot.path.0 as usize..slot.path.1 as usize] == relative.as_bytes()
+            })
+        });
+        let i = next.or_else(|| self.find(relative))?;
         let slot = &self.records[i];
         (slot.key == key && key.mtime < self.trusted_before).then(|| (i as u32, self.body(slot)))
     }
@@ -399,13 +407,15 @@ impl Cache {
     }
 
     /// What the cache holds for `relative`, a file with `key`.
-    pub fn get(&self, relative: &str, key: Key) -> Option<Hit> {
-        if let Some((slot, body)) = self.summaries.as_ref().and_then(|t| t.get(relative, key)) {
+    /// `after`: the day record of the file looked up just before, if any.
+    pub fn get(&self, relative: &str, key: Key, after: Option<u32>) -> Option<Hit> {
+        let day = self.summaries.as_ref();
+        if let Some((slot, body)) = day.and_then(|t| t.get(relative, key, after)) {
             if let Ok(kept) = postcard::from_bytes::<Option<Kept>>(body) {
                 return Some(Hit::Summary(kept.map(|k| k.summary(relative)), slot));
             }
         }
-        let (_, body) = self.parsed()?.get(relative, key)?;
+        let (_, body) = self.parsed()?.get(relative, key, None)?;
         let parsed = postcard::from_bytes::<Option<Parsed>>(body).ok()?;
         Some(Hit::Parsed(parsed.map(|p| p.prospect(relative))))
     }

@@ -277,14 +277,16 @@ pub fn status(
 /// The order of `due` and `list`: by due date, then value (largest first,
 /// none last), then id; prospects without a due date last, by id.
 pub fn order(a: &Status, b: &Status) -> std::cmp::Ordering {
-    let value = |s: &Status| std::cmp::Reverse(s.value.map(ordered));
-    match (a.due, b.due) {
-        (Some(x), Some(y)) => x.cmp(&y).then_with(|| value(a).cmp(&value(b))),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    }
-    .then_with(|| a.id.cmp(&b.id))
+    order_key(a)
+        .cmp(&order_key(b))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+/// What [`order`] compares before the id: undated last, then the due date,
+/// then (among the dated) the larger value first.
+pub fn order_key(s: &Status) -> (bool, Option<Date>, std::cmp::Reverse<Option<i128>>) {
+    let value = s.due.and(s.value).map(ordered);
+    (s.due.is_none(), s.due, std::cmp::Reverse(value))
 }
 
 /// An f64 that sorts (values are finite and ≥ 0).

@@ -234,7 +234,7 @@ impl Ledger {
         let Some(key) = found.key else {
             return self.read(&found.relative).as_ref().map(summarize);
         };
-        match cache.get(&found.relative, key) {
+        match cache.get(&found.relative, key, learning.kept.last().copied()) {
             Some(Hit::Summary(summary, slot)) => {
                 learning.kept.push(slot);
                 summary

@@ -58,7 +58,7 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
         },
     );
     report_skipped(tally.held_back);
-    let mut due = tally.due.sorted(due::order);
+    let mut due = tally.due.sorted();
     due.truncate(args.limit.unwrap_or(usize::MAX));
     if args.json {
         write_json(out, &due)?;
@@ -139,11 +139,20 @@ impl<T: Sync> Pile<T> {
         self
     }
 
-    /// Every value, sorted.
-    fn sorted(&self, order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) -> Vec<&T> {
-        let mut all: Vec<&T> = self.0.iter().flatten().collect();
-        all.par_sort_unstable_by(|a, b| order(a, b));
-        all
+    /// Every status, in [`due::order`]; the keys are laid out beside the
+    /// references, so that most comparisons never leave the array.
+    fn sorted(&self) -> Vec<&Status>
+    where
+        T: std::borrow::Borrow<Status>,
+    {
+        let mut keyed: Vec<_> = self
+            .0
+            .iter()
+            .flatten()
+            .map(|s| (due::order_key(s.borrow()), s.borrow()))
+            .collect();
+        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        keyed.into_iter().map(|(_, s)| s).collect()
     }
 }
 
@@ -166,7 +175,7 @@ pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode
         |(a, shown), (b, more)| (a + b, shown.append(more)),
     );
     report_skipped(broken);
-    let shown = shown.sorted(due::order);
+    let shown = shown.sorted();
     if args.json {
         write_json(out, &shown)?;
     } else if shown.is_empty() {
