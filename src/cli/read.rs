@@ -11,7 +11,7 @@ use ledger::{Error, Result};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::style::{self, Align, Cell, Table};
+use super::style::{self, Align, Table};
 use super::{DueArgs, Env, Filters, LintArgs, ListArgs, ShowArgs};
 
 /// `ledger due`.
@@ -284,21 +284,17 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
         writeln!(out, "{}", look.paint(style::STRONG, "Log: no entries yet"))?;
     } else {
         writeln!(out, "{}", look.paint(style::STRONG, "Log"))?;
-        let row = |e: &ledger::entry::Entry| {
-            let when = match &e.time {
-                Some(t) => format!("{} {t}", e.date),
-                None => e.date.to_string(),
-            };
-            let channel = if e.inbound {
-                format!("{} (in)", e.channel)
+        let row = |e: &ledger::entry::Entry, cell: &mut dyn FnMut(&str, anstyle::Style)| {
+            match &e.time {
+                Some(t) => cell(&format!("  {} {t}", e.date), anstyle::Style::new()),
+                None => cell(&format!("  {}", e.date), anstyle::Style::new()),
+            }
+            if e.inbound {
+                cell(&format!("{} (in)", e.channel), style::ACTION);
             } else {
-                e.channel.clone()
-            };
-            vec![
-                plain(format!("  {when}")),
-                (channel, style::ACTION),
-                plain(e.text.clone()),
-            ]
+                cell(&e.channel, style::ACTION);
+            }
+            cell(&e.text, anstyle::Style::new());
         };
         Table {
             header: Vec::new(),
@@ -401,10 +397,6 @@ pub fn write_json(out: &mut impl Write, value: &impl Serialize) -> Result<()> {
     Ok(())
 }
 
-fn plain(text: String) -> Cell {
-    (text, anstyle::Style::new())
-}
-
 /// The table of `due` and `list`: when, name, stage, value, touch N of B,
 /// last touch, and what to do.
 fn status_table(
@@ -413,33 +405,28 @@ fn status_table(
     env: &Env,
     with_undue: bool,
 ) -> io::Result<()> {
-    let row = |s: &&Status| {
-        let when = match s.overdue_days {
-            Some(days) => (style::lateness(days), style::lateness_style(days)),
-            None if with_undue => (s.due_reason.as_str().to_owned(), style::DIM),
-            None => plain(String::new()),
-        };
-        let value = s
-            .value
-            .map(|v| style::money(v, &s.currency))
-            .unwrap_or_default();
+    let row = |s: &&Status, cell: &mut dyn FnMut(&str, anstyle::Style)| {
+        match s.overdue_days {
+            Some(days) => cell(&style::lateness(days), style::lateness_style(days)),
+            None if with_undue => cell(s.due_reason.as_str(), style::DIM),
+            None => cell("", anstyle::Style::new()),
+        }
+        cell(&s.name, style::STRONG);
+        cell(&s.stage, style::DIM);
+        match s.value {
+            Some(v) => cell(&style::money(v, &s.currency), anstyle::Style::new()),
+            None => cell("", anstyle::Style::new()),
+        }
         let touch = match s.due_reason {
             Reason::Closed | Reason::Dnc | Reason::Exhausted => format!("{} done", s.touches),
             _ => format!("{} of {}", s.unanswered + 1, s.budget),
         };
-        let last = s
-            .last_touch
-            .map(|d| style::short_date(d, env.today))
-            .unwrap_or_else(|| "-".into());
-        vec![
-            when,
-            (s.name.clone(), style::STRONG),
-            (s.stage.clone(), style::DIM),
-            plain(value),
-            plain(touch),
-            (last, style::DIM),
-            (action(s).to_owned(), style::ACTION),
-        ]
+        cell(&touch, anstyle::Style::new());
+        match s.last_touch {
+            Some(d) => cell(&style::short_date(d, env.today), style::DIM),
+            None => cell("-", style::DIM),
+        }
+        cell(action(s), style::ACTION);
     };
     Table {
         header: vec![

@@ -84,8 +84,6 @@ pub enum Align {
     Right,
 }
 
-/// A cell: text and its style.
-pub type Cell = (String, Style);
 
 /// A table of cells, printed with aligned columns. The `flex` column is
 /// shortened (with `…`) so that a row fits the terminal's width.
@@ -99,15 +97,16 @@ pub struct Table {
 }
 
 impl Table {
-    /// Write a row of cells for each item (each row as many cells as the
-    /// table has columns). The rows are made in parallel and kept packed
-    /// (each piece's text in one string) until the columns are measured.
+    /// Write a row for each item: `row` gives each of its cells, in order,
+    /// to the function it is passed (as many cells as the table has
+    /// columns). The rows are made in parallel and kept packed (each
+    /// piece's text in one string) until the columns are measured.
     pub fn write<T: Sync>(
         &self,
         out: &mut impl Write,
         look: &Look,
         items: &[T],
-        row: impl Fn(&T) -> Vec<Cell> + Sync,
+        row: impl Fn(&T, &mut dyn FnMut(&str, Style)) + Sync,
     ) -> io::Result<()> {
         let columns = self.align.len();
         let pieces: Vec<Packed> = items
@@ -119,18 +118,26 @@ impl Table {
                     ..Packed::default()
                 };
                 for item in chunk {
-                    for (i, (text, style)) in row(item).into_iter().enumerate().take(columns) {
-                        packed.widths[i] = packed.widths[i].max(width_of(&text));
-                        packed.filled[i] |= !text.is_empty();
-                        packed.text.push_str(&text);
-                        packed.cells.push((packed.text.len(), style));
+                    let mut i = 0;
+                    row(item, &mut |text, style| {
+                        if i < columns {
+                            packed.widths[i] = packed.widths[i].max(width_of(text));
+                            packed.filled[i] |= !text.is_empty();
+                            packed.text.push_str(text);
+                            packed.cells.push((packed.text.len(), style));
+                            i += 1;
+                        }
+                    });
+                    // A short row is padded with empty cells.
+                    for _ in i..columns {
+                        packed.cells.push((packed.text.len(), Style::new()));
                     }
                 }
                 packed
             })
             .collect();
-        let header: Vec<Cell> = self.header.iter().map(|h| (h.to_string(), DIM)).collect();
-        let mut widths: Vec<usize> = header.iter().map(|h| width_of(&h.0)).collect();
+        let header: Vec<(&str, Style)> = self.header.iter().map(|h| (*h, DIM)).collect();
+        let mut widths: Vec<usize> = header.iter().map(|h| width_of(h.0)).collect();
         widths.resize(columns, 0);
         let mut filled = vec![false; columns];
         for piece in &pieces {
@@ -146,7 +153,7 @@ impl Table {
                 shown.iter().map(|&i| widths[i]).sum::<usize>() + 2 * shown.len().saturating_sub(1);
             if total > width {
                 let over = total - width;
-                let header_width = header.get(self.flex).map_or(0, |h| width_of(&h.0));
+                let header_width = header.get(self.flex).map_or(0, |h| width_of(h.0));
                 widths[self.flex] = widths[self.flex]
                     .saturating_sub(over)
                     .max(header_width)
@@ -155,8 +162,7 @@ impl Table {
         }
         let mut line = String::new();
         if !header.is_empty() {
-            let cells: Vec<(&str, Style)> = header.iter().map(|(t, s)| (t.as_str(), *s)).collect();
-            self.line(&mut line, &cells, &widths, &shown, look);
+            self.line(&mut line, &header, &widths, &shown, look);
             writeln!(out, "{line}")?;
         }
         // Each piece laid out on its own thread, then written in order.
@@ -370,7 +376,6 @@ mod tests {
 
     #[test]
     fn tables_align_and_fit() {
-        let cell = |s: &str| (s.to_owned(), Style::new());
         let table = Table {
             header: Vec::new(),
             align: vec![Align::Left, Align::Left, Align::Right],
@@ -386,8 +391,8 @@ mod tests {
         };
         let mut out = Vec::new();
         table
-            .write(&mut out, &look, &rows, |r| {
-                r.iter().map(|c| cell(c)).collect()
+            .write(&mut out, &look, &rows, |r, cell| {
+                r.iter().for_each(|c| cell(c, Style::new()))
             })
             .unwrap();
         let text = String::from_utf8(out).unwrap();
