@@ -84,7 +84,6 @@ pub enum Align {
     Right,
 }
 
-
 /// A table of cells, printed with aligned columns. The `flex` column is
 /// shortened (with `…`) so that a row fits the terminal's width.
 pub struct Table {
