@@ -208,7 +208,7 @@ struct Header {
 
 /// One cache file, read whole: a header, then one record a file, sorted by
 /// path. A record is `u32` length, `u16` path length, the path, the
-/// [`Key`] (32 bytes), and a body encoded with postcard.
+/// [`Key`] ([`Key::SIZE`] bytes), and a body encoded with postcard.
 #[derive(Debug, Default)]
 struct Table {
     bytes: Vec<u8>,
@@ -257,9 +257,14 @@ impl Table {
         })
     }
 
+    /// A record's path, checked to be UTF-8 when the file was read.
     fn path(&self, slot: &Slot) -> &str {
-        std::str::from_utf8(&self.bytes[slot.path.0 as usize..slot.path.1 as usize])
-            .unwrap_or_default()
+        std::str::from_utf8(self.path_bytes(slot)).unwrap_or_default()
+    }
+
+    /// A record's path as bytes, which sort as its text does.
+    fn path_bytes(&self, slot: &Slot) -> &[u8] {
+        &self.bytes[slot.path.0 as usize..slot.path.1 as usize]
     }
 
     fn body(&self, slot: &Slot) -> &[u8] {
@@ -268,10 +273,8 @@ impl Table {
 
     /// The place of the record of `relative`.
     fn find(&self, relative: &str) -> Option<usize> {
-        // Paths were checked to be UTF-8 when read; bytes sort as text does.
-        let path = |slot: &Slot| &self.bytes[slot.path.0 as usize..slot.path.1 as usize];
         self.records
-            .binary_search_by(|slot| path(slot).cmp(relative.as_bytes()))
+            .binary_search_by(|slot| self.path_bytes(slot).cmp(relative.as_bytes()))
             .ok()
     }
 
@@ -282,9 +285,9 @@ impl Table {
     /// folder).
     fn get(&self, relative: &str, key: Key, after: Option<u32>) -> Option<(u32, &[u8])> {
         let next = after.map(|i| i as usize + 1).filter(|&i| {
-            self.records.get(i).is_some_and(|slot| {
-                &self.bytes[slot.path.0 as usize..slot.path.1 as usize] == relative.as_bytes()
-            })
+            self.records
+                .get(i)
+                .is_some_and(|slot| self.path_bytes(slot) == relative.as_bytes())
         });
         let i = next.or_else(|| self.find(relative))?;
         let slot = &self.records[i];
@@ -395,14 +398,9 @@ impl Cache {
         }
     }
 
-    /// One of the cache's two files: `day` or `parsed`.
-    fn file(&self, which: &str) -> PathBuf {
-        file(&self.base, which)
-    }
-
     fn parsed(&self) -> Option<&Table> {
         self.parsed
-            .get_or_init(|| Table::read(&self.file("parsed"), None))
+            .get_or_init(|| Table::read(&file(&self.base, "parsed"), None))
             .as_ref()
     }
 
@@ -458,7 +456,7 @@ impl Cache {
         }));
         files.sort_unstable_by(|a, b| a.0.cmp(b.0));
         Table::write(
-            &self.file("day"),
+            &file(&self.base, "day"),
             self.started,
             Some(self.day),
             files.iter().map(|f| (f.0, f.1, f.2)),
@@ -467,7 +465,7 @@ impl Cache {
         let old_parsed = self.parsed();
         if read_anew || old_parsed.is_none_or(|t| t.records.len() != files.len()) {
             Table::write(
-                &self.file("parsed"),
+                &file(&self.base, "parsed"),
                 self.started,
                 None,
                 files.iter().filter_map(|&(rel, key, _, parse)| {
@@ -487,7 +485,10 @@ struct Kept {
     status: Option<KeptStatus>,
 }
 
-/// [`Status`] as the cache keeps it, every field in a fixed order.
+/// [`Status`] as the cache keeps it, every field in a fixed order: the
+/// JSON form of a status writes a whole value as an integer and leaves out
+/// `step` and `dnc_since`, which postcard (a format that does not describe
+/// itself) could not read back.
 #[derive(Debug, Serialize, Deserialize)]
 struct KeptStatus {
     name: String,

@@ -277,13 +277,12 @@ pub fn status(
 /// The order of `due` and `list`: by due date, then value (largest first,
 /// none last), then id; prospects without a due date last, by id.
 pub fn order(a: &Status, b: &Status) -> std::cmp::Ordering {
-    order_key(a)
-        .cmp(&order_key(b))
-        .then_with(|| a.id.cmp(&b.id))
+    (order_key(a), &a.id).cmp(&(order_key(b), &b.id))
 }
 
 /// What [`order`] compares before the id: undated last, then the due date,
-/// then (among the dated) the larger value first.
+/// then (among the dated) the larger value first. Sorting by it and then
+/// the id is sorting by [`order`].
 pub fn order_key(s: &Status) -> (bool, Option<Date>, std::cmp::Reverse<Option<i128>>) {
     let value = s.due.and(s.value).map(ordered);
     (s.due.is_none(), s.due, std::cmp::Reverse(value))

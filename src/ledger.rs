@@ -151,7 +151,8 @@ impl Ledger {
                 return Ok(prospect);
             }
         }
-        let mut prospects = self.read_all(&files);
+        let mut prospects: Vec<Prospect> =
+            files.par_iter().filter_map(|rel| self.read(rel)).collect();
         let i = self.resolve(&prospects, query, cwd)?;
         Ok(prospects.swap_remove(i))
     }
@@ -159,17 +160,6 @@ impl Ledger {
     /// Read one file; `None` when it is not a prospect (no front-matter fence).
     pub fn read(&self, relative: &str) -> Option<Prospect> {
         read_prospect(&self.root.join(relative), relative)
-    }
-
-    /// Read every prospect (in parallel), sorted by id; plus problems of the walk.
-    pub fn prospects(&self) -> (Vec<Prospect>, Vec<Diagnostic>) {
-        let (files, walk_problems) = self.markdown_files();
-        (self.read_all(&files), walk_problems)
-    }
-
-    /// Read these files (relative to the root) in parallel, keeping the prospects.
-    fn read_all(&self, files: &[String]) -> Vec<Prospect> {
-        files.par_iter().filter_map(|rel| self.read(rel)).collect()
     }
 
     /// What `due` and `list` need of every prospect, gathered as the files
@@ -201,9 +191,11 @@ impl Ledger {
             cached,
             &|| (empty(), Learning::default()),
             &|(tally, learning): &mut (T, Learning), found| {
-                let summary = match &cache {
-                    Some(cache) => self.through(cache, found, summarize, learning),
-                    None => self.read(&found.relative).as_ref().map(summarize),
+                let summary = match (&cache, found.key) {
+                    (Some(cache), Some(key)) => {
+                        self.through(cache, found.relative, key, summarize, learning)
+                    }
+                    _ => self.read(&found.relative).as_ref().map(summarize),
                 };
                 if let Some(summary) = summary {
                     add(tally, summary);
@@ -227,14 +219,12 @@ impl Ledger {
     fn through(
         &self,
         cache: &Cache,
-        found: Found,
+        relative: String,
+        key: Key,
         summarize: impl Fn(&Prospect) -> Summary,
         learning: &mut Learning,
     ) -> Option<Summary> {
-        let Some(key) = found.key else {
-            return self.read(&found.relative).as_ref().map(summarize);
-        };
-        match cache.get(&found.relative, key, learning.kept.last().copied()) {
+        match cache.get(&relative, key, learning.kept.last().copied()) {
             Some(Hit::Summary(summary, slot)) => {
                 learning.kept.push(slot);
                 summary
@@ -242,14 +232,14 @@ impl Ledger {
             Some(Hit::Parsed(prospect)) => {
                 let summary = prospect.as_ref().map(summarize);
                 let news = Learned::assessed(summary.as_ref());
-                learning.news.push((found.relative, key, news));
+                learning.news.push((relative, key, news));
                 summary
             }
             None => {
-                let prospect = self.read(&found.relative);
+                let prospect = self.read(&relative);
                 let summary = prospect.as_ref().map(summarize);
                 let news = Learned::read(prospect.as_ref(), summary.as_ref());
-                learning.news.push((found.relative, key, news));
+                learning.news.push((relative, key, news));
                 summary
             }
         }
@@ -536,15 +526,7 @@ where
                     }
                 } else if kind.is_file() && Path::new(name).extension().is_some_and(|e| e == "md") {
                     match name.to_str().map(child) {
-                        Some(rel) if self.ledger.settings.is_ignored(&rel) => {}
-                        Some(rel) => {
-                            let key = if self.stat {
-                                entry.metadata().ok().and_then(|m| Key::of(&m))
-                            } else {
-                                None
-                            };
-                            (self.visit)(&mut acc, Found { relative: rel, key });
-                        }
+                        Some(rel) => self.file(&mut acc, rel, entry),
                         None => problems.push(Diagnostic::new(
                             &entry.path().to_string_lossy(),
                             1,
@@ -559,6 +541,19 @@ where
             .reduce(none, |(a, pa), (b, pb)| ((self.join)(a, b), append(pa, pb)));
         problems.extend(more);
         (found, problems)
+    }
+
+    /// Visit one `*.md` file, unless `ignore:` passes over it.
+    fn file(&self, acc: &mut A, relative: String, entry: &fs::DirEntry) {
+        if self.ledger.settings.is_ignored(&relative) {
+            return;
+        }
+        let key = if self.stat {
+            entry.metadata().ok().and_then(|m| Key::of(&m))
+        } else {
+            None
+        };
+        (self.visit)(acc, Found { relative, key });
     }
 }
 

@@ -1,44 +1,6 @@
 //! Positions in a file's text: byte offsets become the 1-based lines and
 //! columns that every message shows, in this one place.
 
-/// The start offset of every line of a text, for offset → line look-ups.
-#[derive(Debug, Clone)]
-pub struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    /// Index the lines of `text`. A line ends after `\n`; a lone `\r` does not end one.
-    pub fn new(text: &str) -> Lines {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        Lines { starts }
-    }
-
-    /// The 1-based line holding byte `offset`.
-    pub fn line_of(&self, offset: usize) -> usize {
-        match self.starts.binary_search(&offset) {
-            Ok(i) => i + 1,
-            Err(i) => i,
-        }
-    }
-
-    /// The byte offset where 1-based `line` starts (the text's end past the last line).
-    pub fn start_of(&self, line: usize) -> usize {
-        self.starts[(line - 1).min(self.starts.len() - 1)]
-    }
-
-    /// How many lines start in the text (a final newline starts an empty last one).
-    pub fn count(&self) -> usize {
-        self.starts.len()
-    }
-}
-
 /// The 1-based line and column of offsets into one text, counted forward
 /// from the last offset asked about (an earlier one counts from the start).
 #[derive(Debug, Clone)]
@@ -103,25 +65,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lines_and_offsets() {
+    fn lines_and_columns_of_offsets() {
         let text = "ab\ncd\r\n\nef";
-        let lines = Lines::new(text);
-        let cases = [(0, 1), (1, 1), (2, 1), (3, 2), (7, 3), (8, 4), (9, 4)];
-        for (offset, line) in cases {
-            assert_eq!(lines.line_of(offset), line, "offset {offset}");
-        }
-        assert_eq!(lines.start_of(2), 3);
-        assert_eq!(lines.count(), 4);
-    }
-
-    #[test]
-    fn cursor_agrees_with_lines() {
-        let text = "ab\ncd\r\n\nef";
-        let lines = Lines::new(text);
         let mut cursor = Cursor::new(text);
-        for offset in [0, 2, 3, 5, 8, 9, 10, 1, 7] {
-            let line = lines.line_of(offset);
-            let want = (line, offset - lines.start_of(line) + 1);
+        // Forward, then back (which counts again from the start).
+        let cases = [
+            (0, (1, 1)),
+            (1, (1, 2)),
+            (2, (1, 3)),
+            (3, (2, 1)),
+            (5, (2, 3)),
+            (7, (3, 1)),
+            (8, (4, 1)),
+            (9, (4, 2)),
+            (10, (4, 3)),
+            (1, (1, 2)),
+            (7, (3, 1)),
+        ];
+        for (offset, want) in cases {
             assert_eq!(cursor.locate(offset), want, "offset {offset}");
         }
     }

@@ -99,7 +99,7 @@ struct DueTally {
     /// Prospects (of the filters) whose follow-up budget is spent.
     exhausted: usize,
     /// Those due within the horizon.
-    due: Pile<Status>,
+    due: Pile,
     /// The first to come due after the horizon (or held back).
     next: Option<Status>,
 }
@@ -116,42 +116,34 @@ impl DueTally {
     }
 }
 
-/// Values gathered on many threads, in pieces, so that joining them never
-/// moves a value.
-struct Pile<T>(Vec<Vec<T>>);
+/// Statuses gathered on many threads, in pieces, so that joining them
+/// never moves a status.
+#[derive(Default)]
+struct Pile(Vec<Vec<Status>>);
 
-impl<T> Default for Pile<T> {
-    fn default() -> Pile<T> {
-        Pile(Vec::new())
-    }
-}
-
-impl<T: Sync> Pile<T> {
-    fn push(&mut self, value: T) {
+impl Pile {
+    fn push(&mut self, status: Status) {
         match self.0.last_mut() {
-            Some(last) => last.push(value),
-            None => self.0.push(vec![value]),
+            Some(last) => last.push(status),
+            None => self.0.push(vec![status]),
         }
     }
 
-    fn append(mut self, more: Pile<T>) -> Pile<T> {
+    fn append(mut self, more: Pile) -> Pile {
         self.0.extend(more.0);
         self
     }
 
-    /// Every status, in [`due::order`]; the keys are laid out beside the
+    /// Every status, in [`due::order`]; its keys are laid out beside the
     /// references, so that most comparisons never leave the array.
-    fn sorted(&self) -> Vec<&Status>
-    where
-        T: std::borrow::Borrow<Status>,
-    {
+    fn sorted(&self) -> Vec<&Status> {
         let mut keyed: Vec<_> = self
             .0
             .iter()
             .flatten()
-            .map(|s| (due::order_key(s.borrow()), s.borrow()))
+            .map(|s| ((due::order_key(s), s.id.as_str()), s))
             .collect();
-        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         keyed.into_iter().map(|(_, s)| s).collect()
     }
 }
@@ -163,7 +155,7 @@ pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode
         env.today,
         env.cache,
         || (0, Pile::default()),
-        |(broken, shown): &mut (usize, Pile<Status>), summary| match summary.status {
+        |(broken, shown): &mut (usize, Pile), summary| match summary.status {
             None => *broken += 1,
             Some(s)
                 if (args.all || s.due_reason != Reason::Closed) && matches(&s, &args.filters) =>

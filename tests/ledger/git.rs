@@ -298,24 +298,13 @@ fn add_follows_a_layout_by_initials() {
     let s = repo();
     std::fs::create_dir_all(s.root().join("prospects/i/in")).unwrap();
     std::fs::create_dir_all(s.root().join("prospects/h")).unwrap();
-    let run = s.ledger(&["add", "Initech"]).ok();
-    assert!(
-        run.stdout.contains("as prospects/i/in/initech.md"),
-        "{}",
-        run.stdout
-    );
-    let run = s.ledger(&["add", "Hooli"]).ok();
-    assert!(
-        run.stdout.contains("as prospects/h/hooli.md"),
-        "{}",
-        run.stdout
-    );
-    let run = s.ledger(&["add", "Umbrella"]).ok();
-    assert!(
-        run.stdout.contains("as prospects/umbrella.md"),
-        "{}",
-        run.stdout
-    );
+    let adds_as = |name: &str, path: &str| {
+        let run = s.ledger(&["add", name]).ok();
+        assert!(run.stdout.contains(&format!("as {path}")), "{}", run.stdout);
+    };
+    adds_as("Initech", "prospects/i/in/initech.md");
+    adds_as("Hooli", "prospects/h/hooli.md");
+    adds_as("Umbrella", "prospects/umbrella.md");
     s.ledger(&["touch", "initech", "call"]).ok();
     assert_eq!(
         s.git(&["log", "-1", "--format=%s"]),
@@ -324,16 +313,6 @@ fn add_follows_a_layout_by_initials() {
 
     // A folder split by a third letter is followed too.
     std::fs::create_dir_all(s.root().join("prospects/i/in/ini")).unwrap();
-    let run = s.ledger(&["add", "Initrode"]).ok();
-    assert!(
-        run.stdout.contains("as prospects/i/in/ini/initrode.md"),
-        "{}",
-        run.stdout
-    );
-    let run = s.ledger(&["add", "Intertrode"]).ok();
-    assert!(
-        run.stdout.contains("as prospects/i/in/intertrode.md"),
-        "{}",
-        run.stdout
-    );
+    adds_as("Initrode", "prospects/i/in/ini/initrode.md");
+    adds_as("Intertrode", "prospects/i/in/intertrode.md");
 }

@@ -396,17 +396,18 @@ fn the_merge_driver_merges_three_files() {
     for (name, text) in [("O", &base), ("A", &ours), ("B", &theirs)] {
         fs::write(dir.join(format!("{name}.md")), text).unwrap();
     }
-    let run = team.run_in(
-        dir,
-        "ledger",
-        &[
+    // As git runs it: base, ours (merged in place), theirs, the path.
+    let merge_driver = || {
+        let args = [
             "merge-driver",
             "O.md",
             "A.md",
             "B.md",
             "prospects/acme-corp.md",
-        ],
-    );
+        ];
+        team.run_in(dir, "ledger", &args)
+    };
+    let run = merge_driver();
     run.ok();
     let merged = fs::read_to_string(dir.join("A.md")).unwrap();
     assert_eq!(
@@ -427,17 +428,7 @@ fn the_merge_driver_merges_three_files() {
         base.replace("stage: proposal", "stage: lost"),
     )
     .unwrap();
-    let run = team.run_in(
-        dir,
-        "ledger",
-        &[
-            "merge-driver",
-            "O.md",
-            "A.md",
-            "B.md",
-            "prospects/acme-corp.md",
-        ],
-    );
+    let run = merge_driver();
     let run = run.fails(1);
     assert!(
         run.stderr
