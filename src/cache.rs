@@ -193,7 +193,7 @@ impl Parsed {
 }
 
 /// The cache's format: the crate's version and a revision of the layout.
-const FORMAT: &str = concat!("ledger-cache 2 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("ledger-cache 3 ", env!("CARGO_PKG_VERSION"));
 
 /// The head of a cache file.
 #[derive(Debug, Serialize, Deserialize)]
@@ -204,25 +204,34 @@ struct Header {
     stamp: i64,
     /// For the day file: the day and the settings its summaries are for.
     day: Option<(i32, u64)>,
+    /// How many records follow.
+    count: u32,
 }
 
-/// One cache file, read whole: a header, then one record a file, sorted by
-/// path. A record is `u32` length, `u16` path length, the path, the
-/// [`Key`] ([`Key::SIZE`] bytes), and a body encoded with postcard.
+/// One cache file, read whole: a header, the place of each record (a
+/// `u32` each), then one record a file, sorted by path. A record is `u16`
+/// path length, the path, the [`Key`] ([`Key::SIZE`] bytes), and a body
+/// encoded with postcard, which ends where the next record begins.
+///
+/// Nothing is decoded when the file is read: a record is taken apart when
+/// it is looked up, and one that does not fit is a miss.
 #[derive(Debug, Default)]
 struct Table {
     bytes: Vec<u8>,
-    records: Vec<Slot>,
+    /// Where the places of the records begin in `bytes`.
+    places: usize,
+    /// How many records there are.
+    count: usize,
     /// Records made before this may be trusted.
     trusted_before: i64,
 }
 
-/// Where one record lies in [`Table::bytes`].
-#[derive(Debug, Clone)]
-struct Slot {
-    path: (u32, u32),
+/// One record of a [`Table`], taken apart.
+#[derive(Debug, Clone, Copy)]
+struct Slot<'t> {
+    path: &'t [u8],
     key: Key,
-    body: (u32, u32),
+    body: &'t [u8],
 }
 
 impl Table {
@@ -233,49 +242,54 @@ impl Table {
         if header.format != FORMAT || header.day != day {
             return None;
         }
-        let mut at = bytes.len() - rest.len();
-        let mut records = Vec::with_capacity(bytes.len() / 128);
-        while at < bytes.len() {
-            let len = u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
-            let record = bytes.get(at + 4..at + 4 + len)?;
-            let path_len = u16::from_le_bytes(record.get(..2)?.try_into().ok()?) as usize;
-            let path = (at + 6, at + 6 + path_len);
-            std::str::from_utf8(bytes.get(path.0..path.1)?).ok()?;
-            let key = Key::decode(record.get(2 + path_len..2 + path_len + Key::SIZE)?)?;
-            let body = (path.1 + Key::SIZE, at + 4 + len);
-            at = body.1;
-            records.push(Slot {
-                path: (path.0 as u32, path.1 as u32),
-                key,
-                body: (body.0 as u32, body.1 as u32),
-            });
-        }
-        Some(Table {
-            bytes,
-            records,
+        let places = bytes.len() - rest.len();
+        let count = header.count as usize;
+        (rest.len() >= count * 4).then_some(Table {
+            places,
+            count,
             trusted_before: header.stamp - RACY.as_nanos() as i64,
+            bytes,
         })
     }
 
-    /// A record's path, checked to be UTF-8 when the file was read.
-    fn path(&self, slot: &Slot) -> &str {
-        std::str::from_utf8(self.path_bytes(slot)).unwrap_or_default()
+    /// How many records there are.
+    fn len(&self) -> usize {
+        self.count
     }
 
-    /// A record's path as bytes, which sort as its text does.
-    fn path_bytes(&self, slot: &Slot) -> &[u8] {
-        &self.bytes[slot.path.0 as usize..slot.path.1 as usize]
+    /// Where record `i` begins (or, for `i` = the count, where the file ends).
+    fn place(&self, i: usize) -> Option<usize> {
+        if i == self.count {
+            return Some(self.bytes.len());
+        }
+        let at = self.places + 4 * i;
+        let place = self.bytes.get(at..at + 4)?;
+        Some(u32::from_le_bytes(place.try_into().ok()?) as usize)
     }
 
-    fn body(&self, slot: &Slot) -> &[u8] {
-        &self.bytes[slot.body.0 as usize..slot.body.1 as usize]
+    /// Record `i`, taken apart; `None` when it is damaged.
+    fn slot(&self, i: usize) -> Option<Slot<'_>> {
+        let record = self.bytes.get(self.place(i)?..self.place(i + 1)?)?;
+        let path_len = u16::from_le_bytes(record.get(..2)?.try_into().ok()?) as usize;
+        let path = record.get(2..2 + path_len)?;
+        let key = Key::decode(record.get(2 + path_len..2 + path_len + Key::SIZE)?)?;
+        let body = &record[2 + path_len + Key::SIZE..];
+        Some(Slot { path, key, body })
     }
 
-    /// The place of the record of `relative`.
-    fn find(&self, relative: &str) -> Option<usize> {
-        self.records
-            .binary_search_by(|slot| self.path_bytes(slot).cmp(relative.as_bytes()))
-            .ok()
+    /// The place of the record of `relative`, and the record.
+    fn find(&self, relative: &str) -> Option<(usize, Slot<'_>)> {
+        let (mut low, mut high) = (0, self.count);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let slot = self.slot(mid)?;
+            match slot.path.cmp(relative.as_bytes()) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some((mid, slot)),
+            }
+        }
+        None
     }
 
     /// The body kept for `relative` (and its place), if it was kept for a
@@ -284,52 +298,57 @@ impl Table {
     /// is tried first (files come in the order of their paths within a
     /// folder).
     fn get(&self, relative: &str, key: Key, after: Option<u32>) -> Option<(u32, &[u8])> {
-        let next = after.map(|i| i as usize + 1).filter(|&i| {
-            self.records
-                .get(i)
-                .is_some_and(|slot| self.path_bytes(slot) == relative.as_bytes())
-        });
-        let i = next.or_else(|| self.find(relative))?;
-        let slot = &self.records[i];
-        (slot.key == key && key.mtime < self.trusted_before).then(|| (i as u32, self.body(slot)))
+        let next = after
+            .map(|i| i as usize + 1)
+            .and_then(|i| Some((i, self.slot(i)?)))
+            .filter(|(_, slot)| slot.path == relative.as_bytes());
+        let (i, slot) = next.or_else(|| self.find(relative))?;
+        (slot.key == key && key.mtime < self.trusted_before).then_some((i as u32, slot.body))
     }
 
     /// The body kept for `relative` if it was kept for a file with `key`.
     fn body_for(&self, relative: &str, key: Key) -> Option<&[u8]> {
-        let slot = &self.records[self.find(relative)?];
-        (slot.key == key).then(|| self.body(slot))
+        let (_, slot) = self.find(relative)?;
+        (slot.key == key).then_some(slot.body)
     }
 
-    /// Write `records` (sorted by path) under a header.
-    fn write<'a>(
-        path: &Path,
-        stamp: i64,
-        day: Option<(i32, u64)>,
-        records: impl Iterator<Item = (&'a str, Key, &'a [u8])>,
-    ) {
+    /// Write `records` (sorted by path) under a header; nothing when they
+    /// would not fit the format's `u32` places.
+    fn write(path: &Path, stamp: i64, day: Option<(i32, u64)>, records: &[(&str, Key, &[u8])]) {
+        let Ok(count) = u32::try_from(records.len()) else {
+            return;
+        };
         let header = Header {
             format: FORMAT.to_owned(),
             stamp,
             day,
+            count,
         };
         let Ok(mut bytes) = postcard::to_stdvec(&header) else {
             return;
         };
-        for (relative, key, body) in records {
-            let Ok(path_len) = u16::try_from(relative.len()) else {
-                continue;
+        let places = bytes.len();
+        let size: usize = records
+            .iter()
+            .map(|(relative, _, body)| 4 + 2 + relative.len() + Key::SIZE + body.len())
+            .sum();
+        bytes.reserve_exact(size);
+        bytes.resize(places + 4 * records.len(), 0);
+        for (i, (relative, key, body)) in records.iter().enumerate() {
+            let (Ok(path_len), Ok(place)) =
+                (u16::try_from(relative.len()), u32::try_from(bytes.len()))
+            else {
+                return;
             };
-            let len = 2 + relative.len() + Key::SIZE + body.len();
-            let Ok(len) = u32::try_from(len) else {
-                continue;
-            };
-            bytes.extend_from_slice(&len.to_le_bytes());
+            bytes[places + 4 * i..places + 4 * i + 4].copy_from_slice(&place.to_le_bytes());
             bytes.extend_from_slice(&path_len.to_le_bytes());
             bytes.extend_from_slice(relative.as_bytes());
             key.encode(&mut bytes);
             bytes.extend_from_slice(body);
         }
-        let _ = store::write_atomic(path, &bytes, false);
+        if u32::try_from(bytes.len()).is_ok() {
+            let _ = store::write_atomic(path, &bytes, false);
+        }
     }
 }
 
@@ -424,7 +443,7 @@ impl Cache {
     /// write is not an error: the next run reads the files again.
     pub fn save(self, kept: Vec<u32>, news: Vec<(String, Key, Learned)>) {
         let old_day = self.summaries.as_ref();
-        let all_kept = old_day.is_some_and(|t| t.records.len() == kept.len());
+        let all_kept = old_day.is_some_and(|t| t.len() == kept.len());
         if news.is_empty() && all_kept {
             return;
         }
@@ -443,9 +462,10 @@ impl Cache {
         type Record<'r> = (&'r str, Key, &'r [u8], Option<&'r [u8]>);
         let mut files: Vec<Record> = Vec::new();
         if let Some(table) = old_day {
-            files.extend(kept.iter().map(|&i| {
-                let slot = &table.records[i as usize];
-                (table.path(slot), slot.key, table.body(slot), None)
+            files.extend(kept.iter().filter_map(|&i| {
+                let slot = table.slot(i as usize)?;
+                let path = std::str::from_utf8(slot.path).ok()?;
+                Some((path, slot.key, slot.body, None))
             }));
         }
         files.extend(news.iter().map(|(rel, key, learned)| match learned {
@@ -455,24 +475,19 @@ impl Cache {
             }
         }));
         files.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        Table::write(
-            &file(&self.base, "day"),
-            self.started,
-            Some(self.day),
-            files.iter().map(|f| (f.0, f.1, f.2)),
-        );
+        let day: Vec<_> = files.iter().map(|f| (f.0, f.1, f.2)).collect();
+        Table::write(&file(&self.base, "day"), self.started, Some(self.day), &day);
         let read_anew = news.iter().any(|n| matches!(n.2, Learned::Both(..)));
         let old_parsed = self.parsed();
-        if read_anew || old_parsed.is_none_or(|t| t.records.len() != files.len()) {
-            Table::write(
-                &file(&self.base, "parsed"),
-                self.started,
-                None,
-                files.iter().filter_map(|&(rel, key, _, parse)| {
+        if read_anew || old_parsed.is_none_or(|t| t.len() != files.len()) {
+            let parsed: Vec<_> = files
+                .iter()
+                .filter_map(|&(rel, key, _, parse)| {
                     let parse = parse.or_else(|| old_parsed?.body_for(rel, key))?;
                     Some((rel, key, parse))
-                }),
-            );
+                })
+                .collect();
+            Table::write(&file(&self.base, "parsed"), self.started, None, &parsed);
         }
     }
 }

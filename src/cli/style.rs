@@ -112,9 +112,10 @@ impl Table {
             .par_chunks(4096)
             .map(|chunk| {
                 let mut packed = Packed {
+                    text: String::with_capacity(chunk.len() * 64),
+                    cells: Vec::with_capacity(chunk.len() * columns),
                     widths: vec![0; columns],
                     filled: vec![false; columns],
-                    ..Packed::default()
                 };
                 for item in chunk {
                     let mut i = 0;
@@ -168,7 +169,9 @@ impl Table {
         let laid_out: Vec<String> = pieces
             .par_iter()
             .map(|piece| {
-                let (mut text, mut line) = (String::new(), String::new());
+                let rows = piece.cells.len() / columns.max(1);
+                let mut text = String::with_capacity(piece.text.len() + rows * 3 * columns);
+                let mut line = String::new();
                 let mut cells: Vec<(&str, Style)> = Vec::with_capacity(columns);
                 let mut start = 0;
                 for row in piece.cells.chunks(columns) {

@@ -224,8 +224,23 @@ impl Repo {
 /// directory of the repository it is in, and the ledger's place in the work
 /// tree (`""` at its top). `None` outside a repository.
 pub fn cache_dir(root: &Path) -> Option<(PathBuf, String)> {
-    let repo = Repo::discover(root).ok()??;
-    let place = crate::ledger::relative(&repo.workdir, &root.canonicalize().ok()?)?;
+    let root = root.canonicalize().ok()?;
+    // Most ledgers sit in an ordinary work tree, or in none, which is
+    // told without starting libgit2 (that takes milliseconds, a good part
+    // of a warm `due`). Any other `.git` (a file, for a linked work tree
+    // or a submodule) is left to libgit2.
+    let found = root.ancestors().find_map(|dir| {
+        let dot_git = dir.join(".git");
+        let meta = std::fs::symlink_metadata(&dot_git).ok()?;
+        Some((dir, meta.is_dir() && dot_git.join("HEAD").is_file()))
+    });
+    match found {
+        None => return None,
+        Some((dir, true)) => return Some((dir.join(".git"), crate::ledger::relative(dir, &root)?)),
+        Some((_, false)) => {}
+    }
+    let repo = Repo::discover(&root).ok()??;
+    let place = crate::ledger::relative(&repo.workdir, &root)?;
     Some((repo.repo.path().to_path_buf(), place))
 }
 

@@ -152,3 +152,32 @@ fn the_days_summaries_hold_for_one_day_and_one_set_of_settings() {
     assert_eq!(euros["unanswered"], 1, "from the kept parse: {euros}");
     assert_eq!(due_on(&s, later, &["--no-cache"])["unanswered"], 0);
 }
+
+#[test]
+fn a_ledger_in_a_sub_folder_or_a_linked_work_tree_keeps_its_cache_in_git() {
+    let s = Sandbox::new();
+    s.file("crm/ledger.yaml", "currency: USD\n")
+        .file("crm/prospects/acme.md", prospect("name: Acme\n", &[ENTRY]))
+        .git_init();
+    let crm = s.root().join("crm");
+    s.ledger_raw(&["due", "--today", TODAY], &crm).ok();
+    assert!(s.root().join(".git/ledger-cache/crm.day").is_file());
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+
+    // A linked work tree's `.git` is a file; its cache is in the work
+    // tree's own git folder, and it too reads the same.
+    s.git(&["worktree", "add", "-q", "../linked"]);
+    let linked = s.root().join("../linked/crm");
+    let run = s
+        .ledger_raw(&["due", "--json", "--today", TODAY], &linked)
+        .ok();
+    assert_eq!(run.json().as_array().unwrap().len(), 1);
+    assert!(s
+        .root()
+        .join(".git/worktrees/linked/ledger-cache/crm.day")
+        .is_file());
+    let run = s
+        .ledger_raw(&["due", "--json", "--today", TODAY], &linked)
+        .ok();
+    assert_eq!(run.json().as_array().unwrap().len(), 1);
+}
