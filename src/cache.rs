@@ -78,6 +78,11 @@ impl Key {
 }
 
 impl Key {
+    /// A key from its parts: modification time in nanoseconds since the epoch.
+    pub fn new(size: u64, mtime: i64, inode: u64) -> Key {
+        Key { size, mtime, inode }
+    }
+
     /// Bytes a key takes in a cache file.
     const SIZE: usize = 24;
 

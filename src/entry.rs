@@ -41,9 +41,9 @@ pub struct Parts {
 /// Read an entry from an item's text (bullet removed, continuation lines
 /// included); the error says what does not follow the grammar.
 pub fn parse(item: &str) -> Result<Parts, String> {
-    let mut lines = item.lines();
-    let first = lines.next().unwrap_or("").trim();
-    let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+    let (first, more) = item.split_once('\n').unwrap_or((item, ""));
+    let first = first.trim();
+    let rest = || more.lines().map(str::trim).filter(|l| !l.is_empty());
 
     let (day, after) = first.split_at(first.find(char::is_whitespace).unwrap_or(first.len()));
     let date = match date::parse_iso(day) {
@@ -75,7 +75,14 @@ pub fn parse(item: &str) -> Result<Parts, String> {
     if channel.is_empty() || !channel.starts_with(char::is_alphabetic) {
         return Err("a channel (call, email, meeting, note, …) must follow the date".into());
     }
-    let channel = channel.to_lowercase();
+    let channel = if channel
+        .bytes()
+        .all(|b| !b.is_ascii_uppercase() && b.is_ascii())
+    {
+        channel.to_owned()
+    } else {
+        channel.to_lowercase()
+    };
     let mut after = after[channel_len..].trim_start();
 
     let mut inbound = false;
@@ -85,13 +92,13 @@ pub fn parse(item: &str) -> Result<Parts, String> {
     }
 
     let text = if after.is_empty() {
-        if !rest.is_empty() {
+        if rest().next().is_some() {
             return Err("text on the next lines needs a `:` after the channel".into());
         }
         String::new()
     } else if let Some(text) = after.strip_prefix(':') {
         let mut joined = text.trim().to_owned();
-        for line in rest {
+        for line in rest() {
             if !joined.is_empty() {
                 joined.push(' ');
             }

@@ -12,6 +12,7 @@ use crate::check::{self, Context};
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
+use crate::folder::{Folder, Kind};
 use crate::front_matter;
 use crate::prospect::Prospect;
 use crate::settings::{self, Settings};
@@ -159,7 +160,7 @@ impl Ledger {
 
     /// Read one file; `None` when it is not a prospect (no front-matter fence).
     pub fn read(&self, relative: &str) -> Option<Prospect> {
-        read_prospect(&self.root.join(relative), relative)
+        read_prospect(relative, || fs::File::open(self.root.join(relative)))
     }
 
     /// What `due` and `list` need of every prospect, gathered as the files
@@ -193,9 +194,9 @@ impl Ledger {
             &|(tally, learning): &mut (T, Learning), found| {
                 let summary = match (&cache, found.key) {
                     (Some(cache), Some(key)) => {
-                        self.through(cache, found.relative, key, summarize, learning)
+                        Ledger::through(cache, found, key, summarize, learning)
                     }
-                    _ => self.read(&found.relative).as_ref().map(summarize),
+                    _ => found.read().as_ref().map(summarize),
                 };
                 if let Some(summary) = summary {
                     add(tally, summary);
@@ -217,14 +218,13 @@ impl Ledger {
     /// The summary of one file through the cache, which holds it when the
     /// file is as it was; noting in `learning` what the cache should keep.
     fn through(
-        &self,
         cache: &Cache,
-        relative: String,
+        found: Found,
         key: Key,
         summarize: impl Fn(&Prospect) -> Summary,
         learning: &mut Learning,
     ) -> Option<Summary> {
-        match cache.get(&relative, key, learning.kept.last().copied()) {
+        match cache.get(&found.relative, key, learning.kept.last().copied()) {
             Some(Hit::Summary(summary, slot)) => {
                 learning.kept.push(slot);
                 summary
@@ -232,14 +232,14 @@ impl Ledger {
             Some(Hit::Parsed(prospect)) => {
                 let summary = prospect.as_ref().map(summarize);
                 let news = Learned::assessed(summary.as_ref());
-                learning.news.push((relative, key, news));
+                learning.news.push((found.relative, key, news));
                 summary
             }
             None => {
-                let prospect = self.read(&relative);
+                let prospect = found.read();
                 let summary = prospect.as_ref().map(summarize);
                 let news = Learned::read(prospect.as_ref(), summary.as_ref());
-                learning.news.push((relative, key, news));
+                learning.news.push((found.relative, key, news));
                 summary
             }
         }
@@ -267,7 +267,7 @@ impl Ledger {
             false,
             &Seen::default,
             &|(diagnostics, usable, count): &mut Seen, found| {
-                let Some(prospect) = self.read(&found.relative) else {
+                let Some(prospect) = found.read() else {
                     return;
                 };
                 *count += 1;
@@ -361,14 +361,17 @@ impl Ledger {
 }
 
 /// Read one file as a prospect; `None` when it has no front-matter fence.
-pub fn read_prospect(path: &Path, relative: &str) -> Option<Prospect> {
+pub fn read_prospect(
+    relative: &str,
+    open: impl FnOnce() -> std::io::Result<fs::File>,
+) -> Option<Prospect> {
     thread_local! {
         /// Each reading thread's buffer, kept from file to file.
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     BUFFER.with_borrow_mut(|bytes| {
         bytes.clear();
-        let prospect = read_into(path, relative, bytes);
+        let prospect = read_into(open, relative, bytes);
         if bytes.capacity() > 1 << 20 {
             *bytes = Vec::new();
         }
@@ -376,14 +379,18 @@ pub fn read_prospect(path: &Path, relative: &str) -> Option<Prospect> {
     })
 }
 
-fn read_into(path: &Path, relative: &str, bytes: &mut Vec<u8>) -> Option<Prospect> {
+fn read_into(
+    open: impl FnOnce() -> std::io::Result<fs::File>,
+    relative: &str,
+    bytes: &mut Vec<u8>,
+) -> Option<Prospect> {
     let cannot = |err: std::io::Error| {
         Some(Prospect::unreadable(
             relative,
             format!("cannot read the file: {err}"),
         ))
     };
-    let file = match fs::File::open(path) {
+    let file = match open() {
         Ok(file) => file,
         Err(err) => return cannot(err),
     };
@@ -441,12 +448,22 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// A `*.md` file found by [`Ledger::walk`].
-#[derive(Debug, Clone)]
-pub struct Found {
+#[derive(Debug)]
+pub struct Found<'w> {
     /// Its path relative to the root, `/`-separated.
     pub relative: String,
     /// What changes when it changes, when asked for and known.
     pub key: Option<Key>,
+    /// The open folder it is in, and its name there.
+    folder: &'w Folder,
+    name: &'w str,
+}
+
+impl Found<'_> {
+    /// Read it (through its open folder); `None` when it is not a prospect.
+    pub fn read(&self) -> Option<Prospect> {
+        read_prospect(self.relative.as_str(), || self.folder.open_file(self.name))
+    }
 }
 
 /// What a run of [`Ledger::summaries`] learned for the [`Cache`]: which of
@@ -488,19 +505,13 @@ where
             };
             Diagnostic::new(&at, 1, 1, Code::Unreadable, format!("cannot read: {err}"))
         };
-        let mut problems = Vec::new();
-        let entries = match fs::read_dir(dir) {
-            Ok(entries) => entries,
+        let listed = Folder::open(dir).and_then(|folder| Ok((folder.entries()?, folder)));
+        let ((mut listed, errors), folder) = match listed {
+            Ok(listed) => listed,
             Err(err) => return ((self.empty)(), vec![unreadable(&err)]),
         };
-        let mut listed = Vec::new();
-        for entry in entries {
-            match entry.and_then(|e| Ok((e.file_type()?, e))) {
-                Ok((kind, entry)) => listed.push((entry.file_name(), kind, entry)),
-                Err(err) => problems.push(unreadable(&err)),
-            }
-        }
-        listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut problems: Vec<Diagnostic> = errors.iter().map(|e| unreadable(e)).collect();
+        listed.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         let child = |name: &str| {
             if relative.is_empty() {
                 name.to_owned()
@@ -512,29 +523,34 @@ where
         let (found, more) = listed
             .par_iter()
             .with_max_len(64)
-            .fold(none, |(mut acc, mut problems), (name, kind, entry)| {
-                if kind.is_dir() {
-                    let rel = name
-                        .to_str()
-                        .filter(|n| !n.starts_with('.'))
-                        .map(child)
-                        .filter(|rel| !self.ledger.settings.is_ignored(rel));
-                    if let Some(rel) = rel {
-                        let (inner, more) = self.folder(&entry.path(), &rel);
-                        acc = (self.join)(acc, inner);
-                        problems.extend(more);
+            .fold(none, |(mut acc, mut problems), entry| {
+                let name = entry.name.as_deref();
+                match (entry.kind, name) {
+                    (Kind::Folder, Ok(name)) => {
+                        let rel = Some(child(name))
+                            .filter(|_| !name.starts_with('.'))
+                            .filter(|rel| !self.ledger.settings.is_ignored(rel));
+                        if let Some(rel) = rel {
+                            let (inner, more) = self.folder(&dir.join(name), &rel);
+                            acc = (self.join)(acc, inner);
+                            problems.extend(more);
+                        }
                     }
-                } else if kind.is_file() && Path::new(name).extension().is_some_and(|e| e == "md") {
-                    match name.to_str().map(child) {
-                        Some(rel) => self.file(&mut acc, rel, entry),
-                        None => problems.push(Diagnostic::new(
-                            &entry.path().to_string_lossy(),
+                    (Kind::File, Ok(name)) if name.ends_with(".md") && name.len() > 3 => {
+                        self.file(&mut acc, child(name), &folder, name);
+                    }
+                    (Kind::File, Err(raw))
+                        if Path::new(raw).extension().is_some_and(|e| e == "md") =>
+                    {
+                        problems.push(Diagnostic::new(
+                            &dir.join(raw).to_string_lossy(),
                             1,
                             1,
                             Code::Unreadable,
                             "the file's name is not UTF-8; rename it",
-                        )),
+                        ))
                     }
+                    _ => {}
                 }
                 (acc, problems)
             })
@@ -544,16 +560,20 @@ where
     }
 
     /// Visit one `*.md` file, unless `ignore:` passes over it.
-    fn file(&self, acc: &mut A, relative: String, entry: &fs::DirEntry) {
+    fn file(&self, acc: &mut A, relative: String, folder: &Folder, name: &str) {
         if self.ledger.settings.is_ignored(&relative) {
             return;
         }
-        let key = if self.stat {
-            entry.metadata().ok().and_then(|m| Key::of(&m))
-        } else {
-            None
-        };
-        (self.visit)(acc, Found { relative, key });
+        let key = if self.stat { folder.key(name) } else { None };
+        (self.visit)(
+            acc,
+            Found {
+                relative,
+                key,
+                folder,
+                name,
+            },
+        );
     }
 }
 

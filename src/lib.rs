@@ -14,6 +14,7 @@ pub mod due;
 pub mod edit;
 pub mod entry;
 pub mod error;
+pub mod folder;
 pub mod front_matter;
 pub mod git;
 pub mod keys;

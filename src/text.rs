@@ -27,11 +27,12 @@ impl<'t> Cursor<'t> {
         if offset < self.at {
             *self = Cursor::new(self.text);
         }
-        for (i, b) in self.text.as_bytes()[self.at..offset].iter().enumerate() {
-            if *b == b'\n' {
-                self.line += 1;
-                self.line_start = self.at + i + 1;
-            }
+        let passed = &self.text.as_bytes()[self.at..offset];
+        // Counting first lets the compiler count many bytes at a time.
+        let newlines = passed.iter().filter(|&&b| b == b'\n').count();
+        if newlines > 0 {
+            self.line += newlines;
+            self.line_start = self.at + passed.iter().rposition(|&b| b == b'\n').unwrap_or(0) + 1;
         }
         self.at = offset;
         (self.line, offset - self.line_start + 1)

@@ -87,7 +87,9 @@ fn is_plain_key(key: &str) -> bool {
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        && !matches!(key.to_ascii_lowercase().as_str(), "null" | "true" | "false")
+        && !["null", "true", "false"]
+            .iter()
+            .any(|word| key.eq_ignore_ascii_case(word))
 }
 
 /// One value of [`parse_flat`], from just after `key: `.
@@ -123,12 +125,12 @@ fn flat_value(rest: &str) -> Option<Yaml> {
             (Yaml::List(items), &rest[close + 1..])
         }
         _ => {
-            let end = rest.find(" #").unwrap_or(rest.len());
+            let end = find_pair(rest, b' ', b'#').unwrap_or(rest.len());
             let plain = rest[..end].trim_end_matches(' ');
             if plain.is_empty() {
                 return Some(Yaml::Null);
             }
-            if plain.contains(": ") || plain.ends_with(':') {
+            if find_pair(plain, b':', b' ').is_some() || plain.ends_with(':') {
                 return None;
             }
             return plain_scalar(plain);
@@ -143,6 +145,14 @@ fn flat_value(rest: &str) -> Option<Yaml> {
 /// A plain scalar's value, when its type is plain to see: words are
 /// strings (but for `null`, `true`, `false` and their spellings), whole
 /// numbers without leading zeros are numbers, dates are strings.
+/// Where the two bytes `a` `b` first stand side by side in `text` (a
+/// value is a few dozen bytes: a plain loop beats a substring search).
+fn find_pair(text: &str, a: u8, b: u8) -> Option<usize> {
+    text.as_bytes()
+        .windows(2)
+        .position(|w| w[0] == a && w[1] == b)
+}
+
 fn plain_scalar(text: &str) -> Option<Yaml> {
     match text {
         "~" | "null" | "Null" | "NULL" => return Some(Yaml::Null),
