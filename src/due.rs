@@ -223,10 +223,12 @@ pub fn status(
     settings: &Settings,
     today: Date,
 ) -> Status {
-    let mut counted: Vec<&Entry> = entries
-        .iter()
-        .filter(|e| e.date <= today && is_touch(e) && !violates_dnc(e, fields))
-        .collect();
+    let mut counted: Vec<&Entry> = Vec::with_capacity(entries.len());
+    counted.extend(
+        entries
+            .iter()
+            .filter(|e| e.date <= today && is_touch(e) && !violates_dnc(e, fields)),
+    );
     counted.sort_by_key(|e| e.date);
     let touches = counted.len() as u32;
     let last = counted.last().map(|e| e.date);

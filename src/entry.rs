@@ -45,7 +45,19 @@ pub fn parse(item: &str) -> Result<Parts, String> {
     let first = first.trim();
     let rest = || more.lines().map(str::trim).filter(|l| !l.is_empty());
 
-    let (day, after) = first.split_at(first.find(char::is_whitespace).unwrap_or(first.len()));
+    // The date's end: the first whitespace, which in the usual entry is
+    // the ASCII space after ten ASCII bytes.
+    let day_end = match first.as_bytes().get(..11) {
+        Some([head @ .., b' '])
+            if head
+                .iter()
+                .all(|&b| b.is_ascii() && !(b as char).is_whitespace()) =>
+        {
+            10
+        }
+        _ => first.find(char::is_whitespace).unwrap_or(first.len()),
+    };
+    let (day, after) = first.split_at(day_end);
     let date = match date::parse_iso(day) {
         Some(date) => date,
         None if date::looks_like_iso(day) => {
@@ -68,9 +80,15 @@ pub fn parse(item: &str) -> Result<Parts, String> {
         }
     }
 
-    let channel_len = after
-        .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
-        .unwrap_or(after.len());
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
+    let channel_len = match after.bytes().position(|b| !word(&b)) {
+        // An ASCII end; a non-ASCII letter needs the full test.
+        Some(end) if after.as_bytes()[end].is_ascii() => end,
+        None => after.len(),
+        Some(_) => after
+            .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(after.len()),
+    };
     let channel = &after[..channel_len];
     if channel.is_empty() || !channel.starts_with(char::is_alphabetic) {
         return Err("a channel (call, email, meeting, note, …) must follow the date".into());
@@ -158,6 +176,21 @@ impl fmt::Display for Parts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The date ends at the first whitespace of any kind, and a channel
+    /// takes letters of any script (the ASCII shortcuts must agree).
+    #[test]
+    fn whitespace_and_letters_beyond_ascii() {
+        let channel = |item: &str| parse(item).map(|p| p.channel);
+        assert_eq!(channel("2026-11-02 Café: x"), Ok("café".into()));
+        assert_eq!(channel("2026-11-02\u{a0}call: x"), Ok("call".into()));
+        assert_eq!(channel("2026-11-02\u{b}call: x"), Ok("call".into()));
+        assert_eq!(channel("2026-11-02\tcall: x"), Ok("call".into()));
+        assert_eq!(channel("2026-11-02 call—x"), parse("2026-11-02 call —x").map(|p| p.channel));
+        assert!(channel("2026-11-02 call—x").is_err());
+        assert!(channel("2026-11-0\u{a0} call: x").is_err());
+        assert_eq!(channel("2026-11-02 ünïcode-1_x: y"), Ok("ünïcode-1_x".into()));
+    }
 
     fn ok(
         date: &str,

@@ -196,7 +196,10 @@ fn problem(code: Code, line: usize, column: usize, message: String) -> FrontMatt
 
 /// The fields of the front matter's keys, each with its value and file line.
 fn typed(pairs: Vec<(String, Yaml, usize)>) -> FrontMatter {
-    let mut out = FrontMatter::default();
+    let mut out = FrontMatter {
+        pairs: Vec::with_capacity(pairs.len()),
+        ..FrontMatter::default()
+    };
     let mut fields = Fields::default();
     let mut has_name = false;
     for (key, value, line) in pairs {

@@ -63,7 +63,7 @@ fn scan_plain(body: &str) -> Option<LogSection<'_>> {
         items: Vec::with_capacity(16),
     };
     let mut offset = 0;
-    for line in body.split_inclusive('\n') {
+    for line in crate::text::lines_with_endings(body) {
         let start = offset;
         offset += line.len();
         let bare = line.strip_suffix('\n').unwrap_or(line);

@@ -59,7 +59,8 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
 /// answers, it answers what [`parse`] would (a property test holds it to that).
 pub fn parse_flat(text: &str) -> Option<Vec<(String, Yaml, usize)>> {
     let mut pairs: Vec<(String, Yaml, usize)> = Vec::with_capacity(16);
-    for (index, line) in text.split('\n').enumerate() {
+    for (index, line) in crate::text::lines_with_endings(text).enumerate() {
+        let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.bytes().any(|b| b < 0x20 || b == 0x7f)
             || (!line.is_ascii() && line.contains(['\u{85}', '\u{2028}', '\u{2029}', '\u{feff}']))
