@@ -186,10 +186,16 @@ mod tests {
         assert_eq!(channel("2026-11-02\u{a0}call: x"), Ok("call".into()));
         assert_eq!(channel("2026-11-02\u{b}call: x"), Ok("call".into()));
         assert_eq!(channel("2026-11-02\tcall: x"), Ok("call".into()));
-        assert_eq!(channel("2026-11-02 call—x"), parse("2026-11-02 call —x").map(|p| p.channel));
+        assert_eq!(
+            channel("2026-11-02 call—x"),
+            parse("2026-11-02 call —x").map(|p| p.channel)
+        );
         assert!(channel("2026-11-02 call—x").is_err());
         assert!(channel("2026-11-0\u{a0} call: x").is_err());
-        assert_eq!(channel("2026-11-02 ünïcode-1_x: y"), Ok("ünïcode-1_x".into()));
+        assert_eq!(
+            channel("2026-11-02 ünïcode-1_x: y"),
+            Ok("ünïcode-1_x".into())
+        );
     }
 
     fn ok(

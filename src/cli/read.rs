@@ -268,7 +268,7 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
         }
         let text = match (key.as_str(), value) {
             ("value", Yaml::Int(_) | Yaml::Float(_)) => {
-                style::money(status.value.unwrap_or(0.0), &status.currency)
+                style::money(status.value.unwrap_or(0.0), &status.currency).to_string()
             }
             _ => yaml_text(value),
         };
@@ -296,13 +296,14 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
         writeln!(out, "{}", look.paint(style::STRONG, "Log: no entries yet"))?;
     } else {
         writeln!(out, "{}", look.paint(style::STRONG, "Log"))?;
-        let row = |e: &ledger::entry::Entry, cell: &mut dyn FnMut(&str, anstyle::Style)| {
+        let row = |e: &ledger::entry::Entry,
+                   cell: &mut dyn FnMut(&dyn std::fmt::Display, anstyle::Style)| {
             match &e.time {
-                Some(t) => cell(&format!("  {} {t}", e.date), anstyle::Style::new()),
-                None => cell(&format!("  {}", e.date), anstyle::Style::new()),
+                Some(t) => cell(&format_args!("  {} {t}", e.date), anstyle::Style::new()),
+                None => cell(&format_args!("  {}", e.date), anstyle::Style::new()),
             }
             if e.inbound {
-                cell(&format!("{} (in)", e.channel), style::ACTION);
+                cell(&format_args!("{} (in)", e.channel), style::ACTION);
             } else {
                 cell(&e.channel, style::ACTION);
             }
@@ -417,28 +418,32 @@ fn status_table(
     env: &Env,
     with_undue: bool,
 ) -> io::Result<()> {
-    let row = |s: &&Status, cell: &mut dyn FnMut(&str, anstyle::Style)| {
+    let row = |s: &&Status, cell: &mut dyn FnMut(&dyn std::fmt::Display, anstyle::Style)| {
         match s.overdue_days {
             Some(days) => cell(&style::lateness(days), style::lateness_style(days)),
-            None if with_undue => cell(s.due_reason.as_str(), style::DIM),
-            None => cell("", anstyle::Style::new()),
+            None if with_undue => cell(&s.due_reason.as_str(), style::DIM),
+            None => cell(&"", anstyle::Style::new()),
         }
         cell(&s.name, style::STRONG);
         cell(&s.stage, style::DIM);
         match s.value {
             Some(v) => cell(&style::money(v, &s.currency), anstyle::Style::new()),
-            None => cell("", anstyle::Style::new()),
+            None => cell(&"", anstyle::Style::new()),
         }
-        let touch = match s.due_reason {
-            Reason::Closed | Reason::Dnc | Reason::Exhausted => format!("{} done", s.touches),
-            _ => format!("{} of {}", s.unanswered + 1, s.budget),
-        };
-        cell(&touch, anstyle::Style::new());
+        match s.due_reason {
+            Reason::Closed | Reason::Dnc | Reason::Exhausted => {
+                cell(&format_args!("{} done", s.touches), anstyle::Style::new())
+            }
+            _ => cell(
+                &format_args!("{} of {}", s.unanswered + 1, s.budget),
+                anstyle::Style::new(),
+            ),
+        }
         match s.last_touch {
             Some(d) => cell(&style::short_date(d, env.today), style::DIM),
-            None => cell("-", style::DIM),
+            None => cell(&"-", style::DIM),
         }
-        cell(action(s), style::ACTION);
+        cell(&action(s), style::ACTION);
     };
     Table {
         header: vec![

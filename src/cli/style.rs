@@ -1,7 +1,7 @@
 //! How output looks to a person: colour (only on a terminal, never with
 //! `NO_COLOR`), aligned columns that fit the terminal, money and dates in words.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::io::{self, IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
@@ -105,7 +105,7 @@ impl Table {
         out: &mut impl Write,
         look: &Look,
         items: &[T],
-        row: impl Fn(&T, &mut dyn FnMut(&str, Style)) + Sync,
+        row: impl Fn(&T, &mut dyn FnMut(&dyn fmt::Display, Style)) + Sync,
     ) -> io::Result<()> {
         let columns = self.align.len();
         let pieces: Vec<Packed> = items
@@ -119,11 +119,13 @@ impl Table {
                 };
                 for item in chunk {
                     let mut i = 0;
-                    row(item, &mut |text, style| {
+                    row(item, &mut |cell, style| {
                         if i < columns {
+                            let start = packed.text.len();
+                            let _ = write!(packed.text, "{cell}");
+                            let text = &packed.text[start..];
                             packed.widths[i] = packed.widths[i].max(width_of(text));
                             packed.filled[i] |= !text.is_empty();
-                            packed.text.push_str(text);
                             packed.cells.push((packed.text.len(), style));
                             i += 1;
                         }
@@ -256,36 +258,71 @@ fn truncate(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
 }
 
 /// A value with its currency: `$12,000`, `€40,000`, `CHF 1,500`, `12,000.50 USD`.
-pub fn money(value: f64, currency: &str) -> String {
-    let digits = (value.trunc() as u64).to_string();
-    let mut amount = String::with_capacity(digits.len() + digits.len() / 3 + 4);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            amount.push(',');
+pub fn money(value: f64, currency: &str) -> Money<'_> {
+    Money { value, currency }
+}
+
+/// What [`money`] writes.
+pub struct Money<'a> {
+    value: f64,
+    currency: &'a str,
+}
+
+impl fmt::Display for Money<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let symbol = [("USD", "$"), ("EUR", "€"), ("GBP", "£"), ("JPY", "¥")]
+            .into_iter()
+            .find(|(code, _)| self.currency.eq_ignore_ascii_case(code));
+        if let Some((_, symbol)) = symbol {
+            f.write_str(symbol)?;
         }
-        amount.push(digit);
-    }
-    let cents = ((value - value.trunc()) * 100.0).round() as u64;
-    if cents > 0 {
-        let _ = write!(amount, ".{cents:02}");
-    }
-    let symbol = [("USD", "$"), ("EUR", "€"), ("GBP", "£"), ("JPY", "¥")]
-        .into_iter()
-        .find(|(code, _)| currency.eq_ignore_ascii_case(code));
-    match symbol {
-        Some((_, symbol)) => format!("{symbol}{amount}"),
-        None => format!("{amount} {currency}"),
+        // The whole units, in groups of three.
+        let mut digits = [0u8; 20];
+        let mut whole = self.value.trunc() as u64;
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (whole % 10) as u8;
+            whole /= 10;
+            if whole == 0 {
+                break;
+            }
+        }
+        let digits = &digits[start..];
+        for (i, digit) in digits.iter().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                f.write_char(',')?;
+            }
+            f.write_char(char::from(*digit))?;
+        }
+        let cents = ((self.value - self.value.trunc()) * 100.0).round() as u64;
+        if cents > 0 {
+            write!(f, ".{cents:02}")?;
+        }
+        match symbol {
+            Some(_) => Ok(()),
+            None => write!(f, " {}", self.currency),
+        }
     }
 }
 
 /// How late or early a due date is, in words: `3 days late`, `today`, `in 2 days`.
-pub fn lateness(overdue_days: i64) -> String {
-    match overdue_days {
-        0 => "today".into(),
-        1 => "1 day late".into(),
-        n if n > 0 => format!("{n} days late"),
-        -1 => "tomorrow".into(),
-        n => format!("in {} days", -n),
+pub fn lateness(overdue_days: i64) -> Lateness {
+    Lateness(overdue_days)
+}
+
+/// What [`lateness`] writes.
+pub struct Lateness(i64);
+
+impl fmt::Display for Lateness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            0 => f.write_str("today"),
+            1 => f.write_str("1 day late"),
+            n if n > 0 => write!(f, "{n} days late"),
+            -1 => f.write_str("tomorrow"),
+            n => write!(f, "in {} days", -n),
+        }
     }
 }
 
@@ -310,16 +347,28 @@ pub fn lateness_style(overdue_days: i64) -> Style {
 }
 
 /// A short date: `Nov 05` this year, `Nov 2025` in another.
-pub fn short_date(day: Date, today: Date) -> String {
-    use chrono::Datelike;
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS[day.month0() as usize];
-    if day.year() == today.year() {
-        format!("{month} {:02}", day.day())
-    } else {
-        format!("{month} {}", day.year())
+pub fn short_date(day: Date, today: Date) -> ShortDate {
+    ShortDate { day, today }
+}
+
+/// What [`short_date`] writes.
+pub struct ShortDate {
+    day: Date,
+    today: Date,
+}
+
+impl fmt::Display for ShortDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use chrono::Datelike;
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let month = MONTHS[self.day.month0() as usize];
+        if self.day.year() == self.today.year() {
+            write!(f, "{month} {:02}", self.day.day())
+        } else {
+            write!(f, "{month} {}", self.day.year())
+        }
     }
 }
 
@@ -342,9 +391,9 @@ mod tests {
     fn short_dates() {
         let day = |s: &str| date::parse_iso(s).unwrap();
         let today = day("2026-11-23");
-        assert_eq!(short_date(day("2026-11-05"), today), "Nov 05");
-        assert_eq!(short_date(day("2026-01-31"), today), "Jan 31");
-        assert_eq!(short_date(day("2025-12-01"), today), "Dec 2025");
+        assert_eq!(short_date(day("2026-11-05"), today).to_string(), "Nov 05");
+        assert_eq!(short_date(day("2026-01-31"), today).to_string(), "Jan 31");
+        assert_eq!(short_date(day("2025-12-01"), today).to_string(), "Dec 2025");
     }
 
     #[test]
@@ -358,7 +407,7 @@ mod tests {
             (1234567.0, "usd", "$1,234,567"),
         ];
         for (value, currency, want) in cases {
-            assert_eq!(money(value, currency), want);
+            assert_eq!(money(value, currency).to_string(), want);
         }
     }
 
@@ -372,7 +421,7 @@ mod tests {
             (-2, "in 2 days"),
         ];
         for (days, want) in cases {
-            assert_eq!(lateness(days), want);
+            assert_eq!(lateness(days).to_string(), want);
         }
     }
 
