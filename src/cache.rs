@@ -14,7 +14,8 @@
 //!   is rebuilt silently; it never changes a result, and `--no-cache` turns
 //!   it off.
 //!
-//! Two files are kept, each a header and one record a file sorted by path:
+//! Two files are kept, each a header, the place of each record, and one
+//! record a file sorted by path:
 //!
 //! - `<place>.day`: each prospect's [`Summary`] for one day and one set of
 //!   settings. A repeated `due` or `list` on the same day decodes these and
