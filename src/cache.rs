@@ -250,7 +250,7 @@ impl Table {
         }
         let places = bytes.len() - rest.len();
         let count = header.count as usize;
-        (rest.len() >= count * 4).then_some(Table {
+        (rest.len() / 4 >= count).then_some(Table {
             places,
             count,
             trusted_before: header.stamp - RACY.as_nanos() as i64,

@@ -5,7 +5,9 @@
 
 use std::fs::File;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(not(unix))]
+use std::path::PathBuf;
 
 use crate::cache::Key;
 
@@ -33,9 +35,10 @@ pub struct Entry {
 /// An open folder.
 #[derive(Debug)]
 pub struct Folder {
-    path: PathBuf,
     #[cfg(unix)]
     fd: rustix::fd::OwnedFd,
+    #[cfg(not(unix))]
+    path: PathBuf,
 }
 
 impl Folder {
@@ -45,10 +48,8 @@ impl Folder {
         {
             use rustix::fs::{Mode, OFlags};
             let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            let fd = rustix::fs::open(path, flags, Mode::empty())?;
             Ok(Folder {
-                path: path.to_path_buf(),
-                fd,
+                fd: rustix::fs::open(path, flags, Mode::empty())?,
             })
         }
         #[cfg(not(unix))]
@@ -60,11 +61,6 @@ impl Folder {
                 path: path.to_path_buf(),
             })
         }
-    }
-
-    /// Where it is.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Its entries, but `.` and `..`, in no particular order; with the

@@ -626,11 +626,7 @@ mod tests {
                 crlf in any::<bool>(),
                 final_newline in any::<bool>(),
             ) {
-                let ending = if crlf { "\r\n" } else { "\n" };
-                let mut text = lines.join(ending);
-                if final_newline {
-                    text.push_str(ending);
-                }
+                let text = crate::text::joined(&lines, crlf, final_newline);
                 // Compared as text: NaN is not equal to itself.
                 prop_assert_eq!(
                     format!("{:?}", read(&text, 2)),

@@ -386,11 +386,7 @@ mod tests {
                 crlf in any::<bool>(),
                 final_newline in any::<bool>(),
             ) {
-                let ending = if crlf { "\r\n" } else { "\n" };
-                let mut body = lines.join(ending);
-                if final_newline {
-                    body.push_str(ending);
-                }
+                let body = crate::text::joined(&lines, crlf, final_newline);
                 if let Some(plain) = scan_plain(&body) {
                     prop_assert_eq!(plain, scan_any(&body), "{:?}", body);
                 }

@@ -72,6 +72,22 @@ pub fn line_ending(text: &str) -> &'static str {
 /// The UTF-8 byte-order mark some editors put at the start of a file.
 pub const BOM: &str = "\u{feff}";
 
+/// Lines joined by `\n` or `\r\n`, with or without a last ending: the
+/// texts the property tests try.
+#[cfg(test)]
+pub(crate) fn joined<S: std::borrow::Borrow<str>>(
+    lines: &[S],
+    crlf: bool,
+    final_newline: bool,
+) -> String {
+    let ending = if crlf { "\r\n" } else { "\n" };
+    let mut text = lines.join(ending);
+    if final_newline {
+        text.push_str(ending);
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

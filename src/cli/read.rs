@@ -62,12 +62,19 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
     due.truncate(args.limit.unwrap_or(usize::MAX));
     if args.json {
         write_json(out, &due)?;
-        drop(due);
-        tally.due.leave();
-        return Ok(ExitCode::SUCCESS);
+    } else {
+        due_text(out, env, &due, &tally)?;
     }
+    drop(due);
+    tally.due.leave();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `due` for a person: the table (or when the next is due), and how many
+/// spent their budget.
+fn due_text(out: &mut impl Write, env: &Env, due: &[&Status], tally: &DueTally) -> Result<()> {
     if due.is_empty() {
-        match tally.next {
+        match &tally.next {
             Some(s) => writeln!(
                 out,
                 "Nothing due. Next: {} {} ({}).",
@@ -78,10 +85,8 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
             None => writeln!(out, "Nothing due.")?,
         }
     } else {
-        status_table(out, &due, env, false)?;
+        status_table(out, due, env, false)?;
     }
-    drop(due);
-    tally.due.leave();
     let exhausted = tally.exhausted;
     if exhausted > 0 {
         writeln!(
@@ -92,7 +97,7 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
             if exhausted == 1 { "it" } else { "them" }
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// What `due` keeps while the prospects are read.

@@ -231,7 +231,6 @@ impl Table {
 
 /// Rows of a table, packed: every cell's text in one string, and where
 /// each cell ends, with its style.
-#[derive(Default)]
 struct Packed {
     text: String,
     cells: Vec<(usize, Style)>,
@@ -277,23 +276,12 @@ impl fmt::Display for Money<'_> {
             f.write_str(symbol)?;
         }
         // The whole units, in groups of three.
-        let mut digits = [0u8; 20];
-        let mut whole = self.value.trunc() as u64;
-        let mut start = digits.len();
-        loop {
-            start -= 1;
-            digits[start] = b'0' + (whole % 10) as u8;
-            whole /= 10;
-            if whole == 0 {
-                break;
-            }
-        }
-        let digits = &digits[start..];
-        for (i, digit) in digits.iter().enumerate() {
+        let digits = (self.value.trunc() as u64).to_string();
+        for (i, digit) in digits.chars().enumerate() {
             if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 f.write_char(',')?;
             }
-            f.write_char(char::from(*digit))?;
+            f.write_char(digit)?;
         }
         let cents = ((self.value - self.value.trunc()) * 100.0).round() as u64;
         if cents > 0 {

@@ -229,15 +229,13 @@ pub fn cache_dir(root: &Path) -> Option<(PathBuf, String)> {
     // told without starting libgit2 (that takes milliseconds, a good part
     // of a warm `due`). Any other `.git` (a file, for a linked work tree
     // or a submodule) is left to libgit2.
-    let found = root.ancestors().find_map(|dir| {
+    let (dir, plain) = root.ancestors().find_map(|dir| {
         let dot_git = dir.join(".git");
         let meta = std::fs::symlink_metadata(&dot_git).ok()?;
         Some((dir, meta.is_dir() && dot_git.join("HEAD").is_file()))
-    });
-    match found {
-        None => return None,
-        Some((dir, true)) => return Some((dir.join(".git"), crate::ledger::relative(dir, &root)?)),
-        Some((_, false)) => {}
+    })?;
+    if plain {
+        return Some((dir.join(".git"), crate::ledger::relative(dir, &root)?));
     }
     let repo = Repo::discover(&root).ok()??;
     let place = crate::ledger::relative(&repo.workdir, &root)?;

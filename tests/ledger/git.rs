@@ -25,13 +25,8 @@ fn touch_commits_only_its_file_and_leaves_the_rest_alone() {
     let run = s
         .ledger(&["touch", "acme", "call", "Left a voicemail."])
         .ok();
-    assert!(
-        run.stdout
-            .contains("Acme Corp: due in 3 days (2026-11-26) by cadence, step 2: call"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("committed "), "{}", run.stdout);
+    run.shows("Acme Corp: due in 3 days (2026-11-26) by cadence, step 2: call");
+    run.shows("committed ");
     // The written file is clean; the unrelated edit is still unstaged; the
     // staged edit is still staged and not in the commit.
     assert_eq!(
@@ -156,7 +151,7 @@ fn no_identity_or_a_merge_in_progress_refuse_before_writing() {
     let s = repo();
     std::fs::write(s.home().join(".gitconfig"), "").unwrap();
     let run = s.ledger(&["touch", "acme", "call"]).fails(1);
-    assert!(run.stderr.contains("no git identity"), "{}", run.stderr);
+    run.says("no git identity");
     assert_eq!(s.read("prospects/acme.md"), ACME);
     // --no-commit needs no identity.
     s.ledger(&["touch", "acme", "call", "--no-commit"]).ok();
@@ -166,11 +161,7 @@ fn no_identity_or_a_merge_in_progress_refuse_before_writing() {
     let head = s.git(&["rev-parse", "HEAD"]);
     std::fs::write(s.root().join(".git/MERGE_HEAD"), &head).unwrap();
     let run = s.ledger(&["touch", "acme", "call"]).fails(1);
-    assert!(
-        run.stderr.contains("a merge is in progress"),
-        "{}",
-        run.stderr
-    );
+    run.says("a merge is in progress");
     assert_eq!(s.read("prospects/acme.md"), ACME);
 }
 
@@ -179,7 +170,7 @@ fn outside_git_the_write_happens_and_says_so() {
     let s = Sandbox::new();
     s.file("prospects/acme.md", ACME);
     let run = s.ledger(&["touch", "acme", "call"]).ok();
-    assert!(run.stderr.contains("not committed:"), "{}", run.stderr);
+    run.says("not committed:");
     assert!(s.read("prospects/acme.md").contains("- 2026-11-23 call\n"));
 }
 
@@ -190,7 +181,7 @@ fn commit_records_hand_edits_by_id() {
     s.file("prospects/new.md", prospect("name: New\n", &[]));
     s.file("ledger.yaml", "currency: EUR\n");
     let run = s.ledger(&["commit"]).ok();
-    assert!(run.stdout.contains("committed"), "{}", run.stdout);
+    run.shows("committed");
     assert_eq!(
         s.git(&["log", "-1", "--format=%s"]),
         "commit ledger.yaml, prospects/acme, prospects/new: hand edits\n"
@@ -206,7 +197,7 @@ fn commit_records_hand_edits_by_id() {
 fn init_makes_a_ledger_and_its_first_commit() {
     let s = Sandbox::new();
     let run = s.ledger_raw(&["init", "sales"], &s.root()).ok();
-    assert!(run.stdout.contains("Started a ledger"), "{}", run.stdout);
+    run.shows("Started a ledger");
     let dir = s.root().join("sales");
     assert!(dir.join("prospects").is_dir());
     let settings = std::fs::read_to_string(dir.join("ledger.yaml")).unwrap();
@@ -221,11 +212,7 @@ fn init_makes_a_ledger_and_its_first_commit() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&log.stdout), "init: ledger\n");
     let again = s.ledger_raw(&["init", "sales"], &s.root()).ok();
-    assert!(
-        again.stdout.contains("already a ledger"),
-        "{}",
-        again.stdout
-    );
+    again.shows("already a ledger");
     s.ledger_raw(
         &["-C", "sales", "add", "Acme", "--today", "2026-11-23"],
         &s.root(),
@@ -300,7 +287,7 @@ fn add_follows_a_layout_by_initials() {
     std::fs::create_dir_all(s.root().join("prospects/h")).unwrap();
     let adds_as = |name: &str, path: &str| {
         let run = s.ledger(&["add", name]).ok();
-        assert!(run.stdout.contains(&format!("as {path}")), "{}", run.stdout);
+        run.shows(&format!("as {path}"));
     };
     adds_as("Initech", "prospects/i/in/initech.md");
     adds_as("Hooli", "prospects/h/hooli.md");

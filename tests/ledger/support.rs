@@ -139,6 +139,28 @@ impl Run {
         self
     }
 
+    /// Assert standard error says `text`; the run.
+    #[track_caller]
+    pub fn says(&self, text: &str) -> &Run {
+        assert!(
+            self.stderr.contains(text),
+            "no {text:?} in stderr:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// Assert standard output shows `text`; the run.
+    #[track_caller]
+    pub fn shows(&self, text: &str) -> &Run {
+        assert!(
+            self.stdout.contains(text),
+            "no {text:?} in stdout:\n{}",
+            self.stdout
+        );
+        self
+    }
+
     /// Standard output as JSON.
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
