@@ -12,7 +12,7 @@ use crate::check::{self, Context};
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
-use crate::folder::{Folder, Kind};
+use crate::folder::{Entry, Folder, Kind};
 use crate::front_matter;
 use crate::prospect::Prospect;
 use crate::settings::{self, Settings};
@@ -100,8 +100,8 @@ impl Ledger {
     }
 
     /// The `*.md` files that may be prospects, relative to the root and
-    /// `/`-separated, in the order of a walk sorted by name; plus problems
-    /// met on the way.
+    /// `/`-separated, in the order of their ids (see [`id_order`]); plus
+    /// problems met on the way.
     pub fn markdown_files(&self) -> (Vec<String>, Vec<Diagnostic>) {
         self.walk(
             false,
@@ -116,7 +116,7 @@ impl Ledger {
     /// folders and files are taken in parallel, each piece of work starting
     /// from `empty()`, `visit`ing its files in order and `join`ing what
     /// came before with what came after, so that an order-keeping `join`
-    /// sees the files sorted by name within each folder. With each file's
+    /// sees the files in the order of their ids. With each file's
     /// [`Key`] when `stat` (taken relative to its open folder, which is
     /// cheap).
     pub fn walk<A: Send>(
@@ -480,6 +480,30 @@ fn append<T>(mut all: Vec<T>, more: Vec<T>) -> Vec<T> {
     all
 }
 
+/// The order of a folder's entries in a walk: that of the ids beneath
+/// them (a file's id is its path less `.md`, and a folder's ids begin with
+/// its name and a `/`), so that a walk meets the prospects in the order of
+/// their ids. Names that are not UTF-8 come last.
+fn id_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    fn key(entry: &Entry) -> Option<(&[u8], &'static [u8])> {
+        let name = entry.name.as_deref().ok()?;
+        Some(match entry.kind {
+            Kind::File => (name.strip_suffix(".md").unwrap_or(name).as_bytes(), b""),
+            Kind::Folder => (name.as_bytes(), b"/"),
+            Kind::Other => (name.as_bytes(), b""),
+        })
+    }
+    match (key(a), key(b)) {
+        (Some((a, a_end)), Some((b, b_end))) => {
+            let n = a.len().min(b.len());
+            a[..n]
+                .cmp(&b[..n])
+                .then_with(|| a[n..].iter().chain(a_end).cmp(b[n..].iter().chain(b_end)))
+        }
+        _ => a.name.cmp(&b.name),
+    }
+}
+
 /// One walk of a ledger (see [`Ledger::walk`]).
 struct Walker<'w, E, V, J> {
     ledger: &'w Ledger,
@@ -511,13 +535,17 @@ where
             Err(err) => return ((self.empty)(), vec![unreadable(&err)]),
         };
         let mut problems: Vec<Diagnostic> = errors.iter().map(|e| unreadable(e)).collect();
-        listed.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        listed.sort_unstable_by(id_order);
+        // Made to measure: `format!` would grow the string twice.
         let child = |name: &str| {
             if relative.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{relative}/{name}")
+                return name.to_owned();
             }
+            let mut path = String::with_capacity(relative.len() + 1 + name.len());
+            path.push_str(relative);
+            path.push('/');
+            path.push_str(name);
+            path
         };
         let none = || ((self.empty)(), Vec::new());
         let (found, more) = listed
@@ -584,4 +612,29 @@ pub struct Summary {
     pub status: Option<crate::due::Status>,
     /// Whether any check found an error (`due` holds such a prospect back).
     pub errors: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_walk_takes_a_folders_entries_in_the_order_of_their_ids() {
+        let entry = |name: &str, kind| Entry {
+            name: Ok(name.to_owned()),
+            kind,
+        };
+        let mut entries = [
+            entry("a", Kind::Folder),
+            entry("a-b.md", Kind::File),
+            entry("a.md", Kind::File),
+            entry("a!.md", Kind::File),
+            entry("a0.md", Kind::File),
+            entry("a-b", Kind::Folder),
+        ];
+        entries.sort_by(id_order);
+        let names: Vec<&str> = entries.iter().map(|e| e.name.as_deref().unwrap()).collect();
+        // Ids: a, a!, a-b, a-b/…, a/…, a0.
+        assert_eq!(names, ["a.md", "a!.md", "a-b.md", "a-b", "a", "a0.md"]);
+    }
 }

@@ -128,7 +128,15 @@ impl DueTally {
 /// Statuses gathered on many threads, in pieces, so that joining them
 /// never moves a status.
 #[derive(Default)]
-struct Pile(Vec<Vec<Status>>);
+struct Pile(Vec<Piece>);
+
+/// A piece of a [`Pile`]: statuses, and beside them the words that mostly
+/// decide their order ([`due::order_words`]), taken while each status is
+/// at hand.
+struct Piece {
+    words: Vec<(u64, u64)>,
+    statuses: Vec<Status>,
+}
 
 impl Pile {
     /// Statuses a piece holds: a full piece is followed by a new one,
@@ -136,14 +144,18 @@ impl Pile {
     const PIECE: usize = 1024;
 
     fn push(&mut self, status: Status) {
-        match self.0.last_mut() {
-            Some(last) if last.len() < last.capacity() => last.push(status),
+        let piece = match self.0.last_mut() {
+            Some(last) if last.statuses.len() < last.statuses.capacity() => last,
             _ => {
-                let mut piece = Vec::with_capacity(Pile::PIECE);
-                piece.push(status);
-                self.0.push(piece);
+                self.0.push(Piece {
+                    words: Vec::with_capacity(Pile::PIECE),
+                    statuses: Vec::with_capacity(Pile::PIECE),
+                });
+                self.0.last_mut().expect("a piece was just pushed")
             }
-        }
+        };
+        piece.words.push(due::order_words(&status));
+        piece.statuses.push(status);
     }
 
     fn append(mut self, more: Pile) -> Pile {
@@ -157,16 +169,22 @@ impl Pile {
         std::mem::forget(self);
     }
 
-    /// Every status, in [`due::order`]; its keys are laid out beside the
-    /// references, so that most comparisons never leave the array.
+    /// Every status, in [`due::order`]: sorted by the words beside them,
+    /// so that most comparisons never leave the array.
     fn sorted(&self) -> Vec<&Status> {
         let mut keyed: Vec<_> = self
             .0
             .iter()
-            .flatten()
-            .map(|s| ((due::order_key(s), s.id.as_str()), s))
+            .flat_map(|piece| piece.words.iter().copied().zip(&piece.statuses))
             .collect();
-        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // The walk meets the prospects in the order of their ids, and then
+        // sorting by the words alone, keeping ties in place, is the order.
+        if keyed.par_windows(2).all(|w| w[0].1.id < w[1].1.id) {
+            keyed.par_sort_by_key(|(words, _)| *words);
+        } else {
+            keyed
+                .par_sort_unstable_by(|(a, sa), (b, sb)| a.cmp(b).then_with(|| due::order(sa, sb)));
+        }
         keyed.into_iter().map(|(_, s)| s).collect()
     }
 }
@@ -517,5 +535,66 @@ fn yaml_text(value: &Yaml) -> String {
         Yaml::Map(_) => serde_json::to_string(&value.to_json()).unwrap_or_default(),
         Yaml::Null => String::new(),
         other => other.scalar_text().unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ledger::date;
+
+    fn status(id: &str, due: Option<&str>, value: Option<f64>) -> Status {
+        Status {
+            id: id.into(),
+            path: format!("{id}.md"),
+            name: id.into(),
+            stage: "lead".into(),
+            value,
+            currency: "USD".into(),
+            owner: None,
+            tags: Vec::new(),
+            touches: 0,
+            unanswered: 0,
+            budget: 3,
+            last_touch: None,
+            due: due.map(|d| date::parse_iso(d).unwrap()),
+            overdue_days: None,
+            due_reason: Reason::Cadence,
+            channel: None,
+            step: None,
+            dnc_since: None,
+        }
+    }
+
+    /// Statuses with many ties in date and value, in the order of their
+    /// ids (as a walk gives them) or not: the pile sorts both as
+    /// `due::order` does.
+    #[test]
+    fn a_pile_sorts_as_the_order_does() {
+        let days = [None, Some("2026-11-20"), Some("2026-11-23")];
+        let values = [None, Some(0.0), Some(500.0), Some(500.004), Some(1e30)];
+        let mut all = Vec::new();
+        for i in 0..90 {
+            all.push(status(
+                &format!("prospects/p{i:02}"),
+                days[i % days.len()],
+                values[i / 3 % values.len()],
+            ));
+        }
+        let mut expected = all.clone();
+        expected.sort_by(due::order);
+        let expected: Vec<&str> = expected.iter().map(|s| s.id.as_str()).collect();
+        // In the order of the ids; then out of it.
+        for round in 0..2 {
+            if round == 1 {
+                all.reverse();
+            }
+            let mut pile = Pile::default();
+            for s in all.iter().cloned() {
+                pile.push(s);
+            }
+            let sorted: Vec<&str> = pile.sorted().iter().map(|s| s.id.as_str()).collect();
+            assert_eq!(sorted, expected, "round {round}");
+        }
     }
 }

@@ -123,23 +123,32 @@ impl Table {
                         if i < columns {
                             let start = packed.text.len();
                             let _ = write!(packed.text, "{cell}");
-                            let text = &packed.text[start..];
-                            packed.widths[i] = packed.widths[i].max(width_of(text));
-                            packed.filled[i] |= !text.is_empty();
-                            packed.cells.push((packed.text.len(), style));
+                            let width = width_of(&packed.text[start..]);
+                            packed.widths[i] = packed.widths[i].max(width);
+                            packed.filled[i] |= packed.text.len() > start;
+                            packed.cells.push(Cell {
+                                end: packed.text.len(),
+                                width,
+                                style,
+                            });
                             i += 1;
                         }
                     });
                     // A short row is padded with empty cells.
                     for _ in i..columns {
-                        packed.cells.push((packed.text.len(), Style::new()));
+                        packed.cells.push(Cell {
+                            end: packed.text.len(),
+                            width: 0,
+                            style: Style::new(),
+                        });
                     }
                 }
                 packed
             })
             .collect();
-        let header: Vec<(&str, Style)> = self.header.iter().map(|h| (*h, DIM)).collect();
-        let mut widths: Vec<usize> = header.iter().map(|h| width_of(h.0)).collect();
+        let header: Vec<(&str, usize, Style)> =
+            self.header.iter().map(|h| (*h, width_of(h), DIM)).collect();
+        let mut widths: Vec<usize> = header.iter().map(|h| h.1).collect();
         widths.resize(columns, 0);
         let mut filled = vec![false; columns];
         for piece in &pieces {
@@ -155,17 +164,17 @@ impl Table {
                 shown.iter().map(|&i| widths[i]).sum::<usize>() + 2 * shown.len().saturating_sub(1);
             if total > width {
                 let over = total - width;
-                let header_width = header.get(self.flex).map_or(0, |h| width_of(h.0));
+                let header_width = header.get(self.flex).map_or(0, |h| h.1);
                 widths[self.flex] = widths[self.flex]
                     .saturating_sub(over)
                     .max(header_width)
                     .max(8);
             }
         }
-        let mut line = String::new();
         if !header.is_empty() {
+            let mut line = String::new();
             self.line(&mut line, &header, &widths, &shown, look);
-            writeln!(out, "{line}")?;
+            out.write_all(line.as_bytes())?;
         }
         // Each piece laid out on its own thread, then written in order.
         let laid_out: Vec<String> = pieces
@@ -173,18 +182,15 @@ impl Table {
             .map(|piece| {
                 let rows = piece.cells.len() / columns.max(1);
                 let mut text = String::with_capacity(piece.text.len() + rows * 3 * columns);
-                let mut line = String::new();
-                let mut cells: Vec<(&str, Style)> = Vec::with_capacity(columns);
+                let mut cells: Vec<(&str, usize, Style)> = Vec::with_capacity(columns);
                 let mut start = 0;
                 for row in piece.cells.chunks(columns) {
                     cells.clear();
-                    for &(end, style) in row {
-                        cells.push((&piece.text[start..end], style));
-                        start = end;
+                    for cell in row {
+                        cells.push((&piece.text[start..cell.end], cell.width, cell.style));
+                        start = cell.end;
                     }
-                    self.line(&mut line, &cells, &widths, &shown, look);
-                    text.push_str(&line);
-                    text.push('\n');
+                    self.line(&mut text, &cells, &widths, &shown, look);
                 }
                 text
             })
@@ -195,37 +201,46 @@ impl Table {
         Ok(())
     }
 
-    /// Lay out one row in `line`, trailing spaces trimmed.
+    /// Lay out one row at the end of `out`, each cell given with its
+    /// width; trailing spaces trimmed, and a line end.
     fn line(
         &self,
-        line: &mut String,
-        row: &[(&str, Style)],
+        out: &mut String,
+        row: &[(&str, usize, Style)],
         widths: &[usize],
         shown: &[usize],
         look: &Look,
     ) {
-        line.clear();
+        let start = out.len();
         for (n, &i) in shown.iter().enumerate() {
-            let (text, style) = &row[i];
-            let text = truncate(text, widths[i]);
-            let pad = widths[i] - width_of(&text);
+            let (text, width, style) = row[i];
+            let (text, width) = if width > widths[i] {
+                let short = truncate(text, widths[i]);
+                let width = width_of(&short);
+                (short, width)
+            } else {
+                (text.into(), width)
+            };
+            let pad = widths[i] - width;
             let last = n + 1 == shown.len();
             if n > 0 {
-                line.push_str("  ");
+                out.push_str("  ");
             }
             if self.align[i] == Align::Right {
-                line.extend(std::iter::repeat_n(' ', pad));
+                spaces(out, pad);
             }
-            if look.color && *style != Style::new() {
-                let _ = write!(line, "{}{text}{}", style.render(), style.render_reset());
+            if look.color && style != Style::new() {
+                let _ = write!(out, "{}{text}{}", style.render(), style.render_reset());
             } else {
-                line.push_str(&text);
+                out.push_str(&text);
             }
             if self.align[i] == Align::Left && !last {
-                line.extend(std::iter::repeat_n(' ', pad));
+                spaces(out, pad);
             }
         }
-        line.truncate(line.trim_end().len());
+        let kept = out[start..].trim_end().len();
+        out.truncate(start + kept);
+        out.push('\n');
     }
 }
 
@@ -233,9 +248,27 @@ impl Table {
 /// each cell ends, with its style.
 struct Packed {
     text: String,
-    cells: Vec<(usize, Style)>,
+    cells: Vec<Cell>,
     widths: Vec<usize>,
     filled: Vec<bool>,
+}
+
+/// Where a packed cell's text ends, how wide it is, and its style.
+struct Cell {
+    end: usize,
+    width: usize,
+    style: Style,
+}
+
+/// Append `n` spaces.
+fn spaces(out: &mut String, n: usize) {
+    const SPACES: &str = "                                ";
+    let mut left = n;
+    while left > 0 {
+        let run = left.min(SPACES.len());
+        out.push_str(&SPACES[..run]);
+        left -= run;
+    }
 }
 
 /// How many columns `text` takes (one a character).
