@@ -30,6 +30,69 @@ pub struct Entry {
     pub name: Result<String, std::ffi::OsString>,
     /// What it is.
     pub kind: Kind,
+    /// How much of the name its ids begin with: a Markdown file's name
+    /// less `.md`, anything else's whole name.
+    stem: usize,
+    /// The first eight bytes of what its ids begin with (a folder's with
+    /// its `/`), as a number that sorts as they do: most entries are
+    /// ordered by it alone.
+    prefix: u64,
+}
+
+impl Entry {
+    /// The entry `name`, a `kind`.
+    pub fn new(name: Result<String, std::ffi::OsString>, kind: Kind) -> Entry {
+        let stem = match &name {
+            Ok(name) if kind == Kind::File => name.strip_suffix(".md").unwrap_or(name).len(),
+            Ok(name) => name.len(),
+            Err(_) => 0,
+        };
+        let mut entry = Entry {
+            name,
+            kind,
+            stem,
+            prefix: u64::MAX,
+        };
+        if let Some((stem, end)) = entry.id_start() {
+            let mut bytes = [0; 8];
+            for (to, from) in bytes.iter_mut().zip(stem.iter().chain(end)) {
+                *to = *from;
+            }
+            entry.prefix = u64::from_be_bytes(bytes);
+        }
+        entry
+    }
+
+    /// What its ids begin with, in two parts: part of its name, and what
+    /// follows it (a `/` for a folder); `None` when the name is not UTF-8.
+    fn id_start(&self) -> Option<(&[u8], &'static [u8])> {
+        let name = self.name.as_deref().ok()?;
+        let end: &'static [u8] = match self.kind {
+            Kind::Folder => b"/",
+            _ => b"",
+        };
+        Some((&name.as_bytes()[..self.stem], end))
+    }
+
+    /// The order of a folder's entries in a walk: that of the ids beneath
+    /// them (a file's id is its path less `.md`, and a folder's ids begin
+    /// with its name and a `/`), so that a walk meets the prospects in the
+    /// order of their ids. Names that are not UTF-8 come last.
+    pub fn id_order(&self, other: &Entry) -> std::cmp::Ordering {
+        // Names hold no NUL, so a shorter start padded with NULs sorts
+        // first, as it should; a name that is not UTF-8 has the largest.
+        self.prefix
+            .cmp(&other.prefix)
+            .then_with(|| match (self.id_start(), other.id_start()) {
+                (Some((a, a_end)), Some((b, b_end))) => {
+                    let n = a.len().min(b.len());
+                    a[..n]
+                        .cmp(&b[..n])
+                        .then_with(|| a[n..].iter().chain(a_end).cmp(b[n..].iter().chain(b_end)))
+                }
+                _ => self.name.cmp(&other.name),
+            })
+    }
 }
 
 /// An open folder.
@@ -107,23 +170,23 @@ impl Folder {
                     FileType::RegularFile => Kind::File,
                     _ => Kind::Other,
                 };
-                entries.push(Entry { name, kind });
+                entries.push(Entry::new(name, kind));
             }
         }
         #[cfg(not(unix))]
         {
             for entry in std::fs::read_dir(&self.path)? {
                 match entry.and_then(|e| Ok((e.file_type()?, e))) {
-                    Ok((file_type, entry)) => entries.push(Entry {
-                        name: entry.file_name().into_string(),
-                        kind: if file_type.is_dir() {
+                    Ok((file_type, entry)) => entries.push(Entry::new(
+                        entry.file_name().into_string(),
+                        if file_type.is_dir() {
                             Kind::Folder
                         } else if file_type.is_file() {
                             Kind::File
                         } else {
                             Kind::Other
                         },
-                    }),
+                    )),
                     Err(err) => problems.push(err),
                 }
             }
@@ -180,4 +243,56 @@ impl Folder {
 #[cfg(unix)]
 fn no_follow() -> rustix::fs::AtFlags {
     rustix::fs::AtFlags::SYMLINK_NOFOLLOW
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_walk_takes_a_folders_entries_in_the_order_of_their_ids() {
+        let entry = |name: &str, kind| Entry::new(Ok(name.to_owned()), kind);
+        let mut entries = [
+            entry("a", Kind::Folder),
+            entry("a-b.md", Kind::File),
+            entry("a.md", Kind::File),
+            entry("a!.md", Kind::File),
+            entry("a0.md", Kind::File),
+            entry("a-b", Kind::Folder),
+            entry("longname-b.md", Kind::File),
+            entry("longname-a-b.md", Kind::File),
+            entry("longname-a", Kind::Folder),
+            entry("longname-a.md", Kind::File),
+            entry("notes.txt", Kind::File),
+        ];
+        entries.sort_by(Entry::id_order);
+        let names: Vec<&str> = entries.iter().map(|e| e.name.as_deref().unwrap()).collect();
+        // Ids: a, a!, a-b, a-b/…, a/…, a0, longname-a, longname-a-b,
+        // longname-a/…, longname-b; and notes.txt, which no walk visits.
+        assert_eq!(
+            names,
+            [
+                "a.md",
+                "a!.md",
+                "a-b.md",
+                "a-b",
+                "a",
+                "a0.md",
+                "longname-a.md",
+                "longname-a-b.md",
+                "longname-a",
+                "longname-b.md",
+                "notes.txt",
+            ]
+        );
+        // A name that is not UTF-8 comes last.
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let raw = std::ffi::OsStr::from_bytes(b"\xff.md").to_owned();
+            let mut entries = [Entry::new(Err(raw), Kind::File), entry("zz.md", Kind::File)];
+            entries.sort_by(Entry::id_order);
+            assert!(entries[0].name.is_ok() && entries[1].name.is_err());
+        }
+    }
 }

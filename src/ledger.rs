@@ -100,7 +100,7 @@ impl Ledger {
     }
 
     /// The `*.md` files that may be prospects, relative to the root and
-    /// `/`-separated, in the order of their ids (see [`id_order`]); plus
+    /// `/`-separated, in the order of their ids (see [`Entry::id_order`]); plus
     /// problems met on the way.
     pub fn markdown_files(&self) -> (Vec<String>, Vec<Diagnostic>) {
         self.walk(
@@ -480,30 +480,6 @@ fn append<T>(mut all: Vec<T>, more: Vec<T>) -> Vec<T> {
     all
 }
 
-/// The order of a folder's entries in a walk: that of the ids beneath
-/// them (a file's id is its path less `.md`, and a folder's ids begin with
-/// its name and a `/`), so that a walk meets the prospects in the order of
-/// their ids. Names that are not UTF-8 come last.
-fn id_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
-    fn key(entry: &Entry) -> Option<(&[u8], &'static [u8])> {
-        let name = entry.name.as_deref().ok()?;
-        Some(match entry.kind {
-            Kind::File => (name.strip_suffix(".md").unwrap_or(name).as_bytes(), b""),
-            Kind::Folder => (name.as_bytes(), b"/"),
-            Kind::Other => (name.as_bytes(), b""),
-        })
-    }
-    match (key(a), key(b)) {
-        (Some((a, a_end)), Some((b, b_end))) => {
-            let n = a.len().min(b.len());
-            a[..n]
-                .cmp(&b[..n])
-                .then_with(|| a[n..].iter().chain(a_end).cmp(b[n..].iter().chain(b_end)))
-        }
-        _ => a.name.cmp(&b.name),
-    }
-}
-
 /// One walk of a ledger (see [`Ledger::walk`]).
 struct Walker<'w, E, V, J> {
     ledger: &'w Ledger,
@@ -535,7 +511,7 @@ where
             Err(err) => return ((self.empty)(), vec![unreadable(&err)]),
         };
         let mut problems: Vec<Diagnostic> = errors.iter().map(|e| unreadable(e)).collect();
-        listed.sort_unstable_by(id_order);
+        listed.sort_unstable_by(Entry::id_order);
         // Made to measure: `format!` would grow the string twice.
         let child = |name: &str| {
             if relative.is_empty() {
@@ -612,29 +588,4 @@ pub struct Summary {
     pub status: Option<crate::due::Status>,
     /// Whether any check found an error (`due` holds such a prospect back).
     pub errors: bool,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_walk_takes_a_folders_entries_in_the_order_of_their_ids() {
-        let entry = |name: &str, kind| Entry {
-            name: Ok(name.to_owned()),
-            kind,
-        };
-        let mut entries = [
-            entry("a", Kind::Folder),
-            entry("a-b.md", Kind::File),
-            entry("a.md", Kind::File),
-            entry("a!.md", Kind::File),
-            entry("a0.md", Kind::File),
-            entry("a-b", Kind::Folder),
-        ];
-        entries.sort_by(id_order);
-        let names: Vec<&str> = entries.iter().map(|e| e.name.as_deref().unwrap()).collect();
-        // Ids: a, a!, a-b, a-b/…, a/…, a0.
-        assert_eq!(names, ["a.md", "a!.md", "a-b.md", "a-b", "a", "a0.md"]);
-    }
 }

@@ -11,7 +11,7 @@ use ledger::{Error, Result};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::style::{self, Align, Table};
+use super::style::{self, Align, Cells, Table};
 use super::{DueArgs, Env, Filters, LintArgs, ListArgs, ShowArgs};
 
 /// `ledger due`.
@@ -128,34 +128,25 @@ impl DueTally {
 /// Statuses gathered on many threads, in pieces, so that joining them
 /// never moves a status.
 #[derive(Default)]
-struct Pile(Vec<Piece>);
-
-/// A piece of a [`Pile`]: statuses, and beside them the words that mostly
-/// decide their order ([`due::order_words`]), taken while each status is
-/// at hand.
-struct Piece {
-    words: Vec<(u64, u64)>,
-    statuses: Vec<Status>,
-}
+struct Pile(Vec<Vec<((u64, u64), Status)>>);
 
 impl Pile {
     /// Statuses a piece holds: a full piece is followed by a new one,
     /// never moved to a larger one.
     const PIECE: usize = 1024;
 
+    /// Pile up a status, and beside it the words that mostly decide its
+    /// order ([`due::order_words`]), taken while it is at hand.
     fn push(&mut self, status: Status) {
-        let piece = match self.0.last_mut() {
-            Some(last) if last.statuses.len() < last.statuses.capacity() => last,
+        let words = due::order_words(&status);
+        match self.0.last_mut() {
+            Some(last) if last.len() < last.capacity() => last.push((words, status)),
             _ => {
-                self.0.push(Piece {
-                    words: Vec::with_capacity(Pile::PIECE),
-                    statuses: Vec::with_capacity(Pile::PIECE),
-                });
-                self.0.last_mut().expect("a piece was just pushed")
+                let mut piece = Vec::with_capacity(Pile::PIECE);
+                piece.push((words, status));
+                self.0.push(piece);
             }
-        };
-        piece.words.push(due::order_words(&status));
-        piece.statuses.push(status);
+        }
     }
 
     fn append(mut self, more: Pile) -> Pile {
@@ -175,7 +166,8 @@ impl Pile {
         let mut keyed: Vec<_> = self
             .0
             .iter()
-            .flat_map(|piece| piece.words.iter().copied().zip(&piece.statuses))
+            .flatten()
+            .map(|(words, status)| (*words, status))
             .collect();
         // The walk meets the prospects in the order of their ids, and then
         // sorting by the words alone, keeping ties in place, is the order.
@@ -319,18 +311,17 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
         writeln!(out, "{}", look.paint(style::STRONG, "Log: no entries yet"))?;
     } else {
         writeln!(out, "{}", look.paint(style::STRONG, "Log"))?;
-        let row = |e: &ledger::entry::Entry,
-                   cell: &mut dyn FnMut(&dyn std::fmt::Display, anstyle::Style)| {
+        let row = |e: &ledger::entry::Entry, cells: &mut Cells| {
             match &e.time {
-                Some(t) => cell(&format_args!("  {} {t}", e.date), anstyle::Style::new()),
-                None => cell(&format_args!("  {}", e.date), anstyle::Style::new()),
+                Some(t) => cells.shown(&format_args!("  {} {t}", e.date), anstyle::Style::new()),
+                None => cells.shown(&format_args!("  {}", e.date), anstyle::Style::new()),
             }
             if e.inbound {
-                cell(&format_args!("{} (in)", e.channel), style::ACTION);
+                cells.shown(&format_args!("{} (in)", e.channel), style::ACTION);
             } else {
-                cell(&e.channel, style::ACTION);
+                cells.text(&e.channel, style::ACTION);
             }
-            cell(&e.text, anstyle::Style::new());
+            cells.text(&e.text, anstyle::Style::new());
         };
         Table {
             header: Vec::new(),
@@ -441,32 +432,32 @@ fn status_table(
     env: &Env,
     with_undue: bool,
 ) -> io::Result<()> {
-    let row = |s: &&Status, cell: &mut dyn FnMut(&dyn std::fmt::Display, anstyle::Style)| {
+    let row = |s: &&Status, cells: &mut Cells| {
         match s.overdue_days {
-            Some(days) => cell(&style::lateness(days), style::lateness_style(days)),
-            None if with_undue => cell(&s.due_reason.as_str(), style::DIM),
-            None => cell(&"", anstyle::Style::new()),
+            Some(days) => cells.shown(&style::lateness(days), style::lateness_style(days)),
+            None if with_undue => cells.text(s.due_reason.as_str(), style::DIM),
+            None => cells.text("", anstyle::Style::new()),
         }
-        cell(&s.name, style::STRONG);
-        cell(&s.stage, style::DIM);
+        cells.text(&s.name, style::STRONG);
+        cells.text(&s.stage, style::DIM);
         match s.value {
-            Some(v) => cell(&style::money(v, &s.currency), anstyle::Style::new()),
-            None => cell(&"", anstyle::Style::new()),
+            Some(v) => cells.shown(&style::money(v, &s.currency), anstyle::Style::new()),
+            None => cells.text("", anstyle::Style::new()),
         }
         match s.due_reason {
             Reason::Closed | Reason::Dnc | Reason::Exhausted => {
-                cell(&format_args!("{} done", s.touches), anstyle::Style::new())
+                cells.shown(&format_args!("{} done", s.touches), anstyle::Style::new())
             }
-            _ => cell(
+            _ => cells.shown(
                 &format_args!("{} of {}", s.unanswered + 1, s.budget),
                 anstyle::Style::new(),
             ),
         }
         match s.last_touch {
-            Some(d) => cell(&style::short_date(d, env.today), style::DIM),
-            None => cell(&"-", style::DIM),
+            Some(d) => cells.shown(&style::short_date(d, env.today), style::DIM),
+            None => cells.text("-", style::DIM),
         }
-        cell(&action(s), style::ACTION);
+        cells.text(action(s), style::ACTION);
     };
     Table {
         header: vec![
@@ -483,7 +474,14 @@ fn status_table(
         ],
         flex: 1,
     }
-    .write(out, &env.look, statuses, row)
+    // The statuses lie in memory in the order they were read.
+    .write_placed(
+        out,
+        &env.look,
+        statuses,
+        |s| std::ptr::from_ref::<Status>(s) as usize,
+        row,
+    )
 }
 
 /// What to do next, in a word: the cadence's channel, or why it is due.
