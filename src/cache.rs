@@ -360,12 +360,26 @@ impl Table {
 
 /// What the cache gives for one file (`None` inside: a Markdown file that
 /// is not a prospect).
+// The large variant is the one nearly every file takes: boxing it would
+// cost an allocation a file; the rare parse is boxed instead.
+#[allow(clippy::large_enum_variant)]
 pub enum Hit {
     /// The day's summary: nothing to read or assess; and the record's
     /// place in the day file, to keep it.
-    Summary(Option<Summary>, u32),
+    Summary(Day, u32),
     /// The parse: assess it again (the day or the settings changed).
-    Parsed(Option<Prospect>),
+    Parsed(Option<Box<Prospect>>),
+}
+
+/// The day's summary of one file, as the cache keeps it.
+pub struct Day(Option<Kept>);
+
+impl Day {
+    /// The summary of the file at `relative` (`None`: not a prospect),
+    /// which keeps the path it is given.
+    pub fn summary(self, relative: String) -> Option<Summary> {
+        self.0.map(|kept| kept.summary(relative))
+    }
 }
 
 /// What a run learned about one file, for the cache to keep.
@@ -435,12 +449,12 @@ impl Cache {
         let day = self.summaries.as_ref();
         if let Some((slot, body)) = day.and_then(|t| t.get(relative, key, after)) {
             if let Ok(kept) = postcard::from_bytes::<Option<Kept>>(body) {
-                return Some(Hit::Summary(kept.map(|k| k.summary(relative)), slot));
+                return Some(Hit::Summary(Day(kept), slot));
             }
         }
         let (_, body) = self.parsed()?.get(relative, key, None)?;
         let parsed = postcard::from_bytes::<Option<Parsed>>(body).ok()?;
-        Some(Hit::Parsed(parsed.map(|p| p.prospect(relative))))
+        Some(Hit::Parsed(parsed.map(|p| Box::new(p.prospect(relative)))))
     }
 
     /// Keep what this run learned: `kept`, the places of the day records
@@ -556,13 +570,13 @@ impl Kept {
         }
     }
 
-    fn summary(self, relative: &str) -> Summary {
+    fn summary(self, relative: String) -> Summary {
         let day = |d: Option<i32>| d.and_then(Date::from_num_days_from_ce_opt);
         Summary {
             errors: self.errors,
             status: self.status.map(|s| Status {
-                id: relative.strip_suffix(".md").unwrap_or(relative).to_owned(),
-                path: relative.to_owned(),
+                id: relative.strip_suffix(".md").unwrap_or(&relative).to_owned(),
+                path: relative,
                 name: s.name,
                 stage: s.stage,
                 value: s.value,

@@ -225,12 +225,12 @@ impl Ledger {
         learning: &mut Learning,
     ) -> Option<Summary> {
         match cache.get(&found.relative, key, learning.kept.last().copied()) {
-            Some(Hit::Summary(summary, slot)) => {
+            Some(Hit::Summary(day, slot)) => {
                 learning.kept.push(slot);
-                summary
+                day.summary(found.relative)
             }
             Some(Hit::Parsed(prospect)) => {
-                let summary = prospect.as_ref().map(summarize);
+                let summary = prospect.as_deref().map(summarize);
                 let news = Learned::assessed(summary.as_ref());
                 learning.news.push((found.relative, key, news));
                 summary
@@ -526,7 +526,7 @@ where
         let none = || ((self.empty)(), Vec::new());
         let (found, more) = listed
             .par_iter()
-            .with_max_len(64)
+            .with_max_len(256)
             .fold(none, |(mut acc, mut problems), entry| {
                 let name = entry.name.as_deref();
                 match (entry.kind, name) {

@@ -128,7 +128,11 @@ impl DueTally {
 /// Statuses gathered on many threads, in pieces, so that joining them
 /// never moves a status.
 #[derive(Default)]
-struct Pile(Vec<Vec<((u64, u64), Status)>>);
+struct Pile {
+    pieces: Vec<Vec<((u64, u64), Status)>>,
+    /// Whether some status came before one with a smaller id.
+    disordered: bool,
+}
 
 impl Pile {
     /// Statuses a piece holds: a full piece is followed by a new one,
@@ -139,19 +143,30 @@ impl Pile {
     /// order ([`due::order_words`]), taken while it is at hand.
     fn push(&mut self, status: Status) {
         let words = due::order_words(&status);
-        match self.0.last_mut() {
+        self.disordered |= self.last().is_some_and(|last| last.id >= status.id);
+        match self.pieces.last_mut() {
             Some(last) if last.len() < last.capacity() => last.push((words, status)),
             _ => {
                 let mut piece = Vec::with_capacity(Pile::PIECE);
                 piece.push((words, status));
-                self.0.push(piece);
+                self.pieces.push(piece);
             }
         }
     }
 
     fn append(mut self, more: Pile) -> Pile {
-        self.0.extend(more.0);
+        let first = more.pieces.first().and_then(|piece| piece.first());
+        self.disordered |= more.disordered
+            || self
+                .last()
+                .zip(first)
+                .is_some_and(|(last, (_, first))| last.id >= first.id);
+        self.pieces.extend(more.pieces);
         self
+    }
+
+    fn last(&self) -> Option<&Status> {
+        self.pieces.last()?.last().map(|(_, status)| status)
     }
 
     /// Leave the statuses to the process's exit, which frees them all at
@@ -164,14 +179,14 @@ impl Pile {
     /// so that most comparisons never leave the array.
     fn sorted(&self) -> Vec<&Status> {
         let mut keyed: Vec<_> = self
-            .0
+            .pieces
             .iter()
             .flatten()
             .map(|(words, status)| (*words, status))
             .collect();
         // The walk meets the prospects in the order of their ids, and then
         // sorting by the words alone, keeping ties in place, is the order.
-        if keyed.par_windows(2).all(|w| w[0].1.id < w[1].1.id) {
+        if !self.disordered {
             keyed.par_sort_by_key(|(words, _)| *words);
         } else {
             keyed
@@ -582,15 +597,25 @@ mod tests {
         let mut expected = all.clone();
         expected.sort_by(due::order);
         let expected: Vec<&str> = expected.iter().map(|s| s.id.as_str()).collect();
-        // In the order of the ids; then out of it.
-        for round in 0..2 {
-            if round == 1 {
-                all.reverse();
-            }
+        // In the order of the ids; reversed; and in two piles joined the
+        // wrong way round, each in order.
+        let pile = |statuses: &[Status]| {
             let mut pile = Pile::default();
-            for s in all.iter().cloned() {
+            for s in statuses.iter().cloned() {
                 pile.push(s);
             }
+            pile
+        };
+        let (first, second) = all.split_at(40);
+        let mut reversed = all.clone();
+        reversed.reverse();
+        let piles = [
+            pile(&all),
+            pile(&reversed),
+            pile(second).append(pile(first)),
+            pile(first).append(pile(second)),
+        ];
+        for (round, pile) in piles.iter().enumerate() {
             let sorted: Vec<&str> = pile.sorted().iter().map(|s| s.id.as_str()).collect();
             assert_eq!(sorted, expected, "round {round}");
         }
