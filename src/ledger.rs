@@ -224,25 +224,25 @@ impl Ledger {
         summarize: impl Fn(&Prospect) -> Summary,
         learning: &mut Learning,
     ) -> Option<Summary> {
-        match cache.get(&found.relative, key, learning.kept.last().copied()) {
+        let (summary, news) = match cache.get(&found.relative, key, learning.kept.last().copied()) {
             Some(Hit::Summary(day, slot)) => {
                 learning.kept.push(slot);
-                day.summary(found.relative)
+                return day.summary(found.relative);
             }
             Some(Hit::Parsed(prospect)) => {
                 let summary = prospect.as_deref().map(summarize);
                 let news = Learned::assessed(summary.as_ref());
-                learning.news.push((found.relative, key, news));
-                summary
+                (summary, news)
             }
             None => {
                 let prospect = found.read();
                 let summary = prospect.as_ref().map(summarize);
                 let news = Learned::read(prospect.as_ref(), summary.as_ref());
-                learning.news.push((found.relative, key, news));
-                summary
+                (summary, news)
             }
-        }
+        };
+        learning.news.push((found.relative, key, news));
+        summary
     }
 
     /// A fingerprint of the settings: the cached summaries hold for one.

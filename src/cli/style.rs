@@ -50,10 +50,17 @@ impl Look {
 
     /// `text` in `style`, when colouring.
     pub fn paint(&self, style: Style, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        self.paint_onto(&mut out, style, text);
+        out
+    }
+
+    /// [`Look::paint`] at the end of `out`.
+    pub fn paint_onto(&self, out: &mut String, style: Style, text: &str) {
         if self.color && style != Style::new() {
-            format!("{}{text}{}", style.render(), style.render_reset())
+            let _ = write!(out, "{}{text}{}", style.render(), style.render_reset());
         } else {
-            text.to_owned()
+            out.push_str(text);
         }
     }
 }
@@ -260,11 +267,7 @@ impl Table {
             if self.align[i] == Align::Right {
                 spaces(out, pad);
             }
-            if look.color && style != Style::new() {
-                let _ = write!(out, "{}{text}{}", style.render(), style.render_reset());
-            } else {
-                out.push_str(&text);
-            }
+            look.paint_onto(out, style, &text);
             if self.align[i] == Align::Left && !last {
                 spaces(out, pad);
             }
@@ -472,10 +475,7 @@ pub struct ShortDate {
 impl fmt::Display for ShortDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use chrono::Datelike;
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        let month = MONTHS[self.day.month0() as usize];
+        let month = chrono::Month::try_from(self.day.month() as u8).map_or("", |m| &m.name()[..3]);
         if self.day.year() == self.today.year() {
             write!(f, "{month} {:02}", self.day.day())
         } else {
