@@ -42,7 +42,7 @@ use crate::due::{Reason, Status};
 use crate::entry::Entry;
 use crate::front_matter::Fields;
 use crate::git;
-use crate::ledger::Summary;
+use crate::ledger::{Glance, Summary};
 use crate::prospect::Prospect;
 use crate::store;
 use crate::yaml::Yaml;
@@ -199,7 +199,7 @@ impl Parsed {
 }
 
 /// The cache's format: the crate's version and a revision of the layout.
-const FORMAT: &str = concat!("ledger-cache 3 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("ledger-cache 4 ", env!("CARGO_PKG_VERSION"));
 
 /// The head of a cache file.
 #[derive(Debug, Serialize, Deserialize)]
@@ -358,27 +358,49 @@ impl Table {
     }
 }
 
-/// What the cache gives for one file (`None` inside: a Markdown file that
-/// is not a prospect).
+/// What the cache gives for one file.
 // The large variant is the one nearly every file takes: boxing it would
 // cost an allocation a file; the rare parse is boxed instead.
 #[allow(clippy::large_enum_variant)]
-pub enum Hit {
+pub enum Hit<'c> {
     /// The day's summary: nothing to read or assess; and the record's
     /// place in the day file, to keep it.
-    Summary(Day, u32),
-    /// The parse: assess it again (the day or the settings changed).
+    Summary(Day<'c>, u32),
+    /// The parse (`None`: not a prospect): assess it again (the day or
+    /// the settings changed).
     Parsed(Option<Box<Prospect>>),
 }
 
-/// The day's summary of one file, as the cache keeps it.
-pub struct Day(Option<Kept>);
+/// The day's summary of one file, as the cache keeps it: its leading
+/// fields taken apart, the rest when it is asked for.
+pub struct Day<'c> {
+    /// `None`: the file is not a prospect.
+    head: Option<KeptHead>,
+    body: &'c [u8],
+}
 
-impl Day {
+impl Day<'_> {
+    /// What a command may look at before it asks for the whole summary
+    /// (`None`: not a prospect, or a broken one; their summaries say all).
+    pub fn glance(&self) -> Option<Glance> {
+        let head = self.head.as_ref()?;
+        let lead = head.status.as_ref()?;
+        Some(Glance {
+            errors: head.errors,
+            due: lead.due.and_then(Date::from_num_days_from_ce_opt),
+            due_reason: lead.due_reason,
+            value: lead.value,
+        })
+    }
+
     /// The summary of the file at `relative` (`None`: not a prospect),
-    /// which keeps the path it is given.
-    pub fn summary(self, relative: String) -> Option<Summary> {
-        self.0.map(|kept| kept.summary(relative))
+    /// which keeps the path it is given; the path back when the record
+    /// is damaged past its leading fields (the file must then be read).
+    pub fn summary(self, relative: String) -> Result<Option<Summary>, String> {
+        match postcard::from_bytes::<Option<Kept>>(self.body) {
+            Ok(kept) => Ok(kept.map(|kept| kept.summary(relative))),
+            Err(_) => Err(relative),
+        }
     }
 }
 
@@ -445,11 +467,11 @@ impl Cache {
 
     /// What the cache holds for `relative`, a file with `key`.
     /// `after`: the day record of the file looked up just before, if any.
-    pub fn get(&self, relative: &str, key: Key, after: Option<u32>) -> Option<Hit> {
+    pub fn get(&self, relative: &str, key: Key, after: Option<u32>) -> Option<Hit<'_>> {
         let day = self.summaries.as_ref();
         if let Some((slot, body)) = day.and_then(|t| t.get(relative, key, after)) {
-            if let Ok(kept) = postcard::from_bytes::<Option<Kept>>(body) {
-                return Some(Hit::Summary(Day(kept), slot));
+            if let Ok((head, _)) = postcard::take_from_bytes::<Option<KeptHead>>(body) {
+                return Some(Hit::Summary(Day { head, body }, slot));
             }
         }
         let (_, body) = self.parsed()?.get(relative, key, None)?;
@@ -523,12 +545,15 @@ struct Kept {
 /// [`Status`] as the cache keeps it, every field in a fixed order: the
 /// JSON form of a status writes a whole value as an integer and leaves out
 /// `step` and `dnc_since`, which postcard (a format that does not describe
-/// itself) could not read back.
+/// itself) could not read back. What decides whether `due` shows a
+/// prospect comes first, so that [`KeptHead`] can be read alone.
 #[derive(Debug, Serialize, Deserialize)]
 struct KeptStatus {
+    due: Option<i32>,
+    due_reason: Reason,
+    value: Option<f64>,
     name: String,
     stage: String,
-    value: Option<f64>,
     currency: String,
     owner: Option<String>,
     tags: Vec<String>,
@@ -536,12 +561,26 @@ struct KeptStatus {
     unanswered: u32,
     budget: u32,
     last_touch: Option<i32>,
-    due: Option<i32>,
     overdue_days: Option<i64>,
-    due_reason: Reason,
     channel: Option<String>,
     step: Option<u32>,
     dnc_since: Option<i32>,
+}
+
+/// The leading fields of a [`Kept`], read alone: the same encoding cut
+/// short (postcard writes fields in order, each after the one before).
+#[derive(Debug, Deserialize)]
+struct KeptHead {
+    errors: bool,
+    status: Option<KeptLead>,
+}
+
+/// The leading fields of a [`KeptStatus`].
+#[derive(Debug, Deserialize)]
+struct KeptLead {
+    due: Option<i32>,
+    due_reason: Reason,
+    value: Option<f64>,
 }
 
 impl Kept {
@@ -677,5 +716,53 @@ mod tests {
             (&f.name, &f.stage, f.value, f.next, &f.tags)
         );
         assert_eq!(b.email, None);
+    }
+
+    #[test]
+    fn a_day_record_glances_at_its_leading_fields_and_reads_the_rest_when_asked() {
+        let text = "---\nname: Acme\nvalue: 1250.5\nnext: 2026-12-01\ntags: [saas]\n---\n";
+        let prospect = Prospect::parse("prospects/acme.md", text);
+        let settings = crate::settings::Settings::default();
+        let today = Date::from_ymd_opt(2026, 11, 23).unwrap();
+        let fields = prospect.fields().unwrap();
+        let status = crate::due::status(
+            &prospect.id,
+            &prospect.path,
+            fields,
+            &prospect.entries,
+            &settings,
+            today,
+        );
+        let summary = Summary {
+            errors: true,
+            status: Some(status.clone()),
+        };
+        let body = Learned::day(Some(&summary));
+        fn day(body: &[u8]) -> Day<'_> {
+            let (head, _) = postcard::take_from_bytes::<Option<KeptHead>>(body).unwrap();
+            Day { head, body }
+        }
+
+        let glance = day(&body).glance().unwrap();
+        assert!(glance.errors);
+        assert_eq!(glance.due, status.due);
+        assert_eq!(glance.due_reason, status.due_reason);
+        assert_eq!(glance.value, Some(1250.5));
+        let whole = day(&body).summary("prospects/acme.md".to_owned()).unwrap();
+        let back = whole.unwrap().status.unwrap();
+        assert_eq!(
+            serde_json::to_value(&back).unwrap(),
+            serde_json::to_value(&status).unwrap()
+        );
+        assert_eq!((back.step, back.dnc_since), (status.step, status.dnc_since));
+
+        // Damaged past the leading fields: the glance holds, the whole
+        // gives the path back, for the file to be read.
+        let cut = &body[..body.len() - 8];
+        assert!(day(cut).glance().is_some());
+        let whole = day(cut).summary("prospects/acme.md".to_owned());
+        assert_eq!(whole.err().as_deref(), Some("prospects/acme.md"));
+        // Not a prospect: nothing to glance at.
+        assert!(day(&Learned::day(None)).glance().is_none());
     }
 }

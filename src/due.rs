@@ -279,11 +279,13 @@ pub fn status(
 /// The order of `due` and `list`: by due date, then value (largest first,
 /// none last), then id; prospects without a due date last, by id.
 pub fn order(a: &Status, b: &Status) -> std::cmp::Ordering {
-    let key = |s: &Status| {
-        let value = s.due.and(s.value).map(ordered);
-        (s.due.is_none(), s.due, std::cmp::Reverse(value))
-    };
-    (key(a), &a.id).cmp(&(key(b), &b.id))
+    rank(a.due, a.value, &a.id).cmp(&rank(b.due, b.value, &b.id))
+}
+
+/// What [`order`] sorts by, from a status's due date, value and id.
+pub fn rank(due: Option<Date>, value: Option<f64>, id: &str) -> impl Ord + '_ {
+    let value = due.and(value).map(ordered);
+    (due.is_none(), due, std::cmp::Reverse(value), id)
 }
 
 /// Two words that sort as [`order`] does, but for ties: a status whose

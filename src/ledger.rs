@@ -168,11 +168,17 @@ impl Ledger {
     /// `empty()`, `add`s each [`Summary`], and the pieces' tallies are
     /// `join`ed; so nothing is held but what the tally keeps. Through the
     /// [`Cache`] when `cached`, which then learns what changed.
+    ///
+    /// A summary the cache holds is first shown to `glance` with its file's
+    /// path, which tallies what it needs of it and says `false`, or says
+    /// `true` to have the whole summary decoded and `add`ed: most of what
+    /// a warm run spends above the walk is in decoding.
     pub fn summaries<T: Send>(
         &self,
         today: Date,
         cached: bool,
         empty: impl Fn() -> T + Sync,
+        glance: impl Fn(&mut T, &Glance, &str) -> bool + Sync,
         add: impl Fn(&mut T, Summary) + Sync,
         join: impl Fn(T, T) -> T + Sync,
     ) -> (T, Vec<Diagnostic>) {
@@ -194,7 +200,8 @@ impl Ledger {
             &|(tally, learning): &mut (T, Learning), found| {
                 let summary = match (&cache, found.key) {
                     (Some(cache), Some(key)) => {
-                        Ledger::through(cache, found, key, summarize, learning)
+                        let wanted = |g: &Glance, relative: &str| glance(tally, g, relative);
+                        Ledger::through(cache, found, key, summarize, wanted, learning)
                     }
                     _ => found.read().as_ref().map(summarize),
                 };
@@ -216,33 +223,53 @@ impl Ledger {
     }
 
     /// The summary of one file through the cache, which holds it when the
-    /// file is as it was; noting in `learning` what the cache should keep.
+    /// file is as it was (`None` also when `wanted` passed over it);
+    /// noting in `learning` what the cache should keep.
     fn through(
         cache: &Cache,
-        found: Found,
+        mut found: Found,
         key: Key,
         summarize: impl Fn(&Prospect) -> Summary,
+        wanted: impl FnOnce(&Glance, &str) -> bool,
         learning: &mut Learning,
     ) -> Option<Summary> {
         let (summary, news) = match cache.get(&found.relative, key, learning.kept.last().copied()) {
             Some(Hit::Summary(day, slot)) => {
-                learning.kept.push(slot);
-                return day.summary(found.relative);
+                if day.glance().is_some_and(|g| !wanted(&g, &found.relative)) {
+                    learning.kept.push(slot);
+                    return None;
+                }
+                match day.summary(found.relative) {
+                    Ok(summary) => {
+                        learning.kept.push(slot);
+                        return summary;
+                    }
+                    // Damaged past its leading fields: read the file.
+                    Err(relative) => found.relative = relative,
+                }
+                Ledger::read_anew(&found, &summarize)
             }
             Some(Hit::Parsed(prospect)) => {
                 let summary = prospect.as_deref().map(summarize);
                 let news = Learned::assessed(summary.as_ref());
                 (summary, news)
             }
-            None => {
-                let prospect = found.read();
-                let summary = prospect.as_ref().map(summarize);
-                let news = Learned::read(prospect.as_ref(), summary.as_ref());
-                (summary, news)
-            }
+            None => Ledger::read_anew(&found, &summarize),
         };
         learning.news.push((found.relative, key, news));
         summary
+    }
+
+    /// Read and summarize a file the cache does not hold; with what the
+    /// cache should learn of it.
+    fn read_anew(
+        found: &Found,
+        summarize: impl Fn(&Prospect) -> Summary,
+    ) -> (Option<Summary>, Learned) {
+        let prospect = found.read();
+        let summary = prospect.as_ref().map(summarize);
+        let news = Learned::read(prospect.as_ref(), summary.as_ref());
+        (summary, news)
     }
 
     /// A fingerprint of the settings: the cached summaries hold for one.
@@ -579,6 +606,20 @@ where
             },
         );
     }
+}
+
+/// What a command may see of a cached [`Summary`] before it asks for the
+/// whole: enough for `due` to tell whether it shows the prospect.
+#[derive(Debug, Clone, Copy)]
+pub struct Glance {
+    /// Whether any check found an error.
+    pub errors: bool,
+    /// When the next follow-up is due.
+    pub due: Option<Date>,
+    /// Why it is due then, or not at all.
+    pub due_reason: crate::due::Reason,
+    /// The deal's value.
+    pub value: Option<f64>,
 }
 
 /// What `due` and `list` need of one prospect.

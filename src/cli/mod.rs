@@ -296,6 +296,13 @@ pub struct Filters {
     pub owner: Option<String>,
 }
 
+impl Filters {
+    /// Whether no filter is given.
+    pub fn is_empty(&self) -> bool {
+        self.stage.is_empty() && self.tag.is_empty() && self.owner.is_none()
+    }
+}
+
 /// `ledger due`.
 #[derive(Debug, Args)]
 pub struct DueArgs {

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use ledger::check::{self, Context};
+use ledger::date::Date;
 use ledger::diagnostic::{Diagnostic, Severity};
 use ledger::due::{self, Reason, Status};
 use ledger::yaml::Yaml;
@@ -26,10 +27,30 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
     };
     // `due` is a to-do list: a prospect whose file has errors is held back
     // (its schedule cannot be trusted) and counted with the broken ones.
+    let shown = |errors: bool, due: Option<Date>| {
+        !errors && due.is_some_and(|d| horizon.is_none_or(|h| d <= h))
+    };
+    let filtered = !args.filters.is_empty();
     let (tally, _) = env.ledger.summaries(
         env.today,
         env.cache,
         DueTally::default,
+        // What is neither shown nor the next to come due is only counted,
+        // unless the filters need the whole status.
+        |tally, glance, path| {
+            let id = path.strip_suffix(".md").unwrap_or(path);
+            if filtered
+                || shown(glance.errors, glance.due)
+                || glance
+                    .due
+                    .is_some_and(|_| tally.before_next(glance.due, glance.value, id))
+            {
+                return true;
+            }
+            tally.held_back += usize::from(glance.errors);
+            tally.exhausted += usize::from(glance.due_reason == Reason::Exhausted);
+            false
+        },
         |tally, summary| {
             tally.held_back += usize::from(summary.errors);
             let Some(status) = summary.status else {
@@ -40,9 +61,7 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
             }
             tally.exhausted += usize::from(status.due_reason == Reason::Exhausted);
             match status.due {
-                Some(d) if !summary.errors && horizon.is_none_or(|h| d <= h) => {
-                    tally.due.push(status)
-                }
+                Some(_) if shown(summary.errors, status.due) => tally.due.push(status),
                 Some(_) => tally.later(status),
                 None => {}
             }
@@ -115,13 +134,17 @@ struct DueTally {
 
 impl DueTally {
     fn later(&mut self, status: Status) {
-        let first = self
-            .next
-            .as_ref()
-            .is_none_or(|next| due::order(&status, next).is_lt());
-        if first {
+        if self.before_next(status.due, status.value, &status.id) {
             self.next = Some(status);
         }
+    }
+
+    /// Whether a prospect due then, of that value and id, comes before
+    /// the next to come due so far.
+    fn before_next(&self, due: Option<Date>, value: Option<f64>, id: &str) -> bool {
+        self.next.as_ref().is_none_or(|next| {
+            due::rank(due, value, id) < due::rank(next.due, next.value, &next.id)
+        })
     }
 }
 
@@ -203,6 +226,7 @@ pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode
         env.today,
         env.cache,
         || (0, Pile::default()),
+        |_, _, _| true,
         |(broken, shown): &mut (usize, Pile), summary| match summary.status {
             None => *broken += 1,
             Some(s)

@@ -4,7 +4,11 @@
 use std::fs;
 use std::time::{Duration, SystemTime};
 
-use crate::support::{prospect, Sandbox, TODAY};
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+
+use crate::support::{prospect, seal, Run, Sandbox, TODAY};
 
 const ENTRY: &str = "2026-11-20 call: Left a voicemail.";
 /// The same length as ENTRY, so that an edit keeps the file's size.
@@ -180,4 +184,101 @@ fn a_ledger_in_a_sub_folder_or_a_linked_work_tree_keeps_its_cache_in_git() {
         .ledger_raw(&["due", "--json", "--today", TODAY], &linked)
         .ok();
     assert_eq!(run.json().as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_warm_due_counts_what_it_passes_over_as_a_cold_one_does() {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "currency: USD\n");
+    let calls: Vec<String> = (1..=9)
+        .map(|d| format!("2026-10-0{d} call: No answer."))
+        .collect();
+    let calls: Vec<&str> = calls.iter().map(String::as_str).collect();
+    for (name, front, log) in [
+        // Due today, and not: the next to come due, and one after it.
+        ("today", "owner: kim\nnext: 2026-11-23\n", &[][..]),
+        ("soon", "owner: kim\nnext: 2026-11-30\nvalue: 100\n", &[]),
+        ("sooner", "owner: sam\nnext: 2026-11-27\n", &[]),
+        ("later", "owner: sam\nnext: 2026-12-20\nvalue: 9000\n", &[]),
+        // Held back (an error) with a due date: the next to come due
+        // when nothing is shown.
+        (
+            "broken",
+            "next: 2026-11-20\n",
+            &["2026-13-45 call: No such day."],
+        ),
+        (
+            "worse",
+            "next: 2026-12-24\n",
+            &["2026-13-45 call: No such day."],
+        ),
+        // Its budget spent.
+        ("spent", "owner: kim\n", &calls[..]),
+        // Closed: no due date.
+        (
+            "closed",
+            "stage: lost\nclosed: 2026-11-01\nreason: Went elsewhere.\n",
+            &[],
+        ),
+    ] {
+        let text = prospect(&format!("name: {name}\n{front}"), log);
+        s.file(&format!("prospects/{name}.md"), text);
+    }
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    for entry in fs::read_dir(s.root().join("prospects")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+    }
+    // Each way of asking, on a day with something due and on one without;
+    // on one thread too, where the files come in the order of their ids
+    // and those after the next to come due are passed over.
+    for (day, threads) in [
+        (TODAY, "1"),
+        (TODAY, "2"),
+        ("2026-11-22", "1"),
+        ("2026-11-19", "1"),
+    ] {
+        for args in [
+            &["due"][..],
+            &["due", "--json"],
+            &["due", "--within", "5d"],
+            &["due", "--owner", "sam"],
+        ] {
+            let run = |more: &[&str]| {
+                let mut cmd = Command::cargo_bin("ledger").unwrap();
+                seal(&mut cmd, &s.home());
+                cmd.args(args).args(["--today", day]).args(more);
+                let run = Run::from(
+                    cmd.current_dir(s.root())
+                        .env("RAYON_NUM_THREADS", threads)
+                        .output()
+                        .unwrap(),
+                )
+                .ok();
+                (run.stdout, run.stderr)
+            };
+            let cold = run(&["--no-cache"]);
+            let (built, warm) = (run(&[]), run(&[]));
+            assert_eq!(built, cold, "{args:?} on {day}");
+            assert_eq!(warm, cold, "{args:?} on {day}");
+        }
+    }
+    // What the warm runs said.
+    let run = s.ledger(&["due"]).ok();
+    run.shows("today")
+        .shows("1 prospect spent its follow-up budget");
+    run.says("2 prospect files with errors");
+    let run = s
+        .ledger_raw(&["due", "--today", "2026-11-22"], &s.root())
+        .ok();
+    run.shows("Nothing due. Next: broken 2 days ago (2026-11-20).");
+    let run = s
+        .ledger_raw(&["due", "--today", "2026-11-19"], &s.root())
+        .ok();
+    run.shows("Nothing due. Next: broken tomorrow (2026-11-20).");
 }
