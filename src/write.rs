@@ -4,6 +4,7 @@
 //! would, write it atomically, and commit exactly what was written. Anything
 //! refused or failed leaves every file and the repository as they were.
 
+use std::cell::Cell;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,7 @@ use crate::edit;
 use crate::entry::Parts;
 use crate::error::{Error, Result};
 use crate::front_matter::Dnc;
-use crate::git::{Commit, Repo};
+use crate::git::{Ahead, Commit, Repo};
 use crate::ledger::{self, Ledger};
 use crate::prospect::Prospect;
 use crate::settings::{self, NOTE};
@@ -93,6 +94,31 @@ pub struct Writer<'a> {
     pub today: Date,
     /// Whether to commit what is written.
     pub commit: bool,
+    /// The repository being found ahead, for the next write's commit.
+    ahead: Cell<Option<Ahead>>,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer to `ledger` on `today`; it commits what it writes when `commit`.
+    pub fn new(ledger: &'a Ledger, today: Date, commit: bool) -> Writer<'a> {
+        Writer {
+            ledger,
+            today,
+            commit,
+            ahead: Cell::new(None),
+        }
+    }
+
+    /// Start finding the repository and reading its index at once, on
+    /// another thread, while the caller finds what it will change: the
+    /// next write's commit then has them at hand.
+    pub fn read_ahead(self) -> Writer<'a> {
+        if self.commit {
+            self.ahead
+                .set(Some(Repo::discover_ahead(&self.ledger.root)));
+        }
+        self
+    }
 }
 
 impl Writer<'_> {
@@ -112,7 +138,10 @@ impl Writer<'_> {
         edit: impl FnOnce(Vec<Option<String>>) -> Result<Vec<Option<String>>>,
     ) -> Result<Recorded> {
         let root = &self.ledger.root;
-        let repo = Repo::discover(root)?;
+        let repo = match self.ahead.take() {
+            Some(ahead) => ahead.join()?,
+            None => Repo::discover(root)?,
+        };
         if let (true, Some(repo)) = (self.commit, &repo) {
             repo.check_ready()?;
         }

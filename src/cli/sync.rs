@@ -14,11 +14,7 @@ use super::{Env, MergeDriverArgs, SyncArgs};
 /// `ledger sync`.
 pub fn sync(env: &Env, args: &SyncArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    let writer = Writer {
-        ledger: &env.ledger,
-        today: env.today,
-        commit: true,
-    };
+    let writer = Writer::new(&env.ledger, env.today, true);
     let options = Options {
         remote: args.remote.clone(),
         no_push: args.no_push,

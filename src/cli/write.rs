@@ -14,11 +14,7 @@ use super::{AddArgs, CloseArgs, CommitArgs, Env, InitArgs, SetArgs, TouchArgs, W
 
 fn writer<'a>(env: &'a Env, options: &WriteOptions) -> Result<Writer<'a>> {
     env.ledger.require_settings()?;
-    Ok(Writer {
-        ledger: &env.ledger,
-        today: env.today,
-        commit: !options.no_commit,
-    })
+    Ok(Writer::new(&env.ledger, env.today, !options.no_commit).read_ahead())
 }
 
 fn date_arg(env: &Env, text: &str) -> Result<date::Date> {
@@ -216,11 +212,7 @@ pub fn close(env: &Env, args: &CloseArgs, out: &mut impl Write) -> Result<ExitCo
 
 /// `ledger commit`.
 pub fn commit(env: &Env, args: &CommitArgs, out: &mut impl Write) -> Result<ExitCode> {
-    let writer = Writer {
-        ledger: &env.ledger,
-        today: env.today,
-        commit: true,
-    };
+    let writer = Writer::new(&env.ledger, env.today, true);
     let (ids, recorded) = writer.commit_hand_edits(args.message.as_deref())?;
     if ids.is_empty() {
         writeln!(out, "No hand edits to commit.")?;

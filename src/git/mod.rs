@@ -32,7 +32,37 @@ fn git_error(context: &str, err: git2::Error) -> Error {
     Error::Message(format!("{context}: {}", err.message()))
 }
 
+/// A repository being found, and its index read, on another thread: a
+/// large ledger's index (10 MB at 100,000 files, checksummed as it is
+/// read) takes tens of milliseconds, which the caller spends finding the
+/// file it will change.
+pub struct Ahead(std::thread::JoinHandle<Result<Option<Repo>>>);
+
+impl Ahead {
+    /// The repository found, its index read; as [`Repo::discover`] says.
+    pub fn join(self) -> Result<Option<Repo>> {
+        self.0
+            .join()
+            .unwrap_or_else(|_| Err(Error::Message("cannot open the git repository".into())))
+    }
+}
+
 impl Repo {
+    /// Start [`Repo::discover`] on another thread, and read the index of
+    /// what it finds, which the repository then keeps (a commit reads it
+    /// again only if it changed on disk meanwhile).
+    pub fn discover_ahead(dir: &Path) -> Ahead {
+        let dir = dir.to_path_buf();
+        Ahead(std::thread::spawn(move || {
+            let repo = Repo::discover(&dir)?;
+            if let Some(repo) = &repo {
+                // A failure here is met again, and reported, by the commit.
+                let _ = repo.repo.index();
+            }
+            Ok(repo)
+        }))
+    }
+
     /// The work tree holding `dir`, if it is in one.
     pub fn discover(dir: &Path) -> Result<Option<Repo>> {
         match Repository::discover(dir) {
@@ -124,6 +154,9 @@ impl Repo {
     pub fn commit_paths(&self, paths: &[PathBuf], message: &str) -> Result<Option<Commit>> {
         let fail = |e| git_error("cannot commit", e);
         let mut index = self.repo.index().map_err(fail)?;
+        // The index may have been read before this command took its turn
+        // (see `discover_ahead`): read it again if it changed since.
+        index.read(false).map_err(fail)?;
         let head = match self.repo.head() {
             Ok(head) => Some(head.peel_to_commit().map_err(fail)?),
             Err(err) if matches!(err.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
