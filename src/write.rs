@@ -114,8 +114,7 @@ impl<'a> Writer<'a> {
     /// next write's commit then has them at hand.
     pub fn read_ahead(self) -> Writer<'a> {
         if self.commit {
-            self.ahead
-                .set(Some(Repo::discover_ahead(&self.ledger.root)));
+            self.ahead.set(Repo::discover_ahead(&self.ledger.root));
         }
         self
     }

@@ -33,7 +33,7 @@ fn git_error(context: &str, err: git2::Error) -> Error {
 }
 
 /// A repository being found, and its index read, on another thread: a
-/// large ledger's index (10 MB at 100,000 files, checksummed as it is
+/// large ledger's index (11 MB at 100,000 files, checksummed as it is
 /// read) takes tens of milliseconds, which the caller spends finding the
 /// file it will change.
 pub struct Ahead(std::thread::JoinHandle<Result<Option<Repo>>>);
@@ -50,17 +50,19 @@ impl Ahead {
 impl Repo {
     /// Start [`Repo::discover`] on another thread, and read the index of
     /// what it finds, which the repository then keeps (a commit reads it
-    /// again only if it changed on disk meanwhile).
-    pub fn discover_ahead(dir: &Path) -> Ahead {
+    /// again only if it changed on disk meanwhile); `None` when no thread
+    /// can be started, and the caller discovers it itself.
+    pub fn discover_ahead(dir: &Path) -> Option<Ahead> {
         let dir = dir.to_path_buf();
-        Ahead(std::thread::spawn(move || {
+        let thread = std::thread::Builder::new().spawn(move || {
             let repo = Repo::discover(&dir)?;
             if let Some(repo) = &repo {
                 // A failure here is met again, and reported, by the commit.
                 let _ = repo.repo.index();
             }
             Ok(repo)
-        }))
+        });
+        thread.ok().map(Ahead)
     }
 
     /// The work tree holding `dir`, if it is in one.
