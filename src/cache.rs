@@ -379,7 +379,14 @@ pub struct Day<'c> {
     body: &'c [u8],
 }
 
-impl Day<'_> {
+impl<'c> Day<'c> {
+    /// A day record's body, its leading fields taken apart; `None` when
+    /// even those are damaged.
+    fn new(body: &'c [u8]) -> Option<Day<'c>> {
+        let (head, _) = postcard::take_from_bytes::<Option<KeptHead>>(body).ok()?;
+        Some(Day { head, body })
+    }
+
     /// What a command may look at before it asks for the whole summary
     /// (`None`: not a prospect, or a broken one; their summaries say all).
     pub fn glance(&self) -> Option<Glance> {
@@ -470,8 +477,8 @@ impl Cache {
     pub fn get(&self, relative: &str, key: Key, after: Option<u32>) -> Option<Hit<'_>> {
         let day = self.summaries.as_ref();
         if let Some((slot, body)) = day.and_then(|t| t.get(relative, key, after)) {
-            if let Ok((head, _)) = postcard::take_from_bytes::<Option<KeptHead>>(body) {
-                return Some(Hit::Summary(Day { head, body }, slot));
+            if let Some(day) = Day::new(body) {
+                return Some(Hit::Summary(day, slot));
             }
         }
         let (_, body) = self.parsed()?.get(relative, key, None)?;
@@ -738,10 +745,7 @@ mod tests {
             status: Some(status.clone()),
         };
         let body = Learned::day(Some(&summary));
-        fn day(body: &[u8]) -> Day<'_> {
-            let (head, _) = postcard::take_from_bytes::<Option<KeptHead>>(body).unwrap();
-            Day { head, body }
-        }
+        let day = |body| Day::new(body).unwrap();
 
         let glance = day(&body).glance().unwrap();
         assert!(glance.errors);

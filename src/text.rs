@@ -27,10 +27,9 @@ impl<'t> Cursor<'t> {
         if offset < self.at {
             *self = Cursor::new(self.text);
         }
-        let passed = &self.text.as_bytes()[self.at..offset];
-        if let Some(last) = memchr::memrchr(b'\n', passed) {
-            self.line += memchr::memchr_iter(b'\n', passed).count();
-            self.line_start = self.at + last + 1;
+        for newline in memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.at..offset]) {
+            self.line += 1;
+            self.line_start = self.at + newline + 1;
         }
         self.at = offset;
         (self.line, offset - self.line_start + 1)

@@ -143,9 +143,6 @@ fn flat_value(rest: &str) -> Option<Yaml> {
     ends.then_some(value)
 }
 
-/// A plain scalar's value, when its type is plain to see: words are
-/// strings (but for `null`, `true`, `false` and their spellings), whole
-/// numbers without leading zeros are numbers, dates are strings.
 /// Where the two bytes `a` `b` first stand side by side in `text` (a
 /// value is a few dozen bytes: a plain loop beats a substring search).
 fn find_pair(text: &str, a: u8, b: u8) -> Option<usize> {
@@ -154,6 +151,9 @@ fn find_pair(text: &str, a: u8, b: u8) -> Option<usize> {
         .position(|w| w[0] == a && w[1] == b)
 }
 
+/// A plain scalar's value, when its type is plain to see: words are
+/// strings (but for `null`, `true`, `false` and their spellings), whole
+/// numbers without leading zeros are numbers, dates are strings.
 fn plain_scalar(text: &str) -> Option<Yaml> {
     match text {
         "~" | "null" | "Null" | "NULL" => return Some(Yaml::Null),

@@ -401,11 +401,7 @@ impl fmt::Display for Money<'_> {
         }
         let cents = ((self.value - self.value.trunc()) * 100.0).round() as u64;
         if cents > 0 {
-            f.write_char('.')?;
-            if cents < 10 {
-                f.write_char('0')?;
-            }
-            f.write_str(itoa::Buffer::new().format(cents))?;
+            write!(f, ".{cents:02}")?;
         }
         match symbol {
             Some(_) => Ok(()),

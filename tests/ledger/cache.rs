@@ -4,11 +4,7 @@
 use std::fs;
 use std::time::{Duration, SystemTime};
 
-use std::process::Command;
-
-use assert_cmd::cargo::CommandCargoExt;
-
-use crate::support::{prospect, seal, Run, Sandbox, TODAY};
+use crate::support::{prospect, Sandbox, TODAY};
 
 const ENTRY: &str = "2026-11-20 call: Left a voicemail.";
 /// The same length as ENTRY, so that an edit keeps the file's size.
@@ -221,18 +217,9 @@ fn a_warm_due_counts_what_it_passes_over_as_a_cold_one_does() {
             &[],
         ),
     ] {
-        let text = prospect(&format!("name: {name}\n{front}"), log);
-        s.file(&format!("prospects/{name}.md"), text);
-    }
-    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
-    for entry in fs::read_dir(s.root().join("prospects")).unwrap() {
-        let path = entry.unwrap().path();
-        fs::File::options()
-            .write(true)
-            .open(path)
-            .unwrap()
-            .set_modified(hour_ago)
-            .unwrap();
+        let path = format!("prospects/{name}.md");
+        s.file(&path, prospect(&format!("name: {name}\n{front}"), log));
+        set_mtime(&s, &path, SystemTime::now() - Duration::from_secs(3600));
     }
     // Each way of asking, on a day with something due and on one without;
     // on one thread too, where the files come in the order of their ids
@@ -250,16 +237,11 @@ fn a_warm_due_counts_what_it_passes_over_as_a_cold_one_does() {
             &["due", "--owner", "sam"],
         ] {
             let run = |more: &[&str]| {
-                let mut cmd = Command::cargo_bin("ledger").unwrap();
-                seal(&mut cmd, &s.home());
-                cmd.args(args).args(["--today", day]).args(more);
-                let run = Run::from(
-                    cmd.current_dir(s.root())
-                        .env("RAYON_NUM_THREADS", threads)
-                        .output()
-                        .unwrap(),
-                )
-                .ok();
+                let mut all = args.to_vec();
+                all.extend(["--today", day]);
+                all.extend(more);
+                let run = s.ledger_env(&all, &s.root(), &[("RAYON_NUM_THREADS", threads)]);
+                let run = run.ok();
                 (run.stdout, run.stderr)
             };
             let cold = run(&["--no-cache"]);

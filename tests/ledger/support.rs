@@ -57,9 +57,14 @@ impl Sandbox {
 
     /// `ledger ARGS` exactly as given, in `cwd`.
     pub fn ledger_raw(&self, args: &[&str], cwd: &Path) -> Run {
+        self.ledger_env(args, cwd, &[])
+    }
+
+    /// [`Sandbox::ledger_raw`], with these variables set too.
+    pub fn ledger_env(&self, args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::cargo_bin("ledger").expect("the ledger binary");
         self.seal(&mut cmd);
-        cmd.args(args).current_dir(cwd);
+        cmd.args(args).current_dir(cwd).envs(env.iter().copied());
         Run::from(cmd.output().expect("ledger runs"))
     }
 
