@@ -386,8 +386,14 @@ impl fmt::Display for Money<'_> {
             f.write_str(symbol)?;
         }
         // The whole units, in groups of three.
+        // Rounded to the cent: 999.999 is $1,000, not $999.100.
+        let (mut units, mut cents) = (self.value.trunc(), 0);
+        match ((self.value - units) * 100.0).round() as u64 {
+            100.. => units += 1.0,
+            n => cents = n,
+        }
         let mut whole = itoa::Buffer::new();
-        let digits = whole.format(self.value.trunc() as u64);
+        let digits = whole.format(units as u64);
         let first = match digits.len() % 3 {
             0 => 3,
             n => n,
@@ -399,7 +405,6 @@ impl fmt::Display for Money<'_> {
             f.write_char(',')?;
             f.write_str(lead)?;
         }
-        let cents = ((self.value - self.value.trunc()) * 100.0).round() as u64;
         if cents > 0 {
             write!(f, ".{cents:02}")?;
         }
@@ -516,6 +521,9 @@ mod tests {
             (123456.0, "USD", "$123,456"),
             (1000.05, "USD", "$1,000.05"),
             (12.0, "JPY", "¥12"),
+            (999.999, "USD", "$1,000"),
+            (1500.996, "CHF", "1,501 CHF"),
+            (0.994, "EUR", "€0.99"),
         ];
         for (value, currency, want) in cases {
             assert_eq!(money(value, currency).to_string(), want);
