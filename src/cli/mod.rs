@@ -424,6 +424,14 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     if let Command::MergeDriver(args) = &cli.command {
         return sync::merge_driver(args);
     }
+    // The thread pool starts with this thread as one of its workers: a
+    // walk then reads files here too, where this thread would otherwise
+    // wait for the others and a two-core machine would start a third.
+    // (Should no thread start, the first parallel step fails as it would
+    // have without this.)
+    let _ = rayon::ThreadPoolBuilder::new()
+        .use_current_thread()
+        .build_global();
     let env = Env::new(cli)?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
