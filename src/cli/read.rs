@@ -158,11 +158,8 @@ struct Pile {
 }
 
 impl Pile {
-    /// Statuses the first piece holds, and the most any holds: a full
-    /// piece is followed by a new one twice its size, never moved to a
-    /// larger one. A pile gathers one small piece of the walk's work, often
-    /// a few dozen statuses, and is joined to the others.
-    const FIRST: usize = 32;
+    /// Statuses a piece holds: a full piece is followed by a new one,
+    /// never moved to a larger one.
     const PIECE: usize = 1024;
 
     /// Pile up a status, and beside it the words that mostly decide its
@@ -172,9 +169,8 @@ impl Pile {
         self.disordered |= self.last().is_some_and(|last| last.id >= status.id);
         match self.pieces.last_mut() {
             Some(last) if last.len() < last.capacity() => last.push((words, status)),
-            last => {
-                let size = last.map_or(Pile::FIRST, |last| (2 * last.len()).min(Pile::PIECE));
-                let mut piece = Vec::with_capacity(size);
+            _ => {
+                let mut piece = Vec::with_capacity(Pile::PIECE);
                 piece.push((words, status));
                 self.pieces.push(piece);
             }
