@@ -511,9 +511,9 @@ fn append<T>(mut all: Vec<T>, more: Vec<T>) -> Vec<T> {
 /// listed it, which spares the pool a round trip for a ledger's root.
 const FEW: usize = 8;
 
-/// The most entries of a folder one piece of parallel work takes: small
-/// enough that a thread that starts late still finds work to share.
-const PIECE: usize = 64;
+/// The most entries of a folder one piece of parallel work takes (64
+/// made a warm `due` at 100,000 prospects 4 % slower).
+const PIECE: usize = 256;
 
 /// One walk of a ledger (see [`Ledger::walk`]).
 struct Walker<'w, E, V, J> {
