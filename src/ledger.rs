@@ -507,10 +507,6 @@ fn append<T>(mut all: Vec<T>, more: Vec<T>) -> Vec<T> {
     all
 }
 
-/// A folder of at most this many entries is walked on the thread that
-/// listed it, which spares the pool a round trip for a ledger's root.
-const FEW: usize = 8;
-
 /// The most entries of a folder one piece of parallel work takes (64
 /// made a warm `due` at 100,000 prospects 4 % slower).
 const PIECE: usize = 256;
@@ -559,46 +555,41 @@ where
             path
         };
         let none = || ((self.empty)(), Vec::new());
-        let visit = |(mut acc, mut problems): (A, Vec<Diagnostic>), entry: &Entry| {
-            let name = entry.name.as_deref();
-            match (entry.kind, name) {
-                (Kind::Folder, Ok(name)) => {
-                    let rel = Some(child(name))
-                        .filter(|_| !name.starts_with('.'))
-                        .filter(|rel| !self.ledger.settings.is_ignored(rel));
-                    if let Some(rel) = rel {
-                        let (inner, more) = self.folder(&dir.join(name), &rel);
-                        acc = (self.join)(acc, inner);
-                        problems.extend(more);
+        let (found, more) = listed
+            .par_iter()
+            .with_max_len(PIECE)
+            .fold(none, |(mut acc, mut problems), entry| {
+                let name = entry.name.as_deref();
+                match (entry.kind, name) {
+                    (Kind::Folder, Ok(name)) => {
+                        let rel = Some(child(name))
+                            .filter(|_| !name.starts_with('.'))
+                            .filter(|rel| !self.ledger.settings.is_ignored(rel));
+                        if let Some(rel) = rel {
+                            let (inner, more) = self.folder(&dir.join(name), &rel);
+                            acc = (self.join)(acc, inner);
+                            problems.extend(more);
+                        }
                     }
+                    (Kind::File, Ok(name)) if name.ends_with(".md") && name.len() > 3 => {
+                        self.file(&mut acc, child(name), &folder, name);
+                    }
+                    (Kind::File, Err(raw))
+                        if Path::new(raw).extension().is_some_and(|e| e == "md") =>
+                    {
+                        problems.push(Diagnostic::new(
+                            &dir.join(raw).to_string_lossy(),
+                            1,
+                            1,
+                            Code::Unreadable,
+                            "the file's name is not UTF-8; rename it",
+                        ))
+                    }
+                    _ => {}
                 }
-                (Kind::File, Ok(name)) if name.ends_with(".md") && name.len() > 3 => {
-                    self.file(&mut acc, child(name), &folder, name);
-                }
-                (Kind::File, Err(raw)) if Path::new(raw).extension().is_some_and(|e| e == "md") => {
-                    problems.push(Diagnostic::new(
-                        &dir.join(raw).to_string_lossy(),
-                        1,
-                        1,
-                        Code::Unreadable,
-                        "the file's name is not UTF-8; rename it",
-                    ))
-                }
-                _ => {}
-            }
-            (acc, problems)
-        };
-        // A folder of a few entries, most often the ledger's root with its
-        // one folder of prospects, is walked on this thread.
-        let (found, more) = if listed.len() <= FEW {
-            listed.iter().fold(none(), visit)
-        } else {
-            listed
-                .par_iter()
-                .with_max_len(PIECE)
-                .fold(none, visit)
-                .reduce(none, |(a, pa), (b, pb)| ((self.join)(a, b), append(pa, pb)))
-        };
+                (acc, problems)
+            })
+            .reduce(none, |(a, pa), (b, pb)| ((self.join)(a, b), append(pa, pb)));
         problems.extend(more);
         (found, problems)
     }

@@ -385,15 +385,12 @@ impl fmt::Display for Money<'_> {
         if let Some((_, symbol)) = symbol {
             f.write_str(symbol)?;
         }
+        // Rounded to the cent first: 999.999 is $1,000, not $999.100.
+        let in_cents = (self.value * 100.0).round() as u64;
+        let (units, cents) = (in_cents / 100, in_cents % 100);
         // The whole units, in groups of three.
-        // Rounded to the cent: 999.999 is $1,000, not $999.100.
-        let (mut units, mut cents) = (self.value.trunc(), 0);
-        match ((self.value - units) * 100.0).round() as u64 {
-            100.. => units += 1.0,
-            n => cents = n,
-        }
         let mut whole = itoa::Buffer::new();
-        let digits = whole.format(units as u64);
+        let digits = whole.format(units);
         let first = match digits.len() % 3 {
             0 => 3,
             n => n,
