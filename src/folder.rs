@@ -130,47 +130,40 @@ impl Folder {
     /// problem of each that could not be read.
     pub fn entries(&self) -> io::Result<(Vec<Entry>, Vec<io::Error>)> {
         let (mut entries, mut problems) = (Vec::new(), Vec::new());
-        #[cfg(unix)]
+        // Linux lists into one large buffer and lends each name from it;
+        // elsewhere each name comes in an allocation of its own.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
         {
-            use rustix::fs::FileType;
-            for entry in rustix::fs::Dir::read_from(&self.fd)? {
-                let entry = match entry {
-                    Ok(entry) => entry,
+            let mut buffer = Vec::with_capacity(LISTING_BUFFER);
+            let mut listing = rustix::fs::RawDir::new(&self.fd, buffer.spare_capacity_mut());
+            while let Some(entry) = listing.next() {
+                match entry {
+                    Ok(entry) => self.add_entry(
+                        &mut entries,
+                        entry.file_name(),
+                        entry.file_type(),
+                        &mut problems,
+                    ),
+                    // An error ends a listing; what came before it stands.
                     Err(err) => {
                         problems.push(err.into());
-                        continue;
+                        break;
                     }
-                };
-                let bytes = entry.file_name().to_bytes();
-                if bytes == b"." || bytes == b".." {
-                    continue;
                 }
-                let name = match std::str::from_utf8(bytes) {
-                    Ok(name) => Ok(name.to_owned()),
-                    Err(_) => Err(
-                        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes)
-                            .to_owned(),
+            }
+        }
+        #[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
+        {
+            for entry in rustix::fs::Dir::read_from(&self.fd)? {
+                match entry {
+                    Ok(entry) => self.add_entry(
+                        &mut entries,
+                        entry.file_name(),
+                        entry.file_type(),
+                        &mut problems,
                     ),
-                };
-                let file_type = match entry.file_type() {
-                    // Some file systems do not say in the listing.
-                    FileType::Unknown => {
-                        match rustix::fs::statat(&self.fd, entry.file_name(), no_follow()) {
-                            Ok(stat) => FileType::from_raw_mode(stat.st_mode),
-                            Err(err) => {
-                                problems.push(err.into());
-                                continue;
-                            }
-                        }
-                    }
-                    known => known,
-                };
-                let kind = match file_type {
-                    FileType::Directory => Kind::Folder,
-                    FileType::RegularFile => Kind::File,
-                    _ => Kind::Other,
-                };
-                entries.push(Entry::new(name, kind));
+                    Err(err) => problems.push(err.into()),
+                }
             }
         }
         #[cfg(not(unix))]
@@ -192,6 +185,43 @@ impl Folder {
             }
         }
         Ok((entries, problems))
+    }
+
+    /// Add the listed entry `name`, of type `file_type` as the listing
+    /// gave it, to `entries` (but `.` and `..`).
+    #[cfg(unix)]
+    fn add_entry(
+        &self,
+        entries: &mut Vec<Entry>,
+        name: &std::ffi::CStr,
+        file_type: rustix::fs::FileType,
+        problems: &mut Vec<io::Error>,
+    ) {
+        use rustix::fs::FileType;
+        let bytes = name.to_bytes();
+        if bytes == b"." || bytes == b".." {
+            return;
+        }
+        let file_type = match file_type {
+            // Some file systems do not say in the listing.
+            FileType::Unknown => match rustix::fs::statat(&self.fd, name, no_follow()) {
+                Ok(stat) => FileType::from_raw_mode(stat.st_mode),
+                Err(err) => return problems.push(err.into()),
+            },
+            known => known,
+        };
+        let kind = match file_type {
+            FileType::Directory => Kind::Folder,
+            FileType::RegularFile => Kind::File,
+            _ => Kind::Other,
+        };
+        let name = match std::str::from_utf8(bytes) {
+            Ok(name) => Ok(name.to_owned()),
+            Err(_) => {
+                Err(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes).to_owned())
+            }
+        };
+        entries.push(Entry::new(name, kind));
     }
 
     /// The key of the file `name` in this folder; `None` when it cannot be
@@ -240,6 +270,11 @@ impl Folder {
     }
 }
 
+/// How many bytes of a folder's listing one call takes in (what glibc's
+/// `readdir` takes): some 500 names.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const LISTING_BUFFER: usize = 32 * 1024;
+
 #[cfg(unix)]
 fn no_follow() -> rustix::fs::AtFlags {
     rustix::fs::AtFlags::SYMLINK_NOFOLLOW
@@ -248,6 +283,31 @@ fn no_follow() -> rustix::fs::AtFlags {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_lists_every_entry_of_many_listing_calls() {
+        // 3,000 names of some 60 bytes: several calls' worth of listing.
+        let dir = tempfile::tempdir().unwrap();
+        let stem = "a-prospect-with-a-rather-long-name-to-fill-the-listing";
+        for i in 0..3000 {
+            std::fs::write(dir.path().join(format!("{stem}-{i}.md")), "").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let (entries, problems) = Folder::open(dir.path()).unwrap().entries().unwrap();
+        assert!(problems.is_empty());
+        let mut names: Vec<&str> = entries.iter().map(|e| e.name.as_deref().unwrap()).collect();
+        names.sort_unstable();
+        let mut expected: Vec<String> = (0..3000).map(|i| format!("{stem}-{i}.md")).collect();
+        expected.push("sub".to_owned());
+        expected.sort_unstable();
+        assert_eq!(names, expected);
+        let folders: Vec<&Entry> = entries.iter().filter(|e| e.kind == Kind::Folder).collect();
+        assert_eq!(folders.len(), 1);
+        assert_eq!(folders[0].name.as_deref(), Ok("sub"));
+        assert!(entries
+            .iter()
+            .all(|e| e.kind == Kind::File || e.name.as_deref() == Ok("sub")));
+    }
 
     #[test]
     fn a_walk_takes_a_folders_entries_in_the_order_of_their_ids() {
