@@ -137,32 +137,18 @@ impl Folder {
             let mut buffer = Vec::with_capacity(LISTING_BUFFER);
             let mut listing = rustix::fs::RawDir::new(&self.fd, buffer.spare_capacity_mut());
             while let Some(entry) = listing.next() {
-                match entry {
-                    Ok(entry) => self.add_entry(
-                        &mut entries,
-                        entry.file_name(),
-                        entry.file_type(),
-                        &mut problems,
-                    ),
-                    // An error ends a listing; what came before it stands.
-                    Err(err) => {
-                        problems.push(err.into());
-                        break;
-                    }
+                let entry = entry.as_ref().map(|e| (e.file_name(), e.file_type()));
+                if !self.take(entry.map_err(|err| *err), &mut entries, &mut problems) {
+                    break;
                 }
             }
         }
         #[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
         {
             for entry in rustix::fs::Dir::read_from(&self.fd)? {
-                match entry {
-                    Ok(entry) => self.add_entry(
-                        &mut entries,
-                        entry.file_name(),
-                        entry.file_type(),
-                        &mut problems,
-                    ),
-                    Err(err) => problems.push(err.into()),
+                let entry = entry.as_ref().map(|e| (e.file_name(), e.file_type()));
+                if !self.take(entry.map_err(|err| *err), &mut entries, &mut problems) {
+                    break;
                 }
             }
         }
@@ -187,26 +173,37 @@ impl Folder {
         Ok((entries, problems))
     }
 
-    /// Add the listed entry `name`, of type `file_type` as the listing
-    /// gave it, to `entries` (but `.` and `..`).
+    /// Take one entry of a listing, its name and its type as the listing
+    /// gave them, into `entries` (but `.` and `..`), or its problem into
+    /// `problems`; whether the listing goes on (an error ends it, and
+    /// what came before it stands).
     #[cfg(unix)]
-    fn add_entry(
+    fn take(
         &self,
+        listed: rustix::io::Result<(&std::ffi::CStr, rustix::fs::FileType)>,
         entries: &mut Vec<Entry>,
-        name: &std::ffi::CStr,
-        file_type: rustix::fs::FileType,
         problems: &mut Vec<io::Error>,
-    ) {
+    ) -> bool {
         use rustix::fs::FileType;
+        let (name, file_type) = match listed {
+            Ok(listed) => listed,
+            Err(err) => {
+                problems.push(err.into());
+                return false;
+            }
+        };
         let bytes = name.to_bytes();
         if bytes == b"." || bytes == b".." {
-            return;
+            return true;
         }
         let file_type = match file_type {
             // Some file systems do not say in the listing.
             FileType::Unknown => match rustix::fs::statat(&self.fd, name, no_follow()) {
                 Ok(stat) => FileType::from_raw_mode(stat.st_mode),
-                Err(err) => return problems.push(err.into()),
+                Err(err) => {
+                    problems.push(err.into());
+                    return true;
+                }
             },
             known => known,
         };
@@ -222,6 +219,7 @@ impl Folder {
             }
         };
         entries.push(Entry::new(name, kind));
+        true
     }
 
     /// The key of the file `name` in this folder; `None` when it cannot be
