@@ -96,13 +96,16 @@ impl FromStr for Span {
         let bad = || {
             format!("`{text}` is not a span of time: write `Nd` days, `Nw` weeks or `Nm` months, e.g. `3d`")
         };
-        let (digits, unit) = text.split_at(text.len().saturating_sub(1));
-        let unit = match unit {
-            "d" | "D" => Unit::Day,
-            "w" | "W" => Unit::Week,
-            "m" | "M" => Unit::Month,
+        // The unit is the last character, whatever its width (`3日` is
+        // refused, not cut in the middle of a character).
+        let mut chars = text.chars();
+        let unit = match chars.next_back() {
+            Some('d' | 'D') => Unit::Day,
+            Some('w' | 'W') => Unit::Week,
+            Some('m' | 'M') => Unit::Month,
             _ => return Err(bad()),
         };
+        let digits = chars.as_str();
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }

@@ -227,7 +227,8 @@ pub fn status(
     counted.extend(
         entries
             .iter()
-            .filter(|e| e.date <= today && is_touch(e) && !violates_dnc(e, fields)),
+            // A touch after `dnc` counts: it happened (`lint` reports it).
+            .filter(|e| e.date <= today && is_touch(e)),
     );
     counted.sort_by_key(|e| e.date);
     let touches = counted.len() as u32;
@@ -446,12 +447,18 @@ mod tests {
     }
 
     #[test]
-    fn future_and_dnc_violating_entries_do_not_count() {
+    fn future_entries_do_not_count_and_touches_after_dnc_do() {
         let file = "---\nname: F\nvalue: 100\n---\n## Log\n- 2026-11-20 call: a\n- 2026-12-01 call: future\n";
         let s = run("", file);
         assert_eq!(
             (s.touches, s.last_touch),
             (1, date::parse_iso("2026-11-20"))
+        );
+        let file = "---\nname: D\ndnc: 2026-11-10\n---\n## Log\n- 2026-11-01 call: a\n- 2026-11-10 email (in): stop\n- 2026-11-15 call: oops\n";
+        let s = run("", file);
+        assert_eq!(
+            (s.touches, s.unanswered, s.last_touch, s.due_reason),
+            (3, 1, date::parse_iso("2026-11-15"), Reason::Dnc)
         );
     }
 

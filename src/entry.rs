@@ -104,17 +104,20 @@ pub fn parse(item: &str) -> Result<Parts, String> {
     let mut after = after[channel_len..].trim_start();
 
     let mut inbound = false;
-    if after.len() >= 4 && after[..4].eq_ignore_ascii_case("(in)") {
+    if let Some(tail) = strip_prefix_ignore_ascii_case(after, "(in)") {
         inbound = true;
-        after = after[4..].trim_start();
+        after = tail.trim_start();
     }
 
-    let text = if after.is_empty() {
-        if rest().next().is_some() {
-            return Err("text on the next lines needs a `:` after the channel".into());
-        }
-        String::new()
-    } else if let Some(text) = after.strip_prefix(':') {
+    // The text is what follows the `:`, then every indented line below;
+    // an entry whose first line ends at the channel may still have text
+    // below it, as Markdown lets a list item's paragraph go on.
+    let first_text = if after.is_empty() {
+        Some("")
+    } else {
+        after.strip_prefix(':')
+    };
+    let text = if let Some(text) = first_text {
         let mut joined = text.trim().to_owned();
         for line in rest() {
             if !joined.is_empty() {
@@ -135,6 +138,15 @@ pub fn parse(item: &str) -> Result<Parts, String> {
         inbound,
         text,
     })
+}
+
+/// `text` without a leading `prefix` in any ASCII case; `None` when it
+/// does not start with it (also when `text` is shorter, or a character
+/// straddles the prefix's length).
+fn strip_prefix_ignore_ascii_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 fn split_word(text: &str) -> Option<(&str, &str)> {
@@ -273,7 +285,6 @@ mod tests {
             ("2026-11-02 : text", "channel"),
             ("2026-11-02 25:00 call", "time of day"),
             ("2026-11-02 call Left a voicemail", "expected `: text`"),
-            ("2026-11-02 call\n  more text", "needs a `:`"),
             ("", "starts with a date"),
         ];
         for (item, want) in cases {

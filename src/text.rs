@@ -71,6 +71,48 @@ pub fn line_ending(text: &str) -> &'static str {
 /// The UTF-8 byte-order mark some editors put at the start of a file.
 pub const BOM: &str = "\u{feff}";
 
+/// Whether a character may not reach a terminal as itself (SPEC section
+/// 10): the C0 and C1 controls and DEL, and the bidirectional controls
+/// that reorder what a reader sees (`Bidi …` shown as `…idiB`).
+pub fn is_unsafe_char(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{61c}' | '\u{200e}' | '\u{200f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` as it may be written for a person to read: every character that
+/// [`is_unsafe_char`] shown as its escape (`\u{1b}`), line breaks and tabs
+/// included, so that one value stays on its one line. Every human output
+/// writes what it got from a file, a setting, an argument or a remote
+/// through this (or [`printable_lines`]).
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_where(text, is_unsafe_char)
+}
+
+/// [`printable`] for a message of several lines: line breaks and tabs
+/// stay as they are.
+pub fn printable_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_where(text, |c| c != '\n' && c != '\t' && is_unsafe_char(c))
+}
+
+fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    use std::fmt::Write as _;
+    let plain_ascii = text.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if plain_ascii || !text.chars().any(&unsafe_char) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
 /// Lines joined by `\n` or `\r\n`, with or without a last ending: the
 /// texts the property tests try.
 #[cfg(test)]
@@ -120,6 +162,37 @@ mod tests {
             let ours: Vec<&str> = lines_with_endings(&text).collect();
             let std: Vec<&str> = text.split_inclusive('\n').collect();
             proptest::prop_assert_eq!(ours, std);
+        }
+    }
+
+    #[test]
+    fn controls_are_shown_escaped() {
+        let cases = [
+            ("plain, café, 東京, 🚀", "plain, café, 東京, 🚀"),
+            ("\u{1b}]0;pwned\u{7}", "\\u{1b}]0;pwned\\u{7}"),
+            ("a\r\nb\tc", "a\\u{d}\\u{a}b\\u{9}c"),
+            ("Bidi \u{202e}exe", "Bidi \\u{202e}exe"),
+            ("\u{85}\u{9f}\u{7f}\u{0}", "\\u{85}\\u{9f}\\u{7f}\\u{0}"),
+            (
+                "\u{2066}x\u{2069}\u{61c}\u{200e}",
+                "\\u{2066}x\\u{2069}\\u{61c}\\u{200e}",
+            ),
+        ];
+        for (raw, shown) in cases {
+            assert_eq!(printable(raw), shown, "{raw:?}");
+        }
+        assert_eq!(printable_lines("a\nb\t\u{1b}[2J"), "a\nb\t\\u{1b}[2J");
+    }
+
+    proptest::proptest! {
+        /// Whatever the text, what is shown holds no unsafe character and
+        /// reads back to the text (a backslash never followed by `u{`
+        /// in the input is left alone).
+        #[test]
+        fn nothing_unsafe_is_shown(text in "\\PC*|[\u{0}-\u{a0}\u{200e}\u{202a}-\u{202e}\u{2066}-\u{2069}a-z]*") {
+            let shown = printable(&text);
+            proptest::prop_assert!(!shown.chars().any(is_unsafe_char));
+            proptest::prop_assert!(!printable_lines(&text).chars().any(|c| c != '\n' && c != '\t' && is_unsafe_char(c)));
         }
     }
 

@@ -227,6 +227,16 @@ impl Writer<'_> {
                 channels.join(", ")
             )));
         }
+        if let Some(c) = touch
+            .text
+            .chars()
+            .find(|c| c.is_control() && !c.is_whitespace())
+        {
+            return Err(Error::Message(format!(
+                "the text holds the control character {}: write it without (nothing was changed)",
+                c.escape_unicode()
+            )));
+        }
         let line = Parts {
             date: touch.date,
             time: None,
@@ -267,8 +277,9 @@ impl Writer<'_> {
 
     /// Set (`KEY=VALUE`) or remove (`KEY=`) front-matter keys, validated like `lint`.
     pub fn set(&self, prospect: &Prospect, pairs: &[(String, String)]) -> Result<Outcome> {
-        for (key, _) in pairs {
+        for (key, value) in pairs {
             check_key(key)?;
+            one_line(key, value)?;
         }
         let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
         let message = format!("set {}: {}", prospect.id, keys.join(", "));
@@ -286,6 +297,9 @@ impl Writer<'_> {
     /// Close a prospect: set `stage` (a closed stage) and `reason`, clear
     /// `next`, and log a note.
     pub fn close(&self, prospect: &Prospect, stage: &str, reason: Option<&str>) -> Result<Outcome> {
+        if let Some(reason) = reason {
+            one_line("reason", reason)?;
+        }
         if !self.ledger.settings.is_closed(stage) {
             return Err(Error::Usage(format!(
                 "`{stage}` is not a closed stage: use one of {}",
@@ -344,8 +358,19 @@ impl Writer<'_> {
 
     /// Write a new prospect file at `prospects/<slug>.md`; never overwrites.
     pub fn add(&self, new: &NewProspect) -> Result<Outcome> {
-        let slug = slug(&new.name);
-        let path = format!("{}/{slug}.md", shelf(&self.ledger.root, &slug));
+        one_line("name", &new.name)?;
+        for (key, value) in &new.fields {
+            one_line(key, value)?;
+        }
+        for tag in &new.tags {
+            one_line("tag", tag)?;
+            if tag.trim().is_empty() {
+                return Err(Error::Message(
+                    "an empty tag: give each --tag some text (nothing was changed)".into(),
+                ));
+            }
+        }
+        let path = self.free_path(&new.name)?;
         let id = path.trim_end_matches(".md").to_owned();
         let eol = "\n";
         let mut text = format!("---{eol}name: {}{eol}", yaml::scalar(new.name.trim()));
@@ -356,7 +381,11 @@ impl Writer<'_> {
             }
         }
         if !new.tags.is_empty() {
-            let tags: Vec<String> = new.tags.iter().map(|t| yaml::scalar(t)).collect();
+            let tags: Vec<String> = new
+                .tags
+                .iter()
+                .map(|t| yaml::flow_scalar(t.trim()))
+                .collect();
             text.push_str(&format!("tags: [{}]{eol}", tags.join(", ")));
         }
         text.push_str(&format!(
@@ -365,11 +394,6 @@ impl Writer<'_> {
             new.name.trim()
         ));
         let full = self.ledger.root.join(&path);
-        if full.exists() {
-            return Err(Error::Message(format!(
-                "{path} already exists; `ledger show {slug}` shows it (nothing was changed)"
-            )));
-        }
         let (status, problems) = self.status_of(&path, &text);
         if let Some(d) = problems.iter().find(|d| d.code.breaks_prospect()) {
             return Err(Error::Message(format!(
@@ -395,6 +419,42 @@ impl Writer<'_> {
             status,
             recorded,
         })
+    }
+
+    /// Where a new prospect of this name goes: the name's
+    /// slug, or `slug-2`, `slug-3`, … when a prospect of another name has
+    /// taken it. A prospect of the same name (case-insensitive) is refused
+    /// as a duplicate.
+    fn free_path(&self, name: &str) -> Result<String> {
+        let base = slug(name);
+        let folder = shelf(&self.ledger.root, &base);
+        let same = |text: &str| {
+            let theirs = Prospect::parse("", text)
+                .fields()
+                .map(|f| f.name.to_lowercase());
+            theirs.is_some_and(|theirs| theirs.trim() == name.trim().to_lowercase())
+        };
+        for n in 1..=10_000u32 {
+            let stem = if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
+            let path = format!("{folder}/{stem}.md");
+            let full = self.ledger.root.join(&path);
+            if fs::symlink_metadata(&full).is_err() {
+                return Ok(path);
+            }
+            let text = fs::read_to_string(&full).unwrap_or_default();
+            if same(&text) {
+                return Err(Error::Message(format!(
+                    "{path} already exists; `ledger show {stem}` shows it (nothing was changed)"
+                )));
+            }
+        }
+        Err(Error::Message(format!(
+            "{folder}/ already holds 10,000 files named after `{base}`; nothing was changed"
+        )))
     }
 
     /// Commit hand edits of prospects and `ledger.yaml`; the ids committed.
@@ -637,6 +697,21 @@ fn dnc_refusal(prospect: &Prospect, name: &str, since: Option<Date>) -> Error {
     ))
 }
 
+/// Refuse a value that would change the file's structure: a line break or
+/// another control character (SPEC section 10).
+fn one_line(what: &str, value: &str) -> Result<()> {
+    match value.chars().find(|c| c.is_control()) {
+        Some(c) => Err(Error::Message(format!(
+            "the {what} holds {}: a value must be one line of text (nothing was changed)",
+            match c {
+                '\n' | '\r' => "a line break".to_owned(),
+                c => format!("the control character {}", c.escape_unicode()),
+            }
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn check_key(key: &str) -> Result<()> {
     let ok = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && key
@@ -676,7 +751,7 @@ pub fn render_value(key: &str, raw: &str, today: Date) -> Option<String> {
             raw.split(',')
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
-                .map(yaml::scalar)
+                .map(yaml::flow_scalar)
                 .collect(),
         ),
         _ => yaml::scalar(raw),
@@ -702,10 +777,12 @@ pub fn shelf(root: &Path, slug: &str) -> String {
 }
 
 /// A safe file stem from a name: lower-case ASCII letters and digits joined
-/// by single dashes (accents folded), never empty, never a path.
+/// by single dashes, never empty, never a path. Letters of every script are
+/// transliterated (`Иван Петров` → `ivan-petrov`, `Café` → `cafe`).
 pub fn slug(name: &str) -> String {
+    let ascii = deunicode::deunicode(&name.replace('&', " and "));
     let mut out = String::new();
-    for c in name.chars().flat_map(fold) {
+    for c in ascii.chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
@@ -722,37 +799,6 @@ pub fn slug(name: &str) -> String {
     }
 }
 
-/// Fold common Latin letters with accents to ASCII.
-fn fold(c: char) -> Vec<char> {
-    let s = match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' => "a",
-        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ą' => "A",
-        'æ' | 'Æ' => "ae",
-        'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ę' | 'Ě' => {
-            "e"
-        }
-        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
-        'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' => {
-            "o"
-        }
-        'œ' | 'Œ' => "oe",
-        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' => "u",
-        'ý' | 'ÿ' | 'Ý' => "y",
-        'ß' => "ss",
-        'ś' | 'š' | 'Ś' | 'Š' => "s",
-        'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
-        'ł' | 'Ł' => "l",
-        'ř' | 'Ř' => "r",
-        'ð' | 'Ð' | 'ď' | 'Ď' => "d",
-        'þ' | 'Þ' => "th",
-        '&' => "and",
-        _ => return vec![c],
-    };
-    s.chars().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -764,7 +810,10 @@ mod tests {
             ("  Acme, Inc.  ", "acme-inc"),
             ("Café Olé & Søn", "cafe-ole-and-son"),
             ("../../etc/passwd", "etc-passwd"),
-            ("東京", "prospect"),
+            ("東京", "dong-jing"),
+            ("Иван Петров", "ivan-petrov"),
+            ("🚀", "rocket"),
+            ("\u{202e}", "prospect"),
             ("", "prospect"),
             ("A--B", "a-b"),
         ];

@@ -285,6 +285,19 @@ pub fn scalar(text: &str) -> String {
     }
 }
 
+/// `text` as one item of a flow list (`[a, b]`): plain when that reads
+/// back as the same one string, else a double-quoted string, so that an
+/// item holding `,`, `]` or `#` stays one item.
+pub fn flow_scalar(text: &str) -> String {
+    let plain = scalar(text);
+    let flow_safe = !plain.contains([',', '[', ']', '{', '}', '#', '"', '\'', ':']);
+    if flow_safe && plain == text {
+        plain
+    } else {
+        serde_json::to_string(text).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,6 +356,34 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(strip_positions(input), want);
+        }
+    }
+
+    #[test]
+    fn flow_items_stay_one_string() {
+        for item in [
+            "saas",
+            "a]",
+            "b, c",
+            "x # y",
+            "{z}",
+            "'q'",
+            "\"d\"",
+            "été 東京",
+            "12",
+            "yes",
+            "k: v",
+        ] {
+            let list = format!("k: [{}, last]", flow_scalar(item));
+            let back = parse(&list).unwrap();
+            assert_eq!(
+                back,
+                Yaml::Map(vec![(
+                    Yaml::Str("k".into()),
+                    Yaml::List(vec![Yaml::Str(item.into()), Yaml::Str("last".into())])
+                )]),
+                "{item} as {list}"
+            );
         }
     }
 

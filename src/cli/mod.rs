@@ -405,7 +405,13 @@ pub fn main() -> ExitCode {
                     && io::IsTerminal::is_terminal(&io::stderr()),
                 width: None,
             };
-            let _ = writeln!(io::stderr(), "{} {err}", look.paint(style::ERROR, "error:"));
+            let message = err.to_string();
+            let _ = writeln!(
+                io::stderr(),
+                "{} {}",
+                look.paint(style::ERROR, "error:"),
+                ledger::text::printable_lines(&message)
+            );
             ExitCode::from(if err.is_usage() { 2 } else { 1 })
         }
     }

@@ -7,6 +7,7 @@ use ledger::check::{self, Context};
 use ledger::date::Date;
 use ledger::diagnostic::{Diagnostic, Severity};
 use ledger::due::{self, Reason, Status};
+use ledger::text::printable;
 use ledger::yaml::Yaml;
 use ledger::{Error, Result};
 use rayon::prelude::*;
@@ -18,18 +19,12 @@ use super::{DueArgs, Env, Filters, LintArgs, ListArgs, ShowArgs};
 /// `ledger due`.
 pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    // A person sees what is due by today; a script gets the whole schedule
-    // unless it asks for a horizon.
-    let horizon = match (args.within, args.json) {
-        (Some(span), _) => Some(span.after(env.today)),
-        (None, true) => None,
-        (None, false) => Some(env.today),
-    };
-    // `due` is a to-do list: a prospect whose file has errors is held back
-    // (its schedule cannot be trusted) and counted with the broken ones.
-    let shown = |errors: bool, due: Option<Date>| {
-        !errors && due.is_some_and(|d| horizon.is_none_or(|h| d <= h))
-    };
+    // What is due by today, or within the span asked for; `--json` lists
+    // exactly what the table shows.
+    let horizon = args.within.map_or(env.today, |span| span.after(env.today));
+    // A prospect whose front matter is broken has no status and is only
+    // counted; one with bad entries is shown, computed without them.
+    let shown = |due: Option<Date>| due.is_some_and(|d| d <= horizon);
     let filtered = !args.filters.is_empty();
     let (tally, _) = env.ledger.summaries(
         env.today,
@@ -40,20 +35,19 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
         |tally, glance, path| {
             let id = path.strip_suffix(".md").unwrap_or(path);
             if filtered
-                || shown(glance.errors, glance.due)
+                || shown(glance.due)
                 || glance
                     .due
                     .is_some_and(|_| tally.before_next(glance.due, glance.value, id))
             {
                 return true;
             }
-            tally.held_back += usize::from(glance.errors);
             tally.exhausted += usize::from(glance.due_reason == Reason::Exhausted);
             false
         },
         |tally, summary| {
-            tally.held_back += usize::from(summary.errors);
             let Some(status) = summary.status else {
+                tally.held_back += 1;
                 return;
             };
             if !matches(&status, &args.filters) {
@@ -61,7 +55,7 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
             }
             tally.exhausted += usize::from(status.due_reason == Reason::Exhausted);
             match status.due {
-                Some(_) if shown(summary.errors, status.due) => tally.due.push(status),
+                Some(_) if shown(status.due) => tally.due.push(status),
                 Some(_) => tally.later(status),
                 None => {}
             }
@@ -97,7 +91,7 @@ fn due_text(out: &mut impl Write, env: &Env, due: &[&Status], tally: &DueTally) 
             Some(s) => writeln!(
                 out,
                 "Nothing due. Next: {} {} ({}).",
-                s.name,
+                printable(&s.name),
                 style::relative(s.due.unwrap_or(env.today), env.today),
                 s.due.map(|d| d.to_string()).unwrap_or_default()
             )?,
@@ -122,7 +116,7 @@ fn due_text(out: &mut impl Write, env: &Env, due: &[&Status], tally: &DueTally) 
 /// What `due` keeps while the prospects are read.
 #[derive(Default)]
 struct DueTally {
-    /// Prospects with errors.
+    /// Prospects whose front matter is broken.
     held_back: usize,
     /// Prospects (of the filters) whose follow-up budget is spent.
     exhausted: usize,
@@ -328,12 +322,13 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
         };
         writeln!(
             out,
-            "  {}  {text}",
-            look.paint(style::DIM, &format!("{key:width$}"))
+            "  {}  {}",
+            look.paint(style::DIM, &format!("{key:width$}")),
+            printable(&text)
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "  {}", status_words(status, env))?;
+    writeln!(out, "  {}", printable(&status_words(status, env)))?;
     writeln!(
         out,
         "  {}, {} unanswered of a budget of {}{}",
@@ -408,11 +403,11 @@ pub fn lint(env: &Env, args: &LintArgs, out: &mut impl Write) -> Result<ExitCode
             writeln!(
                 out,
                 "{}:{}:{}: {}: {}",
-                d.path,
+                printable(&d.path),
                 d.line,
                 d.column,
                 look.paint(paint, &format!("{word}[{}]", d.code.as_str())),
-                d.message
+                printable(&d.message)
             )?;
         }
         if !diagnostics.is_empty() {

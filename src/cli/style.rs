@@ -4,9 +4,13 @@
 use std::fmt::{self, Write as _};
 use std::io::{self, IsTerminal, Write};
 
+use std::borrow::Cow;
+
 use anstyle::{AnsiColor, Style};
 use ledger::date::{self, Date};
+use ledger::text::printable;
 use rayon::prelude::*;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Whether to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,7 +52,8 @@ impl Look {
         Look { color, width }
     }
 
-    /// `text` in `style`, when colouring.
+    /// `text` in `style`, when colouring; its control characters are
+    /// always shown escaped ([`printable`]).
     pub fn paint(&self, style: Style, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         self.paint_onto(&mut out, style, text);
@@ -57,10 +62,11 @@ impl Look {
 
     /// [`Look::paint`] at the end of `out`.
     pub fn paint_onto(&self, out: &mut String, style: Style, text: &str) {
+        let text = printable(text);
         if self.color && style != Style::new() {
             let _ = write!(out, "{}{text}{}", style.render(), style.render_reset());
         } else {
-            out.push_str(text);
+            out.push_str(&text);
         }
     }
 }
@@ -296,17 +302,21 @@ pub struct Cells<'p> {
 }
 
 impl Cells<'_> {
-    /// The next cell: text as it is.
+    /// The next cell: text as it is, its control characters escaped.
     pub fn text(&mut self, text: &str, style: Style) {
         let start = self.packed.text.len();
-        self.packed.text.push_str(text);
+        self.packed.text.push_str(&printable(text));
         self.end(start, style);
     }
 
-    /// The next cell: a value as it displays.
+    /// The next cell: a value as it displays, its control characters escaped.
     pub fn shown(&mut self, value: &dyn fmt::Display, style: Style) {
         let start = self.packed.text.len();
         let _ = write!(self.packed.text, "{value}");
+        if let Cow::Owned(escaped) = printable(&self.packed.text[start..]) {
+            self.packed.text.truncate(start);
+            self.packed.text.push_str(&escaped);
+        }
         self.end(start, style);
     }
 
@@ -348,20 +358,32 @@ fn spaces(out: &mut String, n: usize) {
     }
 }
 
-/// How many columns `text` takes (one a character).
+/// How many columns `text` takes on a terminal: two for a wide (East
+/// Asian) character or an emoji, none for a combining mark.
 fn width_of(text: &str) -> usize {
     if text.is_ascii() {
         text.len()
     } else {
-        text.chars().count()
+        UnicodeWidthStr::width(text)
     }
 }
 
-fn truncate(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+/// `text` cut to at most `width` columns, ending in `…` when it was cut.
+fn truncate(text: &str, width: usize) -> Cow<'_, str> {
     if width_of(text) <= width {
         return text.into();
     }
-    let mut short: String = text.chars().take(width.saturating_sub(1)).collect();
+    let room = width.saturating_sub(1);
+    let mut used = 0;
+    let mut short = String::new();
+    for c in text.chars() {
+        let w = UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        short.push(c);
+    }
     short.push('…');
     short.into()
 }

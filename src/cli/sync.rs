@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use ledger::sync::{self, Options, Pull, Synced};
+use ledger::text::printable;
 use ledger::write::Writer;
 use ledger::Result;
 
@@ -23,7 +24,7 @@ pub fn sync(env: &Env, args: &SyncArgs, out: &mut impl Write) -> Result<ExitCode
     if args.json {
         write_json(out, &synced)?;
     } else {
-        writeln!(out, "{}", summary(&synced))?;
+        writeln!(out, "{}", printable(&summary(&synced)))?;
         for path in &synced.merged {
             writeln!(
                 out,
@@ -85,8 +86,9 @@ pub fn merge_driver(args: &MergeDriverArgs) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| args.ours.display().to_string());
     eprintln!(
-        "ledger: {path}: both sides changed {} differently; the file has conflict markers",
-        driven.clashes.join(", ")
+        "ledger: {}: both sides changed {} differently; the file has conflict markers",
+        printable(&path),
+        printable(&driven.clashes.join(", "))
     );
     Ok(ExitCode::from(1))
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use ledger::date;
+use ledger::text::{printable, printable_lines};
 use ledger::write::{self, NewProspect, Next, Outcome, Recorded, Touch, Writer};
 use ledger::{Error, Result};
 
@@ -42,7 +43,7 @@ fn report(out: &mut impl Write, env: &Env, recorded: &Recorded) -> Result<()> {
         Recorded::OutsideGit => {
             eprintln!(
                 "not committed: {} is not in a git work tree",
-                env.ledger.root.display()
+                printable(&env.ledger.root.display().to_string())
             )
         }
     }
@@ -55,7 +56,7 @@ fn report_status(out: &mut impl Write, env: &Env, outcome: &Outcome) -> Result<(
             out,
             "{}: {}",
             env.look.paint(style::STRONG, &status.name),
-            status_words(status, env)
+            printable(&status_words(status, env))
         )?;
     }
     report(out, env, &outcome.recorded)
@@ -65,7 +66,8 @@ fn report_status(out: &mut impl Write, env: &Env, outcome: &Outcome) -> Result<(
 pub fn init(dir: &Path, args: &InitArgs, look: &Look) -> Result<ExitCode> {
     let done = write::init(dir, !args.write.no_commit)?;
     let mut out = std::io::stdout().lock();
-    let say = |out: &mut std::io::StdoutLock, text: String| writeln!(out, "{text}");
+    let say =
+        |out: &mut std::io::StdoutLock, text: String| writeln!(out, "{}", printable_lines(&text));
     if done.wrote_settings {
         say(
             &mut out,
@@ -99,7 +101,7 @@ pub fn init(dir: &Path, args: &InitArgs, look: &Look) -> Result<ExitCode> {
         )?,
         Recorded::OutsideGit => eprintln!(
             "not committed: {} is not in a git work tree",
-            done.root.display()
+            printable(&done.root.display().to_string())
         ),
         _ => {}
     }
@@ -140,7 +142,12 @@ pub fn add(env: &Env, args: &AddArgs, out: &mut impl Write) -> Result<ExitCode> 
         return Err(Error::Usage("a prospect needs a name".into()));
     }
     let outcome = writer.add(&new)?;
-    writeln!(out, "Added {} as {}", new.name.trim(), outcome.path)?;
+    writeln!(
+        out,
+        "Added {} as {}",
+        printable(new.name.trim()),
+        printable(&outcome.path)
+    )?;
     report_status(out, env, &outcome)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -196,18 +196,16 @@ fn a_warm_due_counts_what_it_passes_over_as_a_cold_one_does() {
         ("soon", "owner: kim\nnext: 2026-11-30\nvalue: 100\n", &[]),
         ("sooner", "owner: sam\nnext: 2026-11-27\n", &[]),
         ("later", "owner: sam\nnext: 2026-12-20\nvalue: 9000\n", &[]),
-        // Held back (an error) with a due date: the next to come due
-        // when nothing is shown.
+        // A bad entry is left out, and the prospect still shown: the
+        // next to come due when nothing is.
         (
             "broken",
             "next: 2026-11-20\n",
             &["2026-13-45 call: No such day."],
         ),
-        (
-            "worse",
-            "next: 2026-12-24\n",
-            &["2026-13-45 call: No such day."],
-        ),
+        // Held back: a front matter with an error.
+        ("worse", "next: 2026-12-24\nvalue: 12k\n", &[]),
+        ("worst", "next: someday\n", &[]),
         // Its budget spent.
         ("spent", "owner: kim\n", &calls[..]),
         // Closed: no due date.
@@ -253,12 +251,13 @@ fn a_warm_due_counts_what_it_passes_over_as_a_cold_one_does() {
     // What the warm runs said.
     let run = s.ledger(&["due"]).ok();
     run.shows("today")
+        .shows("broken")
         .shows("1 prospect spent its follow-up budget");
     run.says("2 prospect files with errors");
     let run = s
         .ledger_raw(&["due", "--today", "2026-11-22"], &s.root())
         .ok();
-    run.shows("Nothing due. Next: broken 2 days ago (2026-11-20).");
+    run.shows("2 days late  broken");
     let run = s
         .ledger_raw(&["due", "--today", "2026-11-19"], &s.root())
         .ok();

@@ -136,7 +136,8 @@ fn refusals_change_nothing() {
     }
     s.ledger(&["close", "acme", "proposal"]).fails(2);
     s.ledger(&["set", "acme", "stage"]).fails(2);
-    s.ledger(&["add", "Acme"]).fails(1);
+    s.ledger(&["add", "Acme\n## Log\n- 2026-11-01 call (in): injected"])
+        .fails(1);
     assert_eq!(s.snapshot(), before);
     assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
     assert_eq!(s.git(&["status", "--porcelain"]), "");

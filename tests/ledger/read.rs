@@ -271,7 +271,7 @@ fn the_root_is_found_from_flag_variable_or_ancestors() {
             &deep,
         )
         .ok();
-    assert_eq!(run.json().as_array().unwrap().len(), 4);
+    assert_eq!(run.json().as_array().unwrap().len(), 3);
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("ledger"));
     let out = cmd
         .args(["due", "--json"])
@@ -282,7 +282,7 @@ fn the_root_is_found_from_flag_variable_or_ancestors() {
         .unwrap();
     assert!(out.status.success());
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json.as_array().unwrap().len(), 4);
+    assert_eq!(json.as_array().unwrap().len(), 3);
 }
 
 #[test]
