@@ -130,8 +130,17 @@ pub struct FrontMatter {
     pub problems: Vec<FieldProblem>,
 }
 
+/// The most bytes of front matter read (SPEC section 10).
+pub const MAX_BYTES: usize = 256 * 1024;
+
+/// The deepest nesting of collections read (SPEC section 10).
+pub const MAX_DEPTH: usize = 64;
+
 /// Read the YAML between the fences; `first_line` is the file line the YAML starts on.
 pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {
+    if let Some(refused) = out_of_bounds(yaml_text, first_line) {
+        return refused;
+    }
     match yaml::parse_flat(yaml_text) {
         Some(pairs) => typed(
             pairs
@@ -144,7 +153,10 @@ pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {
 }
 
 /// [`read`] through the YAML library alone, whatever the shape.
-fn read_any(yaml_text: &str, first_line: usize) -> FrontMatter {
+pub fn read_any(yaml_text: &str, first_line: usize) -> FrontMatter {
+    if let Some(refused) = out_of_bounds(yaml_text, first_line) {
+        return refused;
+    }
     let pairs = match yaml::parse(yaml_text) {
         Ok(Yaml::Map(pairs)) => pairs,
         Ok(Yaml::Null) => Vec::new(),
@@ -185,6 +197,77 @@ fn read_any(yaml_text: &str, first_line: usize) -> FrontMatter {
             })
             .collect(),
     )
+}
+
+/// A `front-matter` problem for YAML larger than [`MAX_BYTES`] or nested
+/// deeper than [`MAX_DEPTH`], found in one pass before the YAML library
+/// sees it (whose time on deep nesting grows faster than its size).
+fn out_of_bounds(yaml_text: &str, first_line: usize) -> Option<FrontMatter> {
+    if yaml_text.len() > MAX_BYTES {
+        return Some(problem(
+            Code::FrontMatter,
+            first_line,
+            1,
+            format!(
+                "the front matter is {} KiB, more than the {} KiB a prospect's may be",
+                yaml_text.len().div_ceil(1024),
+                MAX_BYTES / 1024
+            ),
+        ));
+    }
+    let (line, depth) = deepest(yaml_text);
+    (depth > MAX_DEPTH).then(|| {
+        problem(
+            Code::FrontMatter,
+            first_line + line,
+            1,
+            format!("the front matter nests {depth} levels deep, more than {MAX_DEPTH}"),
+        )
+    })
+}
+
+/// How deep `yaml`'s collections nest at most, and on which line (0-based),
+/// counted generously in one pass: each level of indentation, each `- `
+/// or `? ` that opens a collection on its line, and each `[` or `{` not
+/// yet closed (quoted or not: a bracket in a string counts too, which can
+/// only make the count larger).
+fn deepest(yaml: &str) -> (usize, usize) {
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    let (mut at, mut deepest) = (0, 0);
+    for (i, line) in yaml.lines().enumerate() {
+        let content = line.trim_start_matches(' ');
+        let blank = content.is_empty() || content.starts_with('#');
+        if flow == 0 && !blank {
+            let indent = line.len() - content.len();
+            while indents.last().is_some_and(|&open| open >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+        }
+        let mut rest = content;
+        let mut markers = 0;
+        while let Some(after) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix("? ")) {
+            markers += 1;
+            rest = after.trim_start_matches(' ');
+        }
+        let mut line_flow = flow;
+        for b in rest.bytes() {
+            match b {
+                b'[' | b'{' => {
+                    flow += 1;
+                    line_flow = line_flow.max(flow);
+                }
+                b']' | b'}' => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+        }
+        let depth = indents.len() + markers + line_flow;
+        if depth > deepest {
+            (at, deepest) = (i, depth);
+        }
+    }
+    (at, deepest)
 }
 
 fn problem(code: Code, line: usize, column: usize, message: String) -> FrontMatter {
@@ -353,6 +436,46 @@ fn date_of(key: &str, value: &Yaml) -> Result<Date, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn first_problem(yaml: &str) -> Option<(Code, usize, String)> {
+        let read = read(yaml, 2);
+        read.problems
+            .first()
+            .map(|(code, line, _, m)| (*code, *line, m.clone()))
+    }
+
+    /// Deep or large front matter is refused before the YAML library reads
+    /// it (200,000 `[` took it 89 s); 64 levels are still read.
+    #[test]
+    fn nesting_and_size_are_bounded() {
+        let flow = |n: usize| format!("name: A\nx: {}{}\n", "[".repeat(n), "]".repeat(n));
+        let block = |n: usize| {
+            let mut text = String::from("name: A\n");
+            for level in 0..n {
+                text.push_str(&format!("{}k{level}:\n", " ".repeat(level)));
+            }
+            text
+        };
+        assert_eq!(first_problem(&flow(63)), None);
+        assert_eq!(first_problem(&block(63)), None);
+        for deep in [
+            flow(64),
+            block(65),
+            format!("x: {}", "[".repeat(200_000)),
+            "- ".repeat(65),
+        ] {
+            let (code, _, message) = first_problem(&deep).expect("refused");
+            assert_eq!(code, Code::FrontMatter);
+            assert!(message.contains("levels deep"), "{message}");
+        }
+        let (code, line, message) = first_problem(&flow(100).replace("x:", "\n\ny:")).unwrap();
+        assert_eq!((code, line), (Code::FrontMatter, 5));
+        assert!(message.contains("101 levels"), "{message}");
+        let big = format!("name: A\nnotes: '{}'\n", "é".repeat(MAX_BYTES / 2));
+        let (code, _, message) = first_problem(&big).expect("refused");
+        assert_eq!(code, Code::FrontMatter);
+        assert!(message.contains("more than the 256 KiB"), "{message}");
+    }
 
     #[test]
     fn fences() {

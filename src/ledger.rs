@@ -17,8 +17,7 @@ use crate::front_matter;
 use crate::prospect::Prospect;
 use crate::settings::{self, Settings};
 
-/// Files larger than this are reported, not read: a prospect is a page of text.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub use crate::text::MAX_FILE_BYTES;
 
 /// An open ledger: its root and settings.
 #[derive(Debug)]

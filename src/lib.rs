@@ -30,3 +30,12 @@ pub mod write;
 pub mod yaml;
 
 pub use error::{Error, Result};
+
+/// What the fuzz targets in `fuzz/` reach beyond the public API (built with
+/// `--cfg fuzzing`, as `cargo fuzz` builds): each fast path beside the full
+/// parser it must agree with.
+#[cfg(fuzzing)]
+pub mod fuzzing {
+    pub use crate::front_matter::{read as read_front_matter, read_any as read_front_matter_fully};
+    pub use crate::log::{scan_any as scan_log_fully, scan_plain as scan_log_plainly};
+}

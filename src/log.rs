@@ -57,7 +57,7 @@ pub fn scan(body: &str) -> LogSection<'_> {
 /// a setext heading, a tab…), which [`scan_any`] then reads. Where this
 /// answers, it answers what [`scan_any`] would (a property test holds it to
 /// that).
-fn scan_plain(body: &str) -> Option<LogSection<'_>> {
+pub fn scan_plain(body: &str) -> Option<LogSection<'_>> {
     let mut section = LogSection {
         heading: None,
         items: Vec::with_capacity(16),
@@ -139,7 +139,7 @@ fn ordered(line: &str) -> bool {
 }
 
 /// [`scan`] through the Markdown parser, whatever the shape.
-fn scan_any(body: &str) -> LogSection<'_> {
+pub fn scan_any(body: &str) -> LogSection<'_> {
     let mut section = LogSection::default();
     let mut place = Place::Before;
     // How many tags are open: 0 means a list starting now is top-level.

@@ -25,7 +25,7 @@ use crate::front_matter;
 use crate::git;
 use crate::keys::{self, KeyLines};
 use crate::log;
-use crate::text::{self, line_ending, trim_ending};
+use crate::text::{self, line_ending, trim_ending, MAX_FILE_BYTES};
 
 /// Three versions of a file made into one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +48,9 @@ impl Merged {
 /// The clash reported for lines outside the front-matter keys and the log.
 pub const TEXT: &str = "text";
 
+/// The clash reported for a file too large to merge.
+pub const TOO_LARGE: &str = "size (over 8 MiB)";
+
 /// The markers of a clash, as git writes them.
 const OURS: &str = "ours";
 const THEIRS: &str = "theirs";
@@ -56,6 +59,9 @@ const THEIRS: &str = "theirs";
 /// sides added the file. A side without a closed front matter is not a
 /// prospect: the texts then merge line by line only.
 pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
+    if let Some(refused) = too_large(&[base.unwrap_or(""), ours, theirs], ours) {
+        return Ok(refused);
+    }
     let (Some(o), Some(t)) = (Version::read(ours), Version::read(theirs)) else {
         return merge_text(base.unwrap_or(""), ours, theirs);
     };
@@ -89,9 +95,24 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
 
 /// Merge texts line by line, as git does.
 pub fn merge_text(base: &str, ours: &str, theirs: &str) -> Result<Merged> {
+    if let Some(refused) = too_large(&[base, ours, theirs], ours) {
+        return Ok(refused);
+    }
     let (text, clean) = git::merge_lines(base, ours, theirs, [OURS, THEIRS])?;
     let clashes = if clean { vec![] } else { vec![TEXT.to_owned()] };
     Ok(Merged { text, clashes })
+}
+
+/// A file over [`MAX_FILE_BYTES`] on any side is not merged: it clashes,
+/// and our side stays as it is.
+fn too_large(sides: &[&str], ours: &str) -> Option<Merged> {
+    sides
+        .iter()
+        .any(|side| side.len() as u64 > MAX_FILE_BYTES)
+        .then(|| Merged {
+            text: ours.to_owned(),
+            clashes: vec![TOO_LARGE.to_owned()],
+        })
 }
 
 /// How many conflicts the line merge left in `text`: if no more than the

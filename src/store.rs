@@ -80,9 +80,10 @@ impl Lock {
     pub fn acquire(path: &Path) -> Result<Lock> {
         let timeout = std::env::var("LEDGER_LOCK_TIMEOUT")
             .ok()
-            .and_then(|s| s.parse::<f64>().ok())
-            .filter(|s| *s >= 0.0)
-            .map_or(LOCK_TIMEOUT, Duration::from_secs_f64);
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            // `inf`, `nan` and a negative number are not a time to wait.
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .unwrap_or(LOCK_TIMEOUT);
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)

@@ -68,6 +68,10 @@ pub fn line_ending(text: &str) -> &'static str {
     }
 }
 
+/// Files larger than this are reported, not read, nor merged: a prospect
+/// is a page of text (SPEC section 10).
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
 /// The UTF-8 byte-order mark some editors put at the start of a file.
 pub const BOM: &str = "\u{feff}";
 

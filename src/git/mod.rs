@@ -286,6 +286,15 @@ pub fn merge_lines(
     theirs: &str,
     labels: [&str; 2],
 ) -> Result<(String, bool)> {
+    // The merges git settles without reading the lines (and a text with a
+    // NUL, which libgit2 takes for binary and will not merge, merged with
+    // itself).
+    if ours == theirs || base == theirs {
+        return Ok((ours.to_owned(), true));
+    }
+    if base == ours {
+        return Ok((theirs.to_owned(), true));
+    }
     let fail = |e| git_error("cannot merge text", e);
     // `merge_file`, unlike the rest of git2, does not set libgit2 up
     // first; making a buffer does.
