@@ -253,7 +253,7 @@ impl Table {
         (rest.len() / 4 >= count).then_some(Table {
             places,
             count,
-            trusted_before: header.stamp - RACY.as_nanos() as i64,
+            trusted_before: header.stamp.saturating_sub(RACY.as_nanos() as i64),
             bytes,
         })
     }
@@ -276,10 +276,10 @@ impl Table {
     /// Record `i`, taken apart; `None` when it is damaged.
     fn slot(&self, i: usize) -> Option<Slot<'_>> {
         let record = self.bytes.get(self.place(i)?..self.place(i + 1)?)?;
-        let path_len = u16::from_le_bytes(record.get(..2)?.try_into().ok()?) as usize;
-        let path = record.get(2..2 + path_len)?;
-        let key = Key::decode(record.get(2 + path_len..2 + path_len + Key::SIZE)?)?;
-        let body = &record[2 + path_len + Key::SIZE..];
+        let (path_len, rest) = record.split_first_chunk::<2>()?;
+        let (path, rest) = rest.split_at_checked(usize::from(u16::from_le_bytes(*path_len)))?;
+        let (key, body) = rest.split_at_checked(Key::SIZE)?;
+        let key = Key::decode(key)?;
         Some(Slot { path, key, body })
     }
 
@@ -334,19 +334,25 @@ impl Table {
             return;
         };
         let places = bytes.len();
+        let record_len = |relative: &str, body: &[u8]| 2 + relative.len() + Key::SIZE + body.len();
         let size: usize = records
             .iter()
-            .map(|(relative, _, body)| 4 + 2 + relative.len() + Key::SIZE + body.len())
+            .map(|(relative, _, body)| 4 + record_len(relative, body))
             .sum();
         bytes.reserve_exact(size);
-        bytes.resize(places + 4 * records.len(), 0);
-        for (i, (relative, key, body)) in records.iter().enumerate() {
-            let (Ok(path_len), Ok(place)) =
-                (u16::try_from(relative.len()), u32::try_from(bytes.len()))
-            else {
+        // The places first: each record begins where the one before ends.
+        let mut place = places + 4 * records.len();
+        for (relative, _, body) in records {
+            let Ok(at) = u32::try_from(place) else {
                 return;
             };
-            bytes[places + 4 * i..places + 4 * i + 4].copy_from_slice(&place.to_le_bytes());
+            bytes.extend_from_slice(&at.to_le_bytes());
+            place += record_len(relative, body);
+        }
+        for (relative, key, body) in records {
+            let Ok(path_len) = u16::try_from(relative.len()) else {
+                return;
+            };
             bytes.extend_from_slice(&path_len.to_le_bytes());
             bytes.extend_from_slice(relative.as_bytes());
             key.encode(&mut bytes);
@@ -768,5 +774,20 @@ mod tests {
         assert_eq!(whole.err().as_deref(), Some("prospects/acme.md"));
         // Not a prospect: nothing to glance at.
         assert!(day(&Learned::day(None)).glance().is_none());
+    }
+
+    /// A cache stamped at the very start of time trusts none of its
+    /// records: the racy margin before the stamp stops there.
+    #[test]
+    fn a_stamp_at_the_start_of_time_trusts_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.parsed");
+        let key = Key::new(10, 0, 1);
+        let just_after_racy = RACY.as_nanos() as i64 + 1;
+        for (stamp, trusted) in [(i64::MIN, false), (just_after_racy, true)] {
+            Table::write(&path, stamp, None, &[("a.md", key, b"body")]);
+            let table = Table::read(&path, None).unwrap();
+            assert_eq!(table.get("a.md", key, None).is_some(), trusted, "{stamp}");
+        }
     }
 }

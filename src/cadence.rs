@@ -15,28 +15,36 @@ pub struct Step {
     pub channel: Option<String>,
 }
 
-/// The steps of a cadence, never empty.
+/// The steps of a cadence, never empty. A cadence kept in a cache file is
+/// kept as its list of steps and read back through `TryFrom<Vec<Step>>`,
+/// which refuses an empty list.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "Vec<Step>", try_from = "Vec<Step>")]
 pub struct Cadence {
-    steps: Vec<Step>,
+    /// The step after one unanswered touch (or none).
+    first: Step,
+    /// The steps after two, three, … unanswered touches.
+    then: Vec<Step>,
 }
 
 impl Cadence {
-    /// A cadence from its steps; `None` when there are none.
-    pub fn new(steps: Vec<Step>) -> Option<Cadence> {
-        (!steps.is_empty()).then_some(Cadence { steps })
+    /// A cadence of a `first` step and those that follow it.
+    pub fn new(first: Step, then: Vec<Step>) -> Cadence {
+        Cadence { first, then }
     }
 
     /// The step that applies after `unanswered` unanswered touches (1-based;
     /// past the end the last step repeats).
     pub fn step(&self, unanswered: usize) -> &Step {
-        let i = unanswered.saturating_sub(1).min(self.steps.len() - 1);
-        &self.steps[i]
+        match unanswered.checked_sub(2) {
+            None => &self.first,
+            Some(i) => self.then.get(i).or(self.then.last()).unwrap_or(&self.first),
+        }
     }
 
     /// The steps in order.
-    pub fn steps(&self) -> &[Step] {
-        &self.steps
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        std::iter::once(&self.first).chain(&self.then)
     }
 
     /// Parse the steps of a cadence, naming the first bad one.
@@ -45,7 +53,25 @@ impl Cadence {
             .into_iter()
             .map(str::parse)
             .collect::<Result<Vec<Step>, String>>()?;
-        Cadence::new(steps).ok_or_else(|| "a cadence needs at least one step".to_owned())
+        Cadence::try_from(steps).map_err(str::to_owned)
+    }
+}
+
+impl TryFrom<Vec<Step>> for Cadence {
+    type Error = &'static str;
+
+    fn try_from(steps: Vec<Step>) -> Result<Cadence, &'static str> {
+        let mut steps = steps.into_iter();
+        let first = steps.next().ok_or("a cadence needs at least one step")?;
+        Ok(Cadence::new(first, steps.collect()))
+    }
+}
+
+impl From<Cadence> for Vec<Step> {
+    fn from(cadence: Cadence) -> Vec<Step> {
+        let mut steps = vec![cadence.first];
+        steps.extend(cadence.then);
+        steps
     }
 }
 
@@ -89,6 +115,17 @@ mod tests {
         let cadence = Cadence::parse(["2d email", "3d CALL", "5d"]).unwrap();
         let got: Vec<String> = (0..6).map(|n| cadence.step(n).to_string()).collect();
         assert_eq!(got, ["2d email", "2d email", "3d call", "5d", "5d", "5d"]);
+    }
+
+    /// A cadence is kept in the cache as its list of steps; a list of
+    /// none, from a damaged cache, is refused rather than read.
+    #[test]
+    fn cached_cadences_are_never_empty() {
+        let cadence = Cadence::parse(["2d email", "3d"]).unwrap();
+        let bytes = postcard::to_stdvec(&cadence).unwrap();
+        assert_eq!(postcard::from_bytes::<Cadence>(&bytes), Ok(cadence));
+        let none = postcard::to_stdvec(&Vec::<Step>::new()).unwrap();
+        assert!(postcard::from_bytes::<Cadence>(&none).is_err());
     }
 
     #[test]

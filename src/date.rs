@@ -9,20 +9,32 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 /// A calendar date: the only kind of time the ledger knows.
 pub type Date = NaiveDate;
 
+/// The first and last days a file can hold: those written `YYYY-MM-DD`.
+/// Every date the ledger works out stays between them, so that whatever
+/// it writes or shows reads back (chrono writes `+10000-01-01` past them).
+pub fn calendar() -> std::ops::RangeInclusive<Date> {
+    let first = NaiveDate::from_ymd_opt(0, 1, 1).unwrap_or(NaiveDate::MIN);
+    let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+    first..=last
+}
+
+/// `date` moved into the [`calendar`].
+fn clamp(date: Option<Date>) -> Date {
+    let calendar = calendar();
+    match date {
+        Some(date) => date.clamp(*calendar.start(), *calendar.end()),
+        None => *calendar.end(),
+    }
+}
+
 /// Parse a strict `YYYY-MM-DD` date, as the file format requires.
 pub fn parse_iso(text: &str) -> Option<Date> {
-    let b = text.as_bytes();
-    let shaped = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shaped {
+    if !looks_like_iso(text) {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| text[r].parse::<u32>().ok();
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    let (year, month_day) = text.split_once('-')?;
+    let (month, day) = month_day.split_once('-')?;
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
 }
 
 /// Whether `text` looks like a `YYYY-MM-DD` date, possible or not.
@@ -67,24 +79,24 @@ impl Span {
         }
     }
 
-    /// The date this span after `date` (saturating at the end of the calendar).
+    /// The date this span after `date`, at most the [`calendar`]'s last day.
     pub fn after(self, date: Date) -> Date {
         let moved = match self.unit {
             Unit::Day => date.checked_add_days(Days::new(u64::from(self.count))),
             Unit::Week => date.checked_add_days(Days::new(7 * u64::from(self.count))),
             Unit::Month => date.checked_add_months(Months::new(self.count)),
         };
-        moved.unwrap_or(NaiveDate::MAX)
+        clamp(moved)
     }
 
-    /// The date this span before `date` (saturating at the start of the calendar).
+    /// The date this span before `date`, at least the [`calendar`]'s first day.
     pub fn before(self, date: Date) -> Date {
         let moved = match self.unit {
             Unit::Day => date.checked_sub_days(Days::new(u64::from(self.count))),
             Unit::Week => date.checked_sub_days(Days::new(7 * u64::from(self.count))),
             Unit::Month => date.checked_sub_months(Months::new(self.count)),
         };
-        moved.unwrap_or(NaiveDate::MIN)
+        clamp(moved.or(Some(*calendar().start())))
     }
 }
 
@@ -183,6 +195,28 @@ pub fn days_between(from: Date, to: Date) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Spans stop at the ends of the calendar a file can hold, so a date
+    /// worked out from `--today 9999-12-31` never reads back as `+10000-…`.
+    #[test]
+    fn spans_stay_in_the_calendar() {
+        let last = d("9999-12-31");
+        assert_eq!(Span::days(10).after(d("9999-12-25")), last);
+        assert_eq!("99999w".parse::<Span>().unwrap().after(last), last);
+        let far = Span {
+            count: u32::MAX,
+            unit: Unit::Month,
+        };
+        assert_eq!(far.after(d("2026-11-23")), last);
+        assert_eq!(far.before(d("2026-11-23")).to_string(), "0000-01-01");
+        assert_eq!(
+            parse_relative("-99999d", d("0003-01-01"))
+                .unwrap()
+                .to_string(),
+            "0000-01-01"
+        );
+        assert_eq!(parse_relative("4294967295d", last).unwrap(), last);
+    }
 
     fn d(text: &str) -> Date {
         parse_iso(text).unwrap()

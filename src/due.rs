@@ -95,10 +95,9 @@ impl Decision {
 /// A rule: the decision when it applies.
 pub type Rule = fn(&Facts) -> Option<Decision>;
 
-/// The rules of SPEC section 3, in order; the first that applies decides.
-pub const RULES: [Rule; 8] = [
-    closed, dnc, scheduled, new, reply, nurture, exhausted, cadence,
-];
+/// The rules of SPEC section 3, in order; the first that applies decides,
+/// and when none does, the [`cadence`] (rule 7, "otherwise").
+pub const RULES: [Rule; 7] = [closed, dnc, scheduled, new, reply, nurture, exhausted];
 
 fn closed(f: &Facts) -> Option<Decision> {
     f.settings
@@ -140,14 +139,15 @@ fn exhausted(f: &Facts) -> Option<Decision> {
     (f.unanswered >= f.budget).then(|| Decision::new(Reason::Exhausted, None))
 }
 
-fn cadence(f: &Facts) -> Option<Decision> {
+/// The decision when no rule of [`RULES`] applies: the cadence's step.
+pub fn cadence(f: &Facts) -> Decision {
     let step = f.cadence.step(f.unanswered as usize);
-    Some(Decision {
+    Decision {
         reason: Reason::Cadence,
         due: f.last.map(|last| step.wait.after(last)),
         channel: step.channel.clone(),
         step: Some(f.unanswered),
-    })
+    }
 }
 
 /// Whether an entry is a touch (a contact), as opposed to a `note`.
@@ -248,7 +248,7 @@ pub fn status(
     let decision = RULES
         .iter()
         .find_map(|rule| rule(&facts))
-        .expect("the cadence rule always applies");
+        .unwrap_or_else(|| cadence(&facts));
     Status {
         id: id.to_owned(),
         path: path.to_owned(),

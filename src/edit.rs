@@ -5,7 +5,7 @@
 
 use crate::date::Date;
 use crate::entry;
-use crate::front_matter;
+use crate::front_matter::{self, Split};
 use crate::keys::{self, KeyLines};
 use crate::log;
 use crate::text::{self, line_ending};
@@ -16,14 +16,15 @@ pub enum EditError {
     /// The file has no closed front matter to edit.
     #[error("the front matter is not closed: end it with a line `---`")]
     Unclosed,
+    /// The log's layout could not be followed to where the entry goes.
+    #[error("the log could not be read where the entry goes")]
+    Log,
 }
 
-/// The lines of the front matter, with where they start in the file.
+/// The front matter cut into lines, with the text around it.
 struct FrontLines<'a> {
-    /// Offset of the YAML's first line.
-    start: usize,
-    /// Offset of the closing fence's line.
-    close: usize,
+    /// The file cut at its fences.
+    split: Split<'a>,
     /// The YAML's lines, endings kept.
     lines: Vec<&'a str>,
     /// The top-level keys.
@@ -32,22 +33,9 @@ struct FrontLines<'a> {
 
 fn front_lines(text: &str) -> Result<FrontLines<'_>, EditError> {
     let split = front_matter::split(text).ok_or(EditError::Unclosed)?;
-    let yaml = &text[split.yaml_start..split.close_start];
-    let lines: Vec<&str> = text::lines_with_endings(yaml).collect();
+    let lines: Vec<&str> = text::lines_with_endings(split.yaml).collect();
     let keys = keys::scan(lines.iter().copied());
-    Ok(FrontLines {
-        start: split.yaml_start,
-        close: split.close_start,
-        lines,
-        keys,
-    })
-}
-
-impl FrontLines<'_> {
-    /// The byte offset of line `i` of the YAML (or of the closing fence past the end).
-    fn offset(&self, i: usize) -> usize {
-        self.start + self.lines[..i].iter().map(|l| l.len()).sum::<usize>()
-    }
+    Ok(FrontLines { split, lines, keys })
 }
 
 /// Set a front-matter key to `value` (already rendered as YAML), or remove
@@ -56,44 +44,54 @@ impl FrontLines<'_> {
 pub fn set_key(text: &str, key: &str, value: Option<&str>) -> Result<String, EditError> {
     let front = front_lines(text)?;
     let eol = line_ending(text);
-    let Some(found) = front.keys.iter().find(|k| k.key == key) else {
-        return Ok(match value {
-            None => text.to_owned(),
-            Some(value) => {
-                let mut out = String::with_capacity(text.len() + key.len() + value.len() + 4);
-                out.push_str(&text[..front.close]);
+    let mut out = String::with_capacity(text.len() + key.len() + value.map_or(0, str::len) + 4);
+    out.push_str(front.split.head);
+    match front.keys.iter().find(|k| k.key == key) {
+        None => {
+            out.push_str(front.split.yaml);
+            if let Some(value) = value {
                 // The line above the fence may lack an ending only if the fence
                 // is glued to it, which `split` does not allow: it always has one.
                 out.push_str(&format!("{key}: {value}{eol}"));
-                out.push_str(&text[front.close..]);
-                out
             }
-        });
-    };
-    let from = front.offset(found.first);
-    let to = front.offset(found.end);
-    let mut out = String::with_capacity(text.len() + 32);
-    out.push_str(&text[..from]);
-    if let Some(value) = value {
-        let line = front.lines[found.first];
-        let ending = &line[text::trim_ending(line).len()..];
-        let single = found.end == found.first + 1;
-        match keys::value_and_comment(line) {
-            Some((prefix, _, comment)) if single => {
-                let mut prefix = prefix.to_owned();
-                if !prefix.ends_with([' ', '\t']) {
-                    prefix.push(' ');
-                }
-                out.push_str(&prefix);
-                out.push_str(value);
-                out.push_str(comment);
-            }
-            _ => out.push_str(&format!("{key}: {value}")),
         }
-        out.push_str(if ending.is_empty() { eol } else { ending });
+        Some(found) => {
+            for (i, line) in front.lines.iter().enumerate() {
+                if i == found.first {
+                    if let Some(value) = value {
+                        let alone = found.end == found.first + 1;
+                        out.push_str(&key_line(line, key, value, alone, eol));
+                    }
+                } else if !(found.first..found.end).contains(&i) {
+                    out.push_str(line);
+                }
+            }
+        }
     }
-    out.push_str(&text[to..]);
+    out.push_str(front.split.close);
+    out.push_str(front.split.body);
     Ok(out)
+}
+
+/// The line that sets `key` to `value` in place of `line`, the first of the
+/// key's lines: its spacing and comment kept when the value was `alone` on
+/// it, and its ending.
+fn key_line(line: &str, key: &str, value: &str, alone: bool, eol: &str) -> String {
+    let ending = line.strip_prefix(text::trim_ending(line)).unwrap_or("");
+    let mut out = match keys::value_and_comment(line) {
+        Some((prefix, _, comment)) if alone => {
+            let mut out = prefix.to_owned();
+            if !prefix.ends_with([' ', '\t']) {
+                out.push(' ');
+            }
+            out.push_str(value);
+            out.push_str(comment);
+            out
+        }
+        _ => format!("{key}: {value}"),
+    };
+    out.push_str(if ending.is_empty() { eol } else { ending });
+    out
 }
 
 /// Add a log entry (`DATE CHANNEL[ (in)][: TEXT]`, without the bullet) dated
@@ -122,8 +120,7 @@ fn insert(
 ) -> Result<String, EditError> {
     let split = front_matter::split(text).ok_or(EditError::Unclosed)?;
     let eol = line_ending(text);
-    let body_start = split.body_start;
-    let body = &text[body_start..];
+    let body = split.body;
     let section = log::scan(body);
     let Some(heading) = section.heading else {
         let mut out = text.to_owned();
@@ -137,26 +134,32 @@ fn insert(
         out.push_str(&render("- ", eol));
         return Ok(out);
     };
+    // The text cut at an offset of the body that the log scan found.
+    let cut = |at: usize| {
+        text.split_at_checked(split.body_start + at)
+            .ok_or(EditError::Log)
+    };
 
-    let dated: Vec<(usize, Option<Date>)> = section
-        .items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| (i, entry::parse(item.text).ok().map(|p| p.date)))
-        .collect();
-    if section.items.is_empty() {
+    let Some(first) = section.items.first() else {
         // After the heading's line and one blank line.
-        let heading_end = line_end(body, heading.end.saturating_sub(1).max(heading.start));
+        let heading_ends_its_line = body
+            .get(..heading.end)
+            .is_some_and(|upto| upto.ends_with('\n'));
+        let heading_line_end = if heading_ends_its_line {
+            heading.end
+        } else {
+            line_end(body, heading.end)
+        };
+        let (above, rest) = cut(heading_line_end)?;
         let mut out = String::with_capacity(text.len() + 64);
-        out.push_str(&text[..body_start + heading_end]);
+        out.push_str(above);
         if !out.ends_with('\n') {
             out.push_str(eol);
         }
-        let rest = &body[heading_end..];
-        let (blank, after_blank) = match first_line(rest) {
-            Some(l) if l.trim().is_empty() => (l, &rest[l.len()..]),
-            _ => ("", rest),
-        };
+        let (blank, after_blank) = first_line(rest)
+            .filter(|l| l.trim().is_empty())
+            .and_then(|l| rest.split_at_checked(l.len()))
+            .unwrap_or(("", rest));
         out.push_str(if blank.is_empty() { eol } else { blank });
         out.push_str(&render("- ", eol));
         if first_line(after_blank).is_some_and(|l| !l.trim().is_empty()) {
@@ -164,32 +167,33 @@ fn insert(
         }
         out.push_str(after_blank);
         return Ok(out);
-    }
-
-    let after = dated
-        .iter()
-        .rev()
-        .find(|(_, d)| d.is_some_and(|d| date.is_some_and(|date| d <= date)))
-        .map(|(i, _)| *i);
-    let (at, neighbour) = match after {
-        Some(i) => (section.items[i].end, &section.items[i]),
-        None => (section.items[0].start, &section.items[0]),
     };
-    let bullet = bullet_of(&body[neighbour.start..]);
+
+    let dated_before = |item: &&log::Item| {
+        entry::parse(item.text).is_ok_and(|parts| date.is_some_and(|date| parts.date <= date))
+    };
+    let after = section.items.iter().rev().find(dated_before);
+    let (at, neighbour) = match after {
+        Some(item) => (item.end, item),
+        None => (first.start, first),
+    };
+    let bullet = body.get(neighbour.start..).map_or("- ", bullet_of);
+    let (before, rest) = cut(at)?;
     let mut out = String::with_capacity(text.len() + 64);
-    out.push_str(&text[..body_start + at]);
+    out.push_str(before);
     if after.is_some() && !out.ends_with('\n') {
         out.push_str(eol);
     }
     out.push_str(&render(bullet, eol));
-    out.push_str(&text[body_start + at..]);
+    out.push_str(rest);
     Ok(out)
 }
 
-/// The end (after the ending) of the line holding `offset`.
+/// The end (after the ending) of the line holding `offset`; the end of the
+/// text when the offset is not a place in it.
 fn line_end(text: &str, offset: usize) -> usize {
-    text[offset..]
-        .find('\n')
+    text.get(offset..)
+        .and_then(|rest| rest.find('\n'))
         .map_or(text.len(), |i| offset + i + 1)
 }
 
@@ -199,16 +203,18 @@ fn first_line(text: &str) -> Option<&str> {
 
 /// A list item's indentation, marker and spacing: `- `, `* `, `  + `.
 fn bullet_of(item: &str) -> &str {
-    let indent = item.len() - item.trim_start_matches(' ').len();
-    let rest = &item[indent..];
-    let marker = rest.chars().next().map_or(0, char::len_utf8);
-    let spaces = rest[marker..].len() - rest[marker..].trim_start_matches(' ').len();
-    let len = indent + marker + spaces.clamp(1, 4);
-    if rest[marker..].starts_with(' ') {
-        &item[..len]
-    } else {
-        "- "
+    let mut from_marker = item.trim_start_matches(' ').chars();
+    if from_marker.next().is_none() {
+        return "- ";
     }
+    let after_marker = from_marker.as_str();
+    let spaces = after_marker.len() - after_marker.trim_start_matches(' ').len();
+    if spaces == 0 {
+        return "- ";
+    }
+    // One to four spaces: more would make the entry's text code.
+    let len = item.len() - after_marker.len() + spaces.min(4);
+    item.get(..len).unwrap_or("- ")
 }
 
 #[cfg(test)]
@@ -282,7 +288,7 @@ mod tests {
     }
 
     fn add(text: &str, line: &str) -> String {
-        let date = parse_iso(&line[..10]).unwrap();
+        let date = parse_iso(line.split(' ').next().unwrap()).unwrap();
         add_entry(text, line, date).unwrap()
     }
 
@@ -366,5 +372,35 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(add(text, "2026-11-23 letter: Brochure"), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn wide_characters_where_offsets_fall() {
+        // A log heading that ends the file with a character of several
+        // bytes (the tab above it leaves the body to the Markdown parser):
+        // the entry goes on a line of its own below it.
+        for end in ["\u{3000}", "\u{85}", "\u{a0}"] {
+            let text = format!("---\nname: A\n---\n\t\n## Log{end}");
+            assert_eq!(
+                add(&text, "2026-11-23 call"),
+                format!("{text}\n\n- 2026-11-23 call\n"),
+                "{end:?}"
+            );
+        }
+        let text =
+            "---\nnäme: é\n\"東\": 🚀  # €\nnext: 2026-11-20 # 東京\n---\n\n## Log\n\n* 🚀 x\n";
+        assert_eq!(
+            set_key(text, "東", Some("€")).unwrap(),
+            text.replace("🚀  # €", "€  # €")
+        );
+        assert_eq!(
+            set_key(text, "next", Some("2026-12-01")).unwrap(),
+            text.replace("2026-11-20", "2026-12-01")
+        );
+        // An entry without a date: the new one goes before it, bulleted alike.
+        assert_eq!(
+            add(text, "2026-11-23 call"),
+            text.replace("* 🚀", "* 2026-11-23 call\n* 🚀")
+        );
     }
 }

@@ -45,19 +45,16 @@ pub fn parse(item: &str) -> Result<Parts, String> {
     let first = first.trim();
     let rest = || more.lines().map(str::trim).filter(|l| !l.is_empty());
 
-    // The date's end: the first whitespace, which in the usual entry is
+    // The date runs to the first whitespace, which in the usual entry is
     // the ASCII space after ten ASCII bytes.
-    let day_end = match first.as_bytes().get(..11) {
-        Some([head @ .., b' '])
-            if head
-                .iter()
-                .all(|&b| b.is_ascii() && !(b as char).is_whitespace()) =>
+    let (day, after) = match first.split_at_checked(10) {
+        Some((day, after))
+            if after.starts_with(' ') && day.bytes().all(|b| b.is_ascii_graphic()) =>
         {
-            10
+            (day, after)
         }
-        _ => first.find(char::is_whitespace).unwrap_or(first.len()),
+        _ => first.split_once(char::is_whitespace).unwrap_or((first, "")),
     };
-    let (day, after) = first.split_at(day_end);
     let date = match date::parse_iso(day) {
         Some(date) => date,
         None if date::looks_like_iso(day) => {
@@ -80,16 +77,9 @@ pub fn parse(item: &str) -> Result<Parts, String> {
         }
     }
 
-    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
-    let channel_len = match after.bytes().position(|b| !word(&b)) {
-        // An ASCII end; a non-ASCII letter needs the full test.
-        Some(end) if after.as_bytes()[end].is_ascii() => end,
-        None => after.len(),
-        Some(_) => after
-            .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
-            .unwrap_or(after.len()),
-    };
-    let channel = &after[..channel_len];
+    let after_channel =
+        after.trim_start_matches(|c: char| c.is_alphanumeric() || c == '-' || c == '_');
+    let channel = after.strip_suffix(after_channel).unwrap_or_default();
     if channel.is_empty() || !channel.starts_with(char::is_alphabetic) {
         return Err("a channel (call, email, meeting, note, …) must follow the date".into());
     }
@@ -101,7 +91,7 @@ pub fn parse(item: &str) -> Result<Parts, String> {
     } else {
         channel.to_lowercase()
     };
-    let mut after = after[channel_len..].trim_start();
+    let mut after = after_channel.trim_start();
 
     let mut inbound = false;
     if let Some(tail) = strip_prefix_ignore_ascii_case(after, "(in)") {
@@ -144,14 +134,13 @@ pub fn parse(item: &str) -> Result<Parts, String> {
 /// does not start with it (also when `text` is shorter, or a character
 /// straddles the prefix's length).
 fn strip_prefix_ignore_ascii_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    let (head, rest) = text.split_at_checked(prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then_some(rest)
 }
 
 fn split_word(text: &str) -> Option<(&str, &str)> {
-    let end = text.find(char::is_whitespace).unwrap_or(text.len());
-    (end > 0).then(|| (&text[..end], text[end..].trim_start()))
+    let (word, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    (!word.is_empty()).then(|| (word, rest.trim_start()))
 }
 
 fn is_time_shaped(word: &str) -> bool {
@@ -208,6 +197,10 @@ mod tests {
             channel("2026-11-02 ünïcode-1_x: y"),
             Ok("ünïcode-1_x".into())
         );
+        assert_eq!(channel("2026-11-02\u{3000}東京: 🚀"), Ok("東京".into()));
+        assert!(channel("2026-11-02é call: x").is_err());
+        // `€` straddles the length of `(in)`: not the mark.
+        assert!(parse("2026-11-02 call (i€): x").is_err());
     }
 
     fn ok(

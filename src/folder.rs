@@ -30,9 +30,6 @@ pub struct Entry {
     pub name: Result<String, std::ffi::OsString>,
     /// What it is.
     pub kind: Kind,
-    /// How much of the name its ids begin with: a Markdown file's name
-    /// less `.md`, anything else's whole name.
-    stem: usize,
     /// The first eight bytes of what its ids begin with (a folder's with
     /// its `/`), as a number that sorts as they do: most entries are
     /// ordered by it alone.
@@ -42,15 +39,9 @@ pub struct Entry {
 impl Entry {
     /// The entry `name`, a `kind`.
     pub fn new(name: Result<String, std::ffi::OsString>, kind: Kind) -> Entry {
-        let stem = match &name {
-            Ok(name) if kind == Kind::File => name.strip_suffix(".md").unwrap_or(name).len(),
-            Ok(name) => name.len(),
-            Err(_) => 0,
-        };
         let mut entry = Entry {
             name,
             kind,
-            stem,
             prefix: u64::MAX,
         };
         if let Some((stem, end)) = entry.id_start() {
@@ -63,15 +54,16 @@ impl Entry {
         entry
     }
 
-    /// What its ids begin with, in two parts: part of its name, and what
-    /// follows it (a `/` for a folder); `None` when the name is not UTF-8.
+    /// What its ids begin with, in two parts: its name (a Markdown file's
+    /// less `.md`), and what follows it (a `/` for a folder); `None` when
+    /// the name is not UTF-8.
     fn id_start(&self) -> Option<(&[u8], &'static [u8])> {
         let name = self.name.as_deref().ok()?;
-        let end: &'static [u8] = match self.kind {
-            Kind::Folder => b"/",
-            _ => b"",
-        };
-        Some((&name.as_bytes()[..self.stem], end))
+        Some(match self.kind {
+            Kind::Folder => (name.as_bytes(), b"/"),
+            Kind::File => (name.strip_suffix(".md").unwrap_or(name).as_bytes(), b""),
+            Kind::Other => (name.as_bytes(), b""),
+        })
     }
 
     /// The order of a folder's entries in a walk: that of the ids beneath
@@ -84,11 +76,15 @@ impl Entry {
         self.prefix
             .cmp(&other.prefix)
             .then_with(|| match (self.id_start(), other.id_start()) {
+                // Each start is compared followed by its end (`/` for a
+                // folder). Where neither start begins the other, they
+                // differ before either ends, and the slices alone decide.
                 (Some((a, a_end)), Some((b, b_end))) => {
-                    let n = a.len().min(b.len());
-                    a[..n]
-                        .cmp(&b[..n])
-                        .then_with(|| a[n..].iter().chain(a_end).cmp(b[n..].iter().chain(b_end)))
+                    match (b.strip_prefix(a), a.strip_prefix(b)) {
+                        (Some(b_rest), _) => a_end.iter().cmp(b_rest.iter().chain(b_end)),
+                        (None, Some(a_rest)) => a_rest.iter().chain(a_end).cmp(b_end.iter()),
+                        (None, None) => a.cmp(b),
+                    }
                 }
                 _ => self.name.cmp(&other.name),
             })

@@ -15,35 +15,51 @@ pub fn has_fence(text: &[u8]) -> bool {
     text == b"---" || text.starts_with(b"---\n") || text.starts_with(b"---\r\n")
 }
 
-/// A prospect file cut at its fences. Offsets are bytes into the whole text.
+/// A prospect file cut at its fences: the pieces, and where each starts as
+/// a byte offset into the whole text (for line numbers).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Split {
+pub struct Split<'t> {
     /// Where the YAML starts (the line after the opening fence).
     pub yaml_start: usize,
     /// Where the closing fence's line starts (the YAML ends there).
     pub close_start: usize,
     /// Where the body starts (the line after the closing fence).
     pub body_start: usize,
+    /// What comes before the YAML: a byte-order mark, if any, and the
+    /// opening fence's line.
+    pub head: &'t str,
+    /// The YAML between the fences.
+    pub yaml: &'t str,
+    /// The closing fence's line, ending included.
+    pub close: &'t str,
+    /// The body: everything after the closing fence's line.
+    pub body: &'t str,
 }
 
 /// Cut `text` (which has a fence) at its fences; `None` when the front
 /// matter is never closed by a line that is `---` or `...`.
-pub fn split(text: &str) -> Option<Split> {
-    let start = if text.starts_with(BOM) { BOM.len() } else { 0 };
-    let mut offset = start;
-    let mut lines = text::lines_with_endings(&text[start..]);
-    offset += lines.next()?.len();
-    let yaml_start = offset;
+pub fn split(text: &str) -> Option<Split<'_>> {
+    let after_bom = text.strip_prefix(BOM).unwrap_or(text);
+    let mut lines = text::lines_with_endings(after_bom);
+    let yaml_start = text.len() - after_bom.len() + lines.next()?.len();
+    let mut close_start = yaml_start;
     for line in lines {
         let bare = text::trim_ending(line).trim_end();
         if bare == "---" || bare == "..." {
+            let (head_and_yaml, close_and_body) = text.split_at_checked(close_start)?;
+            let (head, yaml) = head_and_yaml.split_at_checked(yaml_start)?;
+            let (close, body) = close_and_body.split_at_checked(line.len())?;
             return Some(Split {
                 yaml_start,
-                close_start: offset,
-                body_start: offset + line.len(),
+                close_start,
+                body_start: close_start + line.len(),
+                head,
+                yaml,
+                close,
+                body,
             });
         }
-        offset += line.len();
+        close_start += line.len();
     }
     None
 }
@@ -509,9 +525,15 @@ mod tests {
             if !fenced {
                 continue;
             }
-            let got =
-                split(text).map(|s| (&text[s.yaml_start..s.close_start], &text[s.body_start..]));
-            assert_eq!(got, closed, "{text:?}");
+            let got = split(text);
+            assert_eq!(got.as_ref().map(|s| (s.yaml, s.body)), closed, "{text:?}");
+            if let Some(s) = got {
+                // The offsets point at the pieces.
+                assert_eq!(text.get(..s.yaml_start), Some(s.head), "{text:?}");
+                assert_eq!(text.get(s.yaml_start..s.close_start), Some(s.yaml));
+                assert_eq!(text.get(s.close_start..s.body_start), Some(s.close));
+                assert_eq!(text.get(s.body_start..), Some(s.body));
+            }
         }
     }
 
@@ -575,7 +597,7 @@ mod tests {
         assert_eq!(f.dnc(), Dnc::Since(date::parse_iso("2026-11-10").unwrap()));
         assert_eq!(f.tags, ["a", "b"]);
         assert_eq!(f.phone.as_deref(), Some("5550100"));
-        assert_eq!(f.cadence.unwrap().steps().len(), 2);
+        assert_eq!(f.cadence.unwrap().steps().count(), 2);
         assert_eq!(
             fm.pairs.iter().map(|p| p.2).collect::<Vec<_>>(),
             [2, 3, 4, 5, 6, 7, 8, 9]

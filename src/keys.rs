@@ -22,32 +22,28 @@ pub struct KeyLines {
 /// The top-level keys of the block mapping in `lines` (each without or with
 /// its ending), in order.
 pub fn scan<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<KeyLines> {
-    let lines: Vec<&str> = lines.into_iter().map(trim_ending).collect();
     let mut keys: Vec<KeyLines> = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let Some(key) = key_of(lines[i]) else {
-            i += 1;
+    // Whether the last key's value may go on: no other line came since.
+    let mut open = false;
+    for (i, line) in lines.into_iter().map(trim_ending).enumerate() {
+        if line.trim().is_empty() {
             continue;
-        };
-        let first = i;
-        let mut end = i + 1;
-        let mut j = i + 1;
-        while j < lines.len() {
-            let line = lines[j];
-            if line.trim().is_empty() {
-                j += 1;
-                continue;
-            }
-            if continues_value(line) {
-                j += 1;
-                end = j;
-            } else {
-                break;
-            }
         }
-        keys.push(KeyLines { key, first, end });
-        i = end;
+        if let Some(last) = keys.last_mut().filter(|_| open && continues_value(line)) {
+            last.end = i + 1;
+            continue;
+        }
+        open = match key_of(line) {
+            Some(key) => {
+                keys.push(KeyLines {
+                    key,
+                    first: i,
+                    end: i + 1,
+                });
+                true
+            }
+            None => false,
+        };
     }
     keys
 }
@@ -63,19 +59,17 @@ pub fn key_of(line: &str) -> Option<String> {
     if matches!(first, ' ' | '\t' | '#' | '-' | '[' | '{' | '}' | ']' | '.') {
         return None;
     }
-    if let Some(quote @ ('"' | '\'')) = line.chars().next() {
-        let close = line[1..].find(quote)? + 1;
-        let rest = &line[close + 1..];
-        return rest
-            .trim_start()
-            .starts_with(':')
-            .then(|| line[1..close].to_owned());
+    if let quote @ ('"' | '\'') = first {
+        let (key, rest) = line.strip_prefix(quote)?.split_once(quote)?;
+        return rest.trim_start().starts_with(':').then(|| key.to_owned());
     }
-    let bytes = line.as_bytes();
-    let colon = (0..bytes.len()).find(|&i| {
-        bytes[i] == b':' && bytes.get(i + 1).is_none_or(|b| *b == b' ' || *b == b'\t')
-    })?;
-    Some(line[..colon].trim_end().to_owned())
+    // The key ends at the first `:` followed by a space, a tab or nothing.
+    let key = line
+        .match_indices(':')
+        .filter_map(|(colon, _)| line.split_at_checked(colon))
+        .find(|(_, value)| matches!(value.as_bytes(), [b':'] | [b':', b' ' | b'\t', ..]))
+        .map(|(key, _)| key)?;
+    Some(key.trim_end().to_owned())
 }
 
 /// Split a `key: value   # comment` line (ending removed) into what comes
@@ -83,52 +77,54 @@ pub fn key_of(line: &str) -> Option<String> {
 /// comment), when the value is a plain or quoted scalar on that one line.
 pub fn value_and_comment(line: &str) -> Option<(&str, &str, &str)> {
     let line = trim_ending(line);
-    let colon = line.find(':')?;
-    let after = &line[colon + 1..];
-    let value_start = colon + 1 + (after.len() - after.trim_start().len());
-    let rest = &line[value_start..];
-    if rest.starts_with('#') {
+    let (_, after_colon) = line.split_once(':')?;
+    let from_value = after_colon.trim_start();
+    if from_value.starts_with('#') {
         // Nothing but a comment after the colon: the value is empty.
-        return Some((&line[..colon + 1], "", &line[colon + 1..]));
+        let key_and_colon = line.strip_suffix(after_colon)?;
+        return Some((key_and_colon, "", after_colon));
     }
-    let value_end = value_start + scalar_len(rest);
-    Some((
-        &line[..value_start],
-        &line[value_start..value_end],
-        &line[value_end..],
-    ))
+    let prefix = line.strip_suffix(from_value)?;
+    let (value, comment) = split_scalar(from_value);
+    Some((prefix, value, comment))
 }
 
-/// The length of the scalar at the start of `text`, up to the spaces before a
-/// `#` comment (or the end).
-fn scalar_len(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    if let Some(quote @ (b'"' | b'\'')) = bytes.first().copied() {
-        let mut i = 1;
-        while i < bytes.len() {
-            if bytes[i] == b'\\' && quote == b'"' {
-                i += 2;
+/// The scalar at the start of `text` and what follows it: the spaces
+/// before a `#` comment and the comment, or nothing.
+fn split_scalar(text: &str) -> (&str, &str) {
+    let len = match text.chars().next() {
+        Some(quote @ ('"' | '\'')) => quoted_len(text, quote),
+        _ => {
+            let comment = text
+                .as_bytes()
+                .windows(2)
+                .position(|pair| matches!(pair, [b' ' | b'\t', b'#']));
+            comment
+                .and_then(|at| text.get(..at))
+                .unwrap_or(text)
+                .trim_end()
+                .len()
+        }
+    };
+    text.split_at_checked(len).unwrap_or((text, ""))
+}
+
+/// The length of the quoted scalar at the start of `text`, its closing
+/// quote included (the whole text when it is never closed): `\"` escapes a
+/// double quote, `''` stands for a single one.
+fn quoted_len(text: &str, quote: char) -> usize {
+    let mut chars = text.char_indices().skip(1).peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\\' && quote == '"' {
+            chars.next();
+        } else if c == quote {
+            if quote == '\'' && chars.next_if(|&(_, next)| next == '\'').is_some() {
                 continue;
             }
-            if bytes[i] == quote {
-                if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i += 1;
+            return i + c.len_utf8();
         }
-        return text.len();
     }
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'#' && i > 0 && (bytes[i - 1] == b' ' || bytes[i - 1] == b'\t') {
-            return text[..i].trim_end().len();
-        }
-        i += 1;
-    }
-    text.trim_end().len()
+    text.len()
 }
 
 #[cfg(test)]
@@ -169,6 +165,10 @@ mod tests {
         }
         assert_eq!(key_of("empty:"), Some("empty".into()));
         assert_eq!(key_of("time: 10:30"), Some("time".into()));
+        assert_eq!(key_of("städte:\tMünchen"), Some("städte".into()));
+        assert_eq!(key_of("\"東京\" : 🚀"), Some("東京".into()));
+        assert_eq!(key_of("'€"), None);
+        assert_eq!(key_of("é:€"), None);
     }
 
     #[test]
@@ -194,6 +194,10 @@ mod tests {
             ("empty:", "", ""),
             ("empty:   # why", "", "   # why"),
             ("value: 12000\r\n", "12000", ""),
+            ("name: Café 東京 # 🚀", "Café 東京", " # 🚀"),
+            ("name: '€''s' # é", "'€''s'", " # é"),
+            ("name: \"é\\\"", "\"é\\\"", ""),
+            ("name: é#€", "é#€", ""),
         ];
         for (line, value, rest) in cases {
             let (_, got_value, got_rest) = value_and_comment(line).unwrap();

@@ -334,33 +334,39 @@ impl Ledger {
     /// the file, exact file stem, case-insensitive exact name, then a
     /// case-insensitive substring of stem or name matching just one.
     pub fn resolve(&self, prospects: &[Prospect], query: &str, cwd: &Path) -> Result<usize> {
-        let name = |i: usize| prospects[i].fields().map(|f| f.name.as_str());
+        fn name(p: &Prospect) -> Option<&str> {
+            p.fields().map(|f| f.name.as_str())
+        }
         let as_path = self.path_query(query, cwd);
         let lower = query.to_lowercase();
-        type Test<'t> = Box<dyn Fn(usize) -> bool + 't>;
+        type Test<'t> = Box<dyn Fn(&Prospect) -> bool + 't>;
         let tests: [Test; 5] = [
-            Box::new(|i| prospects[i].id == query),
-            Box::new(|i| as_path.as_deref() == Some(prospects[i].path.as_str())),
-            Box::new(|i| prospects[i].stem() == query),
-            Box::new(|i| name(i).is_some_and(|n| n.to_lowercase() == lower)),
-            Box::new(|i| {
-                prospects[i].stem().to_lowercase().contains(&lower)
-                    || name(i).is_some_and(|n| n.to_lowercase().contains(&lower))
+            Box::new(|p| p.id == query),
+            Box::new(|p| as_path.as_deref() == Some(p.path.as_str())),
+            Box::new(|p| p.stem() == query),
+            Box::new(|p| name(p).is_some_and(|n| n.to_lowercase() == lower)),
+            Box::new(|p| {
+                p.stem().to_lowercase().contains(&lower)
+                    || name(p).is_some_and(|n| n.to_lowercase().contains(&lower))
             }),
         ];
         for test in tests {
-            let found: Vec<usize> = (0..prospects.len()).filter(|&i| test(i)).collect();
-            match found.len() {
-                0 => continue,
-                1 => return Ok(found[0]),
+            let found: Vec<(usize, &Prospect)> = prospects
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| test(p))
+                .collect();
+            match found.as_slice() {
+                [] => continue,
+                [(i, _)] => return Ok(*i),
                 _ => {
                     return Err(Error::Ambiguous {
                         query: query.to_owned(),
                         candidates: found
                             .iter()
-                            .map(|&i| match name(i) {
-                                Some(n) => format!("{}  ({n})", prospects[i].id),
-                                None => prospects[i].id.clone(),
+                            .map(|(_, p)| match name(p) {
+                                Some(n) => format!("{}  ({n})", p.id),
+                                None => p.id.clone(),
                             })
                             .collect(),
                     })

@@ -5,6 +5,17 @@
 //! follow-up and why ([`due`]), and checks the files ([`check`]). It knows
 //! nothing of the command line: the `ledger` binary renders what it returns.
 
+// No file, setting, argument or environment variable may make the library
+// panic (SPEC section 10): text is cut with `get`, `split_once` and the
+// like, never at a byte index that may fall inside a character or past the
+// end. Tests may unwrap and index (clippy.toml).
+#![warn(
+    clippy::string_slice,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
 pub mod cache;
 pub mod cadence;
 pub mod check;

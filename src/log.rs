@@ -121,8 +121,8 @@ pub fn scan_plain(body: &str) -> Option<LogSection<'_>> {
 
 /// An ATX heading of plain words: its level and text.
 fn plain_heading(line: &str) -> Option<(u8, &str)> {
-    let hashes = line.len() - line.trim_start_matches('#').len();
-    let rest = &line[hashes..];
+    let rest = line.trim_start_matches('#');
+    let hashes = line.len() - rest.len();
     if !(1..=6).contains(&hashes) || !(rest.is_empty() || rest.starts_with(' ')) {
         return None;
     }
@@ -162,14 +162,14 @@ pub fn scan_any(body: &str) -> LogSection<'_> {
                     }
                     Tag::List(_) if depth == 0 => in_top_list = true,
                     Tag::Item if depth == 1 && in_top_list && place == Place::Inside => {
-                        section.items.push(item(body, range.start, range.end));
+                        section.items.extend(item(body, range));
                     }
                     _ => {}
                 }
                 depth += 1;
             }
             Event::End(end) => {
-                depth -= 1;
+                depth = depth.saturating_sub(1);
                 match end {
                     TagEnd::Heading(_) => {
                         let Some((start, level, text)) = heading.take() else {
@@ -211,19 +211,23 @@ fn level_number(level: HeadingLevel) -> u8 {
     }
 }
 
-fn item(body: &str, start: usize, end: usize) -> Item<'_> {
-    let source = &body[start..end];
-    let content_len = source.trim_end().len();
+/// The item the parser found at `range` of `body`; `None` if that is not
+/// a place in it.
+fn item(body: &str, range: std::ops::Range<usize>) -> Option<Item<'_>> {
+    let start = range.start;
+    let from_start = body.get(start..)?;
+    let content = from_start.get(..range.len())?.trim_end();
     // Extend to the end of the last non-blank line, its ending included.
-    let end = match body[start + content_len..].find('\n') {
-        Some(i) => start + content_len + i + 1,
+    let after_content = from_start.strip_prefix(content)?;
+    let end = match after_content.find('\n') {
+        Some(i) => start + content.len() + i + 1,
         None => body.len(),
     };
-    Item {
+    Some(Item {
         start,
         end,
-        text: strip_bullet(&source[..content_len]),
-    }
+        text: strip_bullet(content),
+    })
 }
 
 /// Remove a list marker (`-`, `*`, `+`, `1.`, `1)`) and the spaces after it.
@@ -232,8 +236,9 @@ fn strip_bullet(item: &str) -> &str {
     let rest = if let Some(rest) = item.strip_prefix(['-', '*', '+']) {
         rest
     } else {
-        let digits = item.len() - item.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        item[digits..].strip_prefix(['.', ')']).unwrap_or(item)
+        item.trim_start_matches(|c: char| c.is_ascii_digit())
+            .strip_prefix(['.', ')'])
+            .unwrap_or(item)
     };
     rest.trim_start_matches([' ', '\t'])
 }
@@ -285,10 +290,14 @@ mod tests {
     fn item_ranges_end_after_their_last_line() {
         let body = "## Log\n\n- a\n  b\n\n- c\n## After\n";
         let log = scan(body);
-        let ends: Vec<&str> = log.items.iter().map(|i| &body[i.start..i.end]).collect();
+        let ends: Vec<&str> = log
+            .items
+            .iter()
+            .map(|i| body.get(i.start..i.end).unwrap())
+            .collect();
         assert_eq!(ends, ["- a\n  b\n", "- c\n"]);
         let heading = log.heading.unwrap();
-        assert_eq!(&body[heading.section_end..], "## After\n");
+        assert_eq!(body.get(heading.section_end..), Some("## After\n"));
     }
 
     #[test]

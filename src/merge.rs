@@ -62,6 +62,18 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
     if let Some(refused) = too_large(&[base.unwrap_or(""), ours, theirs], ours) {
         return Ok(refused);
     }
+    // What changed on one side only (or the same on both) is taken as it
+    // is, byte for byte, as git takes it.
+    let clean = |text: &str| Merged {
+        text: text.to_owned(),
+        clashes: Vec::new(),
+    };
+    if ours == theirs || base == Some(theirs) {
+        return Ok(clean(ours));
+    }
+    if base == Some(ours) {
+        return Ok(clean(theirs));
+    }
     let (Some(o), Some(t)) = (Version::read(ours), Version::read(theirs)) else {
         return merge_text(base.unwrap_or(""), ours, theirs);
     };
@@ -69,9 +81,8 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
     let eol = line_ending(ours);
 
     let (front, mut clashes) = merge_front(&b, &o, &t, eol);
-    let our_items = o.log_items();
-    let wanted = merge_log(&b.log_items(), &our_items, &t.log_items());
-    let log = render_log(&wanted, &our_items, &o, eol);
+    let wanted = merge_log(&b.items, &o.items, &t.items);
+    let log = render_log(&wanted, &o.items, &o, eol);
 
     let ours = o.with(&front, &log);
     let theirs = t.with(&front, &log);
@@ -83,7 +94,7 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
     // The line merge keeps what both sides agree on; make sure it did.
     if clean && clashes.is_empty() {
         let got: Vec<String> = Version::read(&text)
-            .map(|v| v.log_items().into_iter().map(|i| i.id).collect())
+            .map(|v| v.items.into_iter().map(|i| i.id).collect())
             .unwrap_or_default();
         let want: Vec<String> = wanted.iter().map(|i| i.id.clone()).collect();
         if got != want {
@@ -126,14 +137,21 @@ fn conflicts_in(text: &str) -> usize {
 /// One version of a prospect file, cut into its parts.
 #[derive(Debug, Default)]
 struct Version<'a> {
-    text: &'a str,
-    /// Where the YAML starts and where the closing fence starts.
-    yaml: (usize, usize),
+    /// What comes before the YAML: a byte-order mark and the opening fence.
+    head: &'a str,
     /// The YAML's lines, endings kept.
     lines: Vec<&'a str>,
     keys: Vec<KeyLines>,
-    body_start: usize,
-    items: Vec<log::Item<'a>>,
+    /// The closing fence and the body up to the first log entry (the
+    /// whole body when the log has none).
+    above_log: &'a str,
+    /// The log's entries, from the first one's bullet to the end of the last.
+    log: &'a str,
+    /// The rest of the body, after the last entry.
+    below_log: &'a str,
+    items: Vec<LogItem<'a>>,
+    /// Whether entries are separated by blank lines.
+    loose: bool,
 }
 
 impl<'a> Version<'a> {
@@ -142,31 +160,45 @@ impl<'a> Version<'a> {
             return None;
         }
         let split = front_matter::split(text)?;
-        let lines: Vec<&str> =
-            text::lines_with_endings(&text[split.yaml_start..split.close_start]).collect();
+        let lines: Vec<&str> = text::lines_with_endings(split.yaml).collect();
         let keys = keys::scan(lines.iter().copied());
-        let items = log::scan(&text[split.body_start..]).items;
+        let body = split.body;
+        let items = log::scan(body).items;
+        let (above_log, log, below_log) = match (items.first(), items.last()) {
+            (Some(first), Some(last)) => (
+                text.get(split.close_start..split.body_start + first.start)?,
+                body.get(first.start..last.end)?,
+                body.get(last.end..)?,
+            ),
+            _ => (text.get(split.close_start..)?, "", ""),
+        };
         Some(Version {
-            text,
-            yaml: (split.yaml_start, split.close_start),
+            head: split.head,
             lines,
             keys,
-            body_start: split.body_start,
-            items,
+            above_log,
+            log,
+            below_log,
+            items: log_items(body, &items)?,
+            loose: items
+                .iter()
+                .zip(items.iter().skip(1))
+                .any(|(item, next)| item.end < next.start),
         })
     }
 
     /// A key's lines, as written.
     fn block(&self, key: &str) -> Option<String> {
         let found = self.keys.iter().find(|k| k.key == key)?;
-        Some(self.lines[found.first..found.end].concat())
+        Some(self.lines.get(found.first..found.end)?.concat())
     }
 
     /// The lines that belong to no key (comments, blank lines), normalized.
     fn skeleton(&self) -> Vec<&str> {
         let mut inside = vec![false; self.lines.len()];
         for k in &self.keys {
-            inside[k.first..k.end].iter_mut().for_each(|b| *b = true);
+            let key_lines = inside.iter_mut().take(k.end).skip(k.first);
+            key_lines.for_each(|b| *b = true);
         }
         self.lines
             .iter()
@@ -176,60 +208,48 @@ impl<'a> Version<'a> {
             .collect()
     }
 
-    /// The log's entries with the text each takes in the file.
-    fn log_items(&self) -> Vec<LogItem<'a>> {
-        let body = &self.text[self.body_start..];
-        let mut last_date = None;
-        self.items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                // An item runs to the next one, so that anything between
-                // two entries stays with the one above it.
-                let end = self.items.get(i + 1).map_or(item.end, |next| next.start);
-                let date = entry::parse(item.text).ok().map(|p| p.date).or(last_date);
-                last_date = date;
-                LogItem {
-                    id: identity_of_lines(item.text),
-                    date,
-                    chunk: &body[item.start..end],
-                }
-            })
-            .collect()
-    }
-
     /// This version with its front matter's YAML replaced by `front` and its
     /// log entries by `log`.
     fn with(&self, front: &str, log: &str) -> String {
-        let (yaml_start, close_start) = self.yaml;
-        let text = self.text;
-        let mut out = String::with_capacity(text.len() + log.len());
-        out.push_str(&text[..yaml_start]);
+        let mut out = String::with_capacity(
+            self.head.len() + front.len() + self.above_log.len() + log.len() + self.below_log.len(),
+        );
+        out.push_str(self.head);
         out.push_str(front);
-        match (self.items.first(), self.items.last()) {
-            (Some(first), Some(last)) => {
-                out.push_str(&text[close_start..self.body_start + first.start]);
-                out.push_str(log);
-                out.push_str(&text[self.body_start + last.end..]);
+        out.push_str(self.above_log);
+        if self.items.is_empty() {
+            if !log.is_empty() {
+                // The front matter was just written closed: this cannot fail.
+                out = edit::add_entries(&out, log).unwrap_or(out);
             }
-            _ => {
-                out.push_str(&text[close_start..]);
-                if !log.is_empty() {
-                    // The front matter was just written closed: this cannot fail.
-                    out = edit::add_entries(&out, log).unwrap_or(out);
-                }
-            }
+        } else {
+            out.push_str(log);
+            out.push_str(self.below_log);
         }
         out
     }
+}
 
-    /// Whether entries are separated by blank lines.
-    fn loose(&self) -> bool {
-        let body = &self.text[self.body_start..];
-        self.items
-            .windows(2)
-            .any(|pair| !body[pair[0].end..pair[1].start].is_empty())
-    }
+/// The log's entries with the text each takes in `body`; `None` if an
+/// item is not a place in it.
+fn log_items<'a>(body: &'a str, items: &[log::Item<'a>]) -> Option<Vec<LogItem<'a>>> {
+    let mut last_date = None;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            // An item runs to the next one, so that anything between
+            // two entries stays with the one above it.
+            let end = items.get(i + 1).map_or(item.end, |next| next.start);
+            let date = entry::parse(item.text).ok().map(|p| p.date).or(last_date);
+            last_date = date;
+            Some(LogItem {
+                id: identity_of_lines(item.text),
+                date,
+                chunk: body.get(item.start..end)?,
+            })
+        })
+        .collect()
 }
 
 /// A value as a key holds it, for comparing: a one-line scalar without its
@@ -331,19 +351,17 @@ fn merge_front(b: &Version, o: &Version, t: &Version, eol: &str) -> (String, Vec
         o
     };
     let mut out = String::new();
-    let mut i = 0;
-    while i < layout.lines.len() {
-        match layout.keys.iter().find(|k| k.first == i) {
-            Some(k) => {
-                if let Some(Some(block)) = merged.remove(k.key.as_str()) {
-                    out.push_str(&block);
-                }
-                i = k.end;
+    let mut keys = layout.keys.iter().peekable();
+    // The end of the last key's lines: those up to it are the key's.
+    let mut key_end = 0;
+    for (i, line) in layout.lines.iter().enumerate() {
+        if let Some(k) = keys.next_if(|k| k.first == i) {
+            if let Some(Some(block)) = merged.remove(k.key.as_str()) {
+                out.push_str(&block);
             }
-            None => {
-                out.push_str(&with_endings(layout.lines[i], eol));
-                i += 1;
-            }
+            key_end = k.end;
+        } else if i >= key_end {
+            out.push_str(&with_endings(line, eol));
         }
     }
     // Keys the layout does not have go last, as a new key does.
@@ -425,11 +443,10 @@ fn merge_log<'a>(bi: &[LogItem<'a>], oi: &[LogItem<'a>], ti: &[LogItem<'a>]) -> 
         left.insert(id.clone(), union(b, o, t));
     }
     let mut out: Vec<LogItem> = Vec::new();
-    for item in oi.iter().chain(ti).cloned() {
-        let n = left.get_mut(&item.id).expect("every id is counted");
-        if *n > 0 {
+    for item in oi.iter().chain(ti) {
+        if let Some(n) = left.get_mut(&item.id).filter(|n| **n > 0) {
             *n -= 1;
-            out.push(item);
+            out.push(item.clone());
         }
     }
     out.sort_by_key(|i| i.date);
@@ -458,18 +475,14 @@ fn render_log(items: &[LogItem], ours: &[LogItem], o: &Version, eol: &str) -> St
             .zip(items)
             .all(|(a, b)| a.id == b.id && a.chunk == b.chunk);
     if same_as_ours && !items.is_empty() {
-        let body = &o.text[o.body_start..];
-        return body[o.items[0].start..o.items[o.items.len() - 1].end].to_owned();
+        return o.log.to_owned();
     }
-    let loose = o.loose();
     let mut out = String::new();
     for (i, item) in items.iter().enumerate() {
-        if i > 0 && loose {
+        if i > 0 && o.loose {
             out.push_str(eol);
         }
-        let chunk = item.chunk;
-        let content = chunk.trim_end().len();
-        let mut lines = with_endings(&chunk[..content], eol);
+        let mut lines = with_endings(item.chunk.trim_end(), eol);
         lines.push_str(eol);
         out.push_str(&lines);
     }
@@ -671,5 +684,33 @@ mod tests {
         assert_eq!(union(0, 1, 0), 1);
         assert_eq!(union(0, 2, 1), 2);
         assert_eq!(union(1, 0, 2), 2);
+    }
+
+    #[test]
+    fn entries_on_lines_ended_by_a_lone_carriage_return() {
+        // Markdown ends a line at a lone `\r`, so the first entry's lines
+        // run past the start of the second: the merge still keeps both.
+        let base = file(FRONT, &["2026-11-02 call: é\r- 2026-11-03 call: 東"]);
+        let ours = file(
+            FRONT,
+            &[
+                "2026-11-02 call: é\r- 2026-11-03 call: 東",
+                "2026-11-20 email: 🚀",
+            ],
+        );
+        let theirs = file(
+            FRONT,
+            &[
+                "2026-11-02 call: é\r- 2026-11-03 call: 東",
+                "2026-11-21 call: €",
+            ],
+        );
+        let merged = merge(Some(&base), &ours, &theirs).unwrap();
+        assert!(
+            merged
+                .text
+                .contains("- 2026-11-20 email: 🚀\n- 2026-11-21 call: €\n"),
+            "{merged:#?}"
+        );
     }
 }

@@ -38,14 +38,12 @@ impl Prospect {
         };
         let mut cursor = Cursor::new(text);
         let (first_yaml_line, _) = cursor.locate(split.yaml_start);
-        prospect.front =
-            front_matter::read(&text[split.yaml_start..split.close_start], first_yaml_line);
+        prospect.front = front_matter::read(split.yaml, first_yaml_line);
         for (code, line, column, message) in std::mem::take(&mut prospect.front.problems) {
             prospect.problem(line, column, code, message);
         }
 
-        let body = &text[split.body_start..];
-        let items = log::scan(body).items;
+        let items = log::scan(split.body).items;
         prospect.entries.reserve_exact(items.len());
         for item in items {
             let (line, column) = cursor.locate(split.body_start + item.start);

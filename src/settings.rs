@@ -6,7 +6,7 @@ use std::path::Path;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::cadence::Cadence;
+use crate::cadence::{Cadence, Step};
 use crate::date::Span;
 use crate::keys;
 use crate::yaml::{self, Yaml};
@@ -95,6 +95,10 @@ ignore: []            # e.g. ['templates/**']
 impl Default for Settings {
     fn default() -> Settings {
         let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let step = |days: u32, channel: &str| Step {
+            wait: Span::days(days),
+            channel: Some(channel.to_owned()),
+        };
         Settings {
             currency: "USD".into(),
             stages: list(&[
@@ -109,20 +113,21 @@ impl Default for Settings {
             ]),
             closed: list(&["won", "lost"]),
             channels: Vec::new(),
-            cadence: Cadence::parse([
-                "2d email",
-                "3d call",
-                "5d email",
-                "7d call",
-                "14d email",
-                "14d call",
-                "21d letter",
-                "30d call",
-                "30d email",
-                "45d call",
-                "60d email",
-            ])
-            .expect("the default cadence is valid"),
+            cadence: Cadence::new(
+                step(2, "email"),
+                vec![
+                    step(3, "call"),
+                    step(5, "email"),
+                    step(7, "call"),
+                    step(14, "email"),
+                    step(14, "call"),
+                    step(21, "letter"),
+                    step(30, "call"),
+                    step(30, "email"),
+                    step(45, "call"),
+                    step(60, "email"),
+                ],
+            ),
             persistence: vec![(0.0, 3), (2500.0, 6), (10000.0, 12)],
             unknown_value_touches: 5,
             nurture_every: Span::days(60),

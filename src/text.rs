@@ -27,7 +27,13 @@ impl<'t> Cursor<'t> {
         if offset < self.at {
             *self = Cursor::new(self.text);
         }
-        for newline in memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.at..offset]) {
+        // An offset past the end of the text is on no further line.
+        let passed = self
+            .text
+            .as_bytes()
+            .get(self.at..offset)
+            .unwrap_or_default();
+        for newline in memchr::memchr_iter(b'\n', passed) {
             self.line += 1;
             self.line_start = self.at + newline + 1;
         }
@@ -48,7 +54,7 @@ pub fn lines_with_endings(text: &str) -> impl Iterator<Item = &str> {
             None if start < text.len() => text.len(),
             None => return None,
         };
-        let line = &text[start..end];
+        let line = text.get(start..end)?;
         start = end;
         Some(line)
     })
@@ -62,8 +68,8 @@ pub fn trim_ending(line: &str) -> &str {
 
 /// The line ending a file uses: that of its first line, else `\n`.
 pub fn line_ending(text: &str) -> &'static str {
-    match text.find('\n') {
-        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+    match text.split_once('\n') {
+        Some((first, _)) if first.ends_with('\r') => "\r\n",
         _ => "\n",
     }
 }

@@ -21,6 +21,7 @@ use crate::ledger::{self, Ledger};
 use crate::prospect::Prospect;
 use crate::settings::{self, NOTE};
 use crate::store::{self, Lock};
+use crate::text;
 use crate::yaml;
 
 /// What became of a write in git.
@@ -153,32 +154,34 @@ impl Writer<'_> {
         let before: Vec<Option<String>> =
             paths.iter().map(|p| read_text(p)).collect::<Result<_>>()?;
         let after = edit(before.clone())?;
-        let mut written: Vec<usize> = Vec::new();
-        for (i, (old, new)) in before.iter().zip(&after).enumerate() {
+        // Each file written, with what it held before.
+        let mut written: Vec<(&Path, &Option<String>)> = Vec::new();
+        for ((path, old), new) in paths.iter().zip(&before).zip(&after) {
             if old == new {
                 continue;
             }
             let result = match new {
-                Some(text) => store::write_atomic(&paths[i], text.as_bytes(), old.is_none()),
-                None => fs::remove_file(&paths[i]).map_err(|e| Error::io(&paths[i], e)),
+                Some(text) => store::write_atomic(path, text.as_bytes(), old.is_none()),
+                None => fs::remove_file(path).map_err(|e| Error::io(path, e)),
             };
             if let Err(err) = result {
-                restore(&paths, &before, &written);
+                restore(&written);
                 return Err(err);
             }
-            written.push(i);
+            written.push((path, old));
         }
         let repo = match (self.commit, repo) {
             (false, _) => return Ok(Recorded::NotAsked),
             (true, None) => return Ok(Recorded::OutsideGit),
             (true, Some(repo)) => repo,
         };
-        let changed: Vec<PathBuf> = written.iter().map(|&i| paths[i].clone()).collect();
-        match repo.commit_paths(&changed, message) {
+        let changed: Vec<PathBuf> = written.iter().map(|(path, _)| path.to_path_buf()).collect();
+        // `git log` shows a message raw: ids from file names may hold anything.
+        match repo.commit_paths(&changed, &text::printable_lines(message)) {
             Ok(Some(commit)) => Ok(Recorded::Committed(commit)),
             Ok(None) => Ok(Recorded::Unchanged),
             Err(err) => {
-                restore(&paths, &before, &written);
+                restore(&written);
                 Err(err)
             }
         }
@@ -344,7 +347,8 @@ impl Writer<'_> {
         let path = prospect.path.clone();
         let mut status = None;
         let recorded = self.transact(&[&path], message, |texts| {
-            let (new, after) = change(&path, existing(&path, &texts[0])?)?;
+            let old = texts.into_iter().next().flatten();
+            let (new, after) = change(&path, existing(&path, &old)?)?;
             status = after;
             Ok(vec![Some(new)])
         })?;
@@ -406,7 +410,7 @@ impl Writer<'_> {
         }
         let message = format!("add {id}: {}", new.name.trim());
         let recorded = self.transact(&[&path], &message, |texts| {
-            if texts[0].is_some() {
+            if texts.iter().any(Option::is_some) {
                 return Err(Error::Message(format!(
                     "{path} already exists; nothing was changed"
                 )));
@@ -428,6 +432,7 @@ impl Writer<'_> {
     fn free_path(&self, name: &str) -> Result<String> {
         let base = slug(name);
         let folder = shelf(&self.ledger.root, &base);
+        self.no_link_on_the_way(&folder)?;
         let same = |text: &str| {
             let theirs = Prospect::parse("", text)
                 .fields()
@@ -455,6 +460,27 @@ impl Writer<'_> {
         Err(Error::Message(format!(
             "{folder}/ already holds 10,000 files named after `{base}`; nothing was changed"
         )))
+    }
+
+    /// Refuse a folder (relative to the root) that is, or lies under, a
+    /// symbolic link: a new file there could land outside the ledger.
+    fn no_link_on_the_way(&self, folder: &str) -> Result<()> {
+        let mut path = self.ledger.root.clone();
+        for part in folder.split('/') {
+            path.push(part);
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    return Err(Error::Message(format!(
+                        "{} is a symbolic link: `ledger add` writes only inside the ledger (nothing was changed)",
+                        path.display()
+                    )));
+                }
+                Ok(_) => {}
+                // What does not exist yet is made inside.
+                Err(_) => return Ok(()),
+            }
+        }
+        Ok(())
     }
 
     /// Commit hand edits of prospects and `ledger.yaml`; the ids committed.
@@ -512,12 +538,12 @@ impl Writer<'_> {
         if paths.is_empty() {
             return Ok((ids, Recorded::Unchanged));
         }
-        let subject = match message {
-            Some(message) => format!("{message}\n\n{}", ids.join("\n")),
-            None if ids.len() == 1 => format!("commit {}: hand edit", ids[0]),
-            None => format!("commit {}: hand edits", ids.join(", ")),
+        let subject = match (message, ids.as_slice()) {
+            (Some(message), _) => format!("{message}\n\n{}", ids.join("\n")),
+            (None, [id]) => format!("commit {id}: hand edit"),
+            (None, _) => format!("commit {}: hand edits", ids.join(", ")),
         };
-        let recorded = match repo.commit_paths(&paths, &subject)? {
+        let recorded = match repo.commit_paths(&paths, &text::printable_lines(&subject))? {
             Some(commit) => Recorded::Committed(commit),
             None => Recorded::Unchanged,
         };
@@ -588,7 +614,7 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
     let wrote_attributes = add_merge_attribute(&attributes_path)?;
     if let Some(repo) = &repo {
         repo.set_config("merge.ledger.name", MERGE_DRIVER_NAME)?;
-        repo.set_config("merge.ledger.driver", MERGE_DRIVER)?;
+        repo.set_config("merge.ledger.driver", &merge_driver_command())?;
     }
     let recorded = match (commit, &repo) {
         (false, _) => Recorded::NotAsked,
@@ -618,9 +644,36 @@ pub const ATTRIBUTES_FILE: &str = ".gitattributes";
 /// The line that gives prospects the prospect merge.
 pub const MERGE_ATTRIBUTE: &str = "*.md merge=ledger";
 
-/// The merge driver git runs for it: `%O %A %B %P` are the base, ours
-/// (where the result goes), theirs, and the file's path.
-pub const MERGE_DRIVER: &str = "ledger merge-driver %O %A %B %P";
+/// The merge driver's arguments: `%O %A %B %P` are the base, ours (where
+/// the result goes), theirs, and the file's path.
+pub const MERGE_DRIVER_ARGS: &str = "merge-driver %O %A %B %P";
+
+/// The command git runs to merge prospects: this very program, by its
+/// absolute path, so that a plain `git pull` finds it where `ledger` is
+/// not on `PATH` (a GUI client, a cron job) or names another program
+/// (ledger-cli). Running `ledger init` again records a moved binary.
+pub fn merge_driver_command() -> String {
+    let program = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.canonicalize().ok())
+        .and_then(|exe| exe.to_str().map(shell_quote));
+    format!(
+        "{} {MERGE_DRIVER_ARGS}",
+        program.as_deref().unwrap_or("ledger")
+    )
+}
+
+/// `word` as one word for the shell git runs a merge driver with.
+fn shell_quote(word: &str) -> String {
+    let plain = word
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-+,:@".contains(&b));
+    if plain && !word.is_empty() {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
 
 /// The driver's description in git's config.
 pub const MERGE_DRIVER_NAME: &str = "ledger: prospect merge (log union, keys one by one)";
@@ -669,12 +722,12 @@ fn existing<'t>(path: &str, text: &'t Option<String>) -> Result<&'t str> {
     })
 }
 
-/// Put back the files already written when a later step fails.
-fn restore(paths: &[PathBuf], before: &[Option<String>], written: &[usize]) {
-    for &i in written {
-        let _ = match &before[i] {
-            Some(text) => store::write_atomic(&paths[i], text.as_bytes(), false),
-            None => fs::remove_file(&paths[i]).map_err(|e| Error::io(&paths[i], e)),
+/// Put back the files already written, each as it was, when a later step fails.
+fn restore(written: &[(&Path, &Option<String>)]) {
+    for (path, before) in written {
+        let _ = match before {
+            Some(text) => store::write_atomic(path, text.as_bytes(), false),
+            None => fs::remove_file(path).map_err(|e| Error::io(path, e)),
         };
     }
 }
@@ -802,6 +855,25 @@ pub fn slug(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_for_the_shell() {
+        let cases = [
+            ("/usr/local/bin/ledger", "/usr/local/bin/ledger"),
+            ("/home/jo smith/bin/ledger", "'/home/jo smith/bin/ledger'"),
+            ("/it's/ledger", "'/it'\\''s/ledger'"),
+            ("/a/$HOME/`x`", "'/a/$HOME/`x`'"),
+        ];
+        for (word, quoted) in cases {
+            assert_eq!(shell_quote(word), quoted);
+            let echoed = std::process::Command::new("sh")
+                .args(["-c", &format!("printf %s {quoted}")])
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&echoed.stdout), word);
+        }
+        assert!(merge_driver_command().ends_with(" merge-driver %O %A %B %P"));
+    }
 
     #[test]
     fn slugs_are_safe() {

@@ -63,7 +63,7 @@ pub fn parse_flat(text: &str) -> Option<Vec<(String, Yaml, usize)>> {
         let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.bytes().any(|b| b < 0x20 || b == 0x7f)
-            || (!line.is_ascii() && line.contains(['\u{85}', '\u{2028}', '\u{2029}', '\u{feff}']))
+            || (!line.is_ascii() && line.chars().any(outside_flat_yaml))
         {
             return None;
         }
@@ -83,6 +83,16 @@ pub fn parse_flat(text: &str) -> Option<Vec<(String, Yaml, usize)>> {
     Some(pairs)
 }
 
+/// A character beyond ASCII that the fast path leaves to the YAML library:
+/// a C1 control or U+FFFE/U+FFFF (which YAML refuses in a stream), a line
+/// break of YAML 1.1's own (NEL, U+2028, U+2029), or a byte-order mark.
+fn outside_flat_yaml(c: char) -> bool {
+    matches!(
+        c,
+        '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+    )
+}
+
 fn is_plain_key(key: &str) -> bool {
     key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && key
@@ -96,20 +106,17 @@ fn is_plain_key(key: &str) -> bool {
 /// One value of [`parse_flat`], from just after `key: `.
 fn flat_value(rest: &str) -> Option<Yaml> {
     let quoted = |quote: char| -> Option<(Yaml, &str)> {
-        let inner = &rest[1..];
-        let close = inner.find(quote)?;
-        let content = &inner[..close];
+        let (content, after) = rest.strip_prefix(quote)?.split_once(quote)?;
         let escaped = quote == '"' && content.contains('\\');
-        let doubled = inner[close + 1..].starts_with(quote);
-        (!escaped && !doubled).then(|| (Yaml::Str(content.to_owned()), &inner[close + 1..]))
+        let doubled = after.starts_with(quote);
+        (!escaped && !doubled).then(|| (Yaml::Str(content.to_owned()), after))
     };
     let (value, after) = match rest.chars().next() {
         None | Some('#') => return Some(Yaml::Null),
         Some('"') => quoted('"')?,
         Some('\'') => quoted('\'')?,
         Some('[') => {
-            let close = rest.find(']')?;
-            let inner = &rest[1..close];
+            let (inner, after) = rest.strip_prefix('[')?.split_once(']')?;
             let items = if inner.trim().is_empty() {
                 Vec::new()
             } else {
@@ -123,11 +130,11 @@ fn flat_value(rest: &str) -> Option<Yaml> {
                     })
                     .collect::<Option<Vec<Yaml>>>()?
             };
-            (Yaml::List(items), &rest[close + 1..])
+            (Yaml::List(items), after)
         }
         _ => {
-            let end = find_pair(rest, b' ', b'#').unwrap_or(rest.len());
-            let plain = rest[..end].trim_end_matches(' ');
+            let before_comment = find_pair(rest, b' ', b'#').and_then(|end| rest.get(..end));
+            let plain = before_comment.unwrap_or(rest).trim_end_matches(' ');
             if plain.is_empty() {
                 return Some(Yaml::Null);
             }
@@ -146,9 +153,7 @@ fn flat_value(rest: &str) -> Option<Yaml> {
 /// Where the two bytes `a` `b` first stand side by side in `text` (a
 /// value is a few dozen bytes: a plain loop beats a substring search).
 fn find_pair(text: &str, a: u8, b: u8) -> Option<usize> {
-    text.as_bytes()
-        .windows(2)
-        .position(|w| w[0] == a && w[1] == b)
+    text.as_bytes().windows(2).position(|pair| pair == [a, b])
 }
 
 /// A plain scalar's value, when its type is plain to see: words are
@@ -209,9 +214,8 @@ fn convert(value: Value) -> Yaml {
 fn strip_positions(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
-    while let Some(i) = rest.find(" at line ") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + " at line ".len()..];
+    while let Some((before, after)) = rest.split_once(" at line ") {
+        out.push_str(before);
         let digits = after.trim_start_matches(|c: char| c.is_ascii_digit());
         match digits.strip_prefix(" column ") {
             Some(col) if digits.len() < after.len() => {

@@ -395,7 +395,10 @@ impl Env {
 
 /// Run the command line; the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
     match run(&cli) {
         Ok(code) => code,
         Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
@@ -415,6 +418,24 @@ pub fn main() -> ExitCode {
             ExitCode::from(if err.is_usage() { 2 } else { 1 })
         }
     }
+}
+
+/// Help and version as clap writes them; an error in the arguments with
+/// what was typed shown escaped, since it may hold anything (clap writes
+/// it as it is when standard error is a terminal).
+fn usage_error(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    {
+        let _ = err.print();
+    } else {
+        let message = err.render().to_string();
+        let _ = write!(io::stderr(), "{}", ledger::text::printable_lines(&message));
+    }
+    ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2))
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {

@@ -7,7 +7,7 @@ use ledger::check::{self, Context};
 use ledger::date::Date;
 use ledger::diagnostic::{Diagnostic, Severity};
 use ledger::due::{self, Reason, Status};
-use ledger::text::printable;
+use ledger::text::{is_unsafe_char, printable};
 use ledger::yaml::Yaml;
 use ledger::{Error, Result};
 use rayon::prelude::*;
@@ -451,11 +451,68 @@ fn matches(s: &Status, filters: &Filters) -> bool {
         })
 }
 
+/// `value` as pretty JSON, with every character [`is_unsafe_char`] says
+/// may not reach a terminal written as a `\uXXXX` escape: serde_json
+/// escapes only U+0000 to U+001F, and a script's output is often read on
+/// a terminal too.
 pub fn write_json(out: &mut impl Write, value: &impl Serialize) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)
+    let mut json = serde_json::Serializer::with_formatter(&mut *out, SafeJson::default());
+    value
+        .serialize(&mut json)
         .map_err(|e| Error::Output(io::Error::other(e)))?;
     writeln!(out)?;
     Ok(())
+}
+
+/// serde_json's pretty layout, escaping what it would write raw of the
+/// characters SPEC section 10 lists (DEL, U+0080 to U+009F, the
+/// bidirectional controls).
+#[derive(Default)]
+struct SafeJson(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for SafeJson {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        out: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| is_unsafe_char(c)) {
+            let (before, after) = rest.split_at(at);
+            out.write_all(before.as_bytes())?;
+            write!(out, "\\u{:04x}", u32::from(c))?;
+            rest = after.get(c.len_utf8()..).unwrap_or_default();
+        }
+        out.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// The table of `due` and `list`: when, name, stage, value, touch N of B,

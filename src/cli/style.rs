@@ -42,10 +42,12 @@ impl Look {
             ColorChoice::Never => false,
             ColorChoice::Auto => terminal && !no_color,
         };
+        // The terminal's own width, unless COLUMNS says otherwise.
         let width = terminal.then(|| {
             std::env::var("COLUMNS")
                 .ok()
                 .and_then(|c| c.parse().ok())
+                .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
                 .filter(|w: &usize| *w >= 40)
                 .unwrap_or(80)
         });
@@ -407,25 +409,24 @@ impl fmt::Display for Money<'_> {
         if let Some((_, symbol)) = symbol {
             f.write_str(symbol)?;
         }
-        // Rounded to the cent first: 999.999 is $1,000, not $999.100.
-        let in_cents = (self.value * 100.0).round() as u64;
-        let (units, cents) = (in_cents / 100, in_cents % 100);
+        // Rounded to the cent first (999.999 is $1,000, not $999.100), by
+        // the formatter, which writes every digit of a value of any size.
+        let rounded = format!("{:.2}", self.value.max(0.0));
+        let (units, cents) = rounded.split_once('.').unwrap_or((&rounded, "00"));
         // The whole units, in groups of three.
-        let mut whole = itoa::Buffer::new();
-        let digits = whole.format(units);
-        let first = match digits.len() % 3 {
+        let first = match units.len() % 3 {
             0 => 3,
             n => n,
         };
-        let (mut lead, mut rest) = digits.split_at(first);
+        let (mut lead, mut rest) = units.split_at(first.min(units.len()));
         f.write_str(lead)?;
-        while !rest.is_empty() {
-            (lead, rest) = rest.split_at(3);
+        while let (Some(group), Some(after)) = (rest.get(..3), rest.get(3..)) {
+            (lead, rest) = (group, after);
             f.write_char(',')?;
             f.write_str(lead)?;
         }
-        if cents > 0 {
-            write!(f, ".{cents:02}")?;
+        if cents != "00" {
+            write!(f, ".{cents}")?;
         }
         match symbol {
             Some(_) => Ok(()),
@@ -543,10 +544,28 @@ mod tests {
             (999.999, "USD", "$1,000"),
             (1500.996, "CHF", "1,501 CHF"),
             (0.994, "EUR", "€0.99"),
+            // Past what an integer of cents holds, every digit still shown.
+            (1e20, "USD", "$100,000,000,000,000,000,000"),
+            (
+                1e308,
+                "USD",
+                &format!("${}", group_by_three(&format!("{:.0}", 1e308))),
+            ),
         ];
         for (value, currency, want) in cases {
             assert_eq!(money(value, currency).to_string(), want);
         }
+    }
+
+    fn group_by_three(digits: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
     }
 
     #[test]

@@ -208,7 +208,8 @@ impl Repo {
             .commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
             .map_err(fail)?;
         index.write().map_err(fail)?;
-        let short_id = id.to_string()[..7].to_owned();
+        // Seven hex digits, as git shows an id (the precision cuts the text).
+        let short_id = format!("{id:.7}");
         Ok(Some(Commit {
             short_id,
             summary: message.lines().next().unwrap_or("").to_owned(),

@@ -25,7 +25,8 @@ pub struct Id(Oid);
 
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.to_string()[..7])
+        // Seven hex digits, as git shows an id (the precision cuts the text).
+        write!(f, "{:.7}", self.0)
     }
 }
 
@@ -599,5 +600,18 @@ impl Credentials {
             "cannot {doing} {url}: {}; nothing was changed",
             err.message()
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_show_seven_hex_digits() {
+        let oid = Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap();
+        assert_eq!(Id(oid).to_string(), "0123456");
+        // As a commit's short id is made.
+        assert_eq!(format!("{oid:.7}"), "0123456");
     }
 }

@@ -4,7 +4,10 @@
 use ledger::date::parse_iso;
 use ledger::edit;
 use ledger::prospect::Prospect;
+use ledger::yaml;
 use proptest::prelude::*;
+
+use crate::support::any_line;
 
 /// A generated prospect file and what is known of it.
 #[derive(Debug, Clone)]
@@ -20,8 +23,13 @@ fn file() -> impl Strategy<Value = File> {
     let spaces = "[ ]{0,3}";
     let comment = prop_oneof![
         Just(String::new()),
-        "[a-z ]{1,12}".prop_map(|c| format!("   # {c}"))
+        // A comment holds what YAML allows in a stream: no controls.
+        any_line(12).prop_map(|c| format!("   # {}", yaml_printable(&c)))
     ];
+    // Text from all of Unicode in the name, a key of the user's own, the
+    // notes and each entry.
+    let texts = (any_line(16), any_line(16), any_line(24));
+    let entry_texts = prop::collection::vec(any_line(16), 6);
     // Distinct blocks (a key appears once), in a shuffled order.
     let blocks = vec![
         "x_key: some value".to_owned(),
@@ -37,23 +45,31 @@ fn file() -> impl Strategy<Value = File> {
     let log = prop_oneof![Just(0u8), Just(1u8), Just(2u8)]; // none, heading only, with entries
     let final_newline = any::<bool>();
     (
-        eol,
-        bom,
-        spaces,
-        comment,
+        (eol, bom, spaces, comment),
         extra,
         entries,
         log,
         final_newline,
+        texts,
+        entry_texts,
     )
         .prop_map(
-            |(eol, bom, spaces, comment, extra, entries, log, final_newline)| {
+            |(
+                (eol, bom, spaces, comment),
+                extra,
+                entries,
+                log,
+                final_newline,
+                (name, own, notes),
+                entry_texts,
+            )| {
                 let mut lines: Vec<String> = vec![
                     "---".into(),
-                    "name: Gen Co".into(),
+                    format!("name: {}", yaml::scalar(&format!("Gen {name}"))),
                     format!("stage:{spaces} lead{comment}"),
                 ];
                 for e in extra {
+                    let e = e.replace("some value", &yaml::scalar(&own));
                     lines.extend(e.split('\n').map(str::to_owned));
                 }
                 lines.extend([
@@ -61,15 +77,15 @@ fn file() -> impl Strategy<Value = File> {
                     String::new(),
                     "# Gen Co".into(),
                     String::new(),
-                    "Notes --- with dashes.".into(),
+                    format!("Notes --- with dashes: {notes}"),
                 ]);
                 if log > 0 {
                     lines.extend([String::new(), "## Log".into(), String::new()]);
                 }
                 if log == 2 {
-                    for (day, inbound, more) in entries {
+                    for ((day, inbound, more), text) in entries.into_iter().zip(entry_texts) {
                         lines.push(format!(
-                            "- 2026-11-{day:02} call{}: entry {day}",
+                            "- 2026-11-{day:02} call{}: entry {day} {text}",
                             if inbound { " (in)" } else { "" }
                         ));
                         if more {
@@ -93,6 +109,18 @@ fn file() -> impl Strategy<Value = File> {
                 }
             },
         )
+}
+
+/// `text` without the characters YAML refuses in a stream (controls but
+/// tab, the surrogates' neighbours, a byte-order mark) or reads as a line
+/// break (NEL, U+2028, U+2029).
+fn yaml_printable(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | ' '..='~' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+                && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
+        })
+        .collect()
 }
 
 fn lines(text: &str) -> Vec<&str> {

@@ -2,8 +2,11 @@
 
 mod cache;
 mod edits;
+mod fuzzed;
 mod git;
+mod hostile;
 mod merges;
+mod parsers;
 mod read;
 mod support;
 mod sync;

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use ledger::merge;
 use proptest::prelude::*;
 
+use crate::support::any_line;
+
 /// An entry: day of November, channel, text.
-type Entry = (u32, &'static str, &'static str);
+type Entry = (u32, &'static str, String);
 
 fn line((day, channel, text): &Entry) -> String {
     format!("- 2026-11-{day:02} {channel}: {text}")
@@ -26,11 +28,17 @@ fn file(entries: &[Entry], eol: &str) -> String {
 }
 
 fn entry() -> impl Strategy<Value = Entry> {
-    // A small alphabet, so that the same entry often turns up more than once.
+    // A small alphabet, so that the same entry often turns up more than
+    // once; and text from all of Unicode.
+    let text = prop_oneof![
+        3 => prop::sample::select(vec!["Hello.", "Left a voicemail.", "Sent the deck.", "€500 “offer”", "東京 🚀"])
+            .prop_map(str::to_owned),
+        1 => any_line(12).prop_map(|t| format!("x {t} y")),
+    ];
     (
         1u32..29,
         prop::sample::select(vec!["call", "email", "note"]),
-        prop::sample::select(vec!["Hello.", "Left a voicemail.", "Sent the deck."]),
+        text,
     )
 }
 
@@ -46,7 +54,7 @@ fn side(base: Vec<Entry>) -> impl Strategy<Value = Vec<Entry>> {
                 .iter()
                 .zip(keep)
                 .filter(|(_, keep)| *keep)
-                .map(|(e, _)| *e)
+                .map(|(e, _)| e.clone())
                 .collect();
             out.extend(added);
             out

@@ -221,3 +221,22 @@ pub fn files_under(root: &Path) -> Vec<(String, Vec<u8>)> {
     }
     files
 }
+
+/// One line of text drawn from all of Unicode: every plane, with the C0
+/// and C1 controls (but line breaks), DEL, the bidirectional controls,
+/// combining marks, wide characters and ASCII punctuation turning up far
+/// more often than a uniform draw would make them.
+pub fn any_line(max_chars: usize) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let c = prop_oneof![
+        3 => "[a-zA-Z0-9 ]",
+        2 => "[!-/:-@\\[-`{-~]",
+        2 => "[\\x00-\\x09\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]",
+        1 => "[\\u{61c}\\u{200e}\\u{200f}\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}\\u{feff}]",
+        1 => "[éÉßøœ€“”–—…\\u{301}\\u{308}]",
+        1 => "[東京語ИванПетровمحمدעברית]",
+        1 => "[\\u{1f600}-\\u{1f64f}\\u{1f680}\\u{10000}-\\u{10ffff}]",
+        2 => "[^\\r\\n\\u{85}\\u{2028}\\u{2029}]",
+    ];
+    proptest::collection::vec(c, 0..=max_chars).prop_map(|chars| chars.concat())
+}

@@ -91,6 +91,22 @@ impl Team {
         fs::write(self.path(who, "prospects/acme-corp.md"), text).unwrap();
     }
 
+    /// `git pull` in a clone, which the merge driver must settle with no
+    /// conflict; the merged prospect.
+    fn git_pull(&self, who: &str) -> String {
+        let pull = self
+            .run_in(
+                &self.dir.path().join(who),
+                "git",
+                &["pull", "--no-rebase", "--no-edit", "-q"],
+            )
+            .ok();
+        assert!(!pull.stderr.contains("CONFLICT"), "{pull:#?}");
+        let merged = self.read(who, "prospects/acme-corp.md");
+        assert!(!merged.contains("<<<<<<<"), "{merged}");
+        merged
+    }
+
     fn head(&self, who: &str) -> String {
         self.git(who, &["rev-parse", "HEAD"])
     }
@@ -105,6 +121,14 @@ impl Team {
             files_under(&self.dir.path().join(who)),
         )
     }
+}
+
+/// The driver as `ledger init` registers it: the binary by its path.
+fn driver_command() -> String {
+    let bin = assert_cmd::cargo::cargo_bin("ledger")
+        .canonicalize()
+        .unwrap();
+    format!("{} merge-driver %O %A %B %P\n", bin.display())
 }
 
 fn log_of(text: &str) -> Vec<&str> {
@@ -281,7 +305,7 @@ fn plain_git_pull_uses_the_merge_driver() {
     assert_eq!(team.read("B", ".gitattributes"), "*.md merge=ledger\n");
     assert_eq!(
         team.git("B", &["config", "merge.ledger.driver"]),
-        "ledger merge-driver %O %A %B %P\n"
+        driver_command()
     );
     assert_eq!(
         team.git("B", &["check-attr", "merge", "prospects/acme-corp.md"]),
@@ -292,15 +316,7 @@ fn plain_git_pull_uses_the_merge_driver() {
     team.ledger("B", &["touch", "acme", "email", "From B."])
         .ok();
     // Both appended after the same line: git's own line merge would clash.
-    let pull = team.run_in(
-        &team.dir.path().join("B"),
-        "git",
-        &["pull", "--no-rebase", "--no-edit", "-q"],
-    );
-    let pull = pull.ok();
-    assert!(!pull.stderr.contains("CONFLICT"), "{pull:#?}");
-    let merged = team.read("B", "prospects/acme-corp.md");
-    assert!(!merged.contains("<<<<<<<"), "{merged}");
+    let merged = team.git_pull("B");
     assert!(
         merged.ends_with("- 2026-11-23 email: From B.\n- 2026-11-23 call: From A.\n")
             || merged.ends_with("- 2026-11-23 call: From A.\n- 2026-11-23 email: From B.\n"),
@@ -326,7 +342,7 @@ fn init_in_an_existing_ledger_registers_the_merge_once() {
     );
     assert_eq!(
         team.git("A", &["config", "merge.ledger.driver"]),
-        "ledger merge-driver %O %A %B %P\n"
+        driver_command()
     );
     assert_eq!(team.git("A", &["status", "--porcelain"]), "");
 }
@@ -416,4 +432,111 @@ fn the_merge_driver_merges_three_files() {
     run.says("prospects/acme-corp.md: both sides changed stage");
     let merged = fs::read_to_string(dir.join("A.md")).unwrap();
     assert!(merged.contains("<<<<<<< ours\nstage: won"), "{merged}");
+}
+
+/// Touches in other scripts, and a multi-byte character right after the
+/// `:` (which once panicked every command that read it), merge entry by
+/// entry through `sync` and through plain `git pull`'s driver.
+#[test]
+fn touches_in_any_script_merge_through_sync_and_the_driver() {
+    let team = Team::new();
+    team.ledger("A", &["touch", "acme", "call", "€500 offer"])
+        .ok();
+    team.ledger("A", &["sync"]).ok();
+    team.ledger("B", &["touch", "acme", "email", "東京 🚀 “done”"])
+        .ok();
+    let b = team.ledger("B", &["sync"]).ok();
+    assert!(b.stdout.contains("merged"), "{b:#?}");
+    let merged = team.read("B", "prospects/acme-corp.md");
+    assert!(
+        merged.contains("- 2026-11-23 call: €500 offer\n"),
+        "{merged}"
+    );
+    assert!(
+        merged.contains("- 2026-11-23 email: 東京 🚀 “done”\n"),
+        "{merged}"
+    );
+    // A file whose entries start right after the colon, merged by git.
+    team.ledger("A", &["sync"]).ok();
+    let edit = |who: &str, entry: &str| {
+        let path = team.path(who, "prospects/acme-corp.md");
+        let text = fs::read_to_string(&path).unwrap() + entry;
+        fs::write(path, text).unwrap();
+        team.ledger(who, &["commit"]).ok();
+    };
+    edit("A", "- 2026-11-22 call:“quoted”\n");
+    team.ledger("A", &["sync"]).ok();
+    edit("B", "- 2026-11-22 email:東京\n");
+    let merged = team.git_pull("B");
+    assert!(merged.contains("- 2026-11-22 call:“quoted”\n"), "{merged}");
+    assert!(merged.contains("- 2026-11-22 email:東京\n"), "{merged}");
+    team.ledger("B", &["lint"]).ok();
+    assert_eq!(team.git("B", &["status", "--porcelain"]), "");
+}
+
+/// A file whose name and contents hold terminal escapes, changed on both
+/// sides: what `sync` reports of it is escaped.
+#[cfg(unix)]
+#[test]
+fn what_sync_reports_is_escaped() {
+    let team = Team::new();
+    let evil = "prospects/x\u{1b}]0;owned\u{7}.md";
+    fs::write(
+        team.path("A", evil),
+        "---\nname: \"Evil\\e[2J\"\n---\n\n## Log\n\n- 2026-11-01 call: \u{1b}[2J\n",
+    )
+    .unwrap();
+    team.ledger("A", &["sync"]).ok();
+    team.ledger("B", &["sync"]).ok();
+    team.ledger("A", &["touch", "owned", "call", "From A."])
+        .ok();
+    team.ledger("A", &["sync"]).ok();
+    team.ledger("B", &["touch", "owned", "email", "From B."])
+        .ok();
+    let b = team.ledger("B", &["sync"]).ok();
+    assert!(
+        b.stdout
+            .contains("merged prospects/x\\u{1b}]0;owned\\u{7}.md"),
+        "{b:#?}"
+    );
+    for text in [&b.stdout, &b.stderr] {
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{b:#?}"
+        );
+    }
+}
+
+/// A plain `git pull` merges prospects with the driver `ledger init`
+/// registered, though `ledger` is not on `PATH` and another program of
+/// that name is (ledger-cli, say).
+#[cfg(unix)]
+#[test]
+fn git_pull_finds_the_driver_without_ledger_on_the_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let team = Team::new();
+    team.ledger("A", &["touch", "acme", "call", "From A."]).ok();
+    team.ledger("A", &["sync"]).ok();
+    team.ledger("B", &["touch", "acme", "email", "From B."])
+        .ok();
+    let other = team.dir.path().join("other-bin");
+    fs::create_dir_all(&other).unwrap();
+    let impostor = other.join("ledger");
+    fs::write(&impostor, "#!/bin/sh\necho 'not this ledger' >&2\nexit 3\n").unwrap();
+    fs::set_permissions(&impostor, fs::Permissions::from_mode(0o755)).unwrap();
+    let mut cmd = Command::new("git");
+    seal(&mut cmd, &team.home());
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", other.display());
+    cmd.env("PATH", path)
+        .args(["pull", "--no-rebase", "--no-edit", "-q"])
+        .current_dir(team.dir.path().join("B"));
+    let pull = Run::from(cmd.output().unwrap()).ok();
+    assert!(!pull.stderr.contains("not this ledger"), "{pull:#?}");
+    let merged = team.read("B", "prospects/acme-corp.md");
+    assert!(
+        merged.contains("call: From A.") && merged.contains("email: From B."),
+        "{merged}"
+    );
+    assert!(!merged.contains("<<<<<<<"), "{merged}");
+    assert_eq!(team.git("B", &["status", "--porcelain"]), "");
 }

@@ -1,0 +1,330 @@
+//! Hostile and non-English input (SPEC section 10): each example that once
+//! crashed `ledger`, wrote a terminal's control sequences raw, hung it or
+//! let a value rewrite a file, run on every command it reached.
+
+use std::time::{Duration, Instant};
+
+use crate::support::{prospect, Run, Sandbox};
+
+/// Characters SPEC section 10 forbids outside JSON (line breaks and tabs
+/// are the output's own).
+fn is_raw(c: char) -> bool {
+    c != '\n' && c != '\t' && ledger::text::is_unsafe_char(c)
+}
+
+/// Assert nothing raw reached standard output or error; the run.
+#[track_caller]
+fn clean(run: Run) -> Run {
+    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        if let Some(c) = text.chars().find(|&c| is_raw(c)) {
+            panic!("a raw {c:?} on {name}:\n{run:#?}");
+        }
+    }
+    assert!(!run.stderr.contains("panicked"), "{run:#?}");
+    run
+}
+
+/// The reading commands, as a person and as a script runs them.
+const READERS: [&[&str]; 7] = [
+    &["due"],
+    &["due", "--within", "30d"],
+    &["due", "--json"],
+    &["list", "--all"],
+    &["list", "--all", "--json"],
+    &["lint"],
+    &["lint", "--json"],
+];
+
+/// Every reading command on `s`, then `show PROSPECT`: no panic, nothing
+/// raw, the exit status `lint` is expected to have.
+#[track_caller]
+fn read_everything(s: &Sandbox, show: &str, lint_fails: bool) {
+    for args in READERS {
+        let run = s.ledger(args);
+        let code = if lint_fails && args[0] == "lint" {
+            1
+        } else {
+            0
+        };
+        clean(run.fails(code));
+    }
+    clean(s.ledger(&["show", show]).ok());
+    clean(s.ledger(&["show", show, "--json"]).ok());
+}
+
+#[test]
+fn a_touch_with_a_euro_sign_and_every_command_after_it() {
+    let s = Sandbox::new();
+    let root = s.root();
+    let l = root.to_str().unwrap();
+    s.ledger_raw(&["init", l], &s.home()).ok();
+    s.ledger(&["add", "Acme"]).ok();
+    s.ledger(&["touch", "acme", "call", "€500 offer"]).ok();
+    assert!(s
+        .read("prospects/acme.md")
+        .contains("- 2026-11-23 call: €500 offer\n"));
+    read_everything(&s, "acme", false);
+    let shown = s.ledger(&["show", "acme", "--json"]).ok().json();
+    assert_eq!(shown["log"][0]["text"], "€500 offer");
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn wide_characters_right_after_the_colon() {
+    let s = Sandbox::new();
+    let texts = ["“quoted”", "東京で会議", "🚀 launch", "été", "€500"];
+    let log: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| format!("2026-11-0{} email:{text}", i + 1))
+        .collect();
+    let log: Vec<&str> = log.iter().map(String::as_str).collect();
+    s.file(
+        "prospects/wide.md",
+        prospect("name: Wide\nvalue: 20000\n", &log),
+    );
+    read_everything(&s, "wide", false);
+    let shown = s.ledger(&["show", "wide", "--json"]).ok().json();
+    let got: Vec<&str> = shown["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, texts);
+    assert_eq!(shown["touches"], 5);
+}
+
+#[test]
+fn spans_that_end_in_a_wide_character() {
+    let s = Sandbox::new();
+    s.file("prospects/acme.md", prospect("name: Acme\n", &[]));
+    let run = s.ledger(&["due", "--within", "3日"]).fails(2);
+    run.says("`3日` is not a span of time");
+    let run = clean(
+        s.ledger(&["touch", "acme", "call", "--next", "2週"])
+            .fails(2),
+    );
+    run.says("2週");
+    // In a prospect's own cadence: a bad field, reported by lint.
+    s.file(
+        "prospects/odd.md",
+        prospect("name: Odd\ncadence: [3é call]\n", &["2026-11-01 call: x"]),
+    );
+    let run = clean(s.ledger(&["lint"]).fails(1));
+    run.shows("prospects/odd.md:3:1: error[bad-field]");
+    // In the settings: every command but lint stops on it, lint reports it.
+    s.file("ledger.yaml", "stall_after: 30日\n");
+    let run = clean(s.ledger(&["lint"]).fails(1));
+    run.shows("ledger.yaml:1:1: error[bad-config]");
+    for args in [&["due"][..], &["list"], &["show", "acme"]] {
+        clean(s.ledger(args).fails(1)).says("ledger.yaml:1");
+    }
+}
+
+#[test]
+fn escape_sequences_in_files_never_reach_the_terminal() {
+    let s = Sandbox::new();
+    s.file(
+        "prospects/evil.md",
+        "---\nname: \"Evil\\e]0;pwned\\a\\e[2J\\e]8;;http://x.example\\aclick\\e]8;;\\a\\r\"\ncompany: \"Bidi \u{202e}exe.txt\"\ntags: [\"\\e[31mred\"]\nowner: \"\\u009b2J\"\n---\n\n## Log\n\n- 2026-11-01 call: x\u{1b}[2J\r\u{202e} done\n- 2026-11-02 emai\u{1b}l: bad channel\n",
+    );
+    s.git_init();
+    read_everything(&s, "evil", true);
+    let run = clean(s.ledger(&["show", "evil"]).ok());
+    run.shows("Evil\\u{1b}]0;pwned\\u{7}\\u{1b}[2J");
+    run.shows("Bidi \\u{202e}exe.txt");
+    // JSON keeps the text, escaped as JSON escapes it.
+    let json = s.ledger(&["show", "evil", "--json"]).ok();
+    assert!(json.stdout.contains("\\u001b]0;pwned"), "{}", json.stdout);
+    // What writes say back, on standard output and error.
+    clean(s.ledger(&["touch", "evil", "email", "ok"]).ok());
+    clean(s.ledger(&["set", "evil", "stage=maybe\u{1b}[2J"]).fails(1));
+    clean(
+        s.ledger(&["touch", "nobody\u{1b}]0;x\u{7}", "call"])
+            .fails(1),
+    );
+    clean(s.ledger(&["show", "\u{1b}]0;zzz\u{7}"]).fails(1));
+}
+
+#[test]
+fn deep_front_matter_is_refused_at_once() {
+    let s = Sandbox::new();
+    s.file(
+        "prospects/deep.md",
+        format!("---\nname: Deep\nx: {}\n---\n", "[".repeat(200_000)),
+    )
+    .file("prospects/fine.md", prospect("name: Fine\n", &[]));
+    let started = Instant::now();
+    let run = clean(s.ledger(&["lint"]).fails(1));
+    run.shows("prospects/deep.md:3:1: error[front-matter]");
+    clean(s.ledger(&["due"]).ok()).says("skipped 1 prospect file");
+    // Seconds, where it took a minute and a half: generous for a loaded
+    // machine, far from the old time.
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn values_with_line_breaks_are_refused_and_nothing_changes() {
+    let s = Sandbox::new();
+    s.file(
+        "prospects/acme.md",
+        prospect("name: Acme\n", &["2026-11-01 call: x"]),
+    );
+    s.git_init();
+    let before = s.snapshot();
+    let head = s.git(&["rev-parse", "HEAD"]);
+    let injected = "Inject\n## Log\n- 2026-11-01 call (in): injected";
+    let refusals: [&[&str]; 8] = [
+        &["add", injected],
+        &["add", "Fine", "--company", "A\rB"],
+        &["add", "Fine", "--tag", "a\nb"],
+        &["add", "Fine", "--tag", ""],
+        &[
+            "close",
+            "acme",
+            "lost",
+            "--reason",
+            "gone\n- 2026-11-02 call (in): yes",
+        ],
+        &["set", "acme", "owner=sam\nstage: won"],
+        &["set", "acme", "company=\u{1b}[2J"],
+        &["touch", "acme", "call", "a\u{1b}[2Jb"],
+    ];
+    for args in refusals {
+        clean(s.ledger(args).fails(1)).says("nothing was changed");
+    }
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    // A touch's white space, line breaks included, becomes single spaces.
+    s.ledger(&[
+        "touch",
+        "acme",
+        "email",
+        "two\nlines\r\n- 2026-11-01 call (in): no",
+    ])
+    .ok();
+    let text = s.read("prospects/acme.md");
+    assert!(
+        text.ends_with("- 2026-11-23 email: two lines - 2026-11-01 call (in): no\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_tag_is_one_string_whatever_it_holds() {
+    let s = Sandbox::new();
+    let tags = ["a]", "b, c", "# d", "{e}", "\"f\"", "g: h", "東京"];
+    let mut args = vec!["add", "Tagged", "--no-commit"];
+    for tag in &tags {
+        args.extend(["--tag", tag]);
+    }
+    s.ledger(&args).ok();
+    let shown = s.ledger(&["show", "tagged", "--json"]).ok().json();
+    assert_eq!(shown["tags"], serde_json::json!(tags));
+    s.ledger(&["lint"]).ok();
+}
+
+#[test]
+fn every_script_gets_its_own_readable_file_name() {
+    let s = Sandbox::new();
+    let names = [
+        ("Иван Петров", "prospects/ivan-petrov.md"),
+        ("Ivan Petrov!", "prospects/ivan-petrov-2.md"),
+        ("東京電機", "prospects/dong-jing-dian-ji.md"),
+        ("Ελληνικά Α.Ε.", "prospects/ellenika-a-e.md"),
+        ("محمد", "prospects/mhmd.md"),
+        ("🚀", "prospects/rocket.md"),
+        ("!!!", "prospects/prospect.md"),
+        ("???", "prospects/prospect-2.md"),
+    ];
+    for (name, path) in names {
+        let run = clean(s.ledger(&["add", name, "--no-commit"]).ok());
+        run.shows(&format!("as {path}"));
+        assert!(s.read(path).contains(&format!("# {name}\n")), "{path}");
+    }
+    // The same name, in any case, is a duplicate; nothing is written.
+    let before = s.snapshot();
+    clean(s.ledger(&["add", "иван петров", "--no-commit"]).fails(1)).says("already exists");
+    assert_eq!(s.snapshot(), before);
+    let listed = s.ledger(&["list", "--all", "--json"]).ok().json();
+    assert_eq!(listed.as_array().unwrap().len(), names.len());
+}
+
+#[test]
+fn a_lock_timeout_that_is_not_a_number_of_seconds() {
+    let s = Sandbox::new();
+    s.file("prospects/acme.md", prospect("name: Acme\n", &[]));
+    for timeout in ["inf", "NaN", "-1", "1e300", "soon"] {
+        s.ledger_env(
+            &[
+                "touch",
+                "acme",
+                "call",
+                "--no-commit",
+                "--today",
+                "2026-11-23",
+            ],
+            &s.root(),
+            &[("LEDGER_LOCK_TIMEOUT", timeout)],
+        )
+        .ok();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn add_never_writes_through_a_symbolic_link() {
+    let s = Sandbox::new();
+    let outside = s.home().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, s.root().join("prospects")).unwrap();
+    let run = clean(s.ledger(&["add", "Acme", "--no-commit"]).fails(1));
+    run.says("symbolic link");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+    // A link one level down, in a ledger filed by initials.
+    let s = Sandbox::new();
+    s.file("prospects/b/keep.md", "not a prospect\n");
+    std::os::unix::fs::symlink(&outside, s.root().join("prospects/a")).unwrap();
+    clean(s.ledger(&["add", "Acme", "--no-commit"]).fails(1)).says("symbolic link");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+    clean(s.ledger(&["add", "Beta", "--no-commit"]).ok()).shows("as prospects/b/beta.md");
+}
+
+#[cfg(unix)]
+#[test]
+fn commit_messages_name_hostile_files_escaped() {
+    let s = Sandbox::new();
+    s.file("prospects/acme.md", prospect("name: Acme\n", &[]));
+    s.git_init();
+    s.file(
+        "prospects/x\u{1b}]0;owned\u{7}.md",
+        prospect("name: X\n", &[]),
+    );
+    let run = clean(s.ledger(&["commit"]).ok());
+    run.shows("x\\u{1b}]0;owned\\u{7}");
+    let subject = s.git(&["log", "-1", "--format=%s"]);
+    assert_eq!(
+        subject,
+        "commit prospects/x\\u{1b}]0;owned\\u{7}: hand edit\n"
+    );
+    clean(s.ledger(&["list", "--all"]).ok());
+    clean(s.ledger(&["show", "owned"]).ok()).shows("prospects/x\\u{1b}]0;owned\\u{7}.md");
+}
+
+/// An argument clap refuses never reaches the terminal raw in its message
+/// (clap writes it as it is to a terminal): its escape sequences are
+/// dropped, any other control character is shown escaped.
+#[test]
+fn arguments_in_usage_errors_are_never_raw() {
+    let s = Sandbox::new();
+    clean(s.ledger(&["due", "--within", "\u{1b}[2Jx"]).fails(2)).says("'x'");
+    clean(s.ledger(&["\u{1b}]0;owned\u{7}"]).fails(2));
+    let run = clean(
+        s.ledger(&["due", "--within", "a\rb\u{202e}c\u{8}"])
+            .fails(2),
+    );
+    run.says("a\\u{d}b\\u{202e}c");
+    clean(s.ledger(&["--help"]).ok()).shows("Usage:");
+}
