@@ -37,6 +37,7 @@ pub mod settings;
 pub mod store;
 pub mod sync;
 pub mod text;
+pub mod transaction;
 pub mod write;
 pub mod yaml;
 

@@ -64,6 +64,138 @@ pub fn write_atomic(path: &Path, contents: &[u8], create_new: bool) -> Result<()
     Ok(())
 }
 
+/// A file replaced by [`replace`]: the old one is kept under a second name
+/// until the write is done ([`Replaced::finish`]) or undone
+/// ([`Replaced::undo`], a rename, which a full disk does not stop).
+#[derive(Debug)]
+pub struct Replaced {
+    path: PathBuf,
+    /// The old file's second name; `None` when there was no file.
+    backup: Option<PathBuf>,
+}
+
+/// Where [`replace`] keeps the file at `path` while a write is under way:
+/// beside it, hidden, and not named `.md` (so no walk takes it for a
+/// prospect).
+pub fn backup_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.ledger-bak"))
+}
+
+/// Write `contents` to `path` as [`write_atomic`] does, keeping the file it
+/// replaces under [`backup_path`] until the caller finishes or undoes the
+/// write.
+pub fn replace(path: &Path, contents: &[u8]) -> Result<Replaced> {
+    let backup = backup_path(path);
+    let _ = fs::remove_file(&backup);
+    let existed = fs::symlink_metadata(path).is_ok();
+    if existed {
+        // A second name costs no room; where the file system has none to
+        // give (FAT, some network shares), a copy.
+        fs::hard_link(path, &backup)
+            .or_else(|_| fs::copy(path, &backup).map(|_| ()))
+            .map_err(|e| Error::io(&backup, e))?;
+    }
+    let replaced = Replaced {
+        path: path.to_path_buf(),
+        backup: existed.then_some(backup),
+    };
+    match write_atomic(path, contents, !existed) {
+        Ok(()) => Ok(replaced),
+        Err(err) => {
+            replaced.finish();
+            Err(err)
+        }
+    }
+}
+
+/// Remove the file at `path`, keeping it under [`backup_path`] until the
+/// caller finishes or undoes the write.
+pub fn remove(path: &Path) -> Result<Replaced> {
+    let backup = backup_path(path);
+    fs::rename(path, &backup).map_err(|e| Error::io(path, e))?;
+    Ok(Replaced {
+        path: path.to_path_buf(),
+        backup: Some(backup),
+    })
+}
+
+impl Replaced {
+    /// Put the old file back (or remove the new one, where there was none).
+    pub fn undo(&self) -> Result<()> {
+        match &self.backup {
+            Some(backup) => fs::rename(backup, &self.path).map_err(|e| Error::io(&self.path, e)),
+            None => fs::remove_file(&self.path).map_err(|e| Error::io(&self.path, e)),
+        }
+    }
+
+    /// The write is done: forget the old file.
+    pub fn finish(&self) {
+        if let Some(backup) = &self.backup {
+            let _ = fs::remove_file(backup);
+        }
+    }
+}
+
+/// Remove what a `ledger` process stopped while writing in `dir` left there:
+/// temporary files of [`write_atomic`]. Only to be called with the ledger's
+/// lock held, when no other `ledger` process can be writing.
+pub fn clean_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(".ledger-") && name.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The process that has the file at `path` open, if any can be seen
+/// (Linux: from `/proc`); `None` also where that cannot be told.
+pub fn holder(path: &Path) -> Option<u32> {
+    let path = path.canonicalize().ok()?;
+    for process in fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = process
+            .file_name()
+            .to_str()
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(fds) = fs::read_dir(process.path().join("fd")) else {
+            continue;
+        };
+        if fds
+            .flatten()
+            .any(|fd| fs::read_link(fd.path()).is_ok_and(|target| target == path))
+        {
+            return Some(pid);
+        }
+    }
+    None
+}
+
+/// The error for a lock file git (or a stopped process) left: which file,
+/// whether a process holds it, and what to do.
+pub fn locked_error(lock: &Path) -> Error {
+    let shown = lock.display();
+    Error::Message(match holder(lock) {
+        Some(pid) => format!(
+            "{shown} is held by process {pid}, a git command still running: wait for it to finish and try again; nothing was changed"
+        ),
+        None => format!(
+            "{shown} exists, but no process holds it: a git command (or an editor's git plugin) was stopped while writing. \
+             Remove it (rm '{shown}') and try again; nothing was changed"
+        ),
+    })
+}
+
 /// How long a command waits for another to finish, unless
 /// `LEDGER_LOCK_TIMEOUT` (seconds) says otherwise.
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);

@@ -22,6 +22,7 @@ use crate::prospect::Prospect;
 use crate::settings::{self, NOTE};
 use crate::store::{self, Lock};
 use crate::text;
+use crate::transaction;
 use crate::yaml;
 
 /// What became of a write in git.
@@ -151,39 +152,45 @@ impl Writer<'_> {
         let _lock = Lock::acquire(&lock_path)?;
 
         let paths: Vec<PathBuf> = files.iter().map(|f| root.join(f)).collect();
+        // What a stopped process left (a write under way, its temporary
+        // files) is finished or cleared first, under the lock.
+        if let (true, Some(repo)) = (self.commit, &repo) {
+            transaction::finish_interrupted(repo)?;
+        }
+        for dir in paths.iter().filter_map(|p| p.parent()) {
+            store::clean_temporaries(dir);
+        }
         let before: Vec<Option<String>> =
             paths.iter().map(|p| read_text(p)).collect::<Result<_>>()?;
         let after = edit(before.clone())?;
-        // Each file written, with what it held before.
-        let mut written: Vec<(&Path, &Option<String>)> = Vec::new();
-        for ((path, old), new) in paths.iter().zip(&before).zip(&after) {
-            if old == new {
-                continue;
-            }
-            let result = match new {
-                Some(text) => store::write_atomic(path, text.as_bytes(), old.is_none()),
-                None => fs::remove_file(path).map_err(|e| Error::io(path, e)),
-            };
-            if let Err(err) = result {
-                restore(&written);
-                return Err(err);
-            }
-            written.push((path, old));
-        }
+        let changes: Vec<(PathBuf, Option<&str>)> = paths
+            .iter()
+            .zip(&before)
+            .zip(&after)
+            .filter(|((_, old), new)| old != new)
+            .map(|((path, _), new)| (path.clone(), new.as_deref()))
+            .collect();
         let repo = match (self.commit, repo) {
-            (false, _) => return Ok(Recorded::NotAsked),
-            (true, None) => return Ok(Recorded::OutsideGit),
             (true, Some(repo)) => repo,
-        };
-        let changed: Vec<PathBuf> = written.iter().map(|(path, _)| path.to_path_buf()).collect();
-        // `git log` shows a message raw: ids from file names may hold anything.
-        match repo.commit_paths(&changed, &text::printable_lines(message)) {
-            Ok(Some(commit)) => Ok(Recorded::Committed(commit)),
-            Ok(None) => Ok(Recorded::Unchanged),
-            Err(err) => {
-                restore(&written);
-                Err(err)
+            (commit, _) => {
+                // Not committed: each file written whole, the ones before
+                // put back should a later one fail.
+                let written = transaction::write_files(&changes)?;
+                for file in &written {
+                    file.finish();
+                }
+                return Ok(if commit {
+                    Recorded::OutsideGit
+                } else {
+                    Recorded::NotAsked
+                });
             }
+        };
+        // `git log` shows a message raw: ids from file names may hold anything.
+        let message = text::printable_lines(message);
+        match transaction::commit_files(&repo, &changes, &message)? {
+            Some(commit) => Ok(Recorded::Committed(commit)),
+            None => Ok(Recorded::Unchanged),
         }
     }
 
@@ -501,6 +508,9 @@ impl Writer<'_> {
         })?;
         repo.check_ready()?;
         let lock = Lock::acquire(&repo.lock_path())?;
+        // A write a stopped process left is finished or undone before
+        // anything is committed, never taken for hand edits.
+        transaction::finish_interrupted(&repo)?;
         Ok((repo, lock))
     }
 
@@ -720,16 +730,6 @@ fn existing<'t>(path: &str, text: &'t Option<String>) -> Result<&'t str> {
             "{path} disappeared before it could be changed; nothing was changed"
         ))
     })
-}
-
-/// Put back the files already written, each as it was, when a later step fails.
-fn restore(written: &[(&Path, &Option<String>)]) {
-    for (path, before) in written {
-        let _ = match before {
-            Some(text) => store::write_atomic(path, text.as_bytes(), false),
-            None => fs::remove_file(path).map_err(|e| Error::io(path, e)),
-        };
-    }
 }
 
 fn broken(path: &str, err: edit::EditError) -> Error {

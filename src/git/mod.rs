@@ -4,13 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::build::TreeUpdateBuilder;
-use git2::{ErrorCode, FileMode, Repository, RepositoryState, Status, StatusOptions};
+use git2::{ErrorCode, Repository, RepositoryState, Status, StatusOptions};
 
 use crate::error::{Error, Result};
 
+mod commit;
 mod sync;
 
+pub use commit::{blob_id, Prepared};
 pub use sync::{Branch, FileMerge, Id, Saved, Sides, TreeMerge};
 
 /// A git work tree holding a ledger.
@@ -91,6 +92,16 @@ impl Repo {
         Ok(Repo { repo, workdir })
     }
 
+    /// The repository's own folder (`.git`).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// A path's place in the work tree, `/`-separated.
+    pub fn relative(&self, path: &Path) -> Result<String> {
+        self.in_tree(path)
+    }
+
     /// The work tree's top folder.
     pub fn workdir(&self) -> &Path {
         &self.workdir
@@ -153,67 +164,45 @@ impl Repo {
     /// removed) on the current branch. The commit's tree is HEAD's with those
     /// paths replaced, so other staged changes stay staged and out of it; the
     /// index is updated for those paths alone. `None` when nothing changed.
+    /// The branch moves last (see the `commit` module): a failure before it
+    /// leaves the index and the branch as they were.
     pub fn commit_paths(&self, paths: &[PathBuf], message: &str) -> Result<Option<Commit>> {
-        let fail = |e| git_error("cannot commit", e);
-        let mut index = self.repo.index().map_err(fail)?;
-        // The index may have been read before this command took its turn
-        // (see `discover_ahead`): read it again if it changed since.
-        index.read(false).map_err(fail)?;
-        let head = match self.repo.head() {
-            Ok(head) => Some(head.peel_to_commit().map_err(fail)?),
-            Err(err) if matches!(err.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
-            Err(err) => return Err(fail(err)),
-        };
-        let base = match &head {
-            Some(commit) => commit.tree().map_err(fail)?,
-            None => {
-                let empty = self
-                    .repo
-                    .treebuilder(None)
-                    .and_then(|b| b.write())
-                    .map_err(fail)?;
-                self.repo.find_tree(empty).map_err(fail)?
+        for lock in self.git_locks() {
+            if lock.exists() {
+                return Err(crate::store::locked_error(&lock));
             }
-        };
-        let mut updates = TreeUpdateBuilder::new();
+        }
+        let mut rels = Vec::with_capacity(paths.len());
+        let mut contents = Vec::with_capacity(paths.len());
         for path in paths {
-            let rel = self.in_tree(path)?;
-            if path.exists() {
-                index.add_path(Path::new(&rel)).map_err(fail)?;
-                let entry = index
-                    .get_path(Path::new(&rel), 0)
-                    .ok_or_else(|| Error::Message(format!("git did not stage {rel}")))?;
-                let mode = if entry.mode & 0o111 != 0 {
-                    FileMode::BlobExecutable
-                } else {
-                    FileMode::Blob
-                };
-                updates.upsert(rel.as_str(), entry.id, mode);
-            } else {
-                let _ = index.remove_path(Path::new(&rel));
-                updates.remove(rel.as_str());
+            rels.push(self.in_tree(path)?);
+            contents.push(match std::fs::read(path) {
+                Ok(bytes) => Some(bytes),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+                Err(err) => return Err(Error::io(path, err)),
+            });
+        }
+        let changes: Vec<(String, Option<&[u8]>)> = rels
+            .iter()
+            .zip(&contents)
+            .map(|(rel, bytes)| (rel.clone(), bytes.as_deref()))
+            .collect();
+        let prepared = self.prepare(&changes, message)?;
+        self.stage(&rels)?;
+        let Some(prepared) = prepared else {
+            self.drop_index_backup();
+            return Ok(None);
+        };
+        match self.move_branch(&prepared) {
+            Ok(commit) => {
+                self.drop_index_backup();
+                Ok(Some(commit))
+            }
+            Err(err) => {
+                self.put_index_back();
+                Err(err)
             }
         }
-        let tree_id = updates.create_updated(&self.repo, &base).map_err(fail)?;
-        if head.is_some() && tree_id == base.id() {
-            index.write().map_err(fail)?;
-            return Ok(None);
-        }
-        let tree = self.repo.find_tree(tree_id).map_err(fail)?;
-        let author = self.repo.author_from_env().map_err(fail)?;
-        let committer = self.repo.committer_from_env().map_err(fail)?;
-        let parents: Vec<&git2::Commit> = head.iter().collect();
-        let id = self
-            .repo
-            .commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
-            .map_err(fail)?;
-        index.write().map_err(fail)?;
-        // Seven hex digits, as git shows an id (the precision cuts the text).
-        let short_id = format!("{id:.7}");
-        Ok(Some(Commit {
-            short_id,
-            summary: message.lines().next().unwrap_or("").to_owned(),
-        }))
     }
 
     /// Files below `dir` that differ from HEAD in the work tree (changed,

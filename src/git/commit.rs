@@ -1,0 +1,243 @@
+//! A commit made in steps that can each be undone, so that a write that
+//! fails at any step, or is killed, leaves the branch, the index and the
+//! files as they were, or finished (SPEC section 7, "Failures change
+//! nothing").
+//!
+//! The order, for a command that writes files and commits them:
+//!
+//! 1. [`Repo::prepare`]: the blobs, the tree and the commit object, from
+//!    the new texts in memory. Nothing refers to them yet: a failure here
+//!    (a full disk) leaves only objects git will prune.
+//! 2. The caller writes its journal (`.git/ledger-write.json`, see
+//!    `crate::write`), then the files, each renamed over the old one, the
+//!    old one kept under a backup name until the end.
+//! 3. [`Repo::stage`]: the index, with those paths as they are on disk; the
+//!    index as it was kept beside it ([`Repo::put_index_back`]).
+//! 4. [`Repo::move_branch`]: the branch moves to the commit, only if it still
+//!    points where it did in step 1 (git's own compare-and-swap of a ref).
+//!
+//! The branch moves last: before it, undoing is putting back the files and
+//! the index; after it, the write is done. A process killed between two
+//! steps leaves the journal, from which the next command finishes or
+//! undoes it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use git2::build::TreeUpdateBuilder;
+use git2::{ErrorCode, FileMode, ObjectType, Oid};
+
+use super::{git_error, Commit, Repo};
+use crate::error::{Error, Result};
+
+/// A commit whose objects are written and which no branch points to yet.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Prepared {
+    /// The commit's id.
+    pub id: String,
+    /// Where the branch pointed when it was made (`None`: an unborn branch).
+    pub parent: Option<String>,
+    /// The branch's full name (`refs/heads/main`), or `HEAD` when detached.
+    pub branch: String,
+    /// The first line of its message.
+    pub summary: String,
+}
+
+impl Prepared {
+    /// What a person is told of the commit once the branch points to it.
+    pub fn commit(&self) -> Commit {
+        Commit {
+            short_id: self.id.chars().take(7).collect(),
+            summary: self.summary.clone(),
+        }
+    }
+}
+
+/// The id git gives a file of these bytes (`git hash-object`).
+pub fn blob_id(bytes: &[u8]) -> String {
+    Oid::hash_object(ObjectType::Blob, bytes).map_or_else(|_| String::new(), |id| id.to_string())
+}
+
+fn oid(text: &str) -> Result<Oid> {
+    Oid::from_str(text).map_err(|e| git_error("a damaged journal", e))
+}
+
+impl Repo {
+    /// The branch HEAD names (`refs/heads/main`, or `HEAD` when detached)
+    /// and the commit it points to (`None` while it is unborn).
+    pub fn branch_tip(&self) -> Result<(String, Option<String>)> {
+        let fail = |e| git_error("cannot read HEAD", e);
+        let head = self.repo.find_reference("HEAD").map_err(fail)?;
+        let branch = head
+            .symbolic_target()
+            .map_err(fail)?
+            .unwrap_or("HEAD")
+            .to_owned();
+        let tip = match self.repo.refname_to_id(&branch) {
+            Ok(id) => Some(id.to_string()),
+            Err(err) if err.code() == ErrorCode::NotFound => None,
+            Err(err) => return Err(fail(err)),
+        };
+        Ok((branch, tip))
+    }
+
+    /// The lock files git holds while it writes the index and the branch:
+    /// one left by a process that was stopped blocks every write.
+    pub fn git_locks(&self) -> Vec<PathBuf> {
+        let git = self.repo.path();
+        let mut locks = vec![git.join("index.lock"), git.join("HEAD.lock")];
+        if let Ok((branch, _)) = self.branch_tip() {
+            if branch != "HEAD" {
+                locks.push(git.join(format!("{branch}.lock")));
+            }
+        }
+        locks
+    }
+
+    /// Step 1: write the objects of a commit of HEAD's tree with `changes`
+    /// (each path relative to the work tree, with its new bytes, or `None`
+    /// for a removed file), and nothing else. `None` when the tree would
+    /// not change.
+    pub fn prepare(
+        &self,
+        changes: &[(String, Option<&[u8]>)],
+        message: &str,
+    ) -> Result<Option<Prepared>> {
+        let fail = |e| git_error("cannot write git objects", e);
+        let (branch, tip) = self.branch_tip()?;
+        let parent = match &tip {
+            Some(id) => Some(self.repo.find_commit(oid(id)?).map_err(fail)?),
+            None => None,
+        };
+        let base = match &parent {
+            Some(commit) => commit.tree().map_err(fail)?,
+            None => {
+                let empty = self
+                    .repo
+                    .treebuilder(None)
+                    .and_then(|b| b.write())
+                    .map_err(fail)?;
+                self.repo.find_tree(empty).map_err(fail)?
+            }
+        };
+        let mut updates = TreeUpdateBuilder::new();
+        for (rel, bytes) in changes {
+            match bytes {
+                Some(bytes) => {
+                    let id = self.repo.blob(bytes).map_err(fail)?;
+                    let executable = base
+                        .get_path(Path::new(rel))
+                        .is_ok_and(|e| e.filemode() == i32::from(FileMode::BlobExecutable));
+                    let mode = if executable {
+                        FileMode::BlobExecutable
+                    } else {
+                        FileMode::Blob
+                    };
+                    updates.upsert(rel.as_str(), id, mode);
+                }
+                None => {
+                    updates.remove(rel.as_str());
+                }
+            }
+        }
+        let tree_id = updates.create_updated(&self.repo, &base).map_err(fail)?;
+        if parent.is_some() && tree_id == base.id() {
+            return Ok(None);
+        }
+        let tree = self.repo.find_tree(tree_id).map_err(fail)?;
+        let author = self.repo.author_from_env().map_err(fail)?;
+        let committer = self.repo.committer_from_env().map_err(fail)?;
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        let id = self
+            .repo
+            .commit(None, &author, &committer, message, &tree, &parents)
+            .map_err(fail)?;
+        Ok(Some(Prepared {
+            id: id.to_string(),
+            parent: tip,
+            branch,
+            summary: message.lines().next().unwrap_or("").to_owned(),
+        }))
+    }
+
+    /// Where [`Repo::stage`] keeps the index as it was until the write ends.
+    pub fn index_backup(&self) -> PathBuf {
+        self.repo.path().join("ledger-index.bak")
+    }
+
+    /// Step 3: stage `rels` (relative to the work tree) as they are on
+    /// disk, a missing one removed, and nothing else; the index as it was
+    /// is kept (a second name for the same file, which git's rename of the
+    /// new index leaves alone) until [`Repo::drop_index_backup`] or
+    /// [`Repo::put_index_back`].
+    pub fn stage(&self, rels: &[String]) -> Result<()> {
+        let fail = |e| git_error("cannot write the git index", e);
+        let index_path = self.repo.path().join("index");
+        let backup = self.index_backup();
+        let _ = fs::remove_file(&backup);
+        if index_path.exists() {
+            fs::hard_link(&index_path, &backup).map_err(|e| Error::io(&backup, e))?;
+        }
+        let result = (|| {
+            let mut index = self.repo.index().map_err(fail)?;
+            // The index may have been read before this command took its
+            // turn (see `discover_ahead`): read it again if it changed since.
+            index.read(false).map_err(fail)?;
+            for rel in rels {
+                if self.workdir.join(rel).exists() {
+                    index.add_path(Path::new(rel)).map_err(fail)?;
+                } else {
+                    let _ = index.remove_path(Path::new(rel));
+                }
+            }
+            index.write().map_err(fail)
+        })();
+        if result.is_err() {
+            self.put_index_back();
+        }
+        result
+    }
+
+    /// Undo [`Repo::stage`]: the index as it was, by a rename, which needs
+    /// no room on a full disk.
+    pub fn put_index_back(&self) {
+        let backup = self.index_backup();
+        if backup.exists() {
+            let _ = fs::rename(&backup, self.repo.path().join("index"));
+        }
+    }
+
+    /// The write is done: the index as it was is no longer needed.
+    pub fn drop_index_backup(&self) {
+        let _ = fs::remove_file(self.index_backup());
+    }
+
+    /// Step 4: move the branch to the prepared commit, if it still points
+    /// where it did when the commit was prepared.
+    pub fn move_branch(&self, prepared: &Prepared) -> Result<Commit> {
+        let id = oid(&prepared.id)?;
+        let message = format!("commit: {}", prepared.summary);
+        let moved = match &prepared.parent {
+            Some(parent) => self
+                .repo
+                .reference_matching(&prepared.branch, id, true, oid(parent)?, &message)
+                .map(|_| ()),
+            None => self
+                .repo
+                .reference(&prepared.branch, id, false, &message)
+                .map(|_| ()),
+        };
+        match moved {
+            Ok(()) => Ok(prepared.commit()),
+            // The branch may have moved before the step failed (its log,
+            // written after, may not have been): then the write is done.
+            Err(_) if self.branch_tip()?.1.as_deref() == Some(prepared.id.as_str()) => {
+                Ok(prepared.commit())
+            }
+            Err(err) => Err(git_error(
+                &format!("cannot move {} to the new commit", prepared.branch),
+                err,
+            )),
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Writing files and committing them as one step that is done whole or not
+//! at all (SPEC section 7, "Failures change nothing"), whatever stops it: a
+//! locked index or branch, a full disk, a `kill -9`.
+//!
+//! The order is in [`crate::git`]'s `commit` module: the commit's objects,
+//! then a journal, the files, the index, and last the branch. Each step
+//! until the branch moves can be undone: the files and the index keep their
+//! old versions under second names, and putting them back is a rename,
+//! which needs no room on a full disk. The journal (`.git/ledger-write.json`)
+//! says what was under way, so that the next `ledger` command that takes
+//! the lock finishes a write whose files all reached the disk, and undoes
+//! one that stopped before.
+
+use std::fs;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::git::{blob_id, Commit, Prepared, Repo};
+use crate::store::{self, Replaced};
+
+/// What a write under way has done, kept in `.git/` until it ends.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Journal {
+    /// The commit it makes, prepared before any file was written.
+    commit: Prepared,
+    /// Each file it writes.
+    files: Vec<Planned>,
+}
+
+/// One file of a [`Journal`].
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Planned {
+    /// The path relative to the work tree, `/`-separated.
+    path: String,
+    /// The git id of the new contents; `None` when the file is removed.
+    blob: Option<String>,
+    /// Whether a file was there before.
+    existed: bool,
+}
+
+fn journal_path(repo: &Repo) -> PathBuf {
+    repo.git_dir().join("ledger-write.json")
+}
+
+/// Write `changes` (each path with its new contents, `None` to remove it)
+/// and commit exactly them with `message`, all or nothing. The ledger's
+/// lock must be held. `None` when the commit would change nothing (the
+/// files are still written).
+pub fn commit_files(
+    repo: &Repo,
+    changes: &[(PathBuf, Option<&str>)],
+    message: &str,
+) -> Result<Option<Commit>> {
+    finish_interrupted(repo)?;
+    for lock in repo.git_locks() {
+        if lock.exists() {
+            return Err(store::locked_error(&lock));
+        }
+    }
+    let mut rels = Vec::with_capacity(changes.len());
+    for (path, _) in changes {
+        rels.push(repo.relative(path)?);
+    }
+    let in_tree: Vec<(String, Option<&[u8]>)> = rels
+        .iter()
+        .zip(changes)
+        .map(|(rel, (_, text))| (rel.clone(), text.map(str::as_bytes)))
+        .collect();
+    let Some(commit) = repo.prepare(&in_tree, message)? else {
+        // The files come back to what HEAD holds: nothing to commit.
+        let written = write_files(changes)?;
+        for file in &written {
+            file.finish();
+        }
+        repo.stage(&rels)?;
+        repo.drop_index_backup();
+        return Ok(None);
+    };
+    let journal = Journal {
+        commit,
+        files: rels
+            .iter()
+            .zip(changes)
+            .map(|(rel, (path, text))| Planned {
+                path: rel.clone(),
+                blob: text.map(|t| blob_id(t.as_bytes())),
+                existed: fs::symlink_metadata(path).is_ok(),
+            })
+            .collect(),
+    };
+    stop_point("prepare");
+    let saved = serde_json::to_vec(&journal).map_err(|e| Error::Message(e.to_string()))?;
+    store::write_atomic(&journal_path(repo), &saved, false)?;
+    stop_point("journal");
+    let undo = |written: &[Replaced], staged: bool| {
+        if staged {
+            repo.put_index_back();
+        }
+        // Where a file cannot be put back, the journal stays, and the
+        // next command puts it back.
+        if written.iter().all(|file| file.undo().is_ok()) {
+            let _ = fs::remove_file(journal_path(repo));
+        }
+    };
+    let written = match write_files(changes) {
+        Ok(written) => written,
+        Err(err) => {
+            let _ = fs::remove_file(journal_path(repo));
+            return Err(err);
+        }
+    };
+    stop_point("files");
+    if let Err(err) = repo.stage(&rels) {
+        undo(&written, false);
+        return Err(err);
+    }
+    stop_point("index");
+    match repo.move_branch(&journal.commit) {
+        Ok(commit) => {
+            stop_point("branch");
+            for file in &written {
+                file.finish();
+            }
+            repo.drop_index_backup();
+            let _ = fs::remove_file(journal_path(repo));
+            Ok(Some(commit))
+        }
+        Err(err) => {
+            undo(&written, true);
+            Err(err)
+        }
+    }
+}
+
+/// Where the kill tests stop a write, as a `kill -9` would, to check that
+/// the next command finishes or undoes it: the process ends at once after
+/// the step that `LEDGER_STOP_AFTER` names (`prepare`, `journal`, `files`,
+/// `index`, `branch`, or `file:N` after the Nth file).
+fn stop_point(step: &str) {
+    if std::env::var_os("LEDGER_STOP_AFTER").is_some_and(|at| at == step) {
+        std::process::abort();
+    }
+}
+
+/// Write each file, keeping the old ones; on a failure, those already
+/// written are put back and the error returned.
+pub fn write_files(changes: &[(PathBuf, Option<&str>)]) -> Result<Vec<Replaced>> {
+    let mut written: Vec<Replaced> = Vec::with_capacity(changes.len());
+    for (path, text) in changes {
+        let result = match text {
+            Some(text) => store::replace(path, text.as_bytes()),
+            None => store::remove(path),
+        };
+        match result {
+            Ok(file) => {
+                written.push(file);
+                stop_point(&format!("file:{}", written.len()));
+            }
+            Err(err) => {
+                for file in &written {
+                    let _ = file.undo();
+                }
+                return Err(err);
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// Finish or undo a write that a stopped `ledger` process left, as its
+/// journal says: finished when every file reached the disk and the branch
+/// is where the write found it (or already at the new commit); undone
+/// otherwise. The lock files git left in that process's name are removed
+/// first, unless a live process holds them. Nothing when no write was
+/// under way.
+pub fn finish_interrupted(repo: &Repo) -> Result<()> {
+    let path = journal_path(repo);
+    let Ok(saved) = fs::read(&path) else {
+        return Ok(());
+    };
+    let Ok(journal) = serde_json::from_slice::<Journal>(&saved) else {
+        // Cut short as it was written: no file had been touched yet.
+        let _ = fs::remove_file(&path);
+        return Ok(());
+    };
+    for lock in repo.git_locks() {
+        if lock.exists() {
+            if store::holder(&lock).is_some() {
+                return Err(store::locked_error(&lock));
+            }
+            let _ = fs::remove_file(&lock);
+        }
+    }
+    let workdir = repo.workdir();
+    for planned in &journal.files {
+        if let Some(dir) = workdir.join(&planned.path).parent() {
+            store::clean_temporaries(dir);
+        }
+    }
+    let (_, tip) = repo.branch_tip()?;
+    let commit = &journal.commit;
+    let landed = tip.as_deref() == Some(commit.id.as_str());
+    let on_disk = |planned: &Planned| match fs::read(workdir.join(&planned.path)) {
+        Ok(bytes) => planned.blob.as_deref() == Some(blob_id(&bytes).as_str()),
+        Err(_) => planned.blob.is_none(),
+    };
+    let rels: Vec<String> = journal.files.iter().map(|f| f.path.clone()).collect();
+    if landed || (tip == commit.parent && journal.files.iter().all(on_disk)) {
+        if !landed {
+            repo.move_branch(commit)?;
+        }
+        repo.stage(&rels)?;
+    } else if tip == commit.parent {
+        // Stopped before every file was written: put back the old ones.
+        for planned in &journal.files {
+            let file = workdir.join(&planned.path);
+            let backup = store::backup_path(&file);
+            if backup.exists() {
+                fs::rename(&backup, &file).map_err(|e| Error::io(&file, e))?;
+            } else if !planned.existed && on_disk(planned) {
+                fs::remove_file(&file).map_err(|e| Error::io(&file, e))?;
+            }
+        }
+        repo.put_index_back();
+    }
+    // (A branch moved elsewhere since, by hand: the files stay as they are.)
+    for planned in &journal.files {
+        let _ = fs::remove_file(store::backup_path(&workdir.join(&planned.path)));
+    }
+    repo.drop_index_backup();
+    fs::remove_file(&path).map_err(|e| Error::io(&path, e))
+}
