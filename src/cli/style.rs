@@ -611,6 +611,42 @@ mod tests {
         assert!(text.lines().all(|l| l.chars().count() <= 40));
     }
 
+    /// Wide characters (CJK, emoji) take two columns and combining marks
+    /// none: the columns after them still line up, on a terminal's grid.
+    #[test]
+    fn tables_align_with_wide_characters() {
+        let table = Table {
+            header: vec!["NAME", "STAGE"],
+            align: vec![Align::Left, Align::Left],
+            flex: 0,
+        };
+        let rows = [
+            ["東京デザイン株式会社", "lead"],
+            ["Rocket 🚀 Labs", "proposal"],
+            ["Cafe\u{301} Ole\u{301}", "won"],
+            ["Иван Петров", "lost"],
+        ];
+        let look = Look {
+            color: false,
+            width: Some(24),
+        };
+        let mut out = Vec::new();
+        table
+            .write(&mut out, &look, &rows, |r, cells| {
+                r.iter().for_each(|c| cells.text(c, Style::new()))
+            })
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("NAME            STAGE\n東京デザイン…   lead\n"), "{text}");
+        // The second column starts at the same terminal column on every
+        // line, and no line is wider than the terminal.
+        for line in text.lines() {
+            let (name, _) = line.rsplit_once(' ').unwrap();
+            assert_eq!(width_of(name) + 1, 16, "{line}");
+            assert!(width_of(line) <= 24, "{line}");
+        }
+    }
+
     /// Rows made in another order than they are laid out in (and more of
     /// them than one piece holds) come out in the items' order; a short
     /// row is padded and cells beyond the columns are dropped.
