@@ -13,9 +13,17 @@
 //! - **Never trusted blindly**: a missing, stale, foreign or unreadable cache
 //!   is rebuilt silently; it never changes a result, and `--no-cache` turns
 //!   it off.
+//! - **Checked where it is read**: a disk, a copy or an editor can change a
+//!   byte, and postcard reads most changed bytes as other names, dates or
+//!   counts. So the header and every record carry a hash of their bytes,
+//!   and one that does not match is a miss: a damaged header costs the
+//!   whole file, a damaged record only its own file, read again. A record
+//!   is checked when it is looked up, so a warm `due` hashes each record
+//!   once, on the thread that uses it, instead of the whole file before
+//!   the walk can start.
 //!
-//! Two files are kept, each a header, the place of each record, and one
-//! record a file sorted by path:
+//! Two files are kept, each a check, a header, the place of each record,
+//! and one record a file sorted by path, each with its own check:
 //!
 //! - `<place>.day`: each prospect's [`Summary`] for one day and one set of
 //!   settings. A repeated `due` or `list` on the same day decodes these and
@@ -199,7 +207,31 @@ impl Parsed {
 }
 
 /// The cache's format: the crate's version and a revision of the layout.
-const FORMAT: &str = concat!("ledger-cache 4 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("ledger-cache 5 ", env!("CARGO_PKG_VERSION"));
+
+/// Bytes a check takes in a cache file.
+const CHECK: usize = 8;
+
+/// The check of a piece of a cache file: a fast hash, to catch damage
+/// (it guards against no one who means harm, who could rewrite the hash
+/// as easily as the bytes).
+fn check(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// Write into the first [`CHECK`] bytes of `piece` the check of the rest.
+fn seal(piece: &mut [u8]) {
+    if let Some((sum, covered)) = piece.split_first_chunk_mut::<CHECK>() {
+        *sum = check(covered).to_le_bytes();
+    }
+}
+
+/// The rest of `piece` after its first [`CHECK`] bytes, when they are
+/// the check of it.
+fn unseal(piece: &[u8]) -> Option<&[u8]> {
+    let (sum, covered) = piece.split_first_chunk::<CHECK>()?;
+    (u64::from_le_bytes(*sum) == check(covered)).then_some(covered)
+}
 
 /// The head of a cache file.
 #[derive(Debug, Serialize, Deserialize)]
@@ -214,13 +246,15 @@ struct Header {
     count: u32,
 }
 
-/// One cache file, read whole: a header, the place of each record (a
-/// `u32` each), then one record a file, sorted by path. A record is `u16`
-/// path length, the path, the [`Key`] ([`Key::SIZE`] bytes), and a body
-/// encoded with postcard, which ends where the next record begins.
+/// One cache file, read whole: a check, a header, the place of each record
+/// (a `u32` each), then one record a file, sorted by path. The check (see
+/// [`seal`]) covers the header and the places. A record is its own check,
+/// `u16` path length, the path, the [`Key`] ([`Key::SIZE`] bytes), and a
+/// body encoded with postcard, which ends where the next record begins.
 ///
-/// Nothing is decoded when the file is read: a record is taken apart when
-/// it is looked up, and one that does not fit is a miss.
+/// Only the header is decoded when the file is read: a record is checked
+/// and taken apart when it is looked up, and one that does not fit is a
+/// miss.
 #[derive(Debug, Default)]
 struct Table {
     bytes: Vec<u8>,
@@ -243,14 +277,24 @@ struct Slot<'t> {
 impl Table {
     /// Read a cache file; `None` when it is missing, foreign or damaged.
     fn read(path: &Path, day: Option<(i32, u64)>) -> Option<Table> {
-        let bytes = read_whole(path).ok()?;
-        let (header, rest) = postcard::take_from_bytes::<Header>(&bytes).ok()?;
+        Table::parse(read_whole(path).ok()?, day)
+    }
+
+    /// A cache file's bytes; `None` when they are foreign, for another
+    /// day or settings, or their header or places are damaged.
+    fn parse(bytes: Vec<u8>, day: Option<(i32, u64)>) -> Option<Table> {
+        let after_check = bytes.get(CHECK..)?;
+        // Decoded before it is checked, for the length of what the check
+        // covers: postcard turns down what does not fit, without panicking.
+        let (header, rest) = postcard::take_from_bytes::<Header>(after_check).ok()?;
         if header.format != FORMAT || header.day != day {
             return None;
         }
         let places = bytes.len() - rest.len();
         let count = header.count as usize;
-        (rest.len() / 4 >= count).then_some(Table {
+        let records = places.checked_add(count.checked_mul(4)?)?;
+        unseal(bytes.get(..records)?)?;
+        Some(Table {
             places,
             count,
             trusted_before: header.stamp.saturating_sub(RACY.as_nanos() as i64),
@@ -273,26 +317,32 @@ impl Table {
         Some(u32::from_le_bytes(place.try_into().ok()?) as usize)
     }
 
-    /// Record `i`, taken apart; `None` when it is damaged.
-    fn slot(&self, i: usize) -> Option<Slot<'_>> {
-        let record = self.bytes.get(self.place(i)?..self.place(i + 1)?)?;
-        let (path_len, rest) = record.split_first_chunk::<2>()?;
-        let (path, rest) = rest.split_at_checked(usize::from(u16::from_le_bytes(*path_len)))?;
-        let (key, body) = rest.split_at_checked(Key::SIZE)?;
-        let key = Key::decode(key)?;
-        Some(Slot { path, key, body })
+    /// Record `i`'s bytes, its check first.
+    fn record(&self, i: usize) -> Option<&[u8]> {
+        self.bytes.get(self.place(i)?..self.place(i + 1)?)
     }
 
-    /// The place of the record of `relative`, and the record.
-    fn find(&self, relative: &str) -> Option<(usize, Slot<'_>)> {
+    /// Record `i`, checked and taken apart; `None` when it is damaged.
+    fn slot(&self, i: usize) -> Option<Slot<'_>> {
+        Slot::of(unseal(self.record(i)?)?)
+    }
+
+    /// The path of record `i`, not checked: enough to find a record, which
+    /// is checked when it is used (a damaged path is a miss, or leads to a
+    /// record whose check fails).
+    fn path(&self, i: usize) -> Option<&[u8]> {
+        Some(Slot::of(self.record(i)?.get(CHECK..)?)?.path)
+    }
+
+    /// The place of the record of `relative`.
+    fn find(&self, relative: &str) -> Option<usize> {
         let (mut low, mut high) = (0, self.count);
         while low < high {
             let mid = low + (high - low) / 2;
-            let slot = self.slot(mid)?;
-            match slot.path.cmp(relative.as_bytes()) {
+            match self.path(mid)?.cmp(relative.as_bytes()) {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return Some((mid, slot)),
+                std::cmp::Ordering::Equal => return Some(mid),
             }
         }
         None
@@ -306,35 +356,45 @@ impl Table {
     fn get(&self, relative: &str, key: Key, after: Option<u32>) -> Option<(u32, &[u8])> {
         let next = after
             .map(|i| i as usize + 1)
-            .and_then(|i| Some((i, self.slot(i)?)))
-            .filter(|(_, slot)| slot.path == relative.as_bytes());
-        let (i, slot) = next.or_else(|| self.find(relative))?;
+            .filter(|&i| self.path(i) == Some(relative.as_bytes()));
+        let i = next.or_else(|| self.find(relative))?;
+        let slot = self.slot(i)?;
         (slot.key == key && key.mtime < self.trusted_before).then_some((i as u32, slot.body))
     }
 
     /// The body kept for `relative` if it was kept for a file with `key`.
     fn body_for(&self, relative: &str, key: Key) -> Option<&[u8]> {
-        let (_, slot) = self.find(relative)?;
+        let slot = self.slot(self.find(relative)?)?;
         (slot.key == key).then_some(slot.body)
     }
 
     /// Write `records` (sorted by path) under a header; nothing when they
-    /// would not fit the format's `u32` places.
+    /// would not fit the format.
     fn write(path: &Path, stamp: i64, day: Option<(i32, u64)>, records: &[(&str, Key, &[u8])]) {
-        let Ok(count) = u32::try_from(records.len()) else {
-            return;
-        };
+        if let Some(bytes) = Table::encode(stamp, day, records) {
+            let _ = store::write_atomic(path, &bytes, false);
+        }
+    }
+
+    /// The bytes of a cache file of `records` (sorted by path); `None`
+    /// when they would not fit the format's `u32` places or `u16` path
+    /// lengths.
+    fn encode(
+        stamp: i64,
+        day: Option<(i32, u64)>,
+        records: &[(&str, Key, &[u8])],
+    ) -> Option<Vec<u8>> {
         let header = Header {
             format: FORMAT.to_owned(),
             stamp,
             day,
-            count,
+            count: u32::try_from(records.len()).ok()?,
         };
-        let Ok(mut bytes) = postcard::to_stdvec(&header) else {
-            return;
-        };
+        let mut bytes = vec![0; CHECK];
+        bytes.extend(postcard::to_stdvec(&header).ok()?);
         let places = bytes.len();
-        let record_len = |relative: &str, body: &[u8]| 2 + relative.len() + Key::SIZE + body.len();
+        let record_len =
+            |relative: &str, body: &[u8]| CHECK + 2 + relative.len() + Key::SIZE + body.len();
         let size: usize = records
             .iter()
             .map(|(relative, _, body)| 4 + record_len(relative, body))
@@ -343,24 +403,31 @@ impl Table {
         // The places first: each record begins where the one before ends.
         let mut place = places + 4 * records.len();
         for (relative, _, body) in records {
-            let Ok(at) = u32::try_from(place) else {
-                return;
-            };
-            bytes.extend_from_slice(&at.to_le_bytes());
+            bytes.extend_from_slice(&u32::try_from(place).ok()?.to_le_bytes());
             place += record_len(relative, body);
         }
+        seal(&mut bytes);
         for (relative, key, body) in records {
-            let Ok(path_len) = u16::try_from(relative.len()) else {
-                return;
-            };
-            bytes.extend_from_slice(&path_len.to_le_bytes());
+            let start = bytes.len();
+            bytes.extend_from_slice(&[0; CHECK]);
+            bytes.extend_from_slice(&u16::try_from(relative.len()).ok()?.to_le_bytes());
             bytes.extend_from_slice(relative.as_bytes());
             key.encode(&mut bytes);
             bytes.extend_from_slice(body);
+            seal(bytes.get_mut(start..)?);
         }
-        if u32::try_from(bytes.len()).is_ok() {
-            let _ = store::write_atomic(path, &bytes, false);
-        }
+        u32::try_from(bytes.len()).is_ok().then_some(bytes)
+    }
+}
+
+impl<'t> Slot<'t> {
+    /// A record's bytes after its check, taken apart.
+    fn of(record: &'t [u8]) -> Option<Slot<'t>> {
+        let (path_len, rest) = record.split_first_chunk::<2>()?;
+        let (path, rest) = rest.split_at_checked(usize::from(u16::from_le_bytes(*path_len)))?;
+        let (key, body) = rest.split_at_checked(Key::SIZE)?;
+        let key = Key::decode(key)?;
+        Some(Slot { path, key, body })
     }
 }
 
@@ -788,6 +855,102 @@ mod tests {
             Table::write(&path, stamp, None, &[("a.md", key, b"body")]);
             let table = Table::read(&path, None).unwrap();
             assert_eq!(table.get("a.md", key, None).is_some(), trusted, "{stamp}");
+        }
+    }
+
+    /// Every bit of a small day file and parse file flipped, one at a
+    /// time: the reader turns away the file or the records the bit is in,
+    /// and gives every other record as it was written; never a record
+    /// that says something else.
+    #[test]
+    fn no_flipped_bit_is_believed() {
+        let today = Date::from_ymd_opt(2026, 11, 23).unwrap();
+        let settings = crate::settings::Settings::default();
+        let files = [
+            ("notes.md", "Not a prospect: no front matter.\n"),
+            (
+                "prospects/acme.md",
+                "---\nname: Acme\nstage: proposal\nvalue: 1250.5\nowner: kim\ntags: [saas]\n---\n\n## Log\n\n- 2026-11-02 call (in): Hello.\n- 2026-11-05 email: Sent.\n",
+            ),
+            (
+                "prospects/atlas-logistics.md",
+                "---\nname: Atlas Logistics\nstage: lost\nclosed: 2026-11-01\nreason: Went elsewhere.\n---\n",
+            ),
+            ("prospects/broken.md", "---\nname: [\n---\n"),
+            (
+                "prospects/zeta.md",
+                "---\nname: Zeta\nnext: 2026-11-20\n---\n\n## Log\n\n- 2026-13-45 call: No such day.\n",
+            ),
+        ];
+        // The cache is made an hour after the files last changed, but for
+        // the last file, changed a moment before: that one is never trusted.
+        let stamp = 1_800_000_000_000_000_000_i64;
+        let hour = 3_600_000_000_000_i64;
+        let mut day_records = Vec::new();
+        let mut parse_records = Vec::new();
+        for (i, (relative, text)) in files.iter().enumerate() {
+            let prospect = text
+                .starts_with("---")
+                .then(|| Prospect::parse(relative, text));
+            let summary = prospect.as_ref().map(|p| Summary {
+                errors: !p.problems.is_empty(),
+                status: p
+                    .fields()
+                    .map(|f| crate::due::status(&p.id, &p.path, f, &p.entries, &settings, today)),
+            });
+            let changed = if i + 1 == files.len() {
+                stamp - 1
+            } else {
+                stamp - hour
+            };
+            let key = Key::new(text.len() as u64, changed, i as u64 + 1);
+            day_records.push((*relative, key, Learned::day(summary.as_ref())));
+            let parse = postcard::to_stdvec(&prospect.as_ref().map(Parsed::of)).unwrap();
+            parse_records.push((*relative, key, parse));
+        }
+        let racy = files.len() - 1;
+
+        let settings_of_today = Some((today.num_days_from_ce(), 7));
+        for (name, day, records) in [
+            ("cache.day", settings_of_today, &day_records),
+            ("cache.parsed", None, &parse_records),
+        ] {
+            let kept: Vec<(&str, Key, &[u8])> = records
+                .iter()
+                .map(|(relative, key, body)| (*relative, *key, body.as_slice()))
+                .collect();
+            let written = Table::encode(stamp, day, &kept).unwrap();
+            let table = Table::parse(written.clone(), day).unwrap();
+            for (i, (relative, key, body)) in kept.iter().enumerate() {
+                let got = table.get(relative, *key, None).map(|(_, b)| b);
+                assert_eq!(got, (i != racy).then_some(*body), "{relative}");
+            }
+
+            for at in 0..written.len() {
+                for bit in 0..8 {
+                    let mut bytes = written.clone();
+                    bytes[at] ^= 1 << bit;
+                    let flip = format!("{name}: bit {bit} of byte {at}");
+                    let Some(table) = Table::parse(bytes, day) else {
+                        continue;
+                    };
+                    // A body given back is the one written, byte for byte, so
+                    // it decodes to the same summary or parse.
+                    let mut whole = true;
+                    for (i, (relative, key, body)) in kept.iter().enumerate() {
+                        let after = i.checked_sub(1).map(|a| a as u32);
+                        for after in [None, after] {
+                            let got = table.get(relative, *key, after).map(|(_, b)| b);
+                            assert!(got.is_none() || i != racy, "{flip}: {relative} trusted");
+                            assert!(got.is_none() || got == Some(body), "{flip}: {relative}");
+                        }
+                        let got = table.body_for(relative, *key);
+                        assert!(got.is_none() || got == Some(body), "{flip}: {relative}");
+                        whole &= got.is_some();
+                    }
+                    assert!(!whole, "{flip}: nothing turned away");
+                }
+            }
         }
     }
 }

@@ -263,3 +263,186 @@ fn a_warm_due_counts_what_it_passes_over_as_a_cold_one_does() {
         .ok();
     run.shows("Nothing due. Next: broken tomorrow (2026-11-20).");
 }
+
+/// A small generator of numbers (xorshift64*) with a fixed seed: the same
+/// damage on every run, so that a failure can be run again.
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..n`.
+    fn below(&mut self, n: usize) -> usize {
+        (self.roll() % n as u64) as usize
+    }
+}
+
+/// A ledger of a few dozen prospects with varied names, stages, values,
+/// owners, tags and logs, and one broken file; every file an hour old, so
+/// that a warm cache answers for all of them.
+fn a_few_dozen() -> Sandbox {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "currency: USD\n");
+    let names = [
+        "Atlas Logistics",
+        "Proposal Partners",
+        "Bluebird Bakery",
+        "Copper Kettle",
+        "Greenleaf Coffee",
+        "Harbor Dental",
+        "Lumen Architects",
+        "Maple Yoga",
+        "Northstar Bank",
+        "Orbit Fitness",
+        "Pinecrest Realty",
+        "Quarry Studios",
+        "Riverside Clinic",
+        "Summit Legal",
+        "Tidewater Hotel",
+        "Umbra Films",
+        "Vesper & Sons",
+        "Willow Creek Farm",
+        "Xenon Labs",
+        "Yellowtail Sushi",
+        "Zephyr Air",
+        "Ångström Optics",
+        "Café Müller",
+        "東京 Trading",
+        "O'Brien Plumbing",
+        "Acme \"Quoted\" Corp",
+        "Delta",
+        "Echo Echo Echo Echo Echo Echo Echo Echo",
+        "Foxtrot 42",
+        "Gamma Rays Ltd",
+        "Hotel Kilo",
+        "India Ink",
+    ];
+    let stages = [
+        "lead",
+        "contacted",
+        "qualified",
+        "proposal",
+        "negotiation",
+        "nurture",
+        "won",
+        "lost",
+    ];
+    let channels = ["call", "email", "meeting", "text", "visit"];
+    for (i, name) in names.iter().enumerate() {
+        let stage = stages[i % stages.len()];
+        let mut front = format!("name: {name:?}\nstage: {stage}\n");
+        if i % 3 != 0 {
+            front.push_str(&format!("value: {}\n", (i * 1375) % 20_000));
+        }
+        if i % 4 == 1 {
+            front.push_str(&format!("owner: {}\n", ["kim", "sam"][i % 2]));
+        }
+        if i % 5 == 2 {
+            front.push_str("tags: [saas, referral]\n");
+        }
+        if i % 6 == 3 {
+            front.push_str(&format!("next: 2026-11-{:02}\n", 10 + i % 20));
+        }
+        if stage == "won" || stage == "lost" {
+            front.push_str("closed: 2026-11-01\nreason: Decided.\n");
+        }
+        let log: Vec<String> = (0..i % 7)
+            .map(|k| {
+                let channel = channels[(i + k) % channels.len()];
+                let inbound = if (i + k) % 4 == 0 { " (in)" } else { "" };
+                format!(
+                    "2026-10-{:02} {channel}{inbound}: Note {k}.",
+                    1 + (i + 3 * k) % 28
+                )
+            })
+            .collect();
+        let log: Vec<&str> = log.iter().map(String::as_str).collect();
+        s.file(&format!("prospects/p{i:02}.md"), prospect(&front, &log));
+    }
+    s.file(
+        "prospects/broken.md",
+        prospect("name: Broken\nvalue: 12k\n", &[]),
+    );
+    for entry in fs::read_dir(s.root().join("prospects")).unwrap() {
+        let relative = format!("prospects/{}", entry.unwrap().file_name().to_string_lossy());
+        set_mtime(&s, &relative, SystemTime::now() - Duration::from_secs(3600));
+    }
+    s
+}
+
+/// Bytes of a warm cache changed at random, as a failing disk or a careless
+/// copy would change them: every answer is still the one `--no-cache` gives.
+#[test]
+fn a_damaged_cache_is_never_believed() {
+    let s = a_few_dozen();
+    let commands = [&["due", "--json"][..], &["list", "--all", "--json"]];
+    // The day file answers on the day it was made; on another day the
+    // parses are assessed again, so damage to the parse file shows then.
+    let (made, other) = (TODAY, "2026-12-09");
+    let run = |command: &[&str], day: &str, more: &[&str]| {
+        let mut all = command.to_vec();
+        all.extend(["--today", day]);
+        all.extend(more);
+        let run = s.ledger_raw(&all, &s.root());
+        (run.code, run.stdout, run.stderr)
+    };
+    let fresh: Vec<Vec<_>> = [made, other]
+        .iter()
+        .map(|day| {
+            commands
+                .iter()
+                .map(|c| run(c, day, &["--no-cache"]))
+                .collect()
+        })
+        .collect();
+    assert_eq!(fresh[0][0].0, 0, "{:?}", fresh[0][0]);
+    assert!(fresh[0][1].1.contains("Atlas Logistics"));
+
+    // Warm: the cache of the day it was made, answering for every file.
+    for command in commands {
+        run(command, made, &[]);
+    }
+    let cache = s.root().join(".ledger-cache");
+    let warm: Vec<(std::path::PathBuf, Vec<u8>)> = ["cache.day", "cache.parsed"]
+        .iter()
+        .map(|name| (cache.join(name), fs::read(cache.join(name)).unwrap()))
+        .collect();
+    for (c, command) in commands.iter().enumerate() {
+        assert_eq!(run(command, made, &[]), fresh[0][c], "warm {command:?}");
+    }
+
+    let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+    for round in 0..300 {
+        let which = round % warm.len();
+        let mut damaged = warm[which].1.clone();
+        let mut flips = Vec::new();
+        for _ in 0..1 + dice.below(3) {
+            let at = dice.below(damaged.len());
+            let with = 1 + dice.below(255) as u8;
+            damaged[at] ^= with;
+            flips.push((at, with));
+        }
+        let (day, expected) = match which {
+            0 => (made, &fresh[0]),
+            _ => (other, &fresh[1]),
+        };
+        for (c, command) in commands.iter().enumerate() {
+            // Each command meets the same damage: the one before it may
+            // have mended the cache.
+            for (w, (path, bytes)) in warm.iter().enumerate() {
+                fs::write(path, if w == which { &damaged } else { bytes }).unwrap();
+            }
+            assert_eq!(
+                run(command, day, &[]),
+                expected[c],
+                "round {round}: {command:?} on {day}, {:?} xor {flips:?}",
+                warm[which].0.file_name().unwrap()
+            );
+        }
+    }
+}
