@@ -5,13 +5,17 @@
 //! `sync` commits hand edits, fetches, fast-forwards or merges, and pushes,
 //! all under the ledger's lock. Whatever fails — no remote, the network, a
 //! clash, a refused push — the branch, the index and the work tree are put
-//! back as they were before it began.
+//! back as they were before it began. A push that loses the race with
+//! another clone's is tried again, from the fetch; a sync that was killed
+//! is finished by the next one before anything else.
 
 use std::fs;
+use std::hash::{BuildHasher, Hasher};
 use std::path::Path;
+use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::git::{FileMerge, Id, Repo, Sides, TreeMerge};
+use crate::git::{FileMerge, Id, Repo, Saved, Sides, TreeMerge};
 use crate::ledger;
 use crate::merge;
 use crate::store;
@@ -38,6 +42,19 @@ pub enum Pull {
     Merged,
 }
 
+/// What a sync found left by an earlier one that was killed while it
+/// changed the files, and finished first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Interrupted {
+    /// It had pulled or merged and was writing the files: they were
+    /// written and the branch moved, as it would have done.
+    Finished,
+    /// It had failed and was putting things back: the files, the branch
+    /// and the index were put back as they were before it began.
+    PutBack,
+}
+
 /// What `sync` did.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Synced {
@@ -45,6 +62,8 @@ pub struct Synced {
     pub remote: String,
     /// The branch.
     pub branch: String,
+    /// An interrupted sync finished first, if there was one.
+    pub interrupted: Option<Interrupted>,
     /// Prospects (and `ledger.yaml`) whose hand edits were committed first.
     pub committed: Vec<String>,
     /// Commits taken from the remote.
@@ -57,40 +76,89 @@ pub struct Synced {
     pub pushed: usize,
     /// Commits the remote lacks that were not pushed (`--no-push`).
     pub unpushed: usize,
+    /// How many times the push was tried (another clone pushing at the
+    /// same moment makes it fetch, merge and push again); 0 without a push.
+    pub tries: usize,
     /// The branch's commit afterwards.
     pub head: Option<String>,
 }
+
+/// How many times a sync pushes when other clones keep pushing first.
+pub const PUSH_TRIES: usize = 5;
 
 /// Sync the ledger's repository with its remote.
 pub fn sync(writer: &Writer, options: &Options) -> Result<Synced> {
     let (repo, _lock) = writer.locked_repo(
         "there is nothing to sync (`git init` and `git remote add origin URL` first)",
     )?;
+    let interrupted = repo.finish_interrupted_sync()?;
     let branch = repo.branch()?.name;
     let remote = repo.remote_name(&branch, options.remote.as_deref())?;
-    let saved = repo.save()?;
-    let mut moved = None;
-    match run(writer, &repo, &remote, &branch, options, &mut moved) {
-        Ok(synced) => Ok(synced),
-        Err(err) => match repo.restore(&saved, moved) {
-            Ok(()) => Err(err),
-            Err(also) => Err(Error::Message(format!(
-                "{err}\nand the repository could not be put back as it was: {also}"
-            ))),
-        },
+    let mut tries = 1;
+    loop {
+        let saved = repo.save()?;
+        let mut moved = None;
+        let raced = match run(writer, &repo, &remote, &branch, options, &mut moved) {
+            Ok(Attempt::Synced(mut synced)) => {
+                synced.interrupted = interrupted;
+                synced.tries = if synced.pushed > 0 { tries } else { 0 };
+                return Ok(synced);
+            }
+            Ok(Attempt::Raced(why)) => why,
+            Err(err) => return Err(put_back(&repo, &saved, moved, err)),
+        };
+        let gave_up = Error::Message(format!(
+            "{raced}\nTried {PUSH_TRIES} times (others may be pushing at the same moment). Nothing was changed: run `ledger sync` again in a moment"
+        ));
+        repo.restore(&saved, moved)
+            .map_err(|also| could_not_put_back(&gave_up, &also))?;
+        if tries == PUSH_TRIES {
+            return Err(gave_up);
+        }
+        tries += 1;
+        std::thread::sleep(pause());
     }
 }
 
-/// The steps of `sync`; `moved` records a move of the work tree, so that it
-/// can be undone.
+/// A short wait of its own before trying again, so that clones racing each
+/// other to the remote do not meet there again: 50 to 500 ms.
+fn pause() -> Duration {
+    // Each `RandomState` starts from keys the system drew at random.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    Duration::from_millis(50 + hasher.finish() % 451)
+}
+
+/// Put the repository back as it was after `err`; the error to report.
+fn put_back(repo: &Repo, saved: &Saved, moved: Option<(Option<Id>, Id)>, err: Error) -> Error {
+    match repo.restore(saved, moved) {
+        Ok(()) => err,
+        Err(also) => could_not_put_back(&err, &also),
+    }
+}
+
+fn could_not_put_back(err: &Error, also: &Error) -> Error {
+    Error::Message(format!(
+        "{err}\nand the repository could not be put back as it was: {also}"
+    ))
+}
+
+/// One try at a sync: done, or the push lost a race to another clone's.
+enum Attempt {
+    Synced(Synced),
+    Raced(String),
+}
+
+/// The steps of `sync`; `moved` records a move of the work tree (before
+/// it starts), so that it can be undone.
 fn run(
     writer: &Writer,
     repo: &Repo,
     remote: &str,
     branch: &str,
     options: &Options,
-    moved: &mut Option<(Id, Id)>,
-) -> Result<Synced> {
+    moved: &mut Option<(Option<Id>, Id)>,
+) -> Result<Attempt> {
     let (committed, recorded) = writer.commit_hand_edits_in(repo, None)?;
     let committed = match recorded {
         Recorded::Committed(_) => committed,
@@ -101,12 +169,14 @@ fn run(
     let mut synced = Synced {
         remote: remote.to_owned(),
         branch: branch.to_owned(),
+        interrupted: None,
         committed,
         pulled: 0,
         pull: Pull::UpToDate,
         merged: Vec::new(),
         pushed: 0,
         unpushed: 0,
+        tries: 0,
         head: local.map(|id| id.to_string()),
     };
     let (head, ahead) = match (local, theirs) {
@@ -117,7 +187,8 @@ fn run(
         }
         (Some(local), None) => (local, repo.history_len(local)?),
         (None, Some(theirs)) => {
-            repo.advance(branch, None, theirs)?;
+            *moved = Some((None, theirs));
+            repo.check_out(branch, None, theirs)?;
             synced.pulled = repo.history_len(theirs)?;
             synced.pull = Pull::FastForward;
             (theirs, 0)
@@ -125,8 +196,8 @@ fn run(
         (Some(local), Some(theirs)) => match repo.ahead_behind(local, theirs)? {
             (ahead, 0) => (local, ahead),
             (0, behind) => {
-                repo.advance(branch, Some(local), theirs)?;
-                *moved = Some((local, theirs));
+                *moved = Some((Some(local), theirs));
+                repo.check_out(branch, Some(local), theirs)?;
                 synced.pulled = behind;
                 synced.pull = Pull::FastForward;
                 (theirs, 0)
@@ -148,8 +219,8 @@ fn run(
                 };
                 let message = format!("sync: merge {remote}/{branch}");
                 let merge = repo.commit_merge(tree, local, theirs, &message)?;
-                repo.advance(branch, Some(local), merge)?;
-                *moved = Some((local, merge));
+                *moved = Some((Some(local), merge));
+                repo.check_out(branch, Some(local), merge)?;
                 synced.pulled = behind;
                 synced.pull = Pull::Merged;
                 synced.merged = merged;
@@ -162,11 +233,13 @@ fn run(
         if options.no_push {
             synced.unpushed = ahead;
         } else {
-            repo.push(remote, branch)?;
+            if let Some(why) = repo.push(remote, branch, theirs)? {
+                return Ok(Attempt::Raced(why));
+            }
             synced.pushed = ahead;
         }
     }
-    Ok(synced)
+    Ok(Attempt::Synced(synced))
 }
 
 /// The ledger's folder relative to the work tree (`""` at its top);

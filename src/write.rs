@@ -493,6 +493,9 @@ impl Writer<'_> {
     /// Commit hand edits of prospects and `ledger.yaml`; the ids committed.
     pub fn commit_hand_edits(&self, message: Option<&str>) -> Result<(Vec<String>, Recorded)> {
         let (repo, _lock) = self.locked_repo("there is nothing to commit to")?;
+        // A sync a stopped process left is finished first: its files are
+        // the remote's, not hand edits.
+        repo.finish_interrupted_sync()?;
         self.commit_hand_edits_in(&repo, message)
     }
 

@@ -637,7 +637,10 @@ mod tests {
             })
             .unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with("NAME            STAGE\n東京デザイン…   lead\n"), "{text}");
+        assert!(
+            text.starts_with("NAME            STAGE\n東京デザイン…   lead\n"),
+            "{text}"
+        );
         // The second column starts at the same terminal column on every
         // line, and no line is wider than the terminal.
         for line in text.lines() {

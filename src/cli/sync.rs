@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use ledger::sync::{self, Options, Pull, Synced};
+use ledger::sync::{self, Interrupted, Options, Pull, Synced};
 use ledger::text::printable;
 use ledger::write::Writer;
 use ledger::Result;
@@ -42,6 +42,11 @@ pub fn sync(env: &Env, args: &SyncArgs, out: &mut impl Write) -> Result<ExitCode
 /// One line saying what `sync` did, e.g. "pulled 3 commits, merged, pushed 2 commits".
 fn summary(synced: &Synced) -> String {
     let mut parts = Vec::new();
+    match synced.interrupted {
+        None => {}
+        Some(Interrupted::Finished) => parts.push("finished an interrupted sync".to_owned()),
+        Some(Interrupted::PutBack) => parts.push("undid an interrupted sync".to_owned()),
+    }
     if !synced.committed.is_empty() {
         parts.push(format!(
             "committed {}",
@@ -59,7 +64,12 @@ fn summary(synced: &Synced) -> String {
         }
     }
     if synced.pushed > 0 {
-        parts.push(format!("pushed {}", style::count(synced.pushed, "commit")));
+        let mut pushed = format!("pushed {}", style::count(synced.pushed, "commit"));
+        if synced.tries > 1 {
+            // Others pushed first: it fetched and merged their commits too.
+            pushed.push_str(&format!(" (on try {})", synced.tries));
+        }
+        parts.push(pushed);
     }
     if synced.unpushed > 0 {
         parts.push(format!(

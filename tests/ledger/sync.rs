@@ -11,14 +11,14 @@ use crate::support::{files_under, identity, seal, Run, TODAY};
 
 /// A bare repository and two clones of it, A and B, each a ledger set up
 /// by `ledger init`, sharing one prospect.
-struct Team {
-    dir: tempfile::TempDir,
+pub(crate) struct Team {
+    pub(crate) dir: tempfile::TempDir,
 }
 
-const ACME: &str = "---\nname: Acme Corp\nstage: proposal   # since the demo\nvalue: 12000\nnext: 2026-11-28 # Jane's request\n---\n\n# Acme Corp\n\nMet Jane at the Boston meetup.\n\n## Log\n\n- 2026-11-02 meeting: Intro call.\n- 2026-11-05 email: Sent the proposal.\n";
+pub(crate) const ACME: &str = "---\nname: Acme Corp\nstage: proposal   # since the demo\nvalue: 12000\nnext: 2026-11-28 # Jane's request\n---\n\n# Acme Corp\n\nMet Jane at the Boston meetup.\n\n## Log\n\n- 2026-11-02 meeting: Intro call.\n- 2026-11-05 email: Sent the proposal.\n";
 
 impl Team {
-    fn new() -> Team {
+    pub(crate) fn new() -> Team {
         let team = Team {
             dir: tempfile::tempdir().unwrap(),
         };
@@ -41,19 +41,19 @@ impl Team {
         team
     }
 
-    fn home(&self) -> PathBuf {
+    pub(crate) fn home(&self) -> PathBuf {
         self.dir.path().join("home")
     }
 
-    fn path(&self, who: &str, relative: &str) -> PathBuf {
+    pub(crate) fn path(&self, who: &str, relative: &str) -> PathBuf {
         self.dir.path().join(who).join(relative)
     }
 
-    fn read(&self, who: &str, relative: &str) -> String {
+    pub(crate) fn read(&self, who: &str, relative: &str) -> String {
         fs::read_to_string(self.path(who, relative)).unwrap()
     }
 
-    fn run_in(&self, cwd: &Path, program: &str, args: &[&str]) -> Run {
+    pub(crate) fn run_in(&self, cwd: &Path, program: &str, args: &[&str]) -> Run {
         let mut cmd = Command::new(program);
         seal(&mut cmd, &self.home());
         // `ledger` on the PATH, for git to run the merge driver.
@@ -67,7 +67,7 @@ impl Team {
     }
 
     /// `ledger ARGS --today TODAY` in a clone.
-    fn ledger(&self, who: &str, args: &[&str]) -> Run {
+    pub(crate) fn ledger(&self, who: &str, args: &[&str]) -> Run {
         let mut cmd = Command::cargo_bin("ledger").unwrap();
         seal(&mut cmd, &self.home());
         cmd.args(args)
@@ -77,14 +77,14 @@ impl Team {
     }
 
     /// `git ARGS` in a clone; its standard output.
-    fn git(&self, who: &str, args: &[&str]) -> String {
+    pub(crate) fn git(&self, who: &str, args: &[&str]) -> String {
         self.run_in(&self.dir.path().join(who), "git", args)
             .ok()
             .stdout
     }
 
     /// Edit the prospect by hand in a clone, leaving the edit uncommitted.
-    fn hand_edit(&self, who: &str) {
+    pub(crate) fn hand_edit(&self, who: &str) {
         let text = self
             .read(who, "prospects/acme-corp.md")
             .replace("Met Jane", "Met Jane Doe");
@@ -93,7 +93,7 @@ impl Team {
 
     /// `git pull` in a clone, which the merge driver must settle with no
     /// conflict; the merged prospect.
-    fn git_pull(&self, who: &str) -> String {
+    pub(crate) fn git_pull(&self, who: &str) -> String {
         let pull = self
             .run_in(
                 &self.dir.path().join(who),
@@ -107,13 +107,27 @@ impl Team {
         merged
     }
 
-    fn head(&self, who: &str) -> String {
+    pub(crate) fn head(&self, who: &str) -> String {
         self.git(who, &["rev-parse", "HEAD"])
+    }
+
+    /// Another clone of the remote, `who`, set up by `ledger init`.
+    pub(crate) fn join(&self, who: &str) {
+        self.run_in(self.dir.path(), "git", &["clone", "-q", "remote.git", who])
+            .ok();
+        self.ledger(who, &["init"]).ok();
+    }
+
+    /// `git ARGS` in the bare remote; its standard output.
+    pub(crate) fn remote_git(&self, args: &[&str]) -> String {
+        self.run_in(&self.dir.path().join("remote.git"), "git", args)
+            .ok()
+            .stdout
     }
 
     /// Everything a clone holds that a failed sync must leave as it was:
     /// HEAD, the index, the status and every file's bytes.
-    fn state(&self, who: &str) -> (String, String, String, Vec<(String, Vec<u8>)>) {
+    pub(crate) fn state(&self, who: &str) -> (String, String, String, Vec<(String, Vec<u8>)>) {
         (
             self.head(who),
             self.git(who, &["ls-files", "--stage"]),
