@@ -181,6 +181,13 @@ pub fn holder(path: &Path) -> Option<u32> {
     None
 }
 
+/// Whether the lock file at `path` was left by a process that is gone: no
+/// live process has it open (git's writers hold their lock files open
+/// until they rename them). `false` where that cannot be told.
+pub fn is_stale(path: &Path) -> bool {
+    Path::new("/proc/self/fd").is_dir() && holder(path).is_none()
+}
+
 /// The error for a lock file git (or a stopped process) left: which file,
 /// whether a process holds it, and what to do.
 pub fn locked_error(lock: &Path) -> Error {

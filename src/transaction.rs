@@ -185,7 +185,7 @@ pub fn finish_interrupted(repo: &Repo) -> Result<()> {
     };
     for lock in repo.git_locks() {
         if lock.exists() {
-            if store::holder(&lock).is_some() {
+            if !store::is_stale(&lock) {
                 return Err(store::locked_error(&lock));
             }
             let _ = fs::remove_file(&lock);

@@ -430,7 +430,7 @@ impl Repo {
         // are its leftovers.
         for lock in self.git_locks() {
             if lock.exists() {
-                if store::holder(&lock).is_some() {
+                if !store::is_stale(&lock) {
                     return Err(store::locked_error(&lock));
                 }
                 remove_if_there(&lock)?;
@@ -613,11 +613,23 @@ impl Repo {
         let upstream = self.upstream_branch(branch);
         let tracking = format!("refs/remotes/{remote}/{upstream}");
         let refspec = format!("+refs/heads/{upstream}:{tracking}");
-        // A fetch stopped while it moved the remote-tracking branch leaves
-        // its lock, which would stop every fetch after it.
-        let lock = self.repo.path().join(format!("{tracking}.lock"));
-        if lock.exists() {
-            return Err(store::locked_error(&lock));
+        // A fetch stopped part way leaves its locks, which would stop every
+        // fetch after it: those no process holds are removed (no other
+        // sync can be fetching: the ledger's lock is held), the others
+        // reported.
+        let git = self.repo.path();
+        for lock in [
+            git.join(format!("{tracking}.lock")),
+            git.join("shallow.lock"),
+            git.join("FETCH_HEAD.lock"),
+            git.join("packed-refs.lock"),
+        ] {
+            if lock.exists() {
+                if !store::is_stale(&lock) {
+                    return Err(store::locked_error(&lock));
+                }
+                remove_if_there(&lock)?;
+            }
         }
         let url = self.remote_url(remote, Direction::Fetch)?;
         let git_dir = self.repo.path().to_path_buf();

@@ -554,3 +554,23 @@ fn git_pull_finds_the_driver_without_ledger_on_the_path() {
     assert!(!merged.contains("<<<<<<<"), "{merged}");
     assert_eq!(team.git("B", &["status", "--porcelain"]), "");
 }
+
+/// A fetch killed part way leaves git's locks (`shallow.lock`, the
+/// remote-tracking branch's): no process holds them, so the next sync
+/// removes them and goes on, where every fetch after them used to fail.
+#[cfg(target_os = "linux")]
+#[test]
+fn locks_a_killed_fetch_left_do_not_stop_the_next_sync() {
+    let team = Team::new();
+    team.ledger("A", &["touch", "acme", "call", "From A."]).ok();
+    team.ledger("A", &["sync"]).ok();
+    for lock in [".git/shallow.lock", ".git/refs/remotes/origin/main.lock"] {
+        fs::write(team.path("B", lock), "").unwrap();
+    }
+    team.ledger("B", &["sync"]).ok();
+    assert!(team
+        .read("B", "prospects/acme-corp.md")
+        .contains("call: From A."));
+    assert!(!team.path("B", ".git/shallow.lock").exists());
+    assert_eq!(team.git("B", &["status", "--porcelain"]), "");
+}
