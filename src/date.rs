@@ -81,22 +81,38 @@ impl Span {
 
     /// The date this span after `date`, at most the [`calendar`]'s last day.
     pub fn after(self, date: Date) -> Date {
-        let moved = match self.unit {
+        clamp(self.forward(date))
+    }
+
+    /// The date this span after `date`, `None` past the [`calendar`].
+    pub fn checked_after(self, date: Date) -> Option<Date> {
+        self.forward(date).filter(|d| calendar().contains(d))
+    }
+
+    /// The date this span before `date`, `None` before the [`calendar`].
+    pub fn checked_before(self, date: Date) -> Option<Date> {
+        self.back(date).filter(|d| calendar().contains(d))
+    }
+
+    fn forward(self, date: Date) -> Option<Date> {
+        match self.unit {
             Unit::Day => date.checked_add_days(Days::new(u64::from(self.count))),
             Unit::Week => date.checked_add_days(Days::new(7 * u64::from(self.count))),
             Unit::Month => date.checked_add_months(Months::new(self.count)),
-        };
-        clamp(moved)
+        }
+    }
+
+    fn back(self, date: Date) -> Option<Date> {
+        match self.unit {
+            Unit::Day => date.checked_sub_days(Days::new(u64::from(self.count))),
+            Unit::Week => date.checked_sub_days(Days::new(7 * u64::from(self.count))),
+            Unit::Month => date.checked_sub_months(Months::new(self.count)),
+        }
     }
 
     /// The date this span before `date`, at least the [`calendar`]'s first day.
     pub fn before(self, date: Date) -> Date {
-        let moved = match self.unit {
-            Unit::Day => date.checked_sub_days(Days::new(u64::from(self.count))),
-            Unit::Week => date.checked_sub_days(Days::new(7 * u64::from(self.count))),
-            Unit::Month => date.checked_sub_months(Months::new(self.count)),
-        };
-        clamp(moved.or(Some(*calendar().start())))
+        clamp(self.back(date).or(Some(*calendar().start())))
     }
 }
 
@@ -152,13 +168,17 @@ pub fn parse_relative(text: &str, today: Date) -> Result<Date, String> {
         "yesterday" => return Ok(Span::days(1).before(today)),
         _ => {}
     }
+    // A span that leaves the calendar a file can hold is a mistake, not a
+    // date to round.
+    let beyond =
+        || format!("`{text}` is beyond the dates a file can hold (0000-01-01 to 9999-12-31)");
     if let Some(past) = word.strip_prefix('-') {
         if let Ok(span) = past.parse::<Span>() {
-            return Ok(span.before(today));
+            return span.checked_before(today).ok_or_else(beyond);
         }
     }
     if let Ok(span) = word.strip_prefix('+').unwrap_or(&word).parse::<Span>() {
-        return Ok(span.after(today));
+        return span.checked_after(today).ok_or_else(beyond);
     }
     if let Some(weekday) = parse_weekday(&word) {
         let ahead =
@@ -209,13 +229,18 @@ mod tests {
         };
         assert_eq!(far.after(d("2026-11-23")), last);
         assert_eq!(far.before(d("2026-11-23")).to_string(), "0000-01-01");
-        assert_eq!(
-            parse_relative("-99999d", d("0003-01-01"))
-                .unwrap()
-                .to_string(),
-            "0000-01-01"
-        );
-        assert_eq!(parse_relative("4294967295d", last).unwrap(), last);
+        // Typed on the command line, a date beyond them is refused.
+        for (text, today) in [
+            ("-99999d", "0003-01-01"),
+            ("4294967295d", "2026-11-23"),
+            ("1d", "9999-12-31"),
+        ] {
+            let err = parse_relative(text, d(today)).unwrap_err();
+            assert!(
+                err.contains("beyond the dates a file can hold"),
+                "{text}: {err}"
+            );
+        }
     }
 
     fn d(text: &str) -> Date {

@@ -197,11 +197,15 @@ pub fn read_any(yaml_text: &str, first_line: usize) -> FrontMatter {
         }
     };
     let lines = keys::scan(text::lines_with_endings(yaml_text));
+    // Each key's first line, looked up once per key.
+    let mut first_lines: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for k in lines.iter().rev() {
+        first_lines.insert(k.key.as_str(), k.first);
+    }
     let line_of = |key: &str| {
-        lines
-            .iter()
-            .find(|k| k.key == key)
-            .map_or(first_line, |k| first_line + k.first)
+        first_lines
+            .get(key)
+            .map_or(first_line, |first| first_line + first)
     };
     typed(
         pairs

@@ -435,8 +435,8 @@ fn read_into(
             Prospect::unreadable(
                 relative,
                 format!(
-                    "the file is {} MiB; a prospect file may be at most {} MiB",
-                    size >> 20,
+                    "the file is {} bytes, over the {} MiB a prospect file may be",
+                    size,
                     MAX_FILE_BYTES >> 20
                 ),
             )

@@ -48,6 +48,11 @@ pub struct Settings {
     /// Globs of paths (relative to the root) that are not prospects.
     pub ignore: Vec<String>,
     ignore_set: GlobSet,
+    /// Your name in drafts; `None`: git's `user.name`.
+    pub me: Option<String>,
+    /// The one clear ask that ends a draft, by stage (`default` for the
+    /// stages without one of their own).
+    pub asks: Vec<(String, String)>,
 }
 
 /// A key of `ledger.yaml` that could not be read.
@@ -90,6 +95,16 @@ overdue_after: 7d
 
 # Globs of paths, relative to this folder, that are not prospects.
 ignore: []            # e.g. ['templates/**']
+
+# Your name in drafts; null: git's user.name.
+me: null
+
+# The one clear ask that ends a draft, by stage; a stage without one uses `default`.
+asks:
+  default: "Would a 15-minute call this week suit you?"
+  proposal: "Could we take 15 minutes this week to go over the proposal together?"
+  negotiation: "What would you need from me to make a decision this month?"
+  nurture: "Would it be worth catching up for a few minutes this month?"
 "#;
 
 impl Default for Settings {
@@ -135,6 +150,25 @@ impl Default for Settings {
             overdue_after: Span::days(7),
             ignore: Vec::new(),
             ignore_set: GlobSet::empty(),
+            me: None,
+            asks: [
+                ("default", "Would a 15-minute call this week suit you?"),
+                (
+                    "proposal",
+                    "Could we take 15 minutes this week to go over the proposal together?",
+                ),
+                (
+                    "negotiation",
+                    "What would you need from me to make a decision this month?",
+                ),
+                (
+                    "nurture",
+                    "Would it be worth catching up for a few minutes this month?",
+                ),
+            ]
+            .iter()
+            .map(|(stage, ask)| (stage.to_string(), ask.to_string()))
+            .collect(),
         }
     }
 }
@@ -243,6 +277,13 @@ impl Settings {
                 self.ignore_set = glob_set(&globs)?;
                 self.ignore = globs;
             }
+            "me" => {
+                self.me = match value {
+                    Yaml::Null => None,
+                    other => Some(string(key, other)?),
+                }
+            }
+            "asks" => self.asks = asks(value)?,
             _ => return Err(format!("unknown setting `{key}`")),
         }
         Ok(())
@@ -288,6 +329,32 @@ fn problem(line: usize, column: usize, message: String) -> Problem {
         column,
         message,
     }
+}
+
+/// `asks:`, a map of stage to one sentence; the defaults stand for the
+/// stages it leaves out.
+fn asks(value: &Yaml) -> Result<Vec<(String, String)>, String> {
+    let Yaml::Map(pairs) = value else {
+        return Err(format!(
+            "`asks` must be a map of stage to a sentence, found {}",
+            value.kind()
+        ));
+    };
+    let mut asks = Settings::default().asks;
+    for (stage, ask) in pairs {
+        let stage = stage.scalar_text().unwrap_or_default();
+        let Yaml::Str(ask) = ask else {
+            return Err(format!(
+                "`asks`: the ask for `{stage}` must be a string, found {}",
+                ask.kind()
+            ));
+        };
+        match asks.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, old)) => *old = ask.clone(),
+            None => asks.push((stage, ask.clone())),
+        }
+    }
+    Ok(asks)
 }
 
 fn string(key: &str, value: &Yaml) -> Result<String, String> {
@@ -405,6 +472,37 @@ mod tests {
         assert_eq!(parsed.nurture_every, default.nurture_every);
         assert_eq!(parsed.stall_after, default.stall_after);
         assert_eq!(parsed.overdue_after, default.overdue_after);
+        assert_eq!(parsed.me, default.me);
+        assert_eq!(parsed.asks, default.asks);
+    }
+
+    /// `me` and `asks` as SPEC section 6 shows them; an ask given for one
+    /// stage leaves the others' defaults, and what is not a string is a
+    /// problem on its line.
+    #[test]
+    fn drafts_settings() {
+        let (s, problems) = Settings::parse(
+            "me: Sam Lee\nasks:\n  lead: Coffee next week?\n  proposal: Shall we sign?\n",
+        );
+        assert_eq!(problems, []);
+        assert_eq!(s.me.as_deref(), Some("Sam Lee"));
+        let ask = |stage: &str| {
+            s.asks
+                .iter()
+                .find(|(k, _)| k == stage)
+                .map(|(_, a)| a.as_str())
+        };
+        assert_eq!(ask("lead"), Some("Coffee next week?"));
+        assert_eq!(ask("proposal"), Some("Shall we sign?"));
+        assert_eq!(
+            ask("default"),
+            Some("Would a 15-minute call this week suit you?")
+        );
+        for bad in ["me: [a]\n", "asks: [a, b]\n", "asks:\n  lead: [x]\n"] {
+            let (_, problems) = Settings::parse(bad);
+            assert_eq!(problems.len(), 1, "{bad}");
+            assert_eq!(problems[0].line, 1, "{bad}");
+        }
     }
 
     #[test]

@@ -39,11 +39,16 @@ pub fn write_atomic(path: &Path, contents: &[u8], create_new: bool) -> Result<()
             }
         }
     }
-    let mut temp = tempfile::Builder::new()
-        .prefix(".ledger-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".ledger-").suffix(".tmp");
+    // A new file gets the mode any other program's would (0666 less the
+    // umask), not a temporary file's 0600, which teammates could not read.
+    #[cfg(unix)]
+    if original.is_none() {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     temp.write_all(contents).map_err(|e| Error::io(path, e))?;
     temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     if let Some(meta) = &original {
@@ -277,6 +282,24 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap(), "new");
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "no temporary files are left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_get_the_usual_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.md");
+        write_atomic(&path, b"new", true).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // 0666 less whatever umask the tests run under: readable by others
+        // unless the umask says otherwise, never the 0600 of a temporary file.
+        let plain = dir.path().join("plain");
+        fs::write(&plain, "x").unwrap();
+        assert_eq!(
+            mode,
+            fs::metadata(&plain).unwrap().permissions().mode() & 0o777
+        );
     }
 
     #[test]

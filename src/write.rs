@@ -186,8 +186,9 @@ impl Writer<'_> {
                 });
             }
         };
-        // `git log` shows a message raw: ids from file names may hold anything.
-        let message = text::printable_lines(message);
+        // `git log` shows a message raw, and its first line is the subject:
+        // ids from file names may hold anything, a line break included.
+        let message = text::printable(message);
         match transaction::commit_files(&repo, &changes, &message)? {
             Some(commit) => Ok(Recorded::Committed(commit)),
             None => Ok(Recorded::Unchanged),
@@ -271,6 +272,7 @@ impl Writer<'_> {
                 _ => {}
             }
             let mut new = edit::add_entry(old, &line, touch.date).map_err(|e| broken(path, e))?;
+            read_back_one_more_entry(path, &current, &new)?;
             let next = match touch.next {
                 Next::Set(day) => Some(Some(day.to_string())),
                 Next::Clear => Some(None),
@@ -337,7 +339,9 @@ impl Writer<'_> {
                     .map_err(|e| broken(path, e))?;
             }
             new = edit::set_key(&new, "next", None).map_err(|e| broken(path, e))?;
+            let before_note = Prospect::parse(path, &new);
             new = edit::add_entry(&new, &note, self.today).map_err(|e| broken(path, e))?;
+            read_back_one_more_entry(path, &before_note, &new)?;
             let status = self.check_edit(path, old, &new)?;
             Ok((new, status))
         })
@@ -551,12 +555,20 @@ impl Writer<'_> {
         if paths.is_empty() {
             return Ok((ids, Recorded::Unchanged));
         }
-        let subject = match (message, ids.as_slice()) {
-            (Some(message), _) => format!("{message}\n\n{}", ids.join("\n")),
+        // `git log` shows a message raw: each id (from a file name, which
+        // may hold anything) is escaped; the message given keeps its lines.
+        let shown: Vec<String> = ids
+            .iter()
+            .map(|id| text::printable(id).into_owned())
+            .collect();
+        let subject = match (message, shown.as_slice()) {
+            (Some(message), _) => {
+                format!("{}\n\n{}", text::printable_lines(message), shown.join("\n"))
+            }
             (None, [id]) => format!("commit {id}: hand edit"),
-            (None, _) => format!("commit {}: hand edits", ids.join(", ")),
+            (None, _) => format!("commit {}: hand edits", shown.join(", ")),
         };
-        let recorded = match repo.commit_paths(&paths, &text::printable_lines(&subject))? {
+        let recorded = match repo.commit_paths(&paths, &subject)? {
             Some(commit) => Recorded::Committed(commit),
             None => Recorded::Unchanged,
         };
@@ -744,6 +756,20 @@ fn broken(path: &str, err: edit::EditError) -> Error {
     }
 }
 
+/// Refuse an entry written where it would not be read back as one: below
+/// a Markdown block left open above the log (an HTML comment or a code
+/// fence never closed), which swallows everything after it.
+fn read_back_one_more_entry(path: &str, before: &Prospect, new: &str) -> Result<()> {
+    if Prospect::parse(path, new).entries.len() == before.entries.len() + 1 {
+        return Ok(());
+    }
+    Err(Error::Message(format!(
+        "{path}: the new entry would not be read as part of the log: something above it \
+         (an HTML comment `<!--` or a code fence never closed) hides it. Close it, then \
+         try again; nothing was changed"
+    )))
+}
+
 fn dnc_refusal(prospect: &Prospect, name: &str, since: Option<Date>) -> Error {
     let since = since.map(|d| format!(" since {d}")).unwrap_or_default();
     Error::Message(format!(
@@ -848,8 +874,16 @@ pub fn slug(name: &str) -> String {
     let out = out.trim_end_matches('-');
     let out: String = out.chars().take(80).collect();
     let out = out.trim_end_matches('-');
+    // Names Windows keeps for devices: a teammate there could not check
+    // the file out.
+    let reserved = matches!(out, "con" | "prn" | "aux" | "nul")
+        || (out.len() == 4
+            && (out.starts_with("com") || out.starts_with("lpt"))
+            && out.ends_with(|c: char| c.is_ascii_digit()));
     if out.is_empty() {
         "prospect".to_owned()
+    } else if reserved {
+        format!("{out}-prospect")
     } else {
         out.to_owned()
     }
@@ -889,6 +923,10 @@ mod tests {
             ("Иван Петров", "ivan-petrov"),
             ("🚀", "rocket"),
             ("\u{202e}", "prospect"),
+            ("CON", "con-prospect"),
+            ("Nul", "nul-prospect"),
+            ("COM1", "com1-prospect"),
+            ("Console", "console"),
             ("", "prospect"),
             ("A--B", "a-b"),
         ];

@@ -59,6 +59,9 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
 /// answers, it answers what [`parse`] would (a property test holds it to that).
 pub fn parse_flat(text: &str) -> Option<Vec<(String, Yaml, usize)>> {
     let mut pairs: Vec<(String, Yaml, usize)> = Vec::with_capacity(16);
+    // The keys past the first few, to find a repeated one without looking
+    // through all of them each time (thousands of keys stay linear).
+    let mut many: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (index, line) in crate::text::lines_with_endings(text).enumerate() {
         let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -71,7 +74,12 @@ pub fn parse_flat(text: &str) -> Option<Vec<(String, Yaml, usize)>> {
             continue;
         }
         let (key, rest) = line.split_once(':')?;
-        if !is_plain_key(key) || pairs.iter().any(|(k, _, _)| k == key) {
+        const FEW: usize = 16;
+        let repeated = match pairs.get(..FEW) {
+            Some(first) => first.iter().any(|(k, _, _)| k == key) || !many.insert(key),
+            None => pairs.iter().any(|(k, _, _)| k == key),
+        };
+        if !is_plain_key(key) || repeated {
             return None;
         }
         let value = match rest {
@@ -360,6 +368,20 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(strip_positions(input), want);
+        }
+    }
+
+    /// A repeated key is found wherever it stands, among a few keys or
+    /// thousands (which the fast reader leaves to serde_yaml to report).
+    #[test]
+    fn repeated_keys_among_many() {
+        let keys = |n: usize| (0..n).map(|i| format!("k{i}: v\n")).collect::<String>();
+        for n in [3, 16, 17, 40, 5000] {
+            assert_eq!(parse_flat(&keys(n)).map(|p| p.len()), Some(n), "{n}");
+            for repeated in [0, n / 2, n - 1] {
+                let text = format!("{}k{repeated}: again\n", keys(n));
+                assert_eq!(parse_flat(&text), None, "{n} keys, k{repeated} again");
+            }
         }
     }
 

@@ -95,10 +95,18 @@ pub fn merge_driver(args: &MergeDriverArgs) -> Result<ExitCode> {
         .path
         .clone()
         .unwrap_or_else(|| args.ours.display().to_string());
-    eprintln!(
-        "ledger: {}: both sides changed {} differently; the file has conflict markers",
-        printable(&path),
-        printable(&driven.clashes.join(", "))
-    );
+    if driven.clashes.iter().any(|c| c == ledger::merge::TOO_LARGE) {
+        eprintln!(
+            "ledger: {}: a side is over 8 MiB and was not merged: the file is ours as it was, \
+             with no conflict markers; bring in their changes by hand",
+            printable(&path)
+        );
+    } else {
+        eprintln!(
+            "ledger: {}: both sides changed {} differently; the file has conflict markers",
+            printable(&path),
+            printable(&driven.clashes.join(", "))
+        );
+    }
     Ok(ExitCode::from(1))
 }

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use crate::support::{prospect, Run, Sandbox};
 
-/// Characters SPEC section 10 forbids outside JSON (line breaks and tabs
-/// are the output's own).
+/// Characters SPEC section 10 forbids outside JSON (line breaks are the
+/// output's own).
 fn is_raw(c: char) -> bool {
-    c != '\n' && c != '\t' && ledger::text::is_unsafe_char(c)
+    c != '\n' && ledger::text::is_unsafe_char(c)
 }
 
 /// Assert nothing raw reached standard output or error; the run.
@@ -145,6 +145,8 @@ fn escape_sequences_in_files_never_reach_the_terminal() {
             .fails(1),
     );
     clean(s.ledger(&["show", "\u{1b}]0;zzz\u{7}"]).fails(1));
+    clean(s.ledger(&["show", "a\tb"]).fails(1)).says("a\\u{9}b");
+    clean(s.ledger(&["touch", "evil", "ca\tll"]).fails(2));
 }
 
 #[test]
@@ -327,4 +329,38 @@ fn arguments_in_usage_errors_are_never_raw() {
     );
     run.says("a\\u{d}b\\u{202e}c");
     clean(s.ledger(&["--help"]).ok()).shows("Usage:");
+}
+
+/// An entry below an HTML comment or a code fence never closed would not
+/// be read as one: `touch` and `close` refuse, and change nothing.
+#[test]
+fn an_entry_that_would_be_hidden_is_refused() {
+    for notes in ["<!-- TODO: ask about budget", "```\nsome code"] {
+        let s = Sandbox::new();
+        s.file(
+            "prospects/h.md",
+            format!("---\nname: Hidden\nvalue: 100\n---\n\nNotes\n\n{notes}\n"),
+        );
+        s.git_init();
+        let before = s.snapshot();
+        clean(s.ledger(&["touch", "hidden", "call", "first"]).fails(1)).says("would not be read");
+        clean(s.ledger(&["close", "hidden", "won"]).fails(1)).says("would not be read");
+        assert_eq!(s.snapshot(), before, "{notes}");
+        assert_eq!(s.git(&["status", "--porcelain"]), "");
+    }
+}
+
+/// A file name with a line break makes no second line in the commit's
+/// subject.
+#[cfg(unix)]
+#[test]
+fn a_line_break_in_a_file_name_stays_in_the_subject() {
+    let s = Sandbox::new();
+    s.file("prospects/a\nb.md", prospect("name: Broken Line\n", &[]));
+    s.git_init();
+    clean(s.ledger(&["touch", "broken line", "call"]).ok());
+    assert_eq!(
+        s.git(&["log", "-1", "--format=%B"]),
+        "touch prospects/a\\u{a}b: call\n"
+    );
 }

@@ -242,7 +242,7 @@ fn huge_files_are_refused_by_name() {
     big.resize(9 * 1024 * 1024, b'x');
     s.file("big.md", big);
     let run = s.ledger(&["lint"]).fails(1);
-    run.shows("big.md:1:1: error[unreadable]: the file is 9 MiB");
+    run.shows("big.md:1:1: error[unreadable]: the file is 9437184 bytes, over the 8 MiB");
 }
 
 #[test]
