@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use git2::{
     Cred, CredentialType, DiffOptions, Direction, ErrorClass, ErrorCode, FetchOptions, IndexEntry,
-    IndexTime, ObjectType, Oid, PushOptions, RemoteCallbacks, Repository, Tree,
+    IndexTime, ObjectType, Oid, PushOptions, RemoteCallbacks, RemoteConnection, Repository, Tree,
 };
 
 use super::{git_error, Repo};
@@ -635,32 +635,36 @@ impl Repo {
         let git_dir = self.repo.path().to_path_buf();
         let name = remote.to_owned();
         talk("fetch from", &url.clone(), move |heard| {
-            let repo = open_again(&git_dir)?;
-            let mut handle = repo
-                .find_remote(&name)
-                .map_err(|e| git_error("cannot find the remote", e))?;
-            let credentials = Credentials::new(&repo, heard);
-            let explain = |err| credentials.explain("fetch from", &url, err);
-            let mut connection = handle
-                .connect_auth(Direction::Fetch, Some(credentials.callbacks()), None)
-                .map_err(explain)?;
-            heard.connected();
-            let mut options = FetchOptions::new();
-            options.remote_callbacks(credentials.callbacks());
-            let fetched = connection
-                .remote()
-                .fetch(&[refspec.as_str()], Some(&mut options), None);
-            match fetched {
-                Ok(()) => Ok(()),
-                // A remote branch that is not there yet is fine: the first push makes it.
-                Err(err)
-                    if err.code() == ErrorCode::NotFound
-                        || err.message().contains("couldn't find remote ref") =>
-                {
-                    Ok(())
+            let fetch = |connection: &mut RemoteConnection<'_, '_, '_>,
+                         credentials: &Credentials<'_>| {
+                let explain = |err| credentials.explain("fetch from", &url, err);
+                let mut options = FetchOptions::new();
+                options.remote_callbacks(credentials.callbacks());
+                let fetched =
+                    connection
+                        .remote()
+                        .fetch(&[refspec.as_str()], Some(&mut options), None);
+                match fetched {
+                    Ok(()) => Ok(()),
+                    // A remote branch that is not there yet is fine: the first push makes it.
+                    Err(err)
+                        if err.code() == ErrorCode::NotFound
+                            || err.message().contains("couldn't find remote ref") =>
+                    {
+                        Ok(())
+                    }
+                    Err(err) => Err(explain(err)),
                 }
-                Err(err) => Err(explain(err)),
-            }
+            };
+            connected(
+                &git_dir,
+                &name,
+                Direction::Fetch,
+                heard,
+                "fetch from",
+                &url,
+                fetch,
+            )
         })?;
         match self.repo.refname_to_id(&tracking) {
             Ok(id) => Ok(Some(Id(id))),
@@ -875,82 +879,87 @@ impl Repo {
         let name = remote.to_owned();
         let url = url.to_owned();
         talk("push to", &url.clone(), move |heard| {
-            let repo = open_again(&git_dir)?;
-            let mut handle = repo
-                .find_remote(&name)
-                .map_err(|e| git_error("cannot find the remote", e))?;
-            let credentials = Credentials::new(&repo, heard);
-            let explain = |err| credentials.explain("push to", &url, err);
-            let mut connection = handle
-                .connect_auth(Direction::Push, Some(credentials.callbacks()), None)
-                .map_err(explain)?;
-            heard.connected();
-            let rejected: RefCell<Option<String>> = RefCell::new(None);
-            let said: RefCell<Vec<u8>> = RefCell::new(Vec::new());
-            let mut callbacks = credentials.callbacks();
-            callbacks.push_update_reference(|_, status| {
-                heard.alive();
-                if let Some(why) = status {
-                    *rejected.borrow_mut() = Some(why.to_owned());
+            let push = |connection: &mut RemoteConnection<'_, '_, '_>,
+                        credentials: &Credentials<'_>| {
+                let explain = |err| credentials.explain("push to", &url, err);
+                let rejected: RefCell<Option<String>> = RefCell::new(None);
+                let said: RefCell<Vec<u8>> = RefCell::new(Vec::new());
+                let mut callbacks = credentials.callbacks();
+                callbacks.push_update_reference(|_, status| {
+                    heard.alive();
+                    if let Some(why) = status {
+                        *rejected.borrow_mut() = Some(why.to_owned());
+                    }
+                    Ok(())
+                });
+                callbacks.sideband_progress(|text| {
+                    let mut said = said.borrow_mut();
+                    let room = REMOTE_SAYS_AT_MOST.saturating_sub(said.len());
+                    said.extend(text.iter().take(room));
+                    heard.alive()
+                });
+                let mut options = PushOptions::new();
+                options.remote_callbacks(callbacks);
+                let pushed = connection
+                    .remote()
+                    .push(&[refspec.as_str()], Some(&mut options));
+                drop(options);
+                let shown = without_credentials(&url);
+                if let Err(err) = pushed {
+                    let moved = err.code() == ErrorCode::NotFastForward
+                        || err.message().contains("non-fastforward")
+                        || err.message().contains("not fast-forward");
+                    if moved {
+                        return Ok(Pushed::Raced(moved_on(&shown)));
+                    }
+                    return Err(explain(err));
                 }
-                Ok(())
-            });
-            callbacks.sideband_progress(|text| {
-                let mut said = said.borrow_mut();
-                let room = REMOTE_SAYS_AT_MOST.saturating_sub(said.len());
-                said.extend(text.iter().take(room));
-                heard.alive()
-            });
-            let mut options = PushOptions::new();
-            options.remote_callbacks(callbacks);
-            let pushed = connection
-                .remote()
-                .push(&[refspec.as_str()], Some(&mut options));
-            drop(options);
-            let shown = without_credentials(&url);
-            if let Err(err) = pushed {
-                let moved = err.code() == ErrorCode::NotFastForward
-                    || err.message().contains("non-fastforward")
-                    || err.message().contains("not fast-forward");
-                if moved {
+                let Some(why) = rejected.into_inner() else {
+                    return Ok(Pushed::Done);
+                };
+                let why = scrub(why.trim_end_matches([':', ' ']), &url);
+                let said = String::from_utf8_lossy(&said.into_inner()).into_owned();
+                let complaints: Vec<&str> = said
+                    .lines()
+                    .map(str::trim)
+                    .filter(|line| line.starts_with("error:") || line.starts_with("fatal:"))
+                    .collect();
+                let refused = match complaints.is_empty() {
+                    true => format!("{shown} refused the push: {why}"),
+                    false => format!(
+                        "{shown} refused the push: {why}\n  remote: {}",
+                        scrub(&complaints.join("\n  remote: "), &url)
+                    ),
+                };
+                // git's receive-pack says "fetch first" or "non-fast-forward"
+                // when the branch had moved before it looked; when another push
+                // lands while it looks, it cannot lock the branch, or finds it
+                // "is at" another commit "but expected" the one it saw, and
+                // says it "failed to update ref".
+                if why.contains("fast")
+                    || why.contains("fetch first")
+                    || said.contains("but expected")
+                {
                     return Ok(Pushed::Raced(moved_on(&shown)));
                 }
-                return Err(explain(err));
-            }
-            let Some(why) = rejected.into_inner() else {
-                return Ok(Pushed::Done);
+                if why.contains("lock") || why.contains("failed to update ref") {
+                    return Ok(Pushed::Raced(refused));
+                }
+                let end = match complaints.is_empty() {
+                    true => "; nothing was changed",
+                    false => "\nNothing was changed",
+                };
+                Err(Error::Message(format!("{refused}{end}")))
             };
-            let why = scrub(why.trim_end_matches([':', ' ']), &url);
-            let said = String::from_utf8_lossy(&said.into_inner()).into_owned();
-            let complaints: Vec<&str> = said
-                .lines()
-                .map(str::trim)
-                .filter(|line| line.starts_with("error:") || line.starts_with("fatal:"))
-                .collect();
-            let refused = match complaints.is_empty() {
-                true => format!("{shown} refused the push: {why}"),
-                false => format!(
-                    "{shown} refused the push: {why}\n  remote: {}",
-                    scrub(&complaints.join("\n  remote: "), &url)
-                ),
-            };
-            // git's receive-pack says "fetch first" or "non-fast-forward"
-            // when the branch had moved before it looked; when another push
-            // lands while it looks, it cannot lock the branch, or finds it
-            // "is at" another commit "but expected" the one it saw, and
-            // says it "failed to update ref".
-            if why.contains("fast") || why.contains("fetch first") || said.contains("but expected")
-            {
-                return Ok(Pushed::Raced(moved_on(&shown)));
-            }
-            if why.contains("lock") || why.contains("failed to update ref") {
-                return Ok(Pushed::Raced(refused));
-            }
-            let end = match complaints.is_empty() {
-                true => "; nothing was changed",
-                false => "\nNothing was changed",
-            };
-            Err(Error::Message(format!("{refused}{end}")))
+            connected(
+                &git_dir,
+                &name,
+                Direction::Push,
+                heard,
+                "push to",
+                &url,
+                push,
+            )
         })
     }
 
@@ -1271,6 +1280,29 @@ impl Heard {
 /// left behind, blocked, to end with the process: everything it would do
 /// after a sign of life is refused, and whatever it fetched is only
 /// objects and a remote-tracking branch.
+/// The remote `name` of the repository at `git_dir`, opened again on this
+/// thread and connected with the usual credentials, for `work` to talk to.
+fn connected<T>(
+    git_dir: &Path,
+    name: &str,
+    direction: Direction,
+    heard: &Heard,
+    doing: &str,
+    url: &str,
+    work: impl FnOnce(&mut RemoteConnection<'_, '_, '_>, &Credentials<'_>) -> Result<T>,
+) -> Result<T> {
+    let repo = open_again(git_dir)?;
+    let mut handle = repo
+        .find_remote(name)
+        .map_err(|e| git_error("cannot find the remote", e))?;
+    let credentials = Credentials::new(&repo, heard);
+    let mut connection = handle
+        .connect_auth(direction, Some(credentials.callbacks()), None)
+        .map_err(|err| credentials.explain(doing, url, err))?;
+    heard.connected();
+    work(&mut connection, &credentials)
+}
+
 fn talk<T: Send + 'static>(
     doing: &str,
     url: &str,
