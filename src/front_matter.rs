@@ -154,8 +154,11 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Read the YAML between the fences; `first_line` is the file line the YAML starts on.
 pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {
-    if let Some(refused) = out_of_bounds(yaml_text, first_line) {
-        return refused;
+    // What the fast reader takes is at most a list in a mapping, two levels
+    // deep: only its size needs a look here, and the full reader looks at
+    // the nesting of the rest.
+    if yaml_text.len() > MAX_BYTES {
+        return read_any(yaml_text, first_line);
     }
     match yaml::parse_flat(yaml_text) {
         Some(pairs) => typed(
