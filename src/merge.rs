@@ -51,6 +51,10 @@ pub const TEXT: &str = "text";
 /// The clash reported for a file too large to merge.
 pub const TOO_LARGE: &str = "size (over 8 MiB)";
 
+/// The clash reported for a file git itself cannot merge: deleted on one
+/// side and changed on the other, or not text.
+pub const WHOLE_FILE: &str = "file";
+
 /// The markers of a clash, as git writes them.
 const OURS: &str = "ours";
 const THEIRS: &str = "theirs";

@@ -287,12 +287,16 @@ fn clash_error(remote: &str, branch: &str, clashes: &[(String, Vec<String>)]) ->
     for (path, what) in clashes {
         let what: Vec<String> = what
             .iter()
-            .map(|w| {
-                if w == merge::TEXT {
-                    "lines outside the front matter and log".to_owned()
-                } else {
-                    format!("key `{w}`")
+            .map(|w| match w.as_str() {
+                merge::TEXT => "lines outside the front matter and log".to_owned(),
+                merge::TOO_LARGE => {
+                    "the file, over 8 MiB on a side, which is not merged".to_owned()
                 }
+                merge::WHOLE_FILE => {
+                    "the whole file (deleted on one side and changed on the other, or not text)"
+                        .to_owned()
+                }
+                key => format!("key `{key}`"),
             })
             .collect();
         message.push_str(&format!("  {path}: {}\n", what.join(", ")));

@@ -781,7 +781,7 @@ impl Repo {
                 let Some(entry) = side else { continue };
                 let path = String::from_utf8_lossy(&entry.path).into_owned();
                 if settled.insert(path.clone()) {
-                    clashes.push((path, vec!["changed on both sides".to_owned()]));
+                    clashes.push((path, vec![crate::merge::WHOLE_FILE.to_owned()]));
                 }
             }
         }

@@ -574,3 +574,21 @@ fn locks_a_killed_fetch_left_do_not_stop_the_next_sync() {
     assert!(!team.path("B", ".git/shallow.lock").exists());
     assert_eq!(team.git("B", &["status", "--porcelain"]), "");
 }
+
+/// A prospect deleted on one side and touched on the other is a clash of
+/// the whole file, said in those words, and changes nothing.
+#[test]
+fn deleted_on_one_side_and_changed_on_the_other() {
+    let team = Team::new();
+    fs::remove_file(team.path("A", "prospects/acme-corp.md")).unwrap();
+    team.ledger("A", &["commit"]).ok();
+    team.ledger("A", &["sync"]).ok();
+    team.ledger("B", &["touch", "acme", "call", "Still here."])
+        .ok();
+    let before = team.state("B");
+    let run = team.ledger("B", &["sync"]).fails(1);
+    run.says(
+        "prospects/acme-corp.md: the whole file (deleted on one side and changed on the other",
+    );
+    assert_eq!(team.state("B"), before);
+}
