@@ -39,11 +39,20 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
     match serde_yaml::from_str::<Value>(text) {
         Ok(value) => Ok(convert(value)),
         Err(err) => {
-            let (line, column) = err.location().map_or((1, 1), |at| (at.line(), at.column()));
+            let message = strip_positions(&err.to_string());
+            // Some errors come placed at the document's start, whatever
+            // line they are about.
+            let (line, column) = match err.location() {
+                Some(at) if (at.line(), at.column()) != (1, 1) => (at.line(), at.column()),
+                _ => place_of_unplaced(text, &message),
+            };
             Err(YamlError {
                 line,
                 column,
-                message: strip_positions(&err.to_string()),
+                message: message
+                    .split_once(" at position ")
+                    .map_or(message.as_str(), |(what, _)| what)
+                    .to_owned(),
             })
         }
     }
@@ -219,6 +228,33 @@ fn convert(value: Value) -> Yaml {
 
 /// The library's messages embed positions relative to the snippet it was given
 /// ("… at line 2 column 8"); the caller reports the file's real position instead.
+/// Where in `text` an error the YAML library gave no line and column for
+/// stands: a byte position it names (`… at position 35`), or the second
+/// line of a repeated key (`duplicate entry with key "email"`); else the
+/// first line.
+fn place_of_unplaced(text: &str, message: &str) -> (usize, usize) {
+    if let Some((_, position)) = message.rsplit_once(" at position ") {
+        if let Ok(offset) = position.trim().parse::<usize>() {
+            if text.is_char_boundary(offset.min(text.len())) {
+                return crate::text::Cursor::new(text).locate(offset.min(text.len()));
+            }
+        }
+    }
+    if let Some(key) = message
+        .strip_prefix("duplicate entry with key \"")
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        let at_key = |line: &&str| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        };
+        if let Some((i, _)) = text.lines().enumerate().filter(|(_, l)| at_key(l)).nth(1) {
+            return (i + 1, 1);
+        }
+    }
+    (1, 1)
+}
+
 fn strip_positions(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
@@ -373,6 +409,17 @@ mod tests {
 
     /// A repeated key is found wherever it stands, among a few keys or
     /// thousands (which the fast reader leaves to serde_yaml to report).
+    /// The errors serde_yaml gives without a line and column still name
+    /// the line they are about.
+    #[test]
+    fn unplaced_errors_find_their_line() {
+        let err = parse("name: A\nemail: a@x\nstage: lead\nemail: b@x\n").unwrap_err();
+        assert_eq!((err.line, err.message.as_str()), (4, "duplicate entry with key \"email\""));
+        let err = parse("name: A\nstage: lead\nx: \"\u{1}\"\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err:?}");
+        assert!(!err.message.contains("position"), "{err:?}");
+    }
+
     #[test]
     fn repeated_keys_among_many() {
         let keys = |n: usize| (0..n).map(|i| format!("k{i}: v\n")).collect::<String>();
