@@ -414,7 +414,10 @@ mod tests {
     #[test]
     fn unplaced_errors_find_their_line() {
         let err = parse("name: A\nemail: a@x\nstage: lead\nemail: b@x\n").unwrap_err();
-        assert_eq!((err.line, err.message.as_str()), (4, "duplicate entry with key \"email\""));
+        assert_eq!(
+            (err.line, err.message.as_str()),
+            (4, "duplicate entry with key \"email\"")
+        );
         let err = parse("name: A\nstage: lead\nx: \"\u{1}\"\n").unwrap_err();
         assert_eq!(err.line, 3, "{err:?}");
         assert!(!err.message.contains("position"), "{err:?}");
