@@ -193,6 +193,21 @@ pub fn is_stale(path: &Path) -> bool {
     Path::new("/proc/self/fd").is_dir() && holder(path).is_none()
 }
 
+/// Remove the lock file at `path` if a stopped process left it ([`is_stale`]);
+/// report it if a live one holds it (or that cannot be told).
+pub fn clear_stale(path: &Path) -> Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    if !is_stale(path) {
+        return Err(locked_error(path));
+    }
+    match fs::remove_file(path) {
+        Err(err) if err.kind() != io::ErrorKind::NotFound => Err(Error::io(path, err)),
+        _ => Ok(()),
+    }
+}
+
 /// The error for a lock file git (or a stopped process) left: which file,
 /// whether a process holds it, and what to do.
 pub fn locked_error(lock: &Path) -> Error {

@@ -44,19 +44,15 @@ fn journal_path(repo: &Repo) -> PathBuf {
 
 /// Write `changes` (each path with its new contents, `None` to remove it)
 /// and commit exactly them with `message`, all or nothing. The ledger's
-/// lock must be held. `None` when the commit would change nothing (the
-/// files are still written).
+/// lock must be held, and a write a stopped process left finished first
+/// ([`finish_interrupted`], before the caller read the files). `None` when
+/// the commit would change nothing (the files are still written).
 pub fn commit_files(
     repo: &Repo,
     changes: &[(PathBuf, Option<&str>)],
     message: &str,
 ) -> Result<Option<Commit>> {
-    finish_interrupted(repo)?;
-    for lock in repo.git_locks() {
-        if lock.exists() {
-            return Err(store::locked_error(&lock));
-        }
-    }
+    repo.check_unlocked()?;
     let mut rels = Vec::with_capacity(changes.len());
     for (path, _) in changes {
         rels.push(repo.relative(path)?);
@@ -68,10 +64,7 @@ pub fn commit_files(
         .collect();
     let Some(commit) = repo.prepare(&in_tree, message)? else {
         // The files come back to what HEAD holds: nothing to commit.
-        let written = write_files(changes)?;
-        for file in &written {
-            file.finish();
-        }
+        write_uncommitted(changes)?;
         repo.stage(&rels)?;
         repo.drop_index_backup();
         return Ok(None);
@@ -142,9 +135,18 @@ fn stop_point(step: &str) {
     }
 }
 
+/// Write each file whole, all of them or (putting back those written
+/// before a failure) none; nothing is committed.
+pub fn write_uncommitted(changes: &[(PathBuf, Option<&str>)]) -> Result<()> {
+    for file in write_files(changes)? {
+        file.finish();
+    }
+    Ok(())
+}
+
 /// Write each file, keeping the old ones; on a failure, those already
 /// written are put back and the error returned.
-pub fn write_files(changes: &[(PathBuf, Option<&str>)]) -> Result<Vec<Replaced>> {
+fn write_files(changes: &[(PathBuf, Option<&str>)]) -> Result<Vec<Replaced>> {
     let mut written: Vec<Replaced> = Vec::with_capacity(changes.len());
     for (path, text) in changes {
         let result = match text {
@@ -183,14 +185,7 @@ pub fn finish_interrupted(repo: &Repo) -> Result<()> {
         let _ = fs::remove_file(&path);
         return Ok(());
     };
-    for lock in repo.git_locks() {
-        if lock.exists() {
-            if !store::is_stale(&lock) {
-                return Err(store::locked_error(&lock));
-            }
-            let _ = fs::remove_file(&lock);
-        }
-    }
+    repo.clear_stale_locks()?;
     let workdir = repo.workdir();
     for planned in &journal.files {
         if let Some(dir) = workdir.join(&planned.path).parent() {

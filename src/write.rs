@@ -175,10 +175,7 @@ impl Writer<'_> {
             (commit, _) => {
                 // Not committed: each file written whole, the ones before
                 // put back should a later one fail.
-                let written = transaction::write_files(&changes)?;
-                for file in &written {
-                    file.finish();
-                }
+                transaction::write_uncommitted(&changes)?;
                 return Ok(if commit {
                     Recorded::OutsideGit
                 } else {

@@ -58,17 +58,17 @@ impl Look {
     /// always shown escaped ([`printable`]).
     pub fn paint(&self, style: Style, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
-        self.paint_onto(&mut out, style, text);
+        self.paint_printable_onto(&mut out, style, &printable(text));
         out
     }
 
-    /// [`Look::paint`] at the end of `out`.
-    pub fn paint_onto(&self, out: &mut String, style: Style, text: &str) {
-        let text = printable(text);
+    /// Text already made [`printable`] (a table's cells are, as they are
+    /// made), in `style` when colouring, at the end of `out`.
+    fn paint_printable_onto(&self, out: &mut String, style: Style, text: &str) {
         if self.color && style != Style::new() {
             let _ = write!(out, "{}{text}{}", style.render(), style.render_reset());
         } else {
-            out.push_str(&text);
+            out.push_str(text);
         }
     }
 }
@@ -275,7 +275,7 @@ impl Table {
             if self.align[i] == Align::Right {
                 spaces(out, pad);
             }
-            look.paint_onto(out, style, &text);
+            look.paint_printable_onto(out, style, &text);
             if self.align[i] == Align::Left && !last {
                 spaces(out, pad);
             }
@@ -582,6 +582,21 @@ mod tests {
         }
     }
 
+    /// `rows` as `table` lays them out, without colour, in `width` columns.
+    fn laid_out<const N: usize>(table: &Table, width: usize, rows: &[[&str; N]]) -> String {
+        let look = Look {
+            color: false,
+            width: Some(width),
+        };
+        let mut out = Vec::new();
+        table
+            .write(&mut out, &look, rows, |r, cells| {
+                r.iter().for_each(|c| cells.text(c, Style::new()))
+            })
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn tables_align_and_fit() {
         let table = Table {
@@ -593,17 +608,7 @@ mod tests {
             ["today", "A very long prospect name", "$1"],
             ["3 days late", "Short", "$12,000"],
         ];
-        let look = Look {
-            color: false,
-            width: Some(40),
-        };
-        let mut out = Vec::new();
-        table
-            .write(&mut out, &look, &rows, |r, cells| {
-                r.iter().for_each(|c| cells.text(c, Style::new()))
-            })
-            .unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = laid_out(&table, 40, &rows);
         assert_eq!(
             text,
             "today        A very long prosp…       $1\n3 days late  Short               $12,000\n"
@@ -626,17 +631,7 @@ mod tests {
             ["Cafe\u{301} Ole\u{301}", "won"],
             ["Иван Петров", "lost"],
         ];
-        let look = Look {
-            color: false,
-            width: Some(24),
-        };
-        let mut out = Vec::new();
-        table
-            .write(&mut out, &look, &rows, |r, cells| {
-                r.iter().for_each(|c| cells.text(c, Style::new()))
-            })
-            .unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = laid_out(&table, 24, &rows);
         assert!(
             text.starts_with("NAME            STAGE\n東京デザイン…   lead\n"),
             "{text}"

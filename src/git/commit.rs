@@ -94,6 +94,23 @@ impl Repo {
         locks
     }
 
+    /// Refuse to write while git's lock files are there: someone else's,
+    /// since a stopped `ledger`'s are cleared first ([`Repo::clear_stale_locks`]).
+    pub fn check_unlocked(&self) -> Result<()> {
+        match self.git_locks().into_iter().find(|lock| lock.exists()) {
+            Some(lock) => Err(crate::store::locked_error(&lock)),
+            None => Ok(()),
+        }
+    }
+
+    /// Remove the lock files of [`Repo::git_locks`] that a stopped process
+    /// left; a live process's is reported.
+    pub fn clear_stale_locks(&self) -> Result<()> {
+        self.git_locks()
+            .iter()
+            .try_for_each(|lock| crate::store::clear_stale(lock))
+    }
+
     /// Step 1: write the objects of a commit of HEAD's tree with `changes`
     /// (each path relative to the work tree, with its new bytes, or `None`
     /// for a removed file), and nothing else. `None` when the tree would

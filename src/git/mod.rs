@@ -167,11 +167,7 @@ impl Repo {
     /// The branch moves last (see the `commit` module): a failure before it
     /// leaves the index and the branch as they were.
     pub fn commit_paths(&self, paths: &[PathBuf], message: &str) -> Result<Option<Commit>> {
-        for lock in self.git_locks() {
-            if lock.exists() {
-                return Err(crate::store::locked_error(&lock));
-            }
-        }
+        self.check_unlocked()?;
         let mut rels = Vec::with_capacity(paths.len());
         let mut contents = Vec::with_capacity(paths.len());
         for path in paths {

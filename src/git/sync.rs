@@ -253,13 +253,8 @@ impl Repo {
     /// wrote: those that hold `to`'s version. A file the move did not reach,
     /// or one changed since by someone else, is left as it is.
     fn put_back_files(&self, from: Option<Id>, to: Id) -> Result<()> {
-        let fail = |e| git_error("cannot put the repository back as it was", e);
-        let from_tree = from
-            .map(|id| self.tree_of(id.0))
-            .transpose()
-            .map_err(fail)?;
-        let to_tree = self.tree_of(to.0).map_err(fail)?;
-        let changed = self.changed_between(from_tree.as_ref(), &to_tree)?;
+        let (from_tree, to_tree, changed) =
+            self.move_between(from, to, "cannot put the repository back as it was")?;
         let not_theirs = self.differing_from(Some(&to_tree), &changed)?;
         for path in changed.difference(&not_theirs) {
             self.write_version(from_tree.as_ref(), path)?;
@@ -301,12 +296,7 @@ impl Repo {
     /// other (see [`Repo::in_the_way`]).
     fn move_files(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
         let fail = |e| git_error("cannot update the work tree", e);
-        let from_tree = from
-            .map(|id| self.tree_of(id.0))
-            .transpose()
-            .map_err(fail)?;
-        let to_tree = self.tree_of(to.0).map_err(fail)?;
-        let changed = self.changed_between(from_tree.as_ref(), &to_tree)?;
+        let (_, to_tree, changed) = self.move_between(from, to, "cannot update the work tree")?;
         for path in &changed {
             self.write_version(Some(&to_tree), path)?;
         }
@@ -331,13 +321,8 @@ impl Repo {
     /// version in the work tree: changes of someone's that moving the work
     /// tree would lose.
     fn in_the_way(&self, from: Option<Id>, to: Id) -> Result<Vec<String>> {
-        let fail = |e| git_error("cannot compare the files with the commits", e);
-        let from_tree = from
-            .map(|id| self.tree_of(id.0))
-            .transpose()
-            .map_err(fail)?;
-        let to_tree = self.tree_of(to.0).map_err(fail)?;
-        let changed = self.changed_between(from_tree.as_ref(), &to_tree)?;
+        let (from_tree, to_tree, changed) =
+            self.move_between(from, to, "cannot compare the files with the commits")?;
         let not_theirs = self.differing_from(Some(&to_tree), &changed)?;
         let not_ours = self.differing_from(from_tree.as_ref(), &changed)?;
         Ok(not_theirs.intersection(&not_ours).cloned().collect())
@@ -428,14 +413,7 @@ impl Repo {
         let before = underway.before.as_deref().map(id).transpose()?;
         // Git's locks the killed sync held: those no process holds any more
         // are its leftovers.
-        for lock in self.git_locks() {
-            if lock.exists() {
-                if !store::is_stale(&lock) {
-                    return Err(store::locked_error(&lock));
-                }
-                remove_if_there(&lock)?;
-            }
-        }
+        self.clear_stale_locks()?;
         let branch = self.branch()?;
         if branch.name != underway.branch {
             return Err(Error::Message(format!(
@@ -486,13 +464,7 @@ impl Repo {
     /// Remove the temporary files a sync killed while it wrote the files
     /// of a move between `from` and `to` left beside them.
     fn clean_temporaries(&self, from: Option<Id>, to: Id) -> Result<()> {
-        let fail = |e| git_error("cannot finish the interrupted sync", e);
-        let from_tree = from
-            .map(|id| self.tree_of(id.0))
-            .transpose()
-            .map_err(fail)?;
-        let to_tree = self.tree_of(to.0).map_err(fail)?;
-        let changed = self.changed_between(from_tree.as_ref(), &to_tree)?;
+        let (_, _, changed) = self.move_between(from, to, "cannot finish the interrupted sync")?;
         let dirs: BTreeSet<PathBuf> = changed
             .iter()
             .filter_map(|path| self.workdir.join(path).parent().map(Path::to_path_buf))
@@ -544,6 +516,24 @@ impl Repo {
     }
 
     /// The paths whose content differs between two trees, sorted.
+    /// The trees of a move of the work tree from `from` to `to`, and the
+    /// paths it changes; `doing` names the step in an error.
+    fn move_between(
+        &self,
+        from: Option<Id>,
+        to: Id,
+        doing: &str,
+    ) -> Result<(Option<Tree<'_>>, Tree<'_>, BTreeSet<String>)> {
+        let fail = |e| git_error(doing, e);
+        let from_tree = from
+            .map(|id| self.tree_of(id.0))
+            .transpose()
+            .map_err(fail)?;
+        let to_tree = self.tree_of(to.0).map_err(fail)?;
+        let changed = self.changed_between(from_tree.as_ref(), &to_tree)?;
+        Ok((from_tree, to_tree, changed))
+    }
+
     fn changed_between(&self, old: Option<&Tree>, new: &Tree) -> Result<BTreeSet<String>> {
         let diff = self
             .repo
@@ -624,12 +614,7 @@ impl Repo {
             git.join("FETCH_HEAD.lock"),
             git.join("packed-refs.lock"),
         ] {
-            if lock.exists() {
-                if !store::is_stale(&lock) {
-                    return Err(store::locked_error(&lock));
-                }
-                remove_if_there(&lock)?;
-            }
+            store::clear_stale(&lock)?;
         }
         let url = self.remote_url(remote, Direction::Fetch)?;
         let git_dir = self.repo.path().to_path_buf();
@@ -822,9 +807,7 @@ impl Repo {
     /// changes of its own in the work tree. The move is written down first:
     /// if it is interrupted, the next sync finishes it.
     pub fn check_out(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
-        if let Some(lock) = self.git_locks().into_iter().find(|lock| lock.exists()) {
-            return Err(store::locked_error(&lock));
-        }
+        self.check_unlocked()?;
         let in_the_way = self.in_the_way(from, to)?;
         if !in_the_way.is_empty() {
             return Err(Error::Message(format!(

@@ -322,19 +322,10 @@ fn a_few_dozen() -> Sandbox {
         "Hotel Kilo",
         "India Ink",
     ];
-    let stages = [
-        "lead",
-        "contacted",
-        "qualified",
-        "proposal",
-        "negotiation",
-        "nurture",
-        "won",
-        "lost",
-    ];
+    let stages = ledger::settings::Settings::default().stages;
     let channels = ["call", "email", "meeting", "text", "visit"];
     for (i, name) in names.iter().enumerate() {
-        let stage = stages[i % stages.len()];
+        let stage = &stages[i % stages.len()];
         let mut front = format!("name: {name:?}\nstage: {stage}\n");
         if i % 3 != 0 {
             front.push_str(&format!("value: {}\n", (i * 1375) % 20_000));

@@ -196,20 +196,7 @@ fn a_sync_killed_while_merging_is_finished_and_pushed() {
     team.git("B", &["fetch", "-q"]);
     let from = team.head("B");
     // The merge the sync had made: a commit nothing points to yet.
-    let tree = team.git("B", &["merge-tree", "--write-tree", "HEAD", "origin/main"]);
-    let merge = team.git(
-        "B",
-        &[
-            "commit-tree",
-            tree.trim(),
-            "-p",
-            "HEAD",
-            "-p",
-            "origin/main",
-            "-m",
-            "sync: merge origin/main",
-        ],
-    );
+    let merge = unreferenced_merge(&team);
     team.git("B", &["read-tree", "-m", "-u", "HEAD", merge.trim()]);
     record(
         &team,
@@ -260,20 +247,7 @@ fn a_sync_killed_while_putting_back_is_finished_then_synced() {
     );
     team.git("B", &["fetch", "-q"]);
     let from = team.head("B");
-    let tree = team.git("B", &["merge-tree", "--write-tree", "HEAD", "origin/main"]);
-    let merge = team.git(
-        "B",
-        &[
-            "commit-tree",
-            tree.trim(),
-            "-p",
-            "HEAD",
-            "-p",
-            "origin/main",
-            "-m",
-            "sync: merge origin/main",
-        ],
-    );
+    let merge = unreferenced_merge(&team);
     team.git("B", &["reset", "-q", "--hard", merge.trim()]);
     assert!(team
         .read("B", "prospects/acme-corp.md")
@@ -379,4 +353,23 @@ fn a_sync_killed_at_any_moment_is_finished_by_the_next() {
     }
     team.git("B", &["fsck", "--strict"]);
     team.remote_git(&["fsck", "--strict"]);
+}
+
+/// The merge of B's HEAD and origin/main that a sync makes: a commit
+/// nothing points to yet, as a sync killed after making it leaves it.
+fn unreferenced_merge(team: &Team) -> String {
+    let tree = team.git("B", &["merge-tree", "--write-tree", "HEAD", "origin/main"]);
+    team.git(
+        "B",
+        &[
+            "commit-tree",
+            tree.trim(),
+            "-p",
+            "HEAD",
+            "-p",
+            "origin/main",
+            "-m",
+            "sync: merge origin/main",
+        ],
+    )
 }
