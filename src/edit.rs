@@ -19,6 +19,13 @@ pub enum EditError {
     /// The log's layout could not be followed to where the entry goes.
     #[error("the log could not be read where the entry goes")]
     Log,
+    /// The entry would not be read back as one: a Markdown block left open
+    /// above the log (an HTML comment or a code fence) swallows it.
+    #[error(
+        "the new entry would not be read as part of the log: something above it \
+         (an HTML comment `<!--` or a code fence never closed) hides it. Close it, then try again"
+    )]
+    Hidden,
 }
 
 /// The front matter cut into lines, with the text around it.
@@ -99,9 +106,16 @@ fn key_line(line: &str, key: &str, value: &str, alone: bool, eol: &str) -> Strin
 /// under an empty log heading after the heading and one blank line; in a file
 /// without a log, under a new `## Log` at the end.
 pub fn add_entry(text: &str, line: &str, date: Date) -> Result<String, EditError> {
-    insert(text, Some(date), &|bullet, eol| {
+    let new = insert(text, Some(date), &|bullet, eol| {
         format!("{bullet}{line}{eol}")
-    })
+    })?;
+    // Written where the log is not read (below a block left open), the
+    // entry would be lost: refused instead.
+    let items = |text: &str| front_matter::split(text).map(|s| log::scan(s.body).items.len());
+    match (items(text), items(&new)) {
+        (Some(before), Some(after)) if after == before + 1 => Ok(new),
+        _ => Err(EditError::Hidden),
+    }
 }
 
 /// Put a whole block of entries (each line already ended) where a first
@@ -220,6 +234,22 @@ fn bullet_of(item: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An entry below an HTML comment or a code fence never closed would
+    /// not be read back: refused.
+    #[test]
+    fn an_entry_that_would_be_hidden_is_refused() {
+        let day = crate::date::parse_iso("2026-11-23").unwrap();
+        for notes in ["<!-- TODO", "```\ncode"] {
+            let text = format!("---\nname: A\n---\n\nNotes\n\n{notes}\n");
+            assert_eq!(
+                add_entry(&text, "2026-11-23 call: x", day),
+                Err(EditError::Hidden)
+            );
+        }
+        let fine = "---\nname: A\n---\n\n<!-- closed -->\n";
+        assert!(add_entry(fine, "2026-11-23 call: x", day).is_ok());
+    }
     use crate::date::parse_iso;
 
     const ACME: &str = "---\nname: Acme Corp\nstage: proposal   # moved 11-05\nvalue: 12000\nnext: 2026-11-20 # Jane's request\ncustom_field: keep me\n---\n\n# Acme\n\nNotes.\n\n## Log\n\n- 2026-11-02 meeting: Intro\n- 2026-11-15 email: Proposal\n  with a second line\n\n## After\n\nMore notes.\n";

@@ -269,7 +269,6 @@ impl Writer<'_> {
                 _ => {}
             }
             let mut new = edit::add_entry(old, &line, touch.date).map_err(|e| broken(path, e))?;
-            read_back_one_more_entry(path, &current, &new)?;
             let next = match touch.next {
                 Next::Set(day) => Some(Some(day.to_string())),
                 Next::Clear => Some(None),
@@ -336,9 +335,7 @@ impl Writer<'_> {
                     .map_err(|e| broken(path, e))?;
             }
             new = edit::set_key(&new, "next", None).map_err(|e| broken(path, e))?;
-            let before_note = Prospect::parse(path, &new);
             new = edit::add_entry(&new, &note, self.today).map_err(|e| broken(path, e))?;
-            read_back_one_more_entry(path, &before_note, &new)?;
             let status = self.check_edit(path, old, &new)?;
             Ok((new, status))
         })
@@ -751,20 +748,6 @@ fn broken(path: &str, err: edit::EditError) -> Error {
         column: 1,
         message: format!("{err}; nothing was changed"),
     }
-}
-
-/// Refuse an entry written where it would not be read back as one: below
-/// a Markdown block left open above the log (an HTML comment or a code
-/// fence never closed), which swallows everything after it.
-fn read_back_one_more_entry(path: &str, before: &Prospect, new: &str) -> Result<()> {
-    if Prospect::parse(path, new).entries.len() == before.entries.len() + 1 {
-        return Ok(());
-    }
-    Err(Error::Message(format!(
-        "{path}: the new entry would not be read as part of the log: something above it \
-         (an HTML comment `<!--` or a code fence never closed) hides it. Close it, then \
-         try again; nothing was changed"
-    )))
 }
 
 fn dnc_refusal(prospect: &Prospect, name: &str, since: Option<Date>) -> Error {
