@@ -16,30 +16,11 @@
     clippy::indexing_slicing
 )]
 
-pub mod cache;
-pub mod cadence;
-pub mod check;
-pub mod date;
-pub mod diagnostic;
-pub mod due;
-pub mod edit;
-pub mod entry;
 pub mod error;
-pub mod folder;
-pub mod front_matter;
+pub mod format;
 pub mod git;
-pub mod keys;
 pub mod ledger;
-pub mod log;
-pub mod merge;
-pub mod prospect;
-pub mod settings;
-pub mod store;
-pub mod sync;
-pub mod text;
-pub mod transaction;
-pub mod write;
-pub mod yaml;
+pub mod rules;
 
 pub use error::{Error, Result};
 
@@ -48,6 +29,8 @@ pub use error::{Error, Result};
 /// parser it must agree with.
 #[cfg(fuzzing)]
 pub mod fuzzing {
-    pub use crate::front_matter::{read as read_front_matter, read_any as read_front_matter_fully};
-    pub use crate::log::{scan_any as scan_log_fully, scan_plain as scan_log_plainly};
+    pub use crate::format::front_matter::{
+        read as read_front_matter, read_any as read_front_matter_fully,
+    };
+    pub use crate::format::log::{scan_any as scan_log_fully, scan_plain as scan_log_plainly};
 }

@@ -2,7 +2,7 @@
 //! `-2w`, `monday`), against every day chrono can hold.
 #![no_main]
 
-use ledger::date::{self, Span};
+use ledger::format::date::{self, Span};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (i32, &str)| {

@@ -2,7 +2,7 @@
 //! lines, or refuses.
 #![no_main]
 
-use ledger::{edit, front_matter, yaml};
+use ledger::format::{edit, front_matter, yaml};
 use libfuzzer_sys::fuzz_target;
 
 const KEYS: [&str; 6] = ["next", "stage", "name", "tags", "x-y", "value"];

@@ -2,7 +2,7 @@
 //! with itself comes back unchanged and clean.
 #![no_main]
 
-use ledger::merge;
+use ledger::git::merge;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (Option<&str>, &str, &str)| {

@@ -4,13 +4,13 @@
 //! pulldown-cmark) answers.
 #![no_main]
 
-use ledger::check::{self, Context};
+use ledger::rules::check::{self, Context};
 use ledger::fuzzing::{
     read_front_matter, read_front_matter_fully, scan_log_fully, scan_log_plainly,
 };
-use ledger::prospect::Prospect;
-use ledger::settings::Settings;
-use ledger::{date, front_matter};
+use ledger::format::prospect::Prospect;
+use ledger::rules::settings::Settings;
+use ledger::format::{date, front_matter};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

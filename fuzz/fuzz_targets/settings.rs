@@ -1,7 +1,7 @@
 //! `ledger.yaml`: any text reads to settings and problems, never a panic.
 #![no_main]
 
-use ledger::settings::Settings;
+use ledger::rules::settings::Settings;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use ledger::date::{self, Date, Span};
+use ledger::format::date::{self, Date, Span};
 use ledger::ledger::Ledger;
 use ledger::{Error, Result};
 
@@ -413,7 +413,7 @@ pub fn main() -> ExitCode {
                 io::stderr(),
                 "{} {}",
                 look.paint(style::ERROR, "error:"),
-                ledger::text::printable_lines(&message)
+                ledger::format::text::printable_lines(&message)
             );
             ExitCode::from(if err.is_usage() { 2 } else { 1 })
         }
@@ -433,7 +433,11 @@ fn usage_error(err: &clap::Error) -> ExitCode {
         let _ = err.print();
     } else {
         let message = err.render().to_string();
-        let _ = write!(io::stderr(), "{}", ledger::text::printable_lines(&message));
+        let _ = write!(
+            io::stderr(),
+            "{}",
+            ledger::format::text::printable_lines(&message)
+        );
     }
     ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2))
 }

@@ -3,12 +3,12 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use ledger::check::{self, Context};
-use ledger::date::Date;
-use ledger::diagnostic::{Diagnostic, Severity};
-use ledger::due::{self, Reason, Status};
-use ledger::text::{is_unsafe_char, printable};
-use ledger::yaml::Yaml;
+use ledger::format::date::Date;
+use ledger::format::diagnostic::{Diagnostic, Severity};
+use ledger::format::text::{is_unsafe_char, printable};
+use ledger::format::yaml::Yaml;
+use ledger::rules::check::{self, Context};
+use ledger::rules::due::{self, Reason, Status};
 use ledger::{Error, Result};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -345,7 +345,7 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
         writeln!(out, "{}", look.paint(style::STRONG, "Log: no entries yet"))?;
     } else {
         writeln!(out, "{}", look.paint(style::STRONG, "Log"))?;
-        let row = |e: &ledger::entry::Entry, cells: &mut Cells| {
+        let row = |e: &ledger::format::entry::Entry, cells: &mut Cells| {
             match &e.time {
                 Some(t) => cells.shown(&format_args!("  {} {t}", e.date), anstyle::Style::new()),
                 None => cells.shown(&format_args!("  {}", e.date), anstyle::Style::new()),
@@ -590,7 +590,8 @@ fn action(s: &Status) -> &str {
 
 /// The status in words: "due in 2 days (2026-11-25) by cadence, step 3: email".
 pub(super) fn status_words(s: &Status, env: &Env) -> String {
-    let when = |d: ledger::date::Date| format!("due {} ({d})", style::relative(d, env.today));
+    let when =
+        |d: ledger::format::date::Date| format!("due {} ({d})", style::relative(d, env.today));
     let due = s.due;
     match (s.due_reason, due) {
         (Reason::Cadence, Some(d)) => format!(
@@ -630,7 +631,7 @@ fn yaml_text(value: &Yaml) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ledger::date;
+    use ledger::format::date;
 
     fn status(id: &str, due: Option<&str>, value: Option<f64>) -> Status {
         Status {

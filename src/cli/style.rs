@@ -7,8 +7,8 @@ use std::io::{self, IsTerminal, Write};
 use std::borrow::Cow;
 
 use anstyle::{AnsiColor, Style};
-use ledger::date::{self, Date};
-use ledger::text::printable;
+use ledger::format::date::{self, Date};
+use ledger::format::text::printable;
 use rayon::prelude::*;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 

@@ -3,9 +3,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use ledger::sync::{self, Interrupted, Options, Pull, Synced};
-use ledger::text::printable;
-use ledger::write::Writer;
+use ledger::format::text::printable;
+use ledger::git::sync::{self, Interrupted, Options, Pull, Synced};
+use ledger::git::write::Writer;
 use ledger::Result;
 
 use super::read::write_json;
@@ -95,7 +95,11 @@ pub fn merge_driver(args: &MergeDriverArgs) -> Result<ExitCode> {
         .path
         .clone()
         .unwrap_or_else(|| args.ours.display().to_string());
-    if driven.clashes.iter().any(|c| c == ledger::merge::TOO_LARGE) {
+    if driven
+        .clashes
+        .iter()
+        .any(|c| c == ledger::git::merge::TOO_LARGE)
+    {
         eprintln!(
             "ledger: {}: a side is over 8 MiB and was not merged: the file is ours as it was, \
              with no conflict markers; bring in their changes by hand",

@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use ledger::date;
-use ledger::text::{printable, printable_lines};
-use ledger::write::{self, NewProspect, Next, Outcome, Recorded, Touch, Writer};
+use ledger::format::date;
+use ledger::format::text::{printable, printable_lines};
+use ledger::git::write::{self, NewProspect, Next, Outcome, Recorded, Touch, Writer};
 use ledger::{Error, Result};
 
 use super::read::status_words;

@@ -9,7 +9,7 @@
 //!    the new texts in memory. Nothing refers to them yet: a failure here
 //!    (a full disk) leaves only objects git will prune.
 //! 2. The caller writes its journal (`.git/ledger-write.json`, see
-//!    `crate::write`), then the files, each renamed over the old one, the
+//!    `crate::git::write`), then the files, each renamed over the old one, the
 //!    old one kept under a backup name until the end.
 //! 3. [`Repo::stage`]: the index, with those paths as they are on disk; the
 //!    index as it was kept beside it ([`Repo::put_index_back`]).
@@ -98,7 +98,7 @@ impl Repo {
     /// since a stopped `ledger`'s are cleared first ([`Repo::clear_stale_locks`]).
     pub fn check_unlocked(&self) -> Result<()> {
         match self.git_locks().into_iter().find(|lock| lock.exists()) {
-            Some(lock) => Err(crate::store::locked_error(&lock)),
+            Some(lock) => Err(crate::ledger::store::locked_error(&lock)),
             None => Ok(()),
         }
     }
@@ -108,7 +108,7 @@ impl Repo {
     pub fn clear_stale_locks(&self) -> Result<()> {
         self.git_locks()
             .iter()
-            .try_for_each(|lock| crate::store::clear_stale(lock))
+            .try_for_each(|lock| crate::ledger::store::clear_stale(lock))
     }
 
     /// Step 1: write the objects of a commit of HEAD's tree with `changes`

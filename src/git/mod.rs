@@ -9,10 +9,14 @@ use git2::{ErrorCode, Repository, RepositoryState, Status, StatusOptions};
 use crate::error::{Error, Result};
 
 mod commit;
-mod sync;
+pub mod merge;
+mod remote;
+pub mod sync;
+pub mod transaction;
+pub mod write;
 
 pub use commit::{blob_id, Prepared};
-pub use sync::{Branch, FileMerge, Id, Saved, Sides, TreeMerge};
+pub use remote::{Branch, FileMerge, Id, Saved, Sides, TreeMerge};
 
 /// A git work tree holding a ledger.
 pub struct Repo {

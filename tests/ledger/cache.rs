@@ -322,7 +322,7 @@ fn a_few_dozen() -> Sandbox {
         "Hotel Kilo",
         "India Ink",
     ];
-    let stages = ledger::settings::Settings::default().stages;
+    let stages = ledger::rules::settings::Settings::default().stages;
     let channels = ["call", "email", "meeting", "text", "visit"];
     for (i, name) in names.iter().enumerate() {
         let stage = &stages[i % stages.len()];

@@ -1,10 +1,10 @@
 //! Property tests: for generated prospect files, `touch` and `set` edits
 //! change only the lines they mean to.
 
-use ledger::date::parse_iso;
-use ledger::edit;
-use ledger::prospect::Prospect;
-use ledger::yaml;
+use ledger::format::date::parse_iso;
+use ledger::format::edit;
+use ledger::format::prospect::Prospect;
+use ledger::format::yaml;
 use proptest::prelude::*;
 
 use crate::support::any_line;

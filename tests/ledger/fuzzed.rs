@@ -2,7 +2,8 @@
 //! property tests found to break an invariant, kept here so that CI (which
 //! runs no fuzzer) holds the fix.
 
-use ledger::{date, edit, front_matter, merge, yaml};
+use ledger::format::{date, edit, front_matter, yaml};
+use ledger::git::merge;
 
 /// merge: a file merged with itself comes back unchanged and clean, also
 /// one with a NUL (which libgit2 takes for binary) or with a fence ended

@@ -9,7 +9,7 @@ use crate::support::{prospect, Run, Sandbox};
 /// Characters SPEC section 10 forbids outside JSON (line breaks are the
 /// output's own).
 fn is_raw(c: char) -> bool {
-    c != '\n' && ledger::text::is_unsafe_char(c)
+    c != '\n' && ledger::format::text::is_unsafe_char(c)
 }
 
 /// Assert nothing raw reached standard output or error; the run.

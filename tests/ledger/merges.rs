@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use ledger::merge;
+use ledger::git::merge;
 use proptest::prelude::*;
 
 use crate::support::any_line;

@@ -5,11 +5,11 @@
 //! YAML and Markdown that matter; these draw the text itself from every
 //! plane, control characters and bidirectional marks included.
 
-use ledger::check::{self, Context};
-use ledger::date::parse_iso;
-use ledger::prospect::Prospect;
-use ledger::settings::Settings;
-use ledger::{entry, front_matter, log, yaml};
+use ledger::format::date::parse_iso;
+use ledger::format::prospect::Prospect;
+use ledger::format::{entry, front_matter, log, yaml};
+use ledger::rules::check::{self, Context};
+use ledger::rules::settings::Settings;
 use proptest::prelude::*;
 
 use crate::support::any_line;

@@ -3,12 +3,12 @@
 //! lines, the byte-order mark, line endings and a missing final newline all
 //! stay as they were. Pure functions of text: the disk is elsewhere.
 
-use crate::date::Date;
-use crate::entry;
-use crate::front_matter::{self, Split};
-use crate::keys::{self, KeyLines};
-use crate::log;
-use crate::text::{self, line_ending};
+use crate::format::date::Date;
+use crate::format::entry;
+use crate::format::front_matter::{self, Split};
+use crate::format::keys::{self, KeyLines};
+use crate::format::log;
+use crate::format::text::{self, line_ending};
 
 /// Why an edit cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -239,7 +239,7 @@ mod tests {
     /// not be read back: refused.
     #[test]
     fn an_entry_that_would_be_hidden_is_refused() {
-        let day = crate::date::parse_iso("2026-11-23").unwrap();
+        let day = crate::format::date::parse_iso("2026-11-23").unwrap();
         for notes in ["<!-- TODO", "```\ncode"] {
             let text = format!("---\nname: A\n---\n\nNotes\n\n{notes}\n");
             assert_eq!(
@@ -250,7 +250,7 @@ mod tests {
         let fine = "---\nname: A\n---\n\n<!-- closed -->\n";
         assert!(add_entry(fine, "2026-11-23 call: x", day).is_ok());
     }
-    use crate::date::parse_iso;
+    use crate::format::date::parse_iso;
 
     const ACME: &str = "---\nname: Acme Corp\nstage: proposal   # moved 11-05\nvalue: 12000\nnext: 2026-11-20 # Jane's request\ncustom_field: keep me\n---\n\n# Acme\n\nNotes.\n\n## Log\n\n- 2026-11-02 meeting: Intro\n- 2026-11-15 email: Proposal\n  with a second line\n\n## After\n\nMore notes.\n";
 

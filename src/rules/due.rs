@@ -3,11 +3,11 @@
 
 use serde::{Serialize, Serializer};
 
-use crate::cadence::Cadence;
-use crate::date::{self, Date};
-use crate::entry::Entry;
-use crate::front_matter::{Dnc, Fields};
-use crate::settings::{Settings, NOTE};
+use crate::format::cadence::Cadence;
+use crate::format::date::{self, Date};
+use crate::format::entry::Entry;
+use crate::format::front_matter::{Dnc, Fields};
+use crate::rules::settings::{Settings, NOTE};
 
 /// Why a prospect is due when it is, or why it is not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -319,7 +319,7 @@ fn ordered(v: f64) -> i128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prospect::Prospect;
+    use crate::format::prospect::Prospect;
 
     const T: &str = "2026-11-23";
 

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::git::{blob_id, Commit, Prepared, Repo};
-use crate::store::{self, Replaced};
+use crate::ledger::store::{self, Replaced};
 
 /// What a write under way has done, kept in `.git/` until it ends.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]

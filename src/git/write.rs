@@ -8,22 +8,22 @@ use std::cell::Cell;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::check::{self, Context};
-use crate::date::{self, Date};
-use crate::diagnostic::Diagnostic;
-use crate::due::Status;
-use crate::edit;
-use crate::entry::Parts;
 use crate::error::{Error, Result};
-use crate::front_matter::Dnc;
+use crate::format::date::{self, Date};
+use crate::format::diagnostic::Diagnostic;
+use crate::format::edit;
+use crate::format::entry::Parts;
+use crate::format::front_matter::Dnc;
+use crate::format::prospect::Prospect;
+use crate::format::text;
+use crate::format::yaml;
+use crate::git::transaction;
 use crate::git::{Ahead, Commit, Repo};
+use crate::ledger::store::{self, Lock};
 use crate::ledger::{self, Ledger};
-use crate::prospect::Prospect;
-use crate::settings::{self, NOTE};
-use crate::store::{self, Lock};
-use crate::text;
-use crate::transaction;
-use crate::yaml;
+use crate::rules::check::{self, Context};
+use crate::rules::due::Status;
+use crate::rules::settings::{self, NOTE};
 
 /// What became of a write in git.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -533,7 +533,7 @@ impl Writer<'_> {
                 rel.clone()
             } else if rel.ends_with(".md") && !self.ledger.skips(&rel) {
                 let is_prospect = match fs::read(&path) {
-                    Ok(bytes) => crate::front_matter::has_fence(&bytes),
+                    Ok(bytes) => crate::format::front_matter::has_fence(&bytes),
                     Err(_) => true, // deleted: it was tracked, and is gone now
                 };
                 if !is_prospect {
@@ -570,7 +570,10 @@ impl Writer<'_> {
     }
 
     /// The fields of a prospect that is usable, or why it is not.
-    fn usable<'p>(&self, prospect: &'p Prospect) -> Result<&'p crate::front_matter::Fields> {
+    fn usable<'p>(
+        &self,
+        prospect: &'p Prospect,
+    ) -> Result<&'p crate::format::front_matter::Fields> {
         let assessed = check::assess(prospect, &self.context());
         let first = assessed
             .diagnostics
@@ -709,7 +712,7 @@ fn add_merge_attribute(path: &Path) -> Result<bool> {
     if present {
         return Ok(false);
     }
-    let eol = crate::text::line_ending(old);
+    let eol = crate::format::text::line_ending(old);
     let mut new = old.to_owned();
     if !new.is_empty() && !new.ends_with('\n') {
         new.push_str(eol);

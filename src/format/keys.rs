@@ -4,7 +4,7 @@
 //! key's line and edits must replace exactly its lines, so this reads the
 //! layout of the text itself.
 
-use crate::text::trim_ending;
+use crate::format::text::trim_ending;
 
 /// One top-level key and the lines its value takes.
 #[derive(Debug, Clone, PartialEq, Eq)]

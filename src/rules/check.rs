@@ -2,13 +2,13 @@
 //! as tables: one function per check. Parsing finds the problems of the file
 //! itself; these add what needs the settings and today's date.
 
-use crate::date::Date;
-use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::due::{self, Reason, Status};
-use crate::entry::Entry;
-use crate::front_matter::{Dnc, Fields};
-use crate::prospect::Prospect;
-use crate::settings::{Settings, NOTE};
+use crate::format::date::Date;
+use crate::format::diagnostic::{Code, Diagnostic, Severity};
+use crate::format::entry::Entry;
+use crate::format::front_matter::{Dnc, Fields};
+use crate::format::prospect::Prospect;
+use crate::rules::due::{self, Reason, Status};
+use crate::rules::settings::{Settings, NOTE};
 
 /// What a check sees.
 pub struct Context<'a> {
@@ -293,7 +293,7 @@ pub fn duplicates<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::date::parse_iso;
+    use crate::format::date::parse_iso;
 
     fn codes(settings: &str, file: &str) -> Vec<(Code, usize)> {
         let (settings, _) = Settings::parse(settings);

@@ -1,11 +1,11 @@
 //! A prospect file read whole: front matter, log entries, and the problems
 //! that can be seen without the settings or the date.
 
-use crate::diagnostic::{Code, Diagnostic};
-use crate::entry::{self, Entry};
-use crate::front_matter::{self, Fields, FrontMatter};
-use crate::log;
-use crate::text::Cursor;
+use crate::format::diagnostic::{Code, Diagnostic};
+use crate::format::entry::{self, Entry};
+use crate::format::front_matter::{self, Fields, FrontMatter};
+use crate::format::log;
+use crate::format::text::Cursor;
 
 /// One prospect, as its file says.
 #[derive(Debug, Clone)]

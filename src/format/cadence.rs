@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::date::Span;
+use crate::format::date::Span;
 
 /// One step of a cadence: `DURATION [CHANNEL]`, e.g. `3d call`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -44,16 +44,16 @@ use serde::{Deserialize, Serialize};
 
 use chrono::Datelike;
 
-use crate::date::Date;
-use crate::diagnostic::{Code, Diagnostic};
-use crate::due::{Reason, Status};
-use crate::entry::Entry;
-use crate::front_matter::Fields;
+use crate::format::date::Date;
+use crate::format::diagnostic::{Code, Diagnostic};
+use crate::format::entry::Entry;
+use crate::format::front_matter::Fields;
+use crate::format::prospect::Prospect;
+use crate::format::yaml::Yaml;
 use crate::git;
+use crate::ledger::store;
 use crate::ledger::{Glance, Summary};
-use crate::prospect::Prospect;
-use crate::store;
-use crate::yaml::Yaml;
+use crate::rules::due::{Reason, Status};
 
 /// Files modified less than this long before the cache's timestamp are
 /// read again: wider than any file system's timestamp granularity (FAT's
@@ -802,10 +802,10 @@ mod tests {
     fn a_day_record_glances_at_its_leading_fields_and_reads_the_rest_when_asked() {
         let text = "---\nname: Acme\nvalue: 1250.5\nnext: 2026-12-01\ntags: [saas]\n---\n";
         let prospect = Prospect::parse("prospects/acme.md", text);
-        let settings = crate::settings::Settings::default();
+        let settings = crate::rules::settings::Settings::default();
         let today = Date::from_ymd_opt(2026, 11, 23).unwrap();
         let fields = prospect.fields().unwrap();
-        let status = crate::due::status(
+        let status = crate::rules::due::status(
             &prospect.id,
             &prospect.path,
             fields,
@@ -865,7 +865,7 @@ mod tests {
     #[test]
     fn no_flipped_bit_is_believed() {
         let today = Date::from_ymd_opt(2026, 11, 23).unwrap();
-        let settings = crate::settings::Settings::default();
+        let settings = crate::rules::settings::Settings::default();
         let files = [
             ("notes.md", "Not a prospect: no front matter.\n"),
             (
@@ -894,9 +894,9 @@ mod tests {
                 .then(|| Prospect::parse(relative, text));
             let summary = prospect.as_ref().map(|p| Summary {
                 errors: !p.problems.is_empty(),
-                status: p
-                    .fields()
-                    .map(|f| crate::due::status(&p.id, &p.path, f, &p.entries, &settings, today)),
+                status: p.fields().map(|f| {
+                    crate::rules::due::status(&p.id, &p.path, f, &p.entries, &settings, today)
+                }),
             });
             let changed = if i + 1 == files.len() {
                 stamp - 1

@@ -63,7 +63,7 @@ pub fn scan_plain(body: &str) -> Option<LogSection<'_>> {
         items: Vec::with_capacity(16),
     };
     let mut offset = 0;
-    for line in crate::text::lines_with_endings(body) {
+    for line in crate::format::text::lines_with_endings(body) {
         let start = offset;
         offset += line.len();
         let bare = line.strip_suffix('\n').unwrap_or(line);
@@ -395,7 +395,7 @@ mod tests {
                 crlf in any::<bool>(),
                 final_newline in any::<bool>(),
             ) {
-                let body = crate::text::joined(&lines, crlf, final_newline);
+                let body = crate::format::text::joined(&lines, crlf, final_newline);
                 if let Some(plain) = scan_plain(&body) {
                     prop_assert_eq!(plain, scan_any(&body), "{:?}", body);
                 }

@@ -1,12 +1,12 @@
 //! The front matter of a prospect: finding its fences, and reading its YAML
 //! into typed [`Fields`] with every problem at the file's real line.
 
-use crate::cadence::Cadence;
-use crate::date::{self, Date};
-use crate::diagnostic::Code;
-use crate::keys;
-use crate::text::{self, BOM};
-use crate::yaml::{self, Yaml};
+use crate::format::cadence::Cadence;
+use crate::format::date::{self, Date};
+use crate::format::diagnostic::Code;
+use crate::format::keys;
+use crate::format::text::{self, BOM};
+use crate::format::yaml::{self, Yaml};
 
 /// Whether a file's text opens with a front-matter fence: its first line is
 /// exactly `---` (after an optional byte-order mark).
@@ -778,7 +778,7 @@ mod tests {
                 crlf in any::<bool>(),
                 final_newline in any::<bool>(),
             ) {
-                let text = crate::text::joined(&lines, crlf, final_newline);
+                let text = crate::format::text::joined(&lines, crlf, final_newline);
                 // Compared as text: NaN is not equal to itself.
                 prop_assert_eq!(
                     format!("{:?}", read(&text, 2)),

@@ -71,7 +71,7 @@ pub fn parse_flat(text: &str) -> Option<Vec<(String, Yaml, usize)>> {
     // The keys past the first few, to find a repeated one without looking
     // through all of them each time (thousands of keys stay linear).
     let mut many: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for (index, line) in crate::text::lines_with_endings(text).enumerate() {
+    for (index, line) in crate::format::text::lines_with_endings(text).enumerate() {
         let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.bytes().any(|b| b < 0x20 || b == 0x7f)
@@ -236,7 +236,7 @@ fn place_of_unplaced(text: &str, message: &str) -> (usize, usize) {
     if let Some((_, position)) = message.rsplit_once(" at position ") {
         if let Ok(offset) = position.trim().parse::<usize>() {
             if text.is_char_boundary(offset.min(text.len())) {
-                return crate::text::Cursor::new(text).locate(offset.min(text.len()));
+                return crate::format::text::Cursor::new(text).locate(offset.min(text.len()));
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::date::{self, Date};
+use crate::format::date::{self, Date};
 
 /// A well-formed entry of a prospect's log.
 #[derive(Debug, Clone, PartialEq, Eq)]

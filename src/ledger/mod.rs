@@ -1,23 +1,27 @@
 //! A ledger folder: where its root is, which files are prospects, reading
 //! them all (in parallel), and finding the one a person names.
 
+pub mod cache;
+pub mod store;
+pub mod walk;
+
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cache::{Cache, Hit, Key, Learned};
-use crate::check::{self, Context};
-use crate::date::Date;
-use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
-use crate::folder::{Entry, Folder, Kind};
-use crate::front_matter;
-use crate::prospect::Prospect;
-use crate::settings::{self, Settings};
+use crate::format::date::Date;
+use crate::format::diagnostic::{Code, Diagnostic};
+use crate::format::front_matter;
+use crate::format::prospect::Prospect;
+use crate::ledger::cache::{Cache, Hit, Key, Learned};
+use crate::ledger::walk::{Entry, Folder, Kind};
+use crate::rules::check::{self, Context};
+use crate::rules::settings::{self, Settings};
 
-pub use crate::text::MAX_FILE_BYTES;
+pub use crate::format::text::MAX_FILE_BYTES;
 
 /// An open ledger: its root and settings.
 #[derive(Debug)]
@@ -626,7 +630,7 @@ pub struct Glance {
     /// When the next follow-up is due.
     pub due: Option<Date>,
     /// Why it is due then, or not at all.
-    pub due_reason: crate::due::Reason,
+    pub due_reason: crate::rules::due::Reason,
     /// The deal's value.
     pub value: Option<f64>,
 }
@@ -635,7 +639,7 @@ pub struct Glance {
 #[derive(Debug, Clone)]
 pub struct Summary {
     /// Its status; `None` when it is broken.
-    pub status: Option<crate::due::Status>,
+    pub status: Option<crate::rules::due::Status>,
     /// Whether any check found an error (`due` holds such a prospect back).
     pub errors: bool,
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 #[cfg(not(unix))]
 use std::path::PathBuf;
 
-use crate::cache::Key;
+use crate::ledger::cache::Key;
 
 /// What a folder's entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

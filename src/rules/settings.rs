@@ -6,10 +6,10 @@ use std::path::Path;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::cadence::{Cadence, Step};
-use crate::date::Span;
-use crate::keys;
-use crate::yaml::{self, Yaml};
+use crate::format::cadence::{Cadence, Step};
+use crate::format::date::Span;
+use crate::format::keys;
+use crate::format::yaml::{self, Yaml};
 
 /// The settings file's name, at the ledger's root.
 pub const FILE_NAME: &str = "ledger.yaml";
@@ -197,7 +197,7 @@ impl Settings {
 
     /// Read settings from the text of a `ledger.yaml`.
     pub fn parse(text: &str) -> (Settings, Vec<Problem>) {
-        let text = text.strip_prefix(crate::text::BOM).unwrap_or(text);
+        let text = text.strip_prefix(crate::format::text::BOM).unwrap_or(text);
         let mut settings = Settings::default();
         let mut problems = Vec::new();
         let pairs = match yaml::parse(text) {

@@ -17,15 +17,15 @@
 
 use std::collections::HashMap;
 
-use crate::date::{self, Date};
-use crate::edit;
-use crate::entry;
 use crate::error::Result;
-use crate::front_matter;
+use crate::format::date::{self, Date};
+use crate::format::edit;
+use crate::format::entry;
+use crate::format::front_matter;
+use crate::format::keys::{self, KeyLines};
+use crate::format::log;
+use crate::format::text::{self, line_ending, trim_ending, MAX_FILE_BYTES};
 use crate::git;
-use crate::keys::{self, KeyLines};
-use crate::log;
-use crate::text::{self, line_ending, trim_ending, MAX_FILE_BYTES};
 
 /// Three versions of a file made into one.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,15 @@
+//! The text formats, bottom layer: what a prospect file, its front matter,
+//! its log and the command line's dates and spans look like, read and
+//! edited as text. Nothing here knows of folders, settings or git.
+
+pub mod cadence;
+pub mod date;
+pub mod diagnostic;
+pub mod edit;
+pub mod entry;
+pub mod front_matter;
+pub mod keys;
+pub mod log;
+pub mod prospect;
+pub mod text;
+pub mod yaml;

@@ -1,0 +1,1516 @@
+//! The git side of `ledger sync`: the current branch and its remote, fetch
+//! and push with credentials that never wait for a password and a remote
+//! that is given up on when it falls silent, the merge of two commits with
+//! a say for the caller on each file both sides changed, and the way back
+//! to where the repository stood, even after a sync was killed.
+//!
+//! A sync that moves the work tree writes down first what it is doing
+//! (`.git/ledger-sync.json`, as git keeps `MERGE_HEAD`): moving the files
+//! from one commit to another, or putting them back. The next `ledger
+//! sync` finishes the move, or the putting back, before anything else, so
+//! the files a killed sync had written are never taken for hand edits.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use git2::{
+    Cred, CredentialType, DiffOptions, Direction, ErrorClass, ErrorCode, FetchOptions, IndexEntry,
+    IndexTime, ObjectType, Oid, PushOptions, RemoteCallbacks, RemoteConnection, Repository, Tree,
+};
+
+use super::{git_error, Repo};
+use crate::error::{Error, Result};
+use crate::git::sync::Interrupted;
+use crate::ledger::store;
+
+/// A commit's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Id(Oid);
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Seven hex digits, as git shows an id (the precision cuts the text).
+        write!(f, "{:.7}", self.0)
+    }
+}
+
+/// The branch checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branch {
+    /// Its short name (`main`).
+    pub name: String,
+    /// Its commit, `None` before the first.
+    pub tip: Option<Id>,
+}
+
+/// What the caller makes of a file both sides changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileMerge {
+    /// Leave it to git's own merge.
+    Git,
+    /// This is the merged content.
+    Merged(Vec<u8>),
+    /// It cannot be merged: these parts clash.
+    Clash(Vec<String>),
+}
+
+/// The three versions of a file both sides changed.
+#[derive(Debug, Clone, Copy)]
+pub struct Sides<'a> {
+    /// The common ancestor's, if it had the file.
+    pub base: Option<&'a [u8]>,
+    /// Ours.
+    pub ours: &'a [u8],
+    /// Theirs.
+    pub theirs: &'a [u8],
+}
+
+/// The outcome of merging two commits' trees.
+#[derive(Debug)]
+pub enum TreeMerge {
+    /// Merged: the tree to commit.
+    Clean(Oid),
+    /// Files that clash, each with what clashes in it.
+    Clashes(Vec<(String, Vec<String>)>),
+}
+
+/// Where the repository stood, to go back to: the branch's commit and the
+/// index file as it was.
+#[derive(Debug)]
+pub struct Saved {
+    branch: Branch,
+    index: Option<Vec<u8>>,
+}
+
+/// A move of the work tree and the branch from one commit (`None`: no
+/// commit yet) to another.
+pub type Move = (Option<Id>, Id);
+
+/// The outcome of a push.
+#[derive(Debug)]
+enum Pushed {
+    /// The remote took it.
+    Done,
+    /// The remote's branch moved, or was being moved, since the fetch
+    /// (another clone pushed at the same moment): why, in a few words.
+    Raced(String),
+}
+
+/// The record of a sync moving the work tree, kept in `.git/` while it
+/// does, so that the next sync can finish what a killed one began.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Underway {
+    /// What it was doing.
+    step: Step,
+    /// The branch checked out.
+    branch: String,
+    /// The commit the files and the branch move from (`None`: no commit yet).
+    from: Option<String>,
+    /// The commit they move to.
+    to: String,
+    /// For `put-back`: where the branch stood before the sync began.
+    #[serde(default)]
+    before: Option<String>,
+    /// For `put-back`: whether there was an index, kept beside the record.
+    #[serde(default)]
+    index: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Step {
+    /// Writing the files, the index, then moving the branch, from `from` to `to`.
+    CheckOut,
+    /// Putting back the files `to` wrote as they are in `from`, then the
+    /// branch to `before` and the index as it was.
+    PutBack,
+}
+
+impl Repo {
+    fn index_path(&self) -> PathBuf {
+        self.repo.path().join("index")
+    }
+
+    fn record_path(&self) -> PathBuf {
+        self.repo.path().join("ledger-sync.json")
+    }
+
+    /// The index as it was before the sync, beside the record.
+    fn saved_index_path(&self) -> PathBuf {
+        self.repo.path().join("ledger-sync.index")
+    }
+
+    fn refname(branch: &str) -> String {
+        format!("refs/heads/{branch}")
+    }
+
+    /// The branch HEAD is on; an error on a detached HEAD.
+    pub fn branch(&self) -> Result<Branch> {
+        let head = self
+            .repo
+            .find_reference("HEAD")
+            .map_err(|e| git_error("cannot read HEAD", e))?;
+        let Ok(Some(target)) = head.symbolic_target() else {
+            return Err(Error::Message(format!(
+                "HEAD is detached in {}: check out a branch to sync (git switch main)",
+                self.workdir.display()
+            )));
+        };
+        let name = target
+            .strip_prefix("refs/heads/")
+            .unwrap_or(target)
+            .to_owned();
+        let tip = match self.repo.refname_to_id(target) {
+            Ok(id) => Some(Id(id)),
+            Err(err) if err.code() == ErrorCode::NotFound => None,
+            Err(err) => return Err(git_error("cannot read HEAD", err)),
+        };
+        Ok(Branch { name, tip })
+    }
+
+    /// Remember where the repository stands now.
+    pub fn save(&self) -> Result<Saved> {
+        Ok(Saved {
+            branch: self.branch()?,
+            index: read_if_there(&self.index_path())?,
+        })
+    }
+
+    /// Go back to `saved`. When the work tree was moved (`from` → `to`),
+    /// the files the move wrote are put back as they are in `from` first.
+    pub fn restore(&self, saved: &Saved, moved: Option<Move>) -> Result<()> {
+        let Some((from, to)) = moved else {
+            return self.put_back_branch_and_index(
+                &saved.branch.name,
+                saved.branch.tip,
+                saved.index.as_deref(),
+            );
+        };
+        let underway = Underway {
+            step: Step::PutBack,
+            branch: saved.branch.name.clone(),
+            from: from.map(|id| id.0.to_string()),
+            to: to.0.to_string(),
+            before: saved.branch.tip.map(|id| id.0.to_string()),
+            index: saved.index.is_some(),
+        };
+        // Without a record (a full disk, say) it is still worth putting
+        // everything back; with one, what cannot be done now is done by the
+        // next sync.
+        let recorded = self.write_record(&underway, saved.index.as_deref());
+        let put_back = self.put_back_files(from, to).and_then(|()| {
+            self.put_back_branch_and_index(
+                &saved.branch.name,
+                saved.branch.tip,
+                saved.index.as_deref(),
+            )
+        });
+        match (put_back, recorded) {
+            (Ok(()), _) => self.clear_record(),
+            (Err(err), Ok(())) => Err(Error::Message(format!(
+                "{err}\nThe next `ledger sync` finishes putting it back"
+            ))),
+            (Err(err), Err(_)) => Err(err),
+        }
+    }
+
+    fn put_back_branch_and_index(
+        &self,
+        branch: &str,
+        tip: Option<Id>,
+        index: Option<&[u8]>,
+    ) -> Result<()> {
+        let fail = |e| git_error("cannot put the repository back as it was", e);
+        let refname = Repo::refname(branch);
+        match tip {
+            Some(id) => {
+                self.repo
+                    .reference(&refname, id.0, true, "ledger sync: put back")
+                    .map_err(fail)?;
+            }
+            None => {
+                if let Ok(mut reference) = self.repo.find_reference(&refname) {
+                    reference.delete().map_err(fail)?;
+                }
+            }
+        }
+        let path = self.index_path();
+        match index {
+            Some(bytes) => store::write_atomic(&path, bytes, false)?,
+            None => remove_if_there(&path)?,
+        }
+        Ok(())
+    }
+
+    /// Put back, as they are in `from`, the files that the move to `to`
+    /// wrote: those that hold `to`'s version. A file the move did not reach,
+    /// or one changed since by someone else, is left as it is.
+    fn put_back_files(&self, from: Option<Id>, to: Id) -> Result<()> {
+        let (from_tree, to_tree, changed) =
+            self.move_between(from, to, "cannot put the repository back as it was")?;
+        let not_theirs = self.differing_from(Some(&to_tree), &changed)?;
+        for path in changed.difference(&not_theirs) {
+            self.write_version(from_tree.as_ref(), path)?;
+        }
+        Ok(())
+    }
+
+    /// Make the work tree's `path` as it is in `tree` (removed when `tree`
+    /// has no such file), whole: a file is written beside it and renamed
+    /// over it, so that a process killed meanwhile leaves one version or
+    /// the other, never part of one. A submodule is left alone.
+    fn write_version(&self, tree: Option<&Tree>, path: &str) -> Result<()> {
+        let fail = |e| git_error("cannot write the files", e);
+        let full = self.workdir.join(path);
+        let Some(entry) = tree.and_then(|tree| tree.get_path(Path::new(path)).ok()) else {
+            return remove_if_there(&full);
+        };
+        if entry.kind() != Some(ObjectType::Blob) {
+            return Ok(());
+        }
+        let blob = self.repo.find_blob(entry.id()).map_err(fail)?;
+        if let Some(dir) = full.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        if entry.filemode() == i32::from(git2::FileMode::Link) {
+            // A link is made in one step, or not at all.
+            return write_link(&full, blob.content());
+        }
+        store::write_atomic(&full, blob.content(), false)?;
+        set_executable(
+            &full,
+            entry.filemode() == i32::from(git2::FileMode::BlobExecutable),
+        )
+    }
+
+    /// Move the work tree, the index and the branch from `from` to `to`:
+    /// each file that differs between them is written whole, then staged,
+    /// and the branch moves last. Each file must hold one version or the
+    /// other (see [`Repo::in_the_way`]).
+    fn move_files(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
+        let fail = |e| git_error("cannot update the work tree", e);
+        let (_, to_tree, changed) = self.move_between(from, to, "cannot update the work tree")?;
+        for path in &changed {
+            self.write_version(Some(&to_tree), path)?;
+        }
+        let mut index = self.repo.index().map_err(fail)?;
+        // Read it again if it changed on disk since it was opened.
+        index.read(false).map_err(fail)?;
+        for path in &changed {
+            let is_file = to_tree
+                .get_path(Path::new(path))
+                .is_ok_and(|entry| entry.kind() == Some(ObjectType::Blob));
+            if is_file {
+                index.add_path(Path::new(path)).map_err(fail)?;
+            } else if to_tree.get_path(Path::new(path)).is_err() {
+                index.remove_path(Path::new(path)).map_err(fail)?;
+            }
+        }
+        index.write().map_err(fail)?;
+        self.move_branch_if_at(branch, from, to)
+    }
+
+    /// The files that differ between `from` and `to` and hold neither
+    /// version in the work tree: changes of someone's that moving the work
+    /// tree would lose.
+    fn in_the_way(&self, from: Option<Id>, to: Id) -> Result<Vec<String>> {
+        let (from_tree, to_tree, changed) =
+            self.move_between(from, to, "cannot compare the files with the commits")?;
+        let not_theirs = self.differing_from(Some(&to_tree), &changed)?;
+        let not_ours = self.differing_from(from_tree.as_ref(), &changed)?;
+        Ok(not_theirs.intersection(&not_ours).cloned().collect())
+    }
+
+    /// Of `paths`, those whose file in the work tree is not `tree`'s
+    /// version (a file there that `tree` lacks, or the other way round,
+    /// included), compared as git compares them, through its filters.
+    fn differing_from(
+        &self,
+        tree: Option<&Tree>,
+        paths: &BTreeSet<String>,
+    ) -> Result<BTreeSet<String>> {
+        if paths.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let mut options = DiffOptions::new();
+        options
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_typechange(true)
+            .disable_pathspec_match(true);
+        for path in paths {
+            options.pathspec(path.as_str());
+        }
+        let diff = self
+            .repo
+            .diff_tree_to_workdir(tree, Some(&mut options))
+            .map_err(|e| git_error("cannot compare the files with a commit", e))?;
+        let mut differing = BTreeSet::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(path) = file.path().and_then(Path::to_str) {
+                    if paths.contains(path) {
+                        differing.insert(path.to_owned());
+                    }
+                }
+            }
+        }
+        Ok(differing)
+    }
+
+    /// Write down what the sync is about to do to the work tree (and, to
+    /// put it back, the index as it was), before doing it.
+    fn write_record(&self, underway: &Underway, index: Option<&[u8]>) -> Result<()> {
+        if let Some(bytes) = index {
+            store::write_atomic(&self.saved_index_path(), bytes, false)?;
+        }
+        let json = serde_json::to_vec_pretty(underway)
+            .map_err(|e| Error::Message(format!("cannot record the sync under way: {e}")))?;
+        store::write_atomic(&self.record_path(), &json, false)
+    }
+
+    /// The sync is done with the work tree: forget the record.
+    fn clear_record(&self) -> Result<()> {
+        remove_if_there(&self.record_path())?;
+        remove_if_there(&self.saved_index_path())
+    }
+
+    /// Finish what an interrupted sync was doing to the work tree, if it
+    /// was doing anything: the move to the merged or pulled commit is
+    /// completed, the putting back after a failure too. Run with the
+    /// ledger's lock held, before anything looks at the work tree (whose
+    /// files would otherwise look like hand edits).
+    pub fn finish_interrupted_sync(&self) -> Result<Option<Interrupted>> {
+        let path = self.record_path();
+        let Some(bytes) = read_if_there(&path)? else {
+            remove_if_there(&self.saved_index_path())?;
+            return Ok(None);
+        };
+        let unreadable = |why: String| {
+            Error::Message(format!(
+                "{} was left by a sync that was interrupted, and cannot be read ({why}).\n\
+                 Look at `git status` and `git log` to see where the branch and the files stand, \
+                 then delete that file and run `ledger sync` again",
+                path.display()
+            ))
+        };
+        let underway: Underway =
+            serde_json::from_slice(&bytes).map_err(|e| unreadable(e.to_string()))?;
+        let id = |text: &str| {
+            Oid::from_str(text)
+                .map(Id)
+                .map_err(|_| unreadable(format!("`{text}` is not a commit id")))
+        };
+        let from = underway.from.as_deref().map(id).transpose()?;
+        let to = id(&underway.to)?;
+        let before = underway.before.as_deref().map(id).transpose()?;
+        // Git's locks the killed sync held: those no process holds any more
+        // are its leftovers.
+        self.clear_stale_locks()?;
+        let branch = self.branch()?;
+        if branch.name != underway.branch {
+            return Err(Error::Message(format!(
+                "a sync of the branch `{}` was interrupted: switch back to it (`git switch {}`) and run `ledger sync` to finish it",
+                underway.branch, underway.branch
+            )));
+        }
+        let moved_elsewhere = || {
+            Error::Message(format!(
+                "a sync was interrupted, and the branch `{}` has moved since (to {}).\n\
+                 Look at `git status` to see whether the files are as you want them, then delete {} and run `ledger sync` again",
+                branch.name,
+                branch.tip.map_or("no commit".to_owned(), |id| id.to_string()),
+                path.display()
+            ))
+        };
+        self.clean_temporaries(from, to)?;
+        let done = match underway.step {
+            Step::CheckOut => {
+                if branch.tip == from {
+                    self.finish_check_out(&branch.name, from, to)?;
+                } else if branch.tip != Some(to) {
+                    return Err(moved_elsewhere());
+                }
+                Interrupted::Finished
+            }
+            Step::PutBack => {
+                if ![Some(to), from, before].contains(&branch.tip) {
+                    return Err(moved_elsewhere());
+                }
+                let index = if underway.index {
+                    let saved = self.saved_index_path();
+                    let bytes = read_if_there(&saved)?
+                        .ok_or_else(|| unreadable(format!("{} is missing", saved.display())))?;
+                    Some(bytes)
+                } else {
+                    None
+                };
+                self.put_back_files(from, to)?;
+                self.put_back_branch_and_index(&branch.name, before, index.as_deref())?;
+                Interrupted::PutBack
+            }
+        };
+        self.clear_record()?;
+        Ok(Some(done))
+    }
+
+    /// Remove the temporary files a sync killed while it wrote the files
+    /// of a move between `from` and `to` left beside them.
+    fn clean_temporaries(&self, from: Option<Id>, to: Id) -> Result<()> {
+        let (_, _, changed) = self.move_between(from, to, "cannot finish the interrupted sync")?;
+        let dirs: BTreeSet<PathBuf> = changed
+            .iter()
+            .filter_map(|path| self.workdir.join(path).parent().map(Path::to_path_buf))
+            .collect();
+        for dir in dirs.iter().map(PathBuf::as_path).chain([self.repo.path()]) {
+            store::clean_temporaries(dir);
+        }
+        Ok(())
+    }
+
+    /// Complete a move of the work tree from `from` to `to` that stopped
+    /// part way: every file the move concerns holds one version or the
+    /// other, unless someone changed it since; those still on `from`'s are
+    /// written, the index follows, and the branch moves last.
+    fn finish_check_out(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
+        let changed_since = self.in_the_way(from, to)?;
+        if !changed_since.is_empty() {
+            return Err(Error::Message(format!(
+                "a sync was interrupted while it updated the files, and these have been changed since:\n  {}\n\
+                 Save your changes elsewhere, put those files back (`git checkout -- FILE`), then run `ledger sync` again",
+                changed_since.join("\n  ")
+            )));
+        }
+        self.move_files(branch, from, to)
+    }
+
+    /// Move the branch from `from` to `to`, only if it is still at `from`.
+    fn move_branch_if_at(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
+        let refname = Repo::refname(branch);
+        let moved = match from {
+            Some(from) => self
+                .repo
+                .reference_matching(&refname, to.0, true, from.0, "ledger sync"),
+            None => self.repo.reference(&refname, to.0, false, "ledger sync"),
+        };
+        moved.map(|_| ()).map_err(|err| {
+            if matches!(err.code(), ErrorCode::Modified | ErrorCode::Exists) {
+                Error::Message(format!(
+                    "the branch `{branch}` was moved by another program during the sync; run `ledger sync` again"
+                ))
+            } else {
+                git_error("cannot move the branch", err)
+            }
+        })
+    }
+
+    fn tree_of(&self, commit: Oid) -> std::result::Result<Tree<'_>, git2::Error> {
+        self.repo.find_commit(commit)?.tree()
+    }
+
+    /// The paths whose content differs between two trees, sorted.
+    /// The trees of a move of the work tree from `from` to `to`, and the
+    /// paths it changes; `doing` names the step in an error.
+    fn move_between(
+        &self,
+        from: Option<Id>,
+        to: Id,
+        doing: &str,
+    ) -> Result<(Option<Tree<'_>>, Tree<'_>, BTreeSet<String>)> {
+        let fail = |e| git_error(doing, e);
+        let from_tree = from
+            .map(|id| self.tree_of(id.0))
+            .transpose()
+            .map_err(fail)?;
+        let to_tree = self.tree_of(to.0).map_err(fail)?;
+        let changed = self.changed_between(from_tree.as_ref(), &to_tree)?;
+        Ok((from_tree, to_tree, changed))
+    }
+
+    fn changed_between(&self, old: Option<&Tree>, new: &Tree) -> Result<BTreeSet<String>> {
+        let diff = self
+            .repo
+            .diff_tree_to_tree(old, Some(new), None)
+            .map_err(|e| git_error("cannot compare commits", e))?;
+        let mut paths = BTreeSet::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(path) = file.path().and_then(Path::to_str) {
+                    paths.insert(path.to_owned());
+                }
+            }
+        }
+        Ok(paths)
+    }
+
+    /// The remote to sync with: the one asked for, else the branch's
+    /// upstream remote, else `origin`. An error naming what to do when
+    /// there is none.
+    pub fn remote_name(&self, branch: &str, asked: Option<&str>) -> Result<String> {
+        let name = match asked {
+            Some(name) => name.to_owned(),
+            None => self
+                .repo
+                .branch_upstream_remote(&Repo::refname(branch))
+                .ok()
+                .and_then(|buf| buf.as_str().ok().map(str::to_owned))
+                .unwrap_or_else(|| "origin".to_owned()),
+        };
+        match self.repo.find_remote(&name) {
+            Ok(_) => Ok(name),
+            Err(_) => Err(Error::Message(format!(
+                "there is no git remote `{name}` to sync with; add one with\n  git remote add {name} URL\nnothing was changed"
+            ))),
+        }
+    }
+
+    /// The branch of the remote that `branch` syncs with: its configured
+    /// upstream branch, else one of the same name.
+    fn upstream_branch(&self, branch: &str) -> String {
+        self.repo
+            .config()
+            .ok()
+            .and_then(|c| c.get_string(&format!("branch.{branch}.merge")).ok())
+            .and_then(|m| m.strip_prefix("refs/heads/").map(str::to_owned))
+            .unwrap_or_else(|| branch.to_owned())
+    }
+
+    /// A remote's URL for `direction`, as libgit2 will use it.
+    fn remote_url(&self, name: &str, direction: Direction) -> Result<String> {
+        let remote = self
+            .repo
+            .find_remote(name)
+            .map_err(|e| git_error("cannot find the remote", e))?;
+        let push_url = match direction {
+            Direction::Push => remote.pushurl().ok().flatten(),
+            Direction::Fetch => None,
+        };
+        Ok(push_url
+            .or_else(|| remote.url().ok())
+            .unwrap_or(name)
+            .to_owned())
+    }
+
+    /// Fetch the remote's branch; its commit, `None` if it has no such branch yet.
+    pub fn fetch(&self, remote: &str, branch: &str) -> Result<Option<Id>> {
+        let upstream = self.upstream_branch(branch);
+        let tracking = format!("refs/remotes/{remote}/{upstream}");
+        let refspec = format!("+refs/heads/{upstream}:{tracking}");
+        // A fetch stopped part way leaves its locks, which would stop every
+        // fetch after it: those no process holds are removed (no other
+        // sync can be fetching: the ledger's lock is held), the others
+        // reported.
+        let git = self.repo.path();
+        for lock in [
+            git.join(format!("{tracking}.lock")),
+            git.join("shallow.lock"),
+            git.join("FETCH_HEAD.lock"),
+            git.join("packed-refs.lock"),
+        ] {
+            store::clear_stale(&lock)?;
+        }
+        let url = self.remote_url(remote, Direction::Fetch)?;
+        let git_dir = self.repo.path().to_path_buf();
+        let name = remote.to_owned();
+        talk("fetch from", &url.clone(), move |heard| {
+            let fetch = |connection: &mut RemoteConnection<'_, '_, '_>,
+                         credentials: &Credentials<'_>| {
+                let explain = |err| credentials.explain("fetch from", &url, err);
+                let mut options = FetchOptions::new();
+                options.remote_callbacks(credentials.callbacks());
+                let fetched =
+                    connection
+                        .remote()
+                        .fetch(&[refspec.as_str()], Some(&mut options), None);
+                match fetched {
+                    Ok(()) => Ok(()),
+                    // A remote branch that is not there yet is fine: the first push makes it.
+                    Err(err)
+                        if err.code() == ErrorCode::NotFound
+                            || err.message().contains("couldn't find remote ref") =>
+                    {
+                        Ok(())
+                    }
+                    Err(err) => Err(explain(err)),
+                }
+            };
+            connected(
+                &git_dir,
+                &name,
+                Direction::Fetch,
+                heard,
+                "fetch from",
+                &url,
+                fetch,
+            )
+        })?;
+        match self.repo.refname_to_id(&tracking) {
+            Ok(id) => Ok(Some(Id(id))),
+            Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
+            Err(err) => Err(git_error("cannot read what was fetched", err)),
+        }
+    }
+
+    /// How many commits `local` has that `remote` lacks, and the other way round.
+    pub fn ahead_behind(&self, local: Id, remote: Id) -> Result<(usize, usize)> {
+        self.repo
+            .graph_ahead_behind(local.0, remote.0)
+            .map_err(|e| git_error("cannot compare the branches", e))
+    }
+
+    /// How many commits `id` has in its history, itself included.
+    pub fn history_len(&self, id: Id) -> Result<usize> {
+        let fail = |e| git_error("cannot walk the history", e);
+        let mut walk = self.repo.revwalk().map_err(fail)?;
+        walk.push(id.0).map_err(fail)?;
+        Ok(walk.count())
+    }
+
+    /// Merge commit `theirs` into `ours` in memory. For each file both sides
+    /// changed (and still have), `resolve` gets its path and its three
+    /// versions, and says what to do; files it leaves to git
+    /// and git cannot merge clash.
+    pub fn merge_commits(
+        &self,
+        ours: Id,
+        theirs: Id,
+        resolve: &mut dyn FnMut(&str, Sides) -> Result<FileMerge>,
+    ) -> Result<TreeMerge> {
+        let fail = |e| git_error("cannot merge", e);
+        let our_commit = self.repo.find_commit(ours.0).map_err(fail)?;
+        let their_commit = self.repo.find_commit(theirs.0).map_err(fail)?;
+        let base = self.repo.merge_base(ours.0, theirs.0).ok();
+        let base_tree = match base {
+            Some(base) => Some(self.tree_of(base).map_err(fail)?),
+            None => None,
+        };
+        let our_tree = our_commit.tree().map_err(fail)?;
+        let their_tree = their_commit.tree().map_err(fail)?;
+        let mut index = self
+            .repo
+            .merge_commits(&our_commit, &their_commit, None)
+            .map_err(fail)?;
+
+        let ours_changed = self.changed_between(base_tree.as_ref(), &our_tree)?;
+        let theirs_changed = self.changed_between(base_tree.as_ref(), &their_tree)?;
+        let mut clashes = Vec::new();
+        let mut settled = BTreeSet::new();
+        for path in ours_changed.intersection(&theirs_changed) {
+            let content = |tree: &Tree| -> Result<Option<(Vec<u8>, i32)>> {
+                match tree.get_path(Path::new(path)) {
+                    Ok(entry) => {
+                        let blob = self.repo.find_blob(entry.id()).map_err(fail)?;
+                        Ok(Some((blob.content().to_vec(), entry.filemode())))
+                    }
+                    Err(_) => Ok(None),
+                }
+            };
+            let base = match &base_tree {
+                Some(tree) => content(tree)?,
+                None => None,
+            };
+            let (Some((ours, mode)), Some((theirs, _))) =
+                (content(&our_tree)?, content(&their_tree)?)
+            else {
+                continue;
+            };
+            if ours == theirs {
+                continue;
+            }
+            let base = base.map(|(bytes, _)| bytes);
+            let sides = Sides {
+                base: base.as_deref(),
+                ours: &ours,
+                theirs: &theirs,
+            };
+            match resolve(path, sides)? {
+                FileMerge::Git => {}
+                FileMerge::Clash(what) => {
+                    clashes.push((path.clone(), what));
+                    settled.insert(path.clone());
+                }
+                FileMerge::Merged(bytes) => {
+                    let id = self.repo.blob(&bytes).map_err(fail)?;
+                    let _ = index.conflict_remove(Path::new(path));
+                    index
+                        .add(&IndexEntry {
+                            ctime: IndexTime::new(0, 0),
+                            mtime: IndexTime::new(0, 0),
+                            dev: 0,
+                            ino: 0,
+                            mode: mode as u32,
+                            uid: 0,
+                            gid: 0,
+                            file_size: bytes.len() as u32,
+                            id,
+                            flags: 0,
+                            flags_extended: 0,
+                            path: path.as_bytes().to_vec(),
+                        })
+                        .map_err(fail)?;
+                    settled.insert(path.clone());
+                }
+            }
+        }
+        if index.has_conflicts() {
+            for conflict in index.conflicts().map_err(fail)? {
+                let conflict = conflict.map_err(fail)?;
+                let side = conflict.our.or(conflict.their).or(conflict.ancestor);
+                let Some(entry) = side else { continue };
+                let path = String::from_utf8_lossy(&entry.path).into_owned();
+                if settled.insert(path.clone()) {
+                    clashes.push((path, vec![crate::git::merge::WHOLE_FILE.to_owned()]));
+                }
+            }
+        }
+        if !clashes.is_empty() {
+            clashes.sort();
+            return Ok(TreeMerge::Clashes(clashes));
+        }
+        let tree = index.write_tree_to(&self.repo).map_err(fail)?;
+        Ok(TreeMerge::Clean(tree))
+    }
+
+    /// Commit a merged tree with two parents, without moving any branch.
+    pub fn commit_merge(&self, tree: Oid, ours: Id, theirs: Id, message: &str) -> Result<Id> {
+        let fail = |e| git_error("cannot commit the merge", e);
+        let tree = self.repo.find_tree(tree).map_err(fail)?;
+        let parents = [
+            self.repo.find_commit(ours.0).map_err(fail)?,
+            self.repo.find_commit(theirs.0).map_err(fail)?,
+        ];
+        let author = self.repo.author_from_env().map_err(fail)?;
+        let committer = self.repo.committer_from_env().map_err(fail)?;
+        let id = self
+            .repo
+            .commit(
+                None,
+                &author,
+                &committer,
+                message,
+                &tree,
+                &[&parents[0], &parents[1]],
+            )
+            .map_err(fail)?;
+        Ok(Id(id))
+    }
+
+    /// Move the work tree, the index and the branch from commit `from` to
+    /// commit `to`. Refuses, changing nothing, when a file it would write has
+    /// changes of its own in the work tree. The move is written down first:
+    /// if it is interrupted, the next sync finishes it.
+    pub fn check_out(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
+        self.check_unlocked()?;
+        let in_the_way = self.in_the_way(from, to)?;
+        if !in_the_way.is_empty() {
+            return Err(Error::Message(format!(
+                "local changes in {} would be overwritten:\n  {}\nCommit or stash them, then sync again; nothing was changed",
+                self.workdir.display(),
+                in_the_way.join("\n  ")
+            )));
+        }
+        let underway = Underway {
+            step: Step::CheckOut,
+            branch: branch.to_owned(),
+            from: from.map(|id| id.0.to_string()),
+            to: to.0.to_string(),
+            before: None,
+            index: false,
+        };
+        self.write_record(&underway, None)?;
+        self.move_files(branch, from, to)?;
+        self.clear_record()
+    }
+
+    /// Push the branch to the remote, only over `expected` (the remote's
+    /// commit as fetched, `None` if it had none), and make the remote's
+    /// branch its upstream. `Some(why)` when the remote's branch moved, or
+    /// was being moved, since the fetch (another clone pushed at the same
+    /// moment): fetching, merging and pushing again will do.
+    pub fn push(&self, remote: &str, branch: &str, expected: Option<Id>) -> Result<Option<String>> {
+        let upstream = self.upstream_branch(branch);
+        let url = self.remote_url(remote, Direction::Push)?;
+        let pushed = match local_folder(&url) {
+            Some(folder) => self.push_to_folder(&folder, &url, branch, &upstream, expected)?,
+            None => self.push_over_network(remote, &url, branch, &upstream)?,
+        };
+        match pushed {
+            Pushed::Done => {
+                self.set_upstream(remote, branch, &upstream)?;
+                Ok(None)
+            }
+            Pushed::Raced(why) => Ok(Some(why)),
+        }
+    }
+
+    fn push_over_network(
+        &self,
+        remote: &str,
+        url: &str,
+        branch: &str,
+        upstream: &str,
+    ) -> Result<Pushed> {
+        let refspec = format!("refs/heads/{branch}:refs/heads/{upstream}");
+        let git_dir = self.repo.path().to_path_buf();
+        let name = remote.to_owned();
+        let url = url.to_owned();
+        talk("push to", &url.clone(), move |heard| {
+            let push = |connection: &mut RemoteConnection<'_, '_, '_>,
+                        credentials: &Credentials<'_>| {
+                let explain = |err| credentials.explain("push to", &url, err);
+                let rejected: RefCell<Option<String>> = RefCell::new(None);
+                let said: RefCell<Vec<u8>> = RefCell::new(Vec::new());
+                let mut callbacks = credentials.callbacks();
+                callbacks.push_update_reference(|_, status| {
+                    heard.alive();
+                    if let Some(why) = status {
+                        *rejected.borrow_mut() = Some(why.to_owned());
+                    }
+                    Ok(())
+                });
+                callbacks.sideband_progress(|text| {
+                    let mut said = said.borrow_mut();
+                    let room = REMOTE_SAYS_AT_MOST.saturating_sub(said.len());
+                    said.extend(text.iter().take(room));
+                    heard.alive()
+                });
+                let mut options = PushOptions::new();
+                options.remote_callbacks(callbacks);
+                let pushed = connection
+                    .remote()
+                    .push(&[refspec.as_str()], Some(&mut options));
+                drop(options);
+                let shown = without_credentials(&url);
+                if let Err(err) = pushed {
+                    let moved = err.code() == ErrorCode::NotFastForward
+                        || err.message().contains("non-fastforward")
+                        || err.message().contains("not fast-forward");
+                    if moved {
+                        return Ok(Pushed::Raced(moved_on(&shown)));
+                    }
+                    return Err(explain(err));
+                }
+                let Some(why) = rejected.into_inner() else {
+                    return Ok(Pushed::Done);
+                };
+                let why = scrub(why.trim_end_matches([':', ' ']), &url);
+                let said = String::from_utf8_lossy(&said.into_inner()).into_owned();
+                let complaints: Vec<&str> = said
+                    .lines()
+                    .map(str::trim)
+                    .filter(|line| line.starts_with("error:") || line.starts_with("fatal:"))
+                    .collect();
+                let refused = match complaints.is_empty() {
+                    true => format!("{shown} refused the push: {why}"),
+                    false => format!(
+                        "{shown} refused the push: {why}\n  remote: {}",
+                        scrub(&complaints.join("\n  remote: "), &url)
+                    ),
+                };
+                // git's receive-pack says "fetch first" or "non-fast-forward"
+                // when the branch had moved before it looked; when another push
+                // lands while it looks, it cannot lock the branch, or finds it
+                // "is at" another commit "but expected" the one it saw, and
+                // says it "failed to update ref".
+                if why.contains("fast")
+                    || why.contains("fetch first")
+                    || said.contains("but expected")
+                {
+                    return Ok(Pushed::Raced(moved_on(&shown)));
+                }
+                if why.contains("lock") || why.contains("failed to update ref") {
+                    return Ok(Pushed::Raced(refused));
+                }
+                let end = match complaints.is_empty() {
+                    true => "; nothing was changed",
+                    false => "\nNothing was changed",
+                };
+                Err(Error::Message(format!("{refused}{end}")))
+            };
+            connected(
+                &git_dir,
+                &name,
+                Direction::Push,
+                heard,
+                "push to",
+                &url,
+                push,
+            )
+        })
+    }
+
+    /// Push to a repository in a folder, as libgit2 would, but moving its
+    /// branch only if it is still at `expected`: libgit2 itself moves it
+    /// whatever it points to, so two clones pushing at the same moment
+    /// would lose one's commits.
+    fn push_to_folder(
+        &self,
+        folder: &Path,
+        url: &str,
+        branch: &str,
+        upstream: &str,
+        expected: Option<Id>,
+    ) -> Result<Pushed> {
+        let shown = without_credentials(url);
+        let fail = |err: git2::Error| {
+            Error::Message(format!(
+                "cannot push to {shown}: {}; nothing was changed",
+                scrub(err.message(), url)
+            ))
+        };
+        let there = Repository::open(folder).map_err(fail)?;
+        let tip = self
+            .repo
+            .refname_to_id(&Repo::refname(branch))
+            .map_err(fail)?;
+        // The commits, trees and files it lacks, as one pack.
+        let mut walk = self.repo.revwalk().map_err(fail)?;
+        walk.push(tip).map_err(fail)?;
+        if let Some(old) = expected {
+            walk.hide(old.0).map_err(fail)?;
+        }
+        let mut builder = self.repo.packbuilder().map_err(fail)?;
+        builder.insert_walk(&mut walk).map_err(fail)?;
+        if builder.object_count() > 0 {
+            let mut pack = git2::Buf::new();
+            builder.write_buf(&mut pack).map_err(fail)?;
+            let odb = there.odb().map_err(fail)?;
+            let mut writer = odb.packwriter().map_err(fail)?;
+            writer.write_all(&pack).map_err(|e| {
+                Error::Message(format!("cannot push to {shown}: {e}; nothing was changed"))
+            })?;
+            writer.commit().map_err(fail)?;
+        }
+        let refname = Repo::refname(upstream);
+        let message = "push (ledger sync)";
+        let updated = match expected {
+            Some(old) => there.reference_matching(&refname, tip, true, old.0, message),
+            None => there.reference(&refname, tip, false, message),
+        };
+        match updated {
+            Ok(_) => Ok(Pushed::Done),
+            Err(err) if matches!(err.code(), ErrorCode::Modified | ErrorCode::Exists) => {
+                Ok(Pushed::Raced(moved_on(&shown)))
+            }
+            Err(err) if err.code() == ErrorCode::Locked => Ok(Pushed::Raced(format!(
+                "{shown} refused the push: {}",
+                scrub(err.message(), url)
+            ))),
+            Err(err) => Err(fail(err)),
+        }
+    }
+
+    /// Make `remote`'s `upstream` branch the upstream of `branch`, unless it has one.
+    fn set_upstream(&self, remote: &str, branch: &str, upstream: &str) -> Result<()> {
+        let key = format!("branch.{branch}.remote");
+        let has_one = self.repo.config().is_ok_and(|c| c.get_string(&key).is_ok());
+        if !has_one {
+            self.set_config(&key, remote)?;
+            self.set_config(&format!("branch.{branch}.merge"), &Repo::refname(upstream))?;
+        }
+        Ok(())
+    }
+
+    /// Set a key in the repository's own git config.
+    pub fn set_config(&self, key: &str, value: &str) -> Result<()> {
+        let fail = |e| git_error("cannot write the repository's git config", e);
+        let config = self.repo.config().map_err(fail)?;
+        let mut local = config.open_level(git2::ConfigLevel::Local).map_err(fail)?;
+        local.set_str(key, value).map_err(fail)
+    }
+}
+
+/// Make `path` a symbolic link to `target` (a link's content in git).
+#[cfg(unix)]
+fn write_link(path: &Path, target: &[u8]) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let target = Path::new(std::ffi::OsStr::from_bytes(target));
+    // Named as the temporary files the next command cleans up.
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = path.with_file_name(format!(".ledger-{name}.tmp"));
+    remove_if_there(&temporary)?;
+    std::os::unix::fs::symlink(target, &temporary).map_err(|e| Error::io(&temporary, e))?;
+    fs::rename(&temporary, path).map_err(|e| Error::io(path, e))
+}
+
+/// Where there are no symbolic links, git writes a link as a file holding
+/// its target.
+#[cfg(not(unix))]
+fn write_link(path: &Path, target: &[u8]) -> Result<()> {
+    store::write_atomic(path, target, false)
+}
+
+/// Give a file, or take from it, the right to run, as git records it.
+#[cfg(unix)]
+fn set_executable(path: &Path, executable: bool) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut permissions = fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .permissions();
+    let mode = permissions.mode();
+    let wanted = match executable {
+        // Whoever may read it may run it, as git does.
+        true => mode | ((mode & 0o444) >> 2),
+        false => mode & !0o111,
+    };
+    if wanted != mode {
+        permissions.set_mode(wanted);
+        fs::set_permissions(path, permissions).map_err(|e| Error::io(path, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn set_executable(_: &Path, _: bool) -> Result<()> {
+    Ok(())
+}
+
+/// A file's bytes, `None` when it is not there.
+fn read_if_there(path: &Path) -> Result<Option<Vec<u8>>> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(Error::io(path, err)),
+    }
+}
+
+fn remove_if_there(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, err)),
+        _ => Ok(()),
+    }
+}
+
+/// The repository at `git_dir`, opened again for another thread.
+fn open_again(git_dir: &Path) -> Result<Repository> {
+    Repository::open(git_dir).map_err(|e| git_error("cannot open the git repository", e))
+}
+
+fn moved_on(url: &str) -> String {
+    format!("{url} moved on while syncing (someone pushed just now)")
+}
+
+/// The folder a remote URL names, when libgit2 reaches it without a
+/// network: a `file://` URL, or the path of a folder.
+fn local_folder(url: &str) -> Option<PathBuf> {
+    if let Some(rest) = url.strip_prefix("file://") {
+        let path = rest.strip_prefix("localhost").unwrap_or(rest);
+        return Some(PathBuf::from(percent_decoded(path)?));
+    }
+    let path = Path::new(url);
+    (!url.contains("://") && path.is_dir()).then(|| path.to_path_buf())
+}
+
+/// `%XX` escapes decoded, as in a `file://` URL; `None` if that is not text.
+fn percent_decoded(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        let escaped = match tail {
+            [high, low, after @ ..] if byte == b'%' => {
+                let hex = |b: u8| char::from(b).to_digit(16);
+                hex(*high).zip(hex(*low)).map(|(h, l)| (h * 16 + l, after))
+            }
+            _ => None,
+        };
+        match escaped {
+            Some((value, after)) => {
+                bytes.push(u8::try_from(value).ok()?);
+                rest = after;
+            }
+            None => {
+                bytes.push(byte);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// `url` without the user name and password it may hold, to be shown
+/// (`https://me:secret@host/x` → `https://host/x`, `me@host:x` → `host:x`).
+fn without_credentials(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, path) = rest.split_at_checked(end).unwrap_or((rest, ""));
+        let host = authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host);
+        return format!("{scheme}://{host}{path}");
+    }
+    // The short form ssh takes, `user@host:path`; a path (with a `/`
+    // before any `:`) is left as it is.
+    match url.split_once(':') {
+        Some((before, after)) if !before.contains(['/', '\\']) => match before.rsplit_once('@') {
+            Some((_, host)) => format!("{host}:{after}"),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
+    }
+}
+
+/// A message from libgit2 or a remote with `url`, and any other URL in
+/// it, shown without user names and passwords.
+fn scrub(message: &str, url: &str) -> String {
+    let message = if url.is_empty() {
+        message.to_owned()
+    } else {
+        message.replace(url, &without_credentials(url))
+    };
+    let mut shown = String::with_capacity(message.len());
+    let mut rest = message.as_str();
+    while let Some((head, tail)) = rest.split_once("://") {
+        shown.push_str(head);
+        shown.push_str("://");
+        let end = tail
+            .find(|c: char| c.is_whitespace() || "/?#'\"<>()".contains(c))
+            .unwrap_or(tail.len());
+        let (authority, after) = tail.split_at_checked(end).unwrap_or((tail, ""));
+        shown.push_str(
+            authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host),
+        );
+        rest = after;
+    }
+    shown.push_str(rest);
+    shown
+}
+
+/// How much of what a remote says while it takes a push is kept, to
+/// explain a refusal.
+const REMOTE_SAYS_AT_MOST: usize = 4096;
+
+/// How long a remote may take to answer at all (SPEC section 7, "Networks").
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a transfer may go on without a sign of life from the remote.
+const SILENCE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How often the waiting thread looks at what has been heard.
+const LOOK_EVERY: Duration = Duration::from_millis(50);
+
+/// What the thread talking to a remote has heard from it, for the thread
+/// waiting on it; and whether the waiting thread has given up.
+#[derive(Debug)]
+struct Heard {
+    start: Instant,
+    /// When the remote last gave a sign of life, in milliseconds after `start`.
+    last: AtomicU64,
+    connected: AtomicBool,
+    given_up: AtomicBool,
+}
+
+impl Heard {
+    fn new() -> Heard {
+        Heard {
+            start: Instant::now(),
+            last: AtomicU64::new(0),
+            connected: AtomicBool::new(false),
+            given_up: AtomicBool::new(false),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The remote said something; whether to carry on (not once the
+    /// waiting thread has given up).
+    fn alive(&self) -> bool {
+        self.last.store(self.now(), Ordering::Relaxed);
+        !self.given_up.load(Ordering::Relaxed)
+    }
+
+    /// The remote answered the connection.
+    fn connected(&self) {
+        self.alive();
+        self.connected.store(true, Ordering::Relaxed);
+    }
+
+    /// Why to give up now, if it is time to.
+    fn overdue(&self) -> Option<String> {
+        if !self.connected.load(Ordering::Relaxed) {
+            return (self.start.elapsed() >= CONNECT_TIMEOUT).then(|| {
+                format!(
+                    "no answer while connecting (gave up after {} seconds)",
+                    CONNECT_TIMEOUT.as_secs()
+                )
+            });
+        }
+        let silent = self.now().saturating_sub(self.last.load(Ordering::Relaxed));
+        (u128::from(silent) >= SILENCE_TIMEOUT.as_millis()).then(|| {
+            format!(
+                "the connection was made, then nothing came for {} seconds (gave up)",
+                SILENCE_TIMEOUT.as_secs()
+            )
+        })
+    }
+}
+
+/// Run `work`, an exchange with the remote at `url`, on a thread of its
+/// own, and give up on it when the remote does not answer the connection
+/// in time, or falls silent too long. libgit2 has no safe way to bound its
+/// waits (its timeouts are process-wide settings that git2 offers only as
+/// `unsafe`, and its ssh handshake waits on regardless), so the thread is
+/// left behind, blocked, to end with the process: everything it would do
+/// after a sign of life is refused, and whatever it fetched is only
+/// objects and a remote-tracking branch.
+/// The remote `name` of the repository at `git_dir`, opened again on this
+/// thread and connected with the usual credentials, for `work` to talk to.
+fn connected<T>(
+    git_dir: &Path,
+    name: &str,
+    direction: Direction,
+    heard: &Heard,
+    doing: &str,
+    url: &str,
+    work: impl FnOnce(&mut RemoteConnection<'_, '_, '_>, &Credentials<'_>) -> Result<T>,
+) -> Result<T> {
+    let repo = open_again(git_dir)?;
+    let mut handle = repo
+        .find_remote(name)
+        .map_err(|e| git_error("cannot find the remote", e))?;
+    let credentials = Credentials::new(&repo, heard);
+    let mut connection = handle
+        .connect_auth(direction, Some(credentials.callbacks()), None)
+        .map_err(|err| credentials.explain(doing, url, err))?;
+    heard.connected();
+    work(&mut connection, &credentials)
+}
+
+fn talk<T: Send + 'static>(
+    doing: &str,
+    url: &str,
+    work: impl FnOnce(&Heard) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let heard = Arc::new(Heard::new());
+    let (sender, receiver) = mpsc::channel();
+    let theirs = Arc::clone(&heard);
+    let shown = without_credentials(url);
+    std::thread::Builder::new()
+        .name("ledger sync".to_owned())
+        .spawn(move || {
+            // The waiting thread may have gone: then nobody needs the outcome.
+            let _ = sender.send(work(&theirs));
+        })
+        .map_err(|e| Error::Message(format!("cannot {doing} {shown}: {e}; nothing was changed")))?;
+    loop {
+        match receiver.recv_timeout(LOOK_EVERY) {
+            Ok(outcome) => return outcome,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Error::Message(format!(
+                    "cannot {doing} {shown}: it stopped unexpectedly; nothing was changed"
+                )))
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if let Some(why) = heard.overdue() {
+                    heard.given_up.store(true, Ordering::Relaxed);
+                    return Err(Error::Message(format!(
+                        "cannot {doing} {shown}: {why}; nothing was changed"
+                    )));
+                }
+            }
+        }
+    }
+}
+
+/// The usual private key files, tried in this order after ssh-agent.
+const KEY_FILES: [&str; 3] = ["id_ed25519", "id_ecdsa", "id_rsa"];
+
+/// What has been offered to the remote so far. libgit2 asks again after
+/// each refusal: every way is tried once, then it gives up, so nothing
+/// ever loops or waits for a person.
+#[derive(Debug, Default)]
+struct Tried {
+    agent: bool,
+    key_files: usize,
+    helper: bool,
+    username: bool,
+    default: bool,
+    exhausted: bool,
+}
+
+/// The credentials offered to a remote, and the signs of life heard from
+/// it on the way.
+struct Credentials<'a> {
+    config: Option<git2::Config>,
+    tried: RefCell<Tried>,
+    heard: &'a Heard,
+}
+
+impl<'a> Credentials<'a> {
+    fn new(repo: &git2::Repository, heard: &'a Heard) -> Credentials<'a> {
+        Credentials {
+            config: repo.config().ok(),
+            tried: RefCell::new(Tried::default()),
+            heard,
+        }
+    }
+
+    /// Callbacks that offer the credentials, and take every call from
+    /// libgit2 as a sign of life (refused once the wait was given up on).
+    fn callbacks(&self) -> RemoteCallbacks<'_> {
+        let heard = self.heard;
+        let mut callbacks = RemoteCallbacks::new();
+        callbacks.credentials(move |url, username, allowed| {
+            if !heard.alive() {
+                return Err(git2::Error::from_str("given up"));
+            }
+            self.offer(url, username, allowed)
+        });
+        // libgit2 checks the certificate or host key itself (with
+        // ~/.ssh/known_hosts): this only hears that the remote answered.
+        callbacks.certificate_check(move |_, _| {
+            heard.connected();
+            match heard.alive() {
+                true => Ok(git2::CertificateCheckStatus::CertificatePassthrough),
+                false => Err(git2::Error::from_str("given up")),
+            }
+        });
+        callbacks.sideband_progress(move |_| heard.alive());
+        callbacks.transfer_progress(move |_| heard.alive());
+        callbacks.update_tips(move |_, _, _| heard.alive());
+        callbacks.push_transfer_progress(move |_, _, _| {
+            heard.alive();
+        });
+        callbacks.push_negotiation(move |_| match heard.alive() {
+            true => Ok(()),
+            false => Err(git2::Error::from_str("given up")),
+        });
+        callbacks
+    }
+
+    fn offer(
+        &self,
+        url: &str,
+        username: Option<&str>,
+        allowed: CredentialType,
+    ) -> std::result::Result<Cred, git2::Error> {
+        let mut tried = self.tried.borrow_mut();
+        let user = username.unwrap_or("git");
+        if allowed.contains(CredentialType::SSH_KEY) {
+            if !tried.agent {
+                tried.agent = true;
+                if let Ok(cred) = Cred::ssh_key_from_agent(user) {
+                    return Ok(cred);
+                }
+            }
+            let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"));
+            while let (Some(home), Some(name)) = (&home, KEY_FILES.get(tried.key_files)) {
+                tried.key_files += 1;
+                let key = Path::new(home).join(".ssh").join(name);
+                if key.is_file() {
+                    if let Ok(cred) = Cred::ssh_key(user, None, &key, None) {
+                        return Ok(cred);
+                    }
+                }
+            }
+        }
+        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) && !tried.helper {
+            tried.helper = true;
+            if let Some(config) = &self.config {
+                if let Ok(cred) = Cred::credential_helper(config, url, username) {
+                    return Ok(cred);
+                }
+            }
+        }
+        if allowed.contains(CredentialType::USERNAME) && !tried.username {
+            tried.username = true;
+            return Cred::username(user);
+        }
+        if allowed.contains(CredentialType::DEFAULT) && !tried.default {
+            tried.default = true;
+            return Cred::default();
+        }
+        tried.exhausted = true;
+        Err(git2::Error::from_str("no credentials left to try"))
+    }
+
+    /// The error for a failed fetch or push: how to set credentials up when
+    /// that was the trouble. `url` is shown without a user name or password.
+    fn explain(&self, doing: &str, url: &str, err: git2::Error) -> Error {
+        let shown = without_credentials(url);
+        let message = scrub(err.message(), url);
+        let auth = self.tried.borrow().exhausted
+            || err.code() == ErrorCode::Auth
+            || err.class() == ErrorClass::Ssh && err.message().contains("auth");
+        if auth {
+            return Error::Message(format!(
+                "cannot {doing} {shown}: no credentials were accepted ({message}).\n\
+                 For ssh, load your key into ssh-agent (`ssh-add`), or keep it in ~/.ssh/id_ed25519 without a passphrase.\n\
+                 For https, set up a git credential helper: `git config --global credential.helper store` (or your system's helper), and let `git fetch` save the password once.\n\
+                 Nothing was changed"
+            ));
+        }
+        Error::Message(format!(
+            "cannot {doing} {shown}: {message}; nothing was changed"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_show_seven_hex_digits() {
+        let oid = Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap();
+        assert_eq!(Id(oid).to_string(), "0123456");
+        // As a commit's short id is made.
+        assert_eq!(format!("{oid:.7}"), "0123456");
+    }
+
+    #[test]
+    fn urls_are_shown_without_user_names_and_passwords() {
+        for (url, shown) in [
+            ("https://u:secretpw@host/x.git", "https://host/x.git"),
+            ("https://u@host:8443/x.git", "https://host:8443/x.git"),
+            ("https://p%40ss:w@rd@host", "https://host"),
+            ("ssh://git@host:22/me/x.git", "ssh://host:22/me/x.git"),
+            ("git@example.com:me/sales.git", "example.com:me/sales.git"),
+            ("example.com:me/sales.git", "example.com:me/sales.git"),
+            ("/srv/me@home:x/sales.git", "/srv/me@home:x/sales.git"),
+            ("https://host/a@b", "https://host/a@b"),
+            ("", ""),
+        ] {
+            assert_eq!(without_credentials(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn messages_lose_the_credentials_of_every_url_in_them() {
+        let url = "https://u:secretpw@host/x.git";
+        assert_eq!(
+            scrub(
+                "failed to reach https://u:secretpw@host/x.git, redirected to http://me:pw@other/y (é)",
+                url
+            ),
+            "failed to reach https://host/x.git, redirected to http://other/y (é)"
+        );
+        assert_eq!(scrub("no URL here: ://", ""), "no URL here: ://");
+    }
+
+    #[test]
+    fn file_urls_name_their_folder() {
+        assert_eq!(
+            local_folder("file:///srv/my%20ledger.git"),
+            Some(PathBuf::from("/srv/my ledger.git"))
+        );
+        assert_eq!(
+            local_folder("file://localhost/srv/x"),
+            Some(PathBuf::from("/srv/x"))
+        );
+        assert_eq!(local_folder("file:///srv/%ff%"), None);
+        assert_eq!(local_folder("https://host/x"), None);
+        assert_eq!(percent_decoded("100%"), Some("100%".to_owned()));
+        assert_eq!(percent_decoded("%4"), Some("%4".to_owned()));
+    }
+}
