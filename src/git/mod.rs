@@ -16,7 +16,7 @@ pub mod transaction;
 pub mod write;
 
 pub use commit::{blob_id, Prepared};
-pub use remote::{Branch, FileMerge, Id, Saved, Sides, TreeMerge};
+pub use remote::{Branch, FileMerge, Id, Interrupted, Saved, Sides, TreeMerge};
 
 /// A git work tree holding a ledger.
 pub struct Repo {

@@ -27,8 +27,20 @@ use git2::{
 
 use super::{git_error, Repo};
 use crate::error::{Error, Result};
-use crate::git::sync::Interrupted;
 use crate::ledger::store;
+
+/// What a sync found left by an earlier one that was killed while it
+/// changed the files, and finished first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Interrupted {
+    /// It had pulled or merged and was writing the files: they were
+    /// written and the branch moved, as it would have done.
+    Finished,
+    /// It had failed and was putting things back: the files, the branch
+    /// and the index were put back as they were before it began.
+    PutBack,
+}
 
 /// A commit's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

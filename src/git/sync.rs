@@ -17,6 +17,7 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::git::merge;
 use crate::git::write::{Recorded, Writer};
+pub use crate::git::Interrupted;
 use crate::git::{FileMerge, Id, Repo, Saved, Sides, TreeMerge};
 use crate::ledger;
 use crate::ledger::store;
@@ -40,19 +41,6 @@ pub enum Pull {
     FastForward,
     /// Both had moved: a merge commit joins them.
     Merged,
-}
-
-/// What a sync found left by an earlier one that was killed while it
-/// changed the files, and finished first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Interrupted {
-    /// It had pulled or merged and was writing the files: they were
-    /// written and the branch moved, as it would have done.
-    Finished,
-    /// It had failed and was putting things back: the files, the branch
-    /// and the index were put back as they were before it began.
-    PutBack,
 }
 
 /// What `sync` did.

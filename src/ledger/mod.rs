@@ -635,11 +635,4 @@ pub struct Glance {
     pub value: Option<f64>,
 }
 
-/// What `due` and `list` need of one prospect.
-#[derive(Debug, Clone)]
-pub struct Summary {
-    /// Its status; `None` when it is broken.
-    pub status: Option<crate::rules::due::Status>,
-    /// Whether any check found an error (`due` holds such a prospect back).
-    pub errors: bool,
-}
+pub use crate::rules::check::Summary;

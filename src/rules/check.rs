@@ -179,6 +179,15 @@ pub struct Assessment {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What `due` and `list` need of one prospect.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Summary {
+    /// Its status; `None` when it is broken.
+    pub status: Option<Status>,
+    /// Whether any check found an error (`due` holds such a prospect back).
+    pub errors: bool,
+}
+
 /// Run every check on one prospect.
 pub fn assess(prospect: &Prospect, cx: &Context) -> Assessment {
     assess_for(prospect, cx, |_| true)
@@ -188,6 +197,16 @@ pub fn assess(prospect: &Prospect, cx: &Context) -> Assessment {
 /// take longer to word): what `due` and `list` need.
 pub fn assess_errors(prospect: &Prospect, cx: &Context) -> Assessment {
     assess_for(prospect, cx, |code| code.severity() == Severity::Error)
+}
+
+/// The summary of one prospect for `due` and `list`: its status and
+/// whether it has errors, without the wording of its warnings.
+pub fn summarize(prospect: &Prospect, cx: &Context) -> Summary {
+    let assessed = assess_errors(prospect, cx);
+    Summary {
+        errors: !assessed.diagnostics.is_empty(),
+        status: assessed.status,
+    }
 }
 
 /// Run the checks whose code is `wanted` on one prospect.

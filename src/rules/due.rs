@@ -163,7 +163,11 @@ pub fn violates_dnc(entry: &Entry, fields: &Fields) -> bool {
 }
 
 /// A prospect's follow-up status: the `--json` shape of `due`, `list` and `show`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// The same shape is what the cache keeps (a compact binary form, which
+/// writes every field in order); JSON adds `step` and `dnc_since` to what
+/// SPEC section 5 shows.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Status {
     /// `prospects/acme-corp`.
     pub id: String,
@@ -199,14 +203,17 @@ pub struct Status {
     /// The suggested channel.
     pub channel: Option<String>,
     /// The cadence step that applied.
-    #[serde(skip)]
     pub step: Option<u32>,
     /// Since when the prospect asked not to be contacted (`dnc: DATE`).
-    #[serde(skip)]
     pub dnc_since: Option<Date>,
 }
 
+/// A whole value as an integer (`12000`, not `12000.0`) for people and
+/// JSON; as it is for a binary form, which reads back what it wrote.
 fn whole_if_whole<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    if !s.is_human_readable() {
+        return value.serialize(s);
+    }
     match value {
         Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => s.serialize_i64(*v as i64),
         Some(v) => s.serialize_f64(*v),
