@@ -297,9 +297,13 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// Whether no filter is given.
-    pub fn is_empty(&self) -> bool {
-        self.stage.is_empty() && self.tag.is_empty() && self.owner.is_none()
+    /// The filter of the library's report.
+    pub fn filter(&self) -> ledger::ledger::report::Filter {
+        ledger::ledger::report::Filter {
+            stages: self.stage.clone(),
+            tags: self.tag.clone(),
+            owner: self.owner.clone(),
+        }
     }
 }
 

@@ -3,14 +3,14 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use ledger::format::date::Date;
 use ledger::format::diagnostic::{Diagnostic, Severity};
 use ledger::format::text::{is_unsafe_char, printable};
 use ledger::format::yaml::Yaml;
+use ledger::git;
+use ledger::ledger::report::{Lint, Report};
 use ledger::rules::check::{self, Context};
-use ledger::rules::due::{self, Reason, Status};
+use ledger::rules::due::{Reason, Status};
 use ledger::{Error, Result};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::style::{self, Align, Cells, Table};
@@ -19,88 +19,27 @@ use super::{DueArgs, Env, Filters, LintArgs, ListArgs, ShowArgs};
 /// `ledger due`.
 pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
+    let report = gather(env, &args.filters);
     // What is due by today, or within the span asked for; `--json` lists
     // exactly what the table shows.
     let horizon = args.within.map_or(env.today, |span| span.after(env.today));
-    // A prospect whose front matter is broken has no status and is only
-    // counted; one with bad entries is shown, computed without them.
-    let shown = |due: Option<Date>| due.is_some_and(|d| d <= horizon);
-    let filtered = !args.filters.is_empty();
-    let (tally, _) = env.ledger.summaries(
-        env.today,
-        env.cache,
-        DueTally::default,
-        // What is neither shown nor the next to come due is only counted,
-        // unless the filters need the whole status.
-        |tally, glance, path| {
-            let id = path.strip_suffix(".md").unwrap_or(path);
-            if filtered
-                || shown(glance.due)
-                || glance
-                    .due
-                    .is_some_and(|_| tally.before_next(glance.due, glance.value, id))
-            {
-                return true;
-            }
-            tally.exhausted += usize::from(glance.due_reason == Reason::Exhausted);
-            false
-        },
-        |tally, summary| {
-            let Some(status) = summary.status else {
-                tally.held_back += 1;
-                return;
-            };
-            if !matches(&status, &args.filters) {
-                return;
-            }
-            tally.exhausted += usize::from(status.due_reason == Reason::Exhausted);
-            match status.due {
-                Some(_) if shown(status.due) => tally.due.push(status),
-                Some(_) => tally.later(status),
-                None => {}
-            }
-        },
-        |mut a, b| {
-            a.held_back += b.held_back;
-            a.exhausted += b.exhausted;
-            a.due = a.due.append(b.due);
-            if let Some(next) = b.next {
-                a.later(next);
-            }
-            a
-        },
-    );
-    report_skipped(tally.held_back);
-    let mut due = tally.due.sorted();
-    due.truncate(args.limit.unwrap_or(usize::MAX));
+    let (due, next) = report.due_by(horizon);
+    let due = due.get(..args.limit.unwrap_or(usize::MAX)).unwrap_or(due);
     if args.json {
-        write_json(out, &due)?;
-    } else {
-        due_text(out, env, &due, &tally)?;
+        return write_json(out, &due).map(|()| ExitCode::SUCCESS);
     }
-    drop(due);
-    tally.due.leave();
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `due` for a person: the table (or when the next is due), and how many
-/// spent their budget.
-fn due_text(out: &mut impl Write, env: &Env, due: &[&Status], tally: &DueTally) -> Result<()> {
-    if due.is_empty() {
-        match &tally.next {
-            Some(s) => writeln!(
-                out,
-                "Nothing due. Next: {} {} ({}).",
-                printable(&s.name),
-                style::relative(s.due.unwrap_or(env.today), env.today),
-                s.due.map(|d| d.to_string()).unwrap_or_default()
-            )?,
-            None => writeln!(out, "Nothing due.")?,
-        }
-    } else {
-        status_table(out, due, env, false)?;
+    match next {
+        _ if !due.is_empty() => status_table(out, &due.iter().collect::<Vec<_>>(), env, false)?,
+        Some(s) => writeln!(
+            out,
+            "Nothing due. Next: {} {} ({}).",
+            printable(&s.name),
+            style::relative(s.due.unwrap_or(env.today), env.today),
+            s.due.map(|d| d.to_string()).unwrap_or_default()
+        )?,
+        None => writeln!(out, "Nothing due.")?,
     }
-    let exhausted = tally.exhausted;
+    let exhausted = report.exhausted();
     if exhausted > 0 {
         writeln!(
             out,
@@ -110,130 +49,33 @@ fn due_text(out: &mut impl Write, env: &Env, due: &[&Status], tally: &DueTally) 
             if exhausted == 1 { "it" } else { "them" }
         )?;
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
-/// What `due` keeps while the prospects are read.
-#[derive(Default)]
-struct DueTally {
-    /// Prospects whose front matter is broken.
-    held_back: usize,
-    /// Prospects (of the filters) whose follow-up budget is spent.
-    exhausted: usize,
-    /// Those due within the horizon.
-    due: Pile,
-    /// The first to come due after the horizon (or held back).
-    next: Option<Status>,
-}
-
-impl DueTally {
-    fn later(&mut self, status: Status) {
-        if self.before_next(status.due, status.value, &status.id) {
-            self.next = Some(status);
-        }
+/// The report of the ledger (through the cache unless `--no-cache`), after
+/// saying on standard error how many prospects were held back as broken.
+pub(super) fn gather(env: &Env, filters: &Filters) -> Report {
+    let cache = env.cache.then(|| git::cache_location(&env.ledger.root));
+    let report = Report::gather(&env.ledger, env.today, cache.as_deref(), &filters.filter());
+    let held_back = report.held_back.len();
+    if held_back > 0 {
+        eprintln!(
+            "skipped {} with errors; `ledger lint` tells why",
+            style::count(held_back, "prospect file")
+        );
     }
-
-    /// Whether a prospect due then, of that value and id, comes before
-    /// the next to come due so far.
-    fn before_next(&self, due: Option<Date>, value: Option<f64>, id: &str) -> bool {
-        self.next.as_ref().is_none_or(|next| {
-            due::rank(due, value, id) < due::rank(next.due, next.value, &next.id)
-        })
-    }
-}
-
-/// Statuses gathered on many threads, in pieces, so that joining them
-/// never moves a status.
-#[derive(Default)]
-struct Pile {
-    pieces: Vec<Vec<((u64, u64), Status)>>,
-    /// Whether some status came before one with a smaller id.
-    disordered: bool,
-}
-
-impl Pile {
-    /// Statuses a piece holds: a full piece is followed by a new one,
-    /// never moved to a larger one.
-    const PIECE: usize = 1024;
-
-    /// Pile up a status, and beside it the words that mostly decide its
-    /// order ([`due::order_words`]), taken while it is at hand.
-    fn push(&mut self, status: Status) {
-        let words = due::order_words(&status);
-        self.disordered |= self.last().is_some_and(|last| last.id >= status.id);
-        match self.pieces.last_mut() {
-            Some(last) if last.len() < last.capacity() => last.push((words, status)),
-            _ => {
-                let mut piece = Vec::with_capacity(Pile::PIECE);
-                piece.push((words, status));
-                self.pieces.push(piece);
-            }
-        }
-    }
-
-    fn append(mut self, more: Pile) -> Pile {
-        let first = more.pieces.first().and_then(|piece| piece.first());
-        self.disordered |= more.disordered
-            || self
-                .last()
-                .zip(first)
-                .is_some_and(|(last, (_, first))| last.id >= first.id);
-        self.pieces.extend(more.pieces);
-        self
-    }
-
-    fn last(&self) -> Option<&Status> {
-        self.pieces.last()?.last().map(|(_, status)| status)
-    }
-
-    /// Leave the statuses to the process's exit, which frees them all at
-    /// once: freeing tens of thousands one by one takes longer.
-    fn leave(self) {
-        std::mem::forget(self);
-    }
-
-    /// Every status, in [`due::order`]: sorted by the words beside them,
-    /// so that most comparisons never leave the array.
-    fn sorted(&self) -> Vec<&Status> {
-        let mut keyed: Vec<_> = self
-            .pieces
-            .iter()
-            .flatten()
-            .map(|(words, status)| (*words, status))
-            .collect();
-        // The walk meets the prospects in the order of their ids, and then
-        // sorting by the words alone, keeping ties in place, is the order.
-        if !self.disordered {
-            keyed.par_sort_by_key(|(words, _)| *words);
-        } else {
-            keyed
-                .par_sort_unstable_by(|(a, sa), (b, sb)| a.cmp(b).then_with(|| due::order(sa, sb)));
-        }
-        keyed.into_iter().map(|(_, s)| s).collect()
-    }
+    report
 }
 
 /// `ledger list`.
 pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    let ((broken, pile), _) = env.ledger.summaries(
-        env.today,
-        env.cache,
-        || (0, Pile::default()),
-        |_, _, _| true,
-        |(broken, shown): &mut (usize, Pile), summary| match summary.status {
-            None => *broken += 1,
-            Some(s)
-                if (args.all || s.due_reason != Reason::Closed) && matches(&s, &args.filters) =>
-            {
-                shown.push(s)
-            }
-            Some(_) => {}
-        },
-        |(a, shown), (b, more)| (a + b, shown.append(more)),
-    );
-    report_skipped(broken);
-    let shown = pile.sorted();
+    let report = gather(env, &args.filters);
+    let shown: Vec<&Status> = report
+        .statuses
+        .iter()
+        .filter(|s| args.all || s.due_reason != Reason::Closed)
+        .collect();
     if args.json {
         write_json(out, &shown)?;
     } else if shown.is_empty() {
@@ -241,8 +83,6 @@ pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode
     } else {
         status_table(out, &shown, env, true)?;
     }
-    drop(shown);
-    pile.leave();
     Ok(ExitCode::SUCCESS)
 }
 
@@ -369,7 +209,7 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
 
 /// `ledger lint`.
 pub fn lint(env: &Env, args: &LintArgs, out: &mut impl Write) -> Result<ExitCode> {
-    let lint = env.ledger.lint(env.today);
+    let lint = Lint::gather(&env.ledger, env.today);
     let diagnostics = lint.diagnostics;
     let errors = diagnostics
         .iter()
@@ -426,29 +266,6 @@ pub fn lint(env: &Env, args: &LintArgs, out: &mut impl Write) -> Result<ExitCode
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Say once on standard error how many prospects were skipped as broken.
-fn report_skipped(skipped: usize) {
-    if skipped > 0 {
-        eprintln!(
-            "skipped {} with errors; `ledger lint` tells why",
-            style::count(skipped, "prospect file")
-        );
-    }
-}
-
-fn matches(s: &Status, filters: &Filters) -> bool {
-    (filters.stage.is_empty() || filters.stage.iter().any(|st| st == &s.stage))
-        && filters
-            .tag
-            .iter()
-            .all(|t| s.tags.iter().any(|have| have.eq_ignore_ascii_case(t)))
-        && filters.owner.as_ref().is_none_or(|o| {
-            s.owner
-                .as_ref()
-                .is_some_and(|have| have.eq_ignore_ascii_case(o))
-        })
 }
 
 /// `value` as pretty JSON, with every character [`is_unsafe_char`] says
@@ -565,14 +382,7 @@ fn status_table(
         ],
         flex: 1,
     }
-    // The statuses lie in memory in the order they were read.
-    .write_placed(
-        out,
-        &env.look,
-        statuses,
-        |s| std::ptr::from_ref::<Status>(s) as usize,
-        row,
-    )
+    .write(out, &env.look, statuses, row)
 }
 
 /// What to do next, in a word: the cadence's channel, or why it is due.
@@ -625,76 +435,5 @@ fn yaml_text(value: &Yaml) -> String {
         Yaml::Map(_) => serde_json::to_string(&value.to_json()).unwrap_or_default(),
         Yaml::Null => String::new(),
         other => other.scalar_text().unwrap_or_default(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ledger::format::date;
-
-    fn status(id: &str, due: Option<&str>, value: Option<f64>) -> Status {
-        Status {
-            id: id.into(),
-            path: format!("{id}.md"),
-            name: id.into(),
-            stage: "lead".into(),
-            value,
-            currency: "USD".into(),
-            owner: None,
-            tags: Vec::new(),
-            touches: 0,
-            unanswered: 0,
-            budget: 3,
-            last_touch: None,
-            due: due.map(|d| date::parse_iso(d).unwrap()),
-            overdue_days: None,
-            due_reason: Reason::Cadence,
-            channel: None,
-            step: None,
-            dnc_since: None,
-        }
-    }
-
-    /// Statuses with many ties in date and value, in the order of their
-    /// ids (as a walk gives them) or not: the pile sorts both as
-    /// `due::order` does.
-    #[test]
-    fn a_pile_sorts_as_the_order_does() {
-        let days = [None, Some("2026-11-20"), Some("2026-11-23")];
-        let values = [None, Some(0.0), Some(500.0), Some(500.004), Some(1e30)];
-        let mut all = Vec::new();
-        for i in 0..90 {
-            all.push(status(
-                &format!("prospects/p{i:02}"),
-                days[i % days.len()],
-                values[i / 3 % values.len()],
-            ));
-        }
-        let mut expected = all.clone();
-        expected.sort_by(due::order);
-        let expected: Vec<&str> = expected.iter().map(|s| s.id.as_str()).collect();
-        // In the order of the ids; reversed; and in two piles joined the
-        // wrong way round, each in order.
-        let pile = |statuses: &[Status]| {
-            let mut pile = Pile::default();
-            for s in statuses.iter().cloned() {
-                pile.push(s);
-            }
-            pile
-        };
-        let (first, second) = all.split_at(40);
-        let mut reversed = all.clone();
-        reversed.reverse();
-        let piles = [
-            pile(&all),
-            pile(&reversed),
-            pile(second).append(pile(first)),
-            pile(first).append(pile(second)),
-        ];
-        for (round, pile) in piles.iter().enumerate() {
-            let sorted: Vec<&str> = pile.sorted().iter().map(|s| s.id.as_str()).collect();
-            assert_eq!(sorted, expected, "round {round}");
-        }
     }
 }

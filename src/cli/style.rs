@@ -113,8 +113,9 @@ pub struct Table {
 impl Table {
     /// Write a row for each item: `row` gives each of its cells, in order,
     /// to the [`Cells`] it is passed (as many cells as the table has
-    /// columns). The rows are made in parallel and kept packed (each
-    /// piece's text in one string) until the columns are measured.
+    /// columns). The rows are made and laid out in parallel, a piece of
+    /// them on each thread, and kept packed (each piece's text in one
+    /// string) until the columns are measured.
     pub fn write<T: Sync>(
         &self,
         out: &mut impl Write,
@@ -122,27 +123,9 @@ impl Table {
         items: &[T],
         row: impl Fn(&T, &mut Cells) + Sync,
     ) -> io::Result<()> {
-        self.write_placed(out, look, items, |_| 0, row)
-    }
-
-    /// [`Table::write`], with the rows made in the order of `place`: where
-    /// each item's data lies in memory. References sorted one way to data
-    /// laid out another (the statuses of `due`, sorted by date) are read
-    /// far faster in the order the data lies in; the rows are then laid
-    /// out in the items' order.
-    pub fn write_placed<T: Sync>(
-        &self,
-        out: &mut impl Write,
-        look: &Look,
-        items: &[T],
-        place: impl Fn(&T) -> usize + Sync,
-        row: impl Fn(&T, &mut Cells) + Sync,
-    ) -> io::Result<()> {
         const PIECE: usize = 4096;
         let columns = self.align.len();
-        let mut visit: Vec<usize> = (0..items.len()).collect();
-        visit.par_sort_by_key(|&i| place(&items[i]));
-        let pieces: Vec<Packed> = visit
+        let pieces: Vec<Packed> = items
             .par_chunks(PIECE)
             .map(|chunk| {
                 let mut packed = Packed {
@@ -151,13 +134,13 @@ impl Table {
                     widths: vec![0; columns],
                     filled: vec![false; columns],
                 };
-                for &item in chunk {
+                for item in chunk {
                     let mut cells = Cells {
                         packed: &mut packed,
                         columns,
                         filled: 0,
                     };
-                    row(&items[item], &mut cells);
+                    row(item, &mut cells);
                     // A short row is padded with empty cells.
                     while cells.filled < columns {
                         cells.text("", Style::new());
@@ -196,14 +179,12 @@ impl Table {
             self.line(&mut line, &header, &widths, &shown, look);
             out.write_all(line.as_bytes())?;
         }
-        // Each piece laid out on its own thread, in the order its rows were
-        // made (which is how they lie in memory), noting where each line ends.
-        let laid_out: Vec<(String, Vec<usize>)> = pieces
+        // Each piece laid out on its own thread, then written in order.
+        let laid_out: Vec<String> = pieces
             .par_iter()
             .map(|piece| {
                 let rows = piece.cells.len() / columns.max(1);
                 let mut text = String::with_capacity(piece.text.len() + rows * 3 * columns);
-                let mut ends = Vec::with_capacity(rows);
                 let mut cells: Vec<(&str, usize, Style)> = Vec::with_capacity(columns);
                 let mut start = 0;
                 for row in piece.cells.chunks(columns.max(1)) {
@@ -213,36 +194,12 @@ impl Table {
                         start = cell.end;
                     }
                     self.line(&mut text, &cells, &widths, &shown, look);
-                    ends.push(text.len());
                 }
-                (text, ends)
+                text
             })
             .collect();
-        drop(pieces);
-        // Where each item's line was laid out.
-        let mut made = vec![0; items.len()];
-        for (at, &item) in visit.iter().enumerate() {
-            made[item] = at;
-        }
-        // The lines gathered in the items' order, a run on each thread, a
-        // few runs at a time.
-        for runs in made.chunks(4 * PIECE) {
-            let gathered: Vec<Vec<u8>> = runs
-                .par_chunks(PIECE)
-                .map(|run| {
-                    let mut text = Vec::with_capacity(run.len() * (64 + 3 * columns));
-                    for &at in run {
-                        let (lines, ends) = &laid_out[at / PIECE];
-                        let k = at % PIECE;
-                        let start = if k == 0 { 0 } else { ends[k - 1] };
-                        text.extend_from_slice(&lines.as_bytes()[start..ends[k]]);
-                    }
-                    text
-                })
-                .collect();
-            for text in gathered {
-                out.write_all(&text)?;
-            }
+        for text in laid_out {
+            out.write_all(text.as_bytes())?;
         }
         Ok(())
     }
@@ -662,19 +619,13 @@ mod tests {
         };
         let mut out = Vec::new();
         table
-            .write_placed(
-                &mut out,
-                &look,
-                &items,
-                |&i| items.len() - i,
-                |&i, cells| {
-                    cells.shown(&i, Style::new());
-                    if i % 3 != 0 {
-                        cells.text(if i % 2 == 0 { "even" } else { "odd" }, Style::new());
-                    }
-                    cells.text("beyond the columns", Style::new());
-                },
-            )
+            .write(&mut out, &look, &items, |&i, cells| {
+                cells.shown(&i, Style::new());
+                if i % 3 != 0 {
+                    cells.text(if i % 2 == 0 { "even" } else { "odd" }, Style::new());
+                }
+                cells.text("beyond the columns", Style::new());
+            })
             .unwrap();
         let text = String::from_utf8(out).unwrap();
         let mut want = String::from("   N  WORD\n");

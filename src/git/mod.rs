@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use git2::{ErrorCode, Repository, RepositoryState, Status, StatusOptions};
 
 use crate::error::{Error, Result};
+use crate::ledger::cache::OUTSIDE_GIT;
 
 mod commit;
 pub mod merge;
@@ -245,10 +246,28 @@ impl Repo {
     }
 }
 
+/// Where the cache of the ledger at `root` lives (see
+/// [`crate::ledger::cache`]): in the repository's `.git/ledger-cache/`,
+/// named for the ledger's place in the work tree, or else in the ledger's
+/// `.ledger-cache/`.
+pub fn cache_location(root: &Path) -> PathBuf {
+    match cache_dir(root) {
+        Some((dir, place)) => {
+            let name = if place.is_empty() {
+                "root".to_owned()
+            } else {
+                place.replace(['/', '\\'], "%")
+            };
+            dir.join("ledger-cache").join(name)
+        }
+        None => root.join(OUTSIDE_GIT).join("cache"),
+    }
+}
+
 /// Where a ledger at `root` keeps what must never be committed: the git
 /// directory of the repository it is in, and the ledger's place in the work
 /// tree (`""` at its top). `None` outside a repository.
-pub fn cache_dir(root: &Path) -> Option<(PathBuf, String)> {
+fn cache_dir(root: &Path) -> Option<(PathBuf, String)> {
     let root = root.canonicalize().ok()?;
     // Most ledgers sit in an ordinary work tree, or in none, which is
     // told without starting libgit2 (that takes milliseconds, a good part

@@ -2,8 +2,6 @@
 //! Every key is optional; a key that cannot be read is reported with its
 //! line and replaced by its default, so one typo never hides the rest.
 
-use std::path::Path;
-
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::format::cadence::{Cadence, Step};
@@ -174,12 +172,13 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Read `ledger.yaml` at `root`, if there is one. An unreadable file is a
-    /// problem on line 1; the defaults stand in.
-    pub fn load(root: &Path) -> (Settings, Vec<Problem>) {
-        match std::fs::read(root.join(FILE_NAME)) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Settings::parse(&text),
+    /// Settings from what reading `ledger.yaml` gave: the file's bytes, or why
+    /// it could not be read. An unreadable file is a problem on line 1, and
+    /// a missing one none; the defaults stand in.
+    pub fn load(read: &std::io::Result<Vec<u8>>) -> (Settings, Vec<Problem>) {
+        match read {
+            Ok(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => Settings::parse(text),
                 Err(_) => (
                     Settings::default(),
                     vec![problem(1, 1, "the file is not UTF-8 text".into())],

@@ -1,0 +1,57 @@
+//! Reading one prospect file: at most [`MAX_FILE_BYTES`], UTF-8, with a
+//! front-matter fence; anything else is a prospect that cannot be read,
+//! or (no fence) not a prospect at all.
+
+use std::fs;
+use std::io::Read;
+
+use crate::format::front_matter;
+use crate::format::prospect::Prospect;
+use crate::format::text::MAX_FILE_BYTES;
+
+/// Read one file as a prospect; `None` when it has no front-matter fence.
+pub fn read_prospect(
+    relative: &str,
+    open: impl FnOnce() -> std::io::Result<fs::File>,
+) -> Option<Prospect> {
+    let bytes = &mut Vec::new();
+    let cannot = |err: std::io::Error| {
+        Some(Prospect::unreadable(
+            relative,
+            format!("cannot read the file: {err}"),
+        ))
+    };
+    let file = match open() {
+        Ok(file) => file,
+        Err(err) => return cannot(err),
+    };
+    if let Err(err) = (&file).take(MAX_FILE_BYTES + 1).read_to_end(bytes) {
+        return cannot(err);
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let size = file.metadata().map_or(MAX_FILE_BYTES + 1, |m| m.len());
+        return front_matter::has_fence(bytes).then(|| {
+            Prospect::unreadable(
+                relative,
+                format!(
+                    "the file is {} bytes, over the {} MiB a prospect file may be",
+                    size,
+                    MAX_FILE_BYTES >> 20
+                ),
+            )
+        });
+    }
+    if !front_matter::has_fence(bytes) {
+        return None;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(Prospect::parse(relative, text)),
+        Err(err) => Some(Prospect::unreadable(
+            relative,
+            format!(
+                "the file is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+                err.valid_up_to()
+            ),
+        )),
+    }
+}

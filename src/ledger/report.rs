@@ -1,0 +1,326 @@
+//! The report on a whole ledger: one walk that reads (or takes from the
+//! cache) the status of every prospect, for `due`, `list` and whatever
+//! else shows the ledger; and `lint`'s walk, which reads every file.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::format::date::Date;
+use crate::format::diagnostic::Diagnostic;
+use crate::ledger::cache::{Cache, Learned};
+use crate::ledger::walk::{walk, Found, Key};
+use crate::ledger::Ledger;
+use crate::rules::check::{self, Context, Summary};
+use crate::rules::due::{self, Reason, Status};
+
+/// Which prospects a report keeps (`--stage`, `--tag`, `--owner`).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// In one of these stages (any, when empty).
+    pub stages: Vec<String>,
+    /// With every one of these tags, in any case.
+    pub tags: Vec<String>,
+    /// Owned by this person, in any case.
+    pub owner: Option<String>,
+}
+
+impl Filter {
+    /// Whether a prospect of this status is kept.
+    pub fn keeps(&self, s: &Status) -> bool {
+        let same = |a: &String, b: &String| a.eq_ignore_ascii_case(b);
+        (self.stages.is_empty() || self.stages.contains(&s.stage))
+            && self
+                .tags
+                .iter()
+                .all(|t| s.tags.iter().any(|have| same(have, t)))
+            && self
+                .owner
+                .as_ref()
+                .is_none_or(|o| s.owner.as_ref().is_some_and(|have| same(have, o)))
+    }
+}
+
+/// What one walk found of the ledger's prospects.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// The status of every prospect the filter keeps, closed ones too, in
+    /// the order of SPEC section 3 ([`due::order`]): the soonest due first,
+    /// then the larger deal, then by id; those never due last.
+    pub statuses: Vec<Status>,
+    /// The prospect files held back because their front matter is broken
+    /// (`lint` tells why): counted, never shown.
+    pub held_back: Vec<String>,
+    /// Folders and files the walk could not read.
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Walk the ledger for `today`, through the cache kept at `cache` (see
+    /// [`Cache`]), which then learns what changed; keeping the prospects
+    /// `filter` keeps.
+    pub fn gather(ledger: &Ledger, today: Date, cache: Option<&Path>, filter: &Filter) -> Report {
+        let cx = Context {
+            settings: &ledger.settings,
+            today,
+        };
+        let cache = cache.map(|at| Cache::open(at, today, &ledger.settings_bytes));
+        let gathered = walk(&ledger.root, &ledger.settings, cache.is_some())
+            .fold(Gathered::default, |mut gathered, found| {
+                match found {
+                    Ok(found) => gathered.add(found, cache.as_ref(), &cx, filter),
+                    Err(problem) => gathered.report.problems.push(problem),
+                }
+                gathered
+            })
+            .reduce(Gathered::default, Gathered::join);
+        let Gathered {
+            mut report,
+            kept,
+            news,
+        } = gathered;
+        if let Some(cache) = cache {
+            cache.save(kept, news);
+        }
+        report.statuses.par_sort_unstable_by(due::order);
+        report.held_back.sort_unstable();
+        report
+    }
+
+    /// The open prospects due by `horizon` (a prefix of the statuses), and
+    /// the first to come due after it.
+    pub fn due_by(&self, horizon: Date) -> (&[Status], Option<&Status>) {
+        let end = self
+            .statuses
+            .partition_point(|s| s.due.is_some_and(|due| due <= horizon));
+        let (due, later) = self.statuses.split_at(end);
+        (due, later.first().filter(|s| s.due.is_some()))
+    }
+
+    /// How many prospects spent their follow-up budget.
+    pub fn exhausted(&self) -> usize {
+        let spent = |s: &&Status| s.due_reason == Reason::Exhausted;
+        self.statuses.iter().filter(spent).count()
+    }
+}
+
+/// What a piece of the walk gathered, and what the cache should learn.
+#[derive(Default)]
+struct Gathered {
+    report: Report,
+    /// The places of the cache's records that still hold.
+    kept: Vec<u32>,
+    /// What was read anew.
+    news: Vec<(String, Key, Learned)>,
+}
+
+impl Gathered {
+    /// Take in one file: its summary from the cache when the cache holds
+    /// it as it is, else read and assessed.
+    fn add(&mut self, found: Found, cache: Option<&Cache>, cx: &Context, filter: &Filter) {
+        let cached = cache.zip(found.key);
+        let summary = match cached.and_then(|(cache, key)| cache.get(&found.relative, key)) {
+            Some((place, summary)) => {
+                self.kept.push(place);
+                summary
+            }
+            None => {
+                let summary = found.read().map(|p| check::summarize(&p, cx));
+                if let Some((_, key)) = cached {
+                    let learned = Learned::of(summary.as_ref());
+                    self.news.push((found.relative.clone(), key, learned));
+                }
+                summary
+            }
+        };
+        match summary {
+            Some(Summary {
+                status: Some(status),
+                ..
+            }) if filter.keeps(&status) => self.report.statuses.push(status),
+            Some(Summary { status: None, .. }) => self.report.held_back.push(found.relative),
+            _ => {}
+        }
+    }
+
+    fn join(mut self, more: Gathered) -> Gathered {
+        let report = &mut self.report;
+        report.statuses.extend(more.report.statuses);
+        report.held_back.extend(more.report.held_back);
+        report.problems.extend(more.report.problems);
+        self.kept.extend(more.kept);
+        self.news.extend(more.news);
+        self
+    }
+}
+
+/// What `lint` found in a whole ledger.
+#[derive(Debug, Default)]
+pub struct Lint {
+    /// Every diagnostic, the ledger-wide `duplicate` check included,
+    /// sorted by path, line, column and code.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many prospect files were read, broken ones included.
+    pub prospects: usize,
+}
+
+/// Who a usable prospect is, for the ledger-wide `duplicate` check: id,
+/// path, name and email.
+type Who = (String, String, String, Option<String>);
+
+impl Lint {
+    /// Read and check every prospect for `today`, keeping of each only
+    /// its problems and what the `duplicate` check needs; with the
+    /// problems of `ledger.yaml`.
+    pub fn gather(ledger: &Ledger, today: Date) -> Lint {
+        let cx = Context {
+            settings: &ledger.settings,
+            today,
+        };
+        let take = |(mut lint, mut who): (Lint, Vec<Who>), found: Result<Found, Diagnostic>| {
+            let prospect = match found {
+                Ok(found) => found.read(),
+                Err(problem) => {
+                    lint.diagnostics.push(problem);
+                    None
+                }
+            };
+            if let Some(prospect) = prospect {
+                lint.prospects += 1;
+                let assessed = check::assess(&prospect, &cx);
+                lint.diagnostics.extend(assessed.diagnostics);
+                if let (Some(_), Some(f)) = (assessed.status, prospect.fields()) {
+                    let (name, email) = (f.name.clone(), f.email.clone());
+                    who.push((prospect.id, prospect.path, name, email));
+                }
+            }
+            (lint, who)
+        };
+        let join = |(mut a, mut who): (Lint, Vec<Who>), (b, more): (Lint, Vec<Who>)| {
+            a.diagnostics.extend(b.diagnostics);
+            a.prospects += b.prospects;
+            who.extend(more);
+            (a, who)
+        };
+        let (mut lint, who) = walk(&ledger.root, &ledger.settings, false)
+            .fold(Default::default, take)
+            .reduce(Default::default, join);
+        lint.diagnostics
+            .extend(ledger.settings_problems.iter().cloned());
+        let who = who.iter().map(|(id, path, name, email)| {
+            (id.as_str(), path.as_str(), name.as_str(), email.as_deref())
+        });
+        lint.diagnostics.extend(check::duplicates(who));
+        lint.diagnostics
+            .par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        lint
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TODAY: &str = "2026-11-23";
+
+    /// A ledger of `files` (path, text) read for [`TODAY`].
+    fn report(files: &[(&str, &str)], filter: &Filter) -> Report {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let ledger = Ledger::open(dir.path().to_path_buf()).unwrap();
+        let today = crate::format::date::parse_iso(TODAY).unwrap();
+        Report::gather(&ledger, today, None, filter)
+    }
+
+    fn ids(statuses: &[Status]) -> Vec<&str> {
+        statuses.iter().map(|s| s.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_report_orders_by_due_date_then_value_and_holds_back_broken_files() {
+        let files = [
+            ("later.md", "---\nname: Later\nnext: 2026-12-10\n---\n"),
+            ("small.md", "---\nname: Small\nnext: 2026-11-20\nvalue: 10\n---\n"),
+            ("big.md", "---\nname: Big\nnext: 2026-11-20\nvalue: 900\n---\n"),
+            ("won.md", "---\nname: Won\nstage: won\n---\n"),
+            ("broken.md", "---\nname: [\n---\n"),
+            ("notes.md", "No front matter: not a prospect.\n"),
+            (
+                "bad-entry.md",
+                "---\nname: Bad entry\nnext: 2026-11-22\n---\n\n## Log\n\n- 2026-13-45 call: No such day.\n",
+            ),
+        ];
+        let report = report(&files, &Filter::default());
+        assert_eq!(
+            ids(&report.statuses),
+            ["big", "small", "bad-entry", "later", "won"]
+        );
+        assert_eq!(report.held_back, ["broken.md"]);
+        let today = crate::format::date::parse_iso(TODAY).unwrap();
+        let (due, next) = report.due_by(today);
+        assert_eq!(ids(due), ["big", "small", "bad-entry"]);
+        assert_eq!(next.map(|s| s.id.as_str()), Some("later"));
+        let (due, next) = report.due_by(crate::format::date::parse_iso("2026-12-31").unwrap());
+        assert_eq!(ids(due), ["big", "small", "bad-entry", "later"]);
+        assert!(next.is_none(), "the won deal is never due");
+    }
+
+    #[test]
+    fn a_filter_keeps_stages_tags_and_owner_in_any_case() {
+        let files = [
+            (
+                "a.md",
+                "---\nname: A\nstage: lead\ntags: [SaaS, eu]\nowner: Kim\n---\n",
+            ),
+            (
+                "b.md",
+                "---\nname: B\nstage: proposal\ntags: [saas]\nowner: sam\n---\n",
+            ),
+            ("c.md", "---\nname: C\nstage: lead\n---\n"),
+        ];
+        let filter = |stages: &[&str], tags: &[&str], owner: Option<&str>| Filter {
+            stages: stages.iter().map(|s| s.to_string()).collect(),
+            tags: tags.iter().map(|s| s.to_string()).collect(),
+            owner: owner.map(str::to_owned),
+        };
+        let kept = |f: Filter| {
+            let mut kept: Vec<String> = report(&files, &f)
+                .statuses
+                .into_iter()
+                .map(|s| s.id)
+                .collect();
+            kept.sort();
+            kept
+        };
+        assert_eq!(kept(filter(&[], &[], None)), ["a", "b", "c"]);
+        assert_eq!(kept(filter(&["lead"], &[], None)), ["a", "c"]);
+        assert_eq!(kept(filter(&[], &["saas"], None)), ["a", "b"]);
+        assert_eq!(kept(filter(&[], &["saas", "EU"], None)), ["a"]);
+        assert_eq!(kept(filter(&[], &[], Some("kim"))), ["a"]);
+        assert_eq!(
+            kept(filter(&["proposal"], &[], Some("kim"))),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn exhausted_counts_the_spent_budgets_of_the_kept_prospects() {
+        // More unanswered emails than any deal's budget (SPEC section 6).
+        let mut spent = String::from("---\nname: S\nstage: lead\n---\n\n## Log\n\n");
+        for day in 1..=20 {
+            spent.push_str(&format!("- 2026-10-{day:02} email: Another.\n"));
+        }
+        let files = [
+            ("spent.md", spent.as_str()),
+            ("fresh.md", "---\nname: F\nstage: lead\n---\n"),
+        ];
+        let report = report(&files, &Filter::default());
+        let reasons: Vec<Reason> = report.statuses.iter().map(|s| s.due_reason).collect();
+        assert!(reasons.contains(&Reason::Exhausted), "{reasons:?}");
+        assert_eq!(report.exhausted(), 1);
+    }
+}
