@@ -296,28 +296,6 @@ pub fn rank(due: Option<Date>, value: Option<f64>, id: &str) -> impl Ord + '_ {
     (due.is_none(), due, std::cmp::Reverse(value), id)
 }
 
-/// Two words that sort as [`order`] does, but for ties: a status whose
-/// words are smaller comes first, and equal words leave the order to
-/// [`order`] (the same due date and value, or values too large to tell
-/// apart in a word). Sorting by them before anything else is sorting by
-/// `order`, with fewer trips to the statuses themselves.
-pub fn order_words(s: &Status) -> (u64, u64) {
-    use chrono::Datelike;
-    // Undated last, then by day.
-    let day = s.due.map_or(u64::MAX, |d| {
-        (i64::from(d.num_days_from_ce()) - i64::from(i32::MIN)) as u64
-    });
-    // Among the dated, the larger value first and none last.
-    let value = match s.due.and(s.value) {
-        Some(v) => {
-            let cents = ordered(v).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
-            u64::MAX - 1 - ((cents as u64) ^ (1 << 63)).min(u64::MAX - 1)
-        }
-        None => u64::MAX,
-    };
-    (day, value)
-}
-
 /// An f64 that sorts (values are finite and ≥ 0).
 fn ordered(v: f64) -> i128 {
     (v * 100.0).round() as i128
@@ -498,39 +476,5 @@ mod tests {
         all.sort_by(order);
         let ids: Vec<&str> = all.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["b", "c", "d", "a", "a0", "e"]);
-    }
-
-    #[test]
-    fn order_words_never_contradict_the_order() {
-        use proptest::prelude::*;
-        let base = run("", "---\nname: X\n---\n");
-        let value = prop_oneof![
-            Just(None),
-            (0.0..1e7f64).prop_map(Some),
-            prop::sample::select(vec![0.0, 0.004, 0.005, 1e17, 9.3e16, 1e30, f64::MAX])
-                .prop_map(Some),
-        ];
-        let status = (
-            prop::option::of(prop_oneof![-3i64..3, Just(-800), Just(800)]),
-            value,
-            "[a-c]{1,2}",
-        );
-        let make = |(due, value, id): (Option<i64>, Option<f64>, String)| {
-            let mut s = base.clone();
-            let today = date::parse_iso(T).unwrap();
-            s.due = due.map(|d| today + chrono::TimeDelta::days(d));
-            s.value = value;
-            s.id = id;
-            s
-        };
-        proptest!(|(a in status.clone(), b in status)| {
-            let (a, b) = (make(a), make(b));
-            if order_words(&a) < order_words(&b) {
-                prop_assert_eq!(order(&a, &b), std::cmp::Ordering::Less);
-            }
-            if order_words(&a) > order_words(&b) {
-                prop_assert_eq!(order(&a, &b), std::cmp::Ordering::Greater);
-            }
-        });
     }
 }
