@@ -46,10 +46,14 @@ pub fn walk<'w>(
     settings: &'w Settings,
     stat: bool,
 ) -> impl ParallelIterator<Item = Result<Found, Diagnostic>> + 'w {
+    // The path below the root, `/`-separated; `None` when not UTF-8.
     let relative = move |entry: &DirEntry| -> Option<String> {
-        let parts = entry.path().strip_prefix(root).ok()?.components();
-        let parts: Option<Vec<&str>> = parts.map(|part| part.as_os_str().to_str()).collect();
-        Some(parts?.join("/"))
+        let rel = entry.path().strip_prefix(root).ok()?.to_str()?;
+        Some(if cfg!(windows) {
+            rel.replace('\\', "/")
+        } else {
+            rel.to_owned()
+        })
     };
     // A hidden or ignored folder is not entered at all.
     let entered = move |entry: &DirEntry| {

@@ -6,6 +6,7 @@ mod failures;
 mod fuzzed;
 mod git;
 mod hostile;
+mod layers;
 mod merges;
 mod network;
 mod parsers;
