@@ -1,8 +1,12 @@
-//! Errors a person can act on. The CLI decides the exit status: usage
-//! errors exit 2, everything else 1.
+//! Errors a person can act on. The library says what happened, keeping the
+//! error it met (git's, the system's) as the source; the CLI decides the
+//! hints shown beside it and the exit status: usage errors exit 2,
+//! everything else 1.
 
 use std::io;
 use std::path::PathBuf;
+
+use crate::format::date::Date;
 
 /// Everything that can go wrong in `ledger`.
 #[derive(Debug, thiserror::Error)]
@@ -12,7 +16,7 @@ pub enum Error {
     Usage(String),
 
     /// No prospect matches the name given.
-    #[error("no prospect matches `{query}`{}", hint(.candidates))]
+    #[error("no prospect matches `{query}`{}", did_you_mean(.candidates))]
     NoMatch {
         /// What was asked for.
         query: String,
@@ -30,7 +34,7 @@ pub enum Error {
     },
 
     /// `ledger.yaml` cannot be read.
-    #[error("{path}:{line}:{column}: {message} (`ledger lint` lists every problem)")]
+    #[error("{path}:{line}:{column}: {message}")]
     BadConfig {
         /// The settings file, relative to the root.
         path: String,
@@ -68,7 +72,90 @@ pub enum Error {
     #[error("cannot write the output: {0}")]
     Output(#[from] io::Error),
 
-    /// A refusal or failure with a full explanation.
+    /// git failed at something in the repository.
+    #[error("{doing}: {}", .source.message())]
+    Git {
+        /// What was being done (`cannot read HEAD`).
+        doing: String,
+        /// git's error.
+        source: git2::Error,
+    },
+
+    /// Fetching from or pushing to a remote failed; nothing was changed.
+    #[error("{doing}: {}; nothing was changed", .source.message())]
+    Remote {
+        /// What was being done, the remote's URL without credentials
+        /// (`cannot fetch from https://host/sales.git`).
+        doing: String,
+        /// git's error, its message without credentials either.
+        source: git2::Error,
+    },
+
+    /// The remote took none of the credentials offered; nothing was changed.
+    #[error("{doing}: no credentials were accepted ({}); nothing was changed", .source.message())]
+    NoCredentials {
+        /// What was being done, as in [`Error::Remote`].
+        doing: String,
+        /// git's error, its message without credentials.
+        source: git2::Error,
+    },
+
+    /// git has no name and email to commit as; nothing was changed.
+    #[error("no git identity to commit as; nothing was changed")]
+    NoIdentity,
+
+    /// A change refused (by ledger, git or the remote) before anything was
+    /// changed: the message says why.
+    #[error("{0}; nothing was changed")]
+    Refused(String),
+
+    /// A prospect file of that name is there already; nothing was changed.
+    #[error("{path} already exists; nothing was changed")]
+    AlreadyExists {
+        /// The file, relative to the root.
+        path: String,
+    },
+
+    /// An outbound touch for a prospect who asked not to be contacted.
+    #[error("{name} asked not to be contacted{} (dnc in {path}): no outbound touch was logged", since_date(.since))]
+    DoNotContact {
+        /// The prospect's name.
+        name: String,
+        /// The file, relative to the root.
+        path: String,
+        /// Since when, if known.
+        since: Option<Date>,
+    },
+
+    /// Both sides of a sync changed the same things differently: the
+    /// message lists them; nothing was changed.
+    #[error("{0}")]
+    Clash(String),
+
+    /// Someone else moved a branch while the sync was under way.
+    #[error("{0}")]
+    Raced(String),
+
+    /// A sync that was interrupted cannot be finished as things stand now.
+    #[error("{0}")]
+    Unfinished(String),
+
+    /// A failed sync could not put the repository back as it was.
+    #[error("{error}\nand the repository could not be put back as it was: {also}")]
+    NotPutBack {
+        /// Why the sync failed.
+        #[source]
+        error: Box<Error>,
+        /// Why putting it back failed.
+        also: Box<Error>,
+    },
+
+    /// Putting the repository back failed, and was written down: the next
+    /// sync finishes it.
+    #[error("{0}\nThe next sync finishes putting it back")]
+    PutBackNextSync(#[source] Box<Error>),
+
+    /// A failure that none of the others describes.
     #[error("{0}")]
     Message(String),
 }
@@ -81,6 +168,14 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Error {
         Error::Io {
             path: path.into(),
+            source,
+        }
+    }
+
+    /// git's error met `doing` something (`cannot read HEAD`).
+    pub fn git(doing: impl Into<String>, source: git2::Error) -> Error {
+        Error::Git {
+            doing: doing.into(),
             source,
         }
     }
@@ -100,10 +195,13 @@ fn listing(candidates: &[String]) -> String {
     candidates.iter().map(|c| format!("\n  {c}")).collect()
 }
 
-fn hint(candidates: &[String]) -> String {
-    if candidates.is_empty() {
-        " (`ledger list --all` shows every prospect)".to_owned()
-    } else {
-        format!("; did you mean:{}", listing(candidates))
+fn did_you_mean(candidates: &[String]) -> String {
+    match candidates.is_empty() {
+        true => String::new(),
+        false => format!("; did you mean:{}", listing(candidates)),
     }
+}
+
+fn since_date(date: &Option<Date>) -> String {
+    date.map(|d| format!(" since {d}")).unwrap_or_default()
 }

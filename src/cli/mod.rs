@@ -412,17 +412,77 @@ pub fn main() -> ExitCode {
                     && io::IsTerminal::is_terminal(&io::stderr()),
                 width: None,
             };
-            let message = err.to_string();
-            let _ = writeln!(
-                io::stderr(),
-                "{} {}",
-                look.paint(style::ERROR, "error:"),
-                ledger::format::text::printable_lines(&message)
-            );
+            let _ = io::stderr().write_all(report(&err, &cli.command, &look).as_bytes());
             ExitCode::from(if err.is_usage() { 2 } else { 1 })
         }
     }
 }
+
+/// `err` for a person: `error: ` and what happened, then a `hint: ` line
+/// for each thing they can do about it.
+fn report(err: &Error, command: &Command, look: &Look) -> String {
+    let line = |label, style, text: &str| {
+        let text = ledger::format::text::printable_lines(text);
+        format!("{} {text}\n", look.paint(style, label))
+    };
+    let mut report = line("error:", style::ERROR, &err.to_string());
+    for hint in hints(err, command) {
+        report.push_str(&line("hint:", style::ACTION, &hint));
+    }
+    report
+}
+
+/// What a person can do about `err`, given the command they ran: the
+/// library says what happened, and knows nothing of the command line.
+fn hints(err: &Error, command: &Command) -> Vec<String> {
+    let texts: &[&str] = match err {
+        Error::NoMatch { candidates, .. } if candidates.is_empty() => {
+            &["`ledger list --all` shows every prospect"]
+        }
+        Error::BadConfig { .. } => &["`ledger lint` lists every problem"],
+        Error::AlreadyExists { path } => {
+            let file = path.rsplit('/').next().unwrap_or(path);
+            let stem = file.strip_suffix(".md").unwrap_or(file);
+            return vec![format!("`ledger show {stem}` shows it")];
+        }
+        Error::DoNotContact { .. } => &["log their own message with --in, or a remark with `note`"],
+        // Only the commands that write a prospect can leave the commit to later.
+        Error::NoIdentity => match command {
+            Command::Init(_)
+            | Command::Add(_)
+            | Command::Touch(_)
+            | Command::Set(_)
+            | Command::Close(_) => &[SET_IDENTITY, "or use --no-commit"],
+            _ => &[SET_IDENTITY],
+        },
+        Error::NoCredentials { .. } => &[
+            "for ssh, load your key into ssh-agent (`ssh-add`), \
+             or keep it in ~/.ssh/id_ed25519 without a passphrase",
+            "for https, set up a git credential helper: \
+             `git config --global credential.helper store` (or your system's helper), \
+             and let `git fetch` save the password once",
+        ],
+        Error::Clash(_) => &[
+            "make the two sides agree (for example set the same value here \
+             with `ledger set`), then sync again",
+        ],
+        Error::Raced(_) => &["run `ledger sync` again in a moment"],
+        Error::Unfinished(_) => &["then run `ledger sync` again"],
+        Error::NotPutBack { error, also } => {
+            return [error, also]
+                .into_iter()
+                .flat_map(|err| hints(err, command))
+                .collect()
+        }
+        _ => &[],
+    };
+    texts.iter().map(|&text| text.to_owned()).collect()
+}
+
+/// How to give git a name and an email to commit as.
+const SET_IDENTITY: &str = "set one with
+  git config --global user.name \"Your Name\"
+  git config --global user.email you@example.com";
 
 /// Help and version as clap writes them; an error in the arguments with
 /// what was typed shown escaped, since it may hold anything (clap writes
@@ -487,4 +547,63 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     };
     out.flush()?;
     Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report_for(err: &Error, args: &[&str]) -> String {
+        let cli = Cli::try_parse_from([&["ledger"], args].concat()).unwrap();
+        let plain = Look {
+            color: false,
+            width: None,
+        };
+        report(err, &cli.command, &plain)
+    }
+
+    #[test]
+    fn a_git_error_keeps_git_s_own_as_its_source() {
+        let git = git2::Repository::open("/nonexistent/ledger").err().unwrap();
+        let message = git.message().to_owned();
+        let err = Error::git("cannot open the git repository", git);
+        let source = std::error::Error::source(&err).unwrap();
+        assert_eq!(
+            source.downcast_ref::<git2::Error>().unwrap().message(),
+            message
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("cannot open the git repository: {message}")
+        );
+    }
+
+    #[test]
+    fn the_command_line_gives_the_hints() {
+        let identity = "hint: set one with\n  git config --global user.name";
+        let touch = report_for(&Error::NoIdentity, &["touch", "acme", "call"]);
+        assert!(
+            touch.starts_with("error: no git identity to commit as; nothing was changed\n"),
+            "{touch}"
+        );
+        assert!(touch.contains(identity), "{touch}");
+        assert!(touch.ends_with("\nhint: or use --no-commit\n"), "{touch}");
+        // `sync` has no --no-commit to offer.
+        let sync = report_for(&Error::NoIdentity, &["sync"]);
+        assert!(
+            sync.contains(identity) && !sync.contains("--no-commit"),
+            "{sync}"
+        );
+
+        let config = Error::BadConfig {
+            path: "ledger.yaml".to_owned(),
+            line: 2,
+            column: 1,
+            message: "`cadence` must be a list".to_owned(),
+        };
+        assert_eq!(
+            report_for(&config, &["due"]),
+            "error: ledger.yaml:2:1: `cadence` must be a list\nhint: `ledger lint` lists every problem\n"
+        );
+    }
 }

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use git2::build::TreeUpdateBuilder;
 use git2::{ErrorCode, FileMode, ObjectType, Oid};
 
-use super::{git_error, Commit, Repo};
+use super::{Commit, Repo};
 use crate::error::{Error, Result};
 
 /// A commit whose objects are written and which no branch points to yet.
@@ -59,14 +59,14 @@ pub fn blob_id(bytes: &[u8]) -> String {
 }
 
 fn oid(text: &str) -> Result<Oid> {
-    Oid::from_str(text).map_err(|e| git_error("a damaged journal", e))
+    Oid::from_str(text).map_err(|e| Error::git("a damaged journal", e))
 }
 
 impl Repo {
     /// The branch HEAD names (`refs/heads/main`, or `HEAD` when detached)
     /// and the commit it points to (`None` while it is unborn).
     pub fn branch_tip(&self) -> Result<(String, Option<String>)> {
-        let fail = |e| git_error("cannot read HEAD", e);
+        let fail = |e| Error::git("cannot read HEAD", e);
         let head = self.repo.find_reference("HEAD").map_err(fail)?;
         let branch = head
             .symbolic_target()
@@ -120,7 +120,7 @@ impl Repo {
         changes: &[(String, Option<&[u8]>)],
         message: &str,
     ) -> Result<Option<Prepared>> {
-        let fail = |e| git_error("cannot write git objects", e);
+        let fail = |e| Error::git("cannot write git objects", e);
         let (branch, tip) = self.branch_tip()?;
         let parent = match &tip {
             Some(id) => Some(self.repo.find_commit(oid(id)?).map_err(fail)?),
@@ -188,7 +188,7 @@ impl Repo {
     /// new index leaves alone) until [`Repo::drop_index_backup`] or
     /// [`Repo::put_index_back`].
     pub fn stage(&self, rels: &[String]) -> Result<()> {
-        let fail = |e| git_error("cannot write the git index", e);
+        let fail = |e| Error::git("cannot write the git index", e);
         let index_path = self.repo.path().join("index");
         let backup = self.index_backup();
         let _ = fs::remove_file(&backup);
@@ -251,8 +251,8 @@ impl Repo {
             Err(_) if self.branch_tip()?.1.as_deref() == Some(prepared.id.as_str()) => {
                 Ok(prepared.commit())
             }
-            Err(err) => Err(git_error(
-                &format!("cannot move {} to the new commit", prepared.branch),
+            Err(err) => Err(Error::git(
+                format!("cannot move {} to the new commit", prepared.branch),
                 err,
             )),
         }

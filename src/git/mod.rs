@@ -34,22 +34,17 @@ pub struct Commit {
     pub summary: String,
 }
 
-fn git_error(context: &str, err: git2::Error) -> Error {
-    Error::Message(format!("{context}: {}", err.message()))
-}
-
 /// A repository being found, and its index read, on another thread: a
 /// large ledger's index (11 MB at 100,000 files, checksummed as it is
 /// read) takes tens of milliseconds, which the caller spends finding the
 /// file it will change.
-pub struct Ahead(std::thread::JoinHandle<Result<Option<Repo>>>);
+pub struct Ahead(std::thread::JoinHandle<Result<Option<Repo>>>, PathBuf);
 
 impl Ahead {
     /// The repository found, its index read; as [`Repo::discover`] says.
     pub fn join(self) -> Result<Option<Repo>> {
-        self.0
-            .join()
-            .unwrap_or_else(|_| Err(Error::Message("cannot open the git repository".into())))
+        // Should the thread have failed, the search is made again here.
+        self.0.join().unwrap_or_else(|_| Repo::discover(&self.1))
     }
 }
 
@@ -60,15 +55,16 @@ impl Repo {
     /// can be started, and the caller discovers it itself.
     pub fn discover_ahead(dir: &Path) -> Option<Ahead> {
         let dir = dir.to_path_buf();
+        let theirs = dir.clone();
         let thread = std::thread::Builder::new().spawn(move || {
-            let repo = Repo::discover(&dir)?;
+            let repo = Repo::discover(&theirs)?;
             if let Some(repo) = &repo {
                 // A failure here is met again, and reported, by the commit.
                 let _ = repo.repo.index();
             }
             Ok(repo)
         });
-        thread.ok().map(Ahead)
+        thread.ok().map(|thread| Ahead(thread, dir))
     }
 
     /// The work tree holding `dir`, if it is in one.
@@ -82,8 +78,8 @@ impl Repo {
                 Ok(Some(Repo { repo, workdir }))
             }
             Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
-            Err(err) => Err(git_error(
-                &format!("cannot open the git repository at {}", dir.display()),
+            Err(err) => Err(Error::git(
+                format!("cannot open the git repository at {}", dir.display()),
                 err,
             )),
         }
@@ -92,7 +88,7 @@ impl Repo {
     /// Make `dir` a git repository (its branch as git's `init.defaultBranch` says).
     pub fn init(dir: &Path) -> Result<Repo> {
         let repo =
-            Repository::init(dir).map_err(|e| git_error("cannot create a git repository", e))?;
+            Repository::init(dir).map_err(|e| Error::git("cannot create a git repository", e))?;
         let workdir = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
         Ok(Repo { repo, workdir })
     }
@@ -134,17 +130,15 @@ impl Repo {
             _ => Some("a git operation"),
         };
         if let Some(what) = busy {
-            return Err(Error::Message(format!(
-                "{what} is in progress in {}: finish or abort it first; nothing was changed",
+            return Err(Error::Refused(format!(
+                "{what} is in progress in {}: finish or abort it first",
                 self.workdir.display()
             )));
         }
-        self.repo.author_from_env().and_then(|_| self.repo.committer_from_env()).map_err(|_| {
-            Error::Message(
-                "no git identity to commit as; set one with\n  git config --global user.name \"Your Name\"\n  git config --global user.email you@example.com\nor use --no-commit; nothing was changed"
-                    .into(),
-            )
-        })?;
+        self.repo
+            .author_from_env()
+            .and_then(|_| self.repo.committer_from_env())
+            .map_err(|_| Error::NoIdentity)?;
         Ok(())
     }
 
@@ -226,7 +220,7 @@ impl Repo {
         let statuses = self
             .repo
             .statuses(Some(&mut options))
-            .map_err(|e| git_error("cannot read git status", e))?;
+            .map_err(|e| Error::git("cannot read git status", e))?;
         let interesting = Status::WT_NEW
             | Status::WT_MODIFIED
             | Status::WT_DELETED
@@ -304,7 +298,7 @@ pub fn merge_lines(
     if base == ours {
         return Ok((theirs.to_owned(), true));
     }
-    let fail = |e| git_error("cannot merge text", e);
+    let fail = |e| Error::git("cannot merge text", e);
     // `merge_file`, unlike the rest of git2, does not set libgit2 up
     // first; making a buffer does.
     drop(git2::Buf::new());

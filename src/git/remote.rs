@@ -25,7 +25,7 @@ use git2::{
     IndexTime, ObjectType, Oid, PushOptions, RemoteCallbacks, RemoteConnection, Repository, Tree,
 };
 
-use super::{git_error, Repo};
+use super::Repo;
 use crate::error::{Error, Result};
 use crate::ledger::store;
 
@@ -168,9 +168,9 @@ impl Repo {
         let head = self
             .repo
             .find_reference("HEAD")
-            .map_err(|e| git_error("cannot read HEAD", e))?;
+            .map_err(|e| Error::git("cannot read HEAD", e))?;
         let Ok(Some(target)) = head.symbolic_target() else {
-            return Err(Error::Message(format!(
+            return Err(Error::Refused(format!(
                 "HEAD is detached in {}: check out a branch to sync (git switch main)",
                 self.workdir.display()
             )));
@@ -182,7 +182,7 @@ impl Repo {
         let tip = match self.repo.refname_to_id(target) {
             Ok(id) => Some(Id(id)),
             Err(err) if err.code() == ErrorCode::NotFound => None,
-            Err(err) => return Err(git_error("cannot read HEAD", err)),
+            Err(err) => return Err(Error::git("cannot read HEAD", err)),
         };
         Ok(Branch { name, tip })
     }
@@ -226,9 +226,7 @@ impl Repo {
         });
         match (put_back, recorded) {
             (Ok(()), _) => self.clear_record(),
-            (Err(err), Ok(())) => Err(Error::Message(format!(
-                "{err}\nThe next `ledger sync` finishes putting it back"
-            ))),
+            (Err(err), Ok(())) => Err(Error::PutBackNextSync(Box::new(err))),
             (Err(err), Err(_)) => Err(err),
         }
     }
@@ -239,7 +237,7 @@ impl Repo {
         tip: Option<Id>,
         index: Option<&[u8]>,
     ) -> Result<()> {
-        let fail = |e| git_error("cannot put the repository back as it was", e);
+        let fail = |e| Error::git("cannot put the repository back as it was", e);
         let refname = Repo::refname(branch);
         match tip {
             Some(id) => {
@@ -279,7 +277,7 @@ impl Repo {
     /// over it, so that a process killed meanwhile leaves one version or
     /// the other, never part of one. A submodule is left alone.
     fn write_version(&self, tree: Option<&Tree>, path: &str) -> Result<()> {
-        let fail = |e| git_error("cannot write the files", e);
+        let fail = |e| Error::git("cannot write the files", e);
         let full = self.workdir.join(path);
         let Some(entry) = tree.and_then(|tree| tree.get_path(Path::new(path)).ok()) else {
             return remove_if_there(&full);
@@ -307,7 +305,7 @@ impl Repo {
     /// and the branch moves last. Each file must hold one version or the
     /// other (see [`Repo::in_the_way`]).
     fn move_files(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
-        let fail = |e| git_error("cannot update the work tree", e);
+        let fail = |e| Error::git("cannot update the work tree", e);
         let (_, to_tree, changed) = self.move_between(from, to, "cannot update the work tree")?;
         for path in &changed {
             self.write_version(Some(&to_tree), path)?;
@@ -363,7 +361,7 @@ impl Repo {
         let diff = self
             .repo
             .diff_tree_to_workdir(tree, Some(&mut options))
-            .map_err(|e| git_error("cannot compare the files with a commit", e))?;
+            .map_err(|e| Error::git("cannot compare the files with a commit", e))?;
         let mut differing = BTreeSet::new();
         for delta in diff.deltas() {
             for file in [delta.old_file(), delta.new_file()] {
@@ -384,7 +382,7 @@ impl Repo {
             store::write_atomic(&self.saved_index_path(), bytes, false)?;
         }
         let json = serde_json::to_vec_pretty(underway)
-            .map_err(|e| Error::Message(format!("cannot record the sync under way: {e}")))?;
+            .map_err(|e| Error::io(self.record_path(), e.into()))?;
         store::write_atomic(&self.record_path(), &json, false)
     }
 
@@ -406,10 +404,10 @@ impl Repo {
             return Ok(None);
         };
         let unreadable = |why: String| {
-            Error::Message(format!(
+            Error::Unfinished(format!(
                 "{} was left by a sync that was interrupted, and cannot be read ({why}).\n\
                  Look at `git status` and `git log` to see where the branch and the files stand, \
-                 then delete that file and run `ledger sync` again",
+                 then delete that file",
                 path.display()
             ))
         };
@@ -428,15 +426,15 @@ impl Repo {
         self.clear_stale_locks()?;
         let branch = self.branch()?;
         if branch.name != underway.branch {
-            return Err(Error::Message(format!(
-                "a sync of the branch `{}` was interrupted: switch back to it (`git switch {}`) and run `ledger sync` to finish it",
+            return Err(Error::Unfinished(format!(
+                "a sync of the branch `{}` was interrupted: switch back to it (`git switch {}`)",
                 underway.branch, underway.branch
             )));
         }
         let moved_elsewhere = || {
-            Error::Message(format!(
+            Error::Unfinished(format!(
                 "a sync was interrupted, and the branch `{}` has moved since (to {}).\n\
-                 Look at `git status` to see whether the files are as you want them, then delete {} and run `ledger sync` again",
+                 Look at `git status` to see whether the files are as you want them, then delete {}",
                 branch.name,
                 branch.tip.map_or("no commit".to_owned(), |id| id.to_string()),
                 path.display()
@@ -494,9 +492,9 @@ impl Repo {
     fn finish_check_out(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
         let changed_since = self.in_the_way(from, to)?;
         if !changed_since.is_empty() {
-            return Err(Error::Message(format!(
+            return Err(Error::Unfinished(format!(
                 "a sync was interrupted while it updated the files, and these have been changed since:\n  {}\n\
-                 Save your changes elsewhere, put those files back (`git checkout -- FILE`), then run `ledger sync` again",
+                 Save your changes elsewhere, and put those files back (`git checkout -- FILE`)",
                 changed_since.join("\n  ")
             )));
         }
@@ -514,11 +512,11 @@ impl Repo {
         };
         moved.map(|_| ()).map_err(|err| {
             if matches!(err.code(), ErrorCode::Modified | ErrorCode::Exists) {
-                Error::Message(format!(
-                    "the branch `{branch}` was moved by another program during the sync; run `ledger sync` again"
+                Error::Raced(format!(
+                    "the branch `{branch}` was moved by another program during the sync"
                 ))
             } else {
-                git_error("cannot move the branch", err)
+                Error::git("cannot move the branch", err)
             }
         })
     }
@@ -536,7 +534,7 @@ impl Repo {
         to: Id,
         doing: &str,
     ) -> Result<(Option<Tree<'_>>, Tree<'_>, BTreeSet<String>)> {
-        let fail = |e| git_error(doing, e);
+        let fail = |e| Error::git(doing, e);
         let from_tree = from
             .map(|id| self.tree_of(id.0))
             .transpose()
@@ -550,7 +548,7 @@ impl Repo {
         let diff = self
             .repo
             .diff_tree_to_tree(old, Some(new), None)
-            .map_err(|e| git_error("cannot compare commits", e))?;
+            .map_err(|e| Error::git("cannot compare commits", e))?;
         let mut paths = BTreeSet::new();
         for delta in diff.deltas() {
             for file in [delta.old_file(), delta.new_file()] {
@@ -577,8 +575,8 @@ impl Repo {
         };
         match self.repo.find_remote(&name) {
             Ok(_) => Ok(name),
-            Err(_) => Err(Error::Message(format!(
-                "there is no git remote `{name}` to sync with; add one with\n  git remote add {name} URL\nnothing was changed"
+            Err(_) => Err(Error::Refused(format!(
+                "there is no git remote `{name}` to sync with; add one with\n  git remote add {name} URL"
             ))),
         }
     }
@@ -599,7 +597,7 @@ impl Repo {
         let remote = self
             .repo
             .find_remote(name)
-            .map_err(|e| git_error("cannot find the remote", e))?;
+            .map_err(|e| Error::git("cannot find the remote", e))?;
         let push_url = match direction {
             Direction::Push => remote.pushurl().ok().flatten(),
             Direction::Fetch => None,
@@ -666,7 +664,7 @@ impl Repo {
         match self.repo.refname_to_id(&tracking) {
             Ok(id) => Ok(Some(Id(id))),
             Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
-            Err(err) => Err(git_error("cannot read what was fetched", err)),
+            Err(err) => Err(Error::git("cannot read what was fetched", err)),
         }
     }
 
@@ -674,12 +672,12 @@ impl Repo {
     pub fn ahead_behind(&self, local: Id, remote: Id) -> Result<(usize, usize)> {
         self.repo
             .graph_ahead_behind(local.0, remote.0)
-            .map_err(|e| git_error("cannot compare the branches", e))
+            .map_err(|e| Error::git("cannot compare the branches", e))
     }
 
     /// How many commits `id` has in its history, itself included.
     pub fn history_len(&self, id: Id) -> Result<usize> {
-        let fail = |e| git_error("cannot walk the history", e);
+        let fail = |e| Error::git("cannot walk the history", e);
         let mut walk = self.repo.revwalk().map_err(fail)?;
         walk.push(id.0).map_err(fail)?;
         Ok(walk.count())
@@ -695,7 +693,7 @@ impl Repo {
         theirs: Id,
         resolve: &mut dyn FnMut(&str, Sides) -> Result<FileMerge>,
     ) -> Result<TreeMerge> {
-        let fail = |e| git_error("cannot merge", e);
+        let fail = |e| Error::git("cannot merge", e);
         let our_commit = self.repo.find_commit(ours.0).map_err(fail)?;
         let their_commit = self.repo.find_commit(theirs.0).map_err(fail)?;
         let base = self.repo.merge_base(ours.0, theirs.0).ok();
@@ -792,7 +790,7 @@ impl Repo {
 
     /// Commit a merged tree with two parents, without moving any branch.
     pub fn commit_merge(&self, tree: Oid, ours: Id, theirs: Id, message: &str) -> Result<Id> {
-        let fail = |e| git_error("cannot commit the merge", e);
+        let fail = |e| Error::git("cannot commit the merge", e);
         let tree = self.repo.find_tree(tree).map_err(fail)?;
         let parents = [
             self.repo.find_commit(ours.0).map_err(fail)?,
@@ -822,8 +820,8 @@ impl Repo {
         self.check_unlocked()?;
         let in_the_way = self.in_the_way(from, to)?;
         if !in_the_way.is_empty() {
-            return Err(Error::Message(format!(
-                "local changes in {} would be overwritten:\n  {}\nCommit or stash them, then sync again; nothing was changed",
+            return Err(Error::Refused(format!(
+                "local changes in {} would be overwritten:\n  {}\nCommit or stash them, then sync again",
                 self.workdir.display(),
                 in_the_way.join("\n  ")
             )));
@@ -940,11 +938,7 @@ impl Repo {
                 if why.contains("lock") || why.contains("failed to update ref") {
                     return Ok(Pushed::Raced(refused));
                 }
-                let end = match complaints.is_empty() {
-                    true => "; nothing was changed",
-                    false => "\nNothing was changed",
-                };
-                Err(Error::Message(format!("{refused}{end}")))
+                Err(Error::Refused(refused))
             };
             connected(
                 &git_dir,
@@ -971,11 +965,9 @@ impl Repo {
         expected: Option<Id>,
     ) -> Result<Pushed> {
         let shown = without_credentials(url);
-        let fail = |err: git2::Error| {
-            Error::Message(format!(
-                "cannot push to {shown}: {}; nothing was changed",
-                scrub(err.message(), url)
-            ))
+        let fail = |err: git2::Error| Error::Remote {
+            doing: format!("cannot push to {shown}"),
+            source: scrubbed(&err, url),
         };
         let there = Repository::open(folder).map_err(fail)?;
         let tip = self
@@ -995,9 +987,7 @@ impl Repo {
             builder.write_buf(&mut pack).map_err(fail)?;
             let odb = there.odb().map_err(fail)?;
             let mut writer = odb.packwriter().map_err(fail)?;
-            writer.write_all(&pack).map_err(|e| {
-                Error::Message(format!("cannot push to {shown}: {e}; nothing was changed"))
-            })?;
+            writer.write_all(&pack).map_err(|e| Error::io(folder, e))?;
             writer.commit().map_err(fail)?;
         }
         let refname = Repo::refname(upstream);
@@ -1032,7 +1022,7 @@ impl Repo {
 
     /// Set a key in the repository's own git config.
     pub fn set_config(&self, key: &str, value: &str) -> Result<()> {
-        let fail = |e| git_error("cannot write the repository's git config", e);
+        let fail = |e| Error::git("cannot write the repository's git config", e);
         let config = self.repo.config().map_err(fail)?;
         let mut local = config.open_level(git2::ConfigLevel::Local).map_err(fail)?;
         local.set_str(key, value).map_err(fail)
@@ -1102,7 +1092,7 @@ fn remove_if_there(path: &Path) -> Result<()> {
 
 /// The repository at `git_dir`, opened again for another thread.
 fn open_again(git_dir: &Path) -> Result<Repository> {
-    Repository::open(git_dir).map_err(|e| git_error("cannot open the git repository", e))
+    Repository::open(git_dir).map_err(|e| Error::git("cannot open the git repository", e))
 }
 
 fn moved_on(url: &str) -> String {
@@ -1166,6 +1156,12 @@ fn without_credentials(url: &str) -> String {
         },
         _ => url.to_owned(),
     }
+}
+
+/// `err` with its message scrubbed as [`scrub`] does: what is kept of it
+/// may be shown, or logged, by anyone.
+fn scrubbed(err: &git2::Error, url: &str) -> git2::Error {
+    git2::Error::new(err.code(), err.class(), scrub(err.message(), url))
 }
 
 /// A message from libgit2 or a remote with `url`, and any other URL in
@@ -1289,7 +1285,7 @@ fn connected<T>(
     let repo = open_again(git_dir)?;
     let mut handle = repo
         .find_remote(name)
-        .map_err(|e| git_error("cannot find the remote", e))?;
+        .map_err(|e| Error::git("cannot find the remote", e))?;
     let credentials = Credentials::new(&repo, heard);
     let mut connection = handle
         .connect_auth(direction, Some(credentials.callbacks()), None)
@@ -1306,28 +1302,29 @@ fn talk<T: Send + 'static>(
     let heard = Arc::new(Heard::new());
     let (sender, receiver) = mpsc::channel();
     let theirs = Arc::clone(&heard);
-    let shown = without_credentials(url);
+    // No git error says why here: the reason becomes one, as a remote's
+    // own refusal would be.
+    let failed = |why: &str| Error::Remote {
+        doing: format!("cannot {doing} {}", without_credentials(url)),
+        source: git2::Error::from_str(why),
+    };
     std::thread::Builder::new()
         .name("ledger sync".to_owned())
         .spawn(move || {
             // The waiting thread may have gone: then nobody needs the outcome.
             let _ = sender.send(work(&theirs));
         })
-        .map_err(|e| Error::Message(format!("cannot {doing} {shown}: {e}; nothing was changed")))?;
+        .map_err(|e| failed(&e.to_string()))?;
     loop {
         match receiver.recv_timeout(LOOK_EVERY) {
             Ok(outcome) => return outcome,
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(Error::Message(format!(
-                    "cannot {doing} {shown}: it stopped unexpectedly; nothing was changed"
-                )))
+                return Err(failed("it stopped unexpectedly"))
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if let Some(why) = heard.overdue() {
                     heard.given_up.store(true, Ordering::Relaxed);
-                    return Err(Error::Message(format!(
-                        "cannot {doing} {shown}: {why}; nothing was changed"
-                    )));
+                    return Err(failed(&why));
                 }
             }
         }
@@ -1449,22 +1446,15 @@ impl<'a> Credentials<'a> {
     /// The error for a failed fetch or push: how to set credentials up when
     /// that was the trouble. `url` is shown without a user name or password.
     fn explain(&self, doing: &str, url: &str, err: git2::Error) -> Error {
-        let shown = without_credentials(url);
-        let message = scrub(err.message(), url);
+        let doing = format!("cannot {doing} {}", without_credentials(url));
+        let source = scrubbed(&err, url);
         let auth = self.tried.borrow().exhausted
             || err.code() == ErrorCode::Auth
             || err.class() == ErrorClass::Ssh && err.message().contains("auth");
-        if auth {
-            return Error::Message(format!(
-                "cannot {doing} {shown}: no credentials were accepted ({message}).\n\
-                 For ssh, load your key into ssh-agent (`ssh-add`), or keep it in ~/.ssh/id_ed25519 without a passphrase.\n\
-                 For https, set up a git credential helper: `git config --global credential.helper store` (or your system's helper), and let `git fetch` save the password once.\n\
-                 Nothing was changed"
-            ));
+        match auth {
+            true => Error::NoCredentials { doing, source },
+            false => Error::Remote { doing, source },
         }
-        Error::Message(format!(
-            "cannot {doing} {shown}: {message}; nothing was changed"
-        ))
     }
 }
 

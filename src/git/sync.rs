@@ -95,11 +95,12 @@ pub fn sync(writer: &Writer, options: &Options) -> Result<Synced> {
             Ok(Attempt::Raced(why)) => why,
             Err(err) => return Err(put_back(&repo, &saved, moved, err)),
         };
-        let gave_up = Error::Message(format!(
-            "{raced}\nTried {PUSH_TRIES} times (others may be pushing at the same moment). Nothing was changed: run `ledger sync` again in a moment"
+        let gave_up = Error::Raced(format!(
+            "{raced}\nTried {PUSH_TRIES} times (others may be pushing at the same moment). Nothing was changed"
         ));
-        repo.restore(&saved, moved)
-            .map_err(|also| could_not_put_back(&gave_up, &also))?;
+        if let Err(also) = repo.restore(&saved, moved) {
+            return Err(not_put_back(gave_up, also));
+        }
         if tries == PUSH_TRIES {
             return Err(gave_up);
         }
@@ -121,14 +122,15 @@ fn pause() -> Duration {
 fn put_back(repo: &Repo, saved: &Saved, moved: Option<(Option<Id>, Id)>, err: Error) -> Error {
     match repo.restore(saved, moved) {
         Ok(()) => err,
-        Err(also) => could_not_put_back(&err, &also),
+        Err(also) => not_put_back(err, also),
     }
 }
 
-fn could_not_put_back(err: &Error, also: &Error) -> Error {
-    Error::Message(format!(
-        "{err}\nand the repository could not be put back as it was: {also}"
-    ))
+fn not_put_back(error: Error, also: Error) -> Error {
+    Error::NotPutBack {
+        error: Box::new(error),
+        also: Box::new(also),
+    }
 }
 
 /// One try at a sync: done, or the push lost a race to another clone's.
@@ -169,7 +171,7 @@ fn run(
     };
     let (head, ahead) = match (local, theirs) {
         (None, None) => {
-            return Err(Error::Message(format!(
+            return Err(Error::Refused(format!(
             "nothing to sync: neither this repository nor {remote} has a commit on `{branch}` yet"
         )))
         }
@@ -289,10 +291,8 @@ fn clash_error(remote: &str, branch: &str, clashes: &[(String, Vec<String>)]) ->
             .collect();
         message.push_str(&format!("  {path}: {}\n", what.join(", ")));
     }
-    message.push_str(
-        "Nothing was changed. Make the two sides agree (for example set the same value here with `ledger set`), then sync again.",
-    );
-    Error::Message(message)
+    message.push_str("Nothing was changed");
+    Error::Clash(message)
 }
 
 /// What `merge-driver` did.
@@ -309,7 +309,7 @@ pub fn merge_driver(base: &Path, ours: &Path, theirs: &Path) -> Result<Driven> {
     let read = |path: &Path| -> Result<String> {
         let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
         String::from_utf8(bytes)
-            .map_err(|_| Error::Message(format!("{} is not UTF-8 text", path.display())))
+            .map_err(|_| Error::Refused(format!("{} is not UTF-8 text", path.display())))
     };
     let (base, our_text, their_text) = (read(base)?, read(ours)?, read(theirs)?);
     // git gives an empty base when both sides added the file.

@@ -82,7 +82,8 @@ pub fn commit_files(
             .collect(),
     };
     stop_point("prepare");
-    let saved = serde_json::to_vec(&journal).map_err(|e| Error::Message(e.to_string()))?;
+    let saved =
+        serde_json::to_vec(&journal).map_err(|e| Error::io(journal_path(repo), e.into()))?;
     store::write_atomic(&journal_path(repo), &saved, false)?;
     stop_point("journal");
     let undo = |written: &[Replaced], staged: bool| {

@@ -209,10 +209,7 @@ impl Writer<'_> {
                     .any(|b| b.code == d.code && b.message == d.message)
         });
         match broke {
-            Some(d) => Err(Error::Message(format!(
-                "{}: {}; nothing was changed",
-                d.path, d.message
-            ))),
+            Some(d) => Err(Error::Refused(format!("{}: {}", d.path, d.message))),
             None => Ok(status),
         }
     }
@@ -240,8 +237,8 @@ impl Writer<'_> {
             .chars()
             .find(|c| c.is_control() && !c.is_whitespace())
         {
-            return Err(Error::Message(format!(
-                "the text holds the control character {}: write it without (nothing was changed)",
+            return Err(Error::Refused(format!(
+                "the text holds the control character {}: write it without",
                 c.escape_unicode()
             )));
         }
@@ -374,8 +371,8 @@ impl Writer<'_> {
         for tag in &new.tags {
             one_line("tag", tag)?;
             if tag.trim().is_empty() {
-                return Err(Error::Message(
-                    "an empty tag: give each --tag some text (nothing was changed)".into(),
+                return Err(Error::Refused(
+                    "an empty tag: give each tag some text".into(),
                 ));
             }
         }
@@ -405,10 +402,7 @@ impl Writer<'_> {
         let full = self.ledger.root.join(&path);
         let (status, problems) = self.status_of(&path, &text);
         if let Some(d) = problems.iter().find(|d| d.code.breaks_prospect()) {
-            return Err(Error::Message(format!(
-                "{}; nothing was changed",
-                d.message
-            )));
+            return Err(Error::Refused(d.message.clone()));
         }
         if let Some(dir) = full.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -416,9 +410,7 @@ impl Writer<'_> {
         let message = format!("add {id}: {}", new.name.trim());
         let recorded = self.transact(&[&path], &message, |texts| {
             if texts.iter().any(Option::is_some) {
-                return Err(Error::Message(format!(
-                    "{path} already exists; nothing was changed"
-                )));
+                return Err(Error::AlreadyExists { path: path.clone() });
             }
             Ok(vec![Some(text.clone())])
         })?;
@@ -457,13 +449,11 @@ impl Writer<'_> {
             }
             let text = fs::read_to_string(&full).unwrap_or_default();
             if same(&text) {
-                return Err(Error::Message(format!(
-                    "{path} already exists; `ledger show {stem}` shows it (nothing was changed)"
-                )));
+                return Err(Error::AlreadyExists { path });
             }
         }
-        Err(Error::Message(format!(
-            "{folder}/ already holds 10,000 files named after `{base}`; nothing was changed"
+        Err(Error::Refused(format!(
+            "{folder}/ already holds 10,000 files named after `{base}`"
         )))
     }
 
@@ -475,8 +465,8 @@ impl Writer<'_> {
             path.push(part);
             match fs::symlink_metadata(&path) {
                 Ok(meta) if meta.file_type().is_symlink() => {
-                    return Err(Error::Message(format!(
-                        "{} is a symbolic link: `ledger add` writes only inside the ledger (nothing was changed)",
+                    return Err(Error::Refused(format!(
+                        "{} is a symbolic link: a new prospect is written only inside the ledger",
                         path.display()
                     )));
                 }
@@ -502,7 +492,7 @@ impl Writer<'_> {
     pub(crate) fn locked_repo(&self, why_needed: &str) -> Result<(Repo, Lock)> {
         let root = &self.ledger.root;
         let repo = Repo::discover(root)?.ok_or_else(|| {
-            Error::Message(format!(
+            Error::Refused(format!(
                 "{} is not in a git work tree: {why_needed}",
                 root.display()
             ))
@@ -587,10 +577,7 @@ impl Writer<'_> {
                 column: d.column,
                 message: format!("{}; fix the file first (nothing was changed)", d.message),
             }),
-            (None, None) => Err(Error::Message(format!(
-                "{} cannot be read; nothing was changed",
-                prospect.path
-            ))),
+            (None, None) => Err(Error::Refused(format!("{} cannot be read", prospect.path))),
         }
     }
 }
@@ -725,23 +712,17 @@ fn add_merge_attribute(path: &Path) -> Result<bool> {
 
 fn read_text(path: &Path) -> Result<Option<String>> {
     match fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
-            Error::Message(format!(
-                "{} is not UTF-8 text; nothing was changed",
-                path.display()
-            ))
-        }),
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| Error::Refused(format!("{} is not UTF-8 text", path.display()))),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(err) => Err(Error::io(path, err)),
     }
 }
 
 fn existing<'t>(path: &str, text: &'t Option<String>) -> Result<&'t str> {
-    text.as_deref().ok_or_else(|| {
-        Error::Message(format!(
-            "{path} disappeared before it could be changed; nothing was changed"
-        ))
-    })
+    text.as_deref()
+        .ok_or_else(|| Error::Refused(format!("{path} disappeared before it could be changed")))
 }
 
 fn broken(path: &str, err: edit::EditError) -> Error {
@@ -754,20 +735,19 @@ fn broken(path: &str, err: edit::EditError) -> Error {
 }
 
 fn dnc_refusal(prospect: &Prospect, name: &str, since: Option<Date>) -> Error {
-    let since = since.map(|d| format!(" since {d}")).unwrap_or_default();
-    Error::Message(format!(
-        "{name} asked not to be contacted{since} (dnc in {}): no outbound touch was logged. \
-         Log their own message with --in, or a remark with `note`",
-        prospect.path
-    ))
+    Error::DoNotContact {
+        name: name.to_owned(),
+        path: prospect.path.clone(),
+        since,
+    }
 }
 
 /// Refuse a value that would change the file's structure: a line break or
 /// another control character (SPEC section 10).
 fn one_line(what: &str, value: &str) -> Result<()> {
     match value.chars().find(|c| c.is_control()) {
-        Some(c) => Err(Error::Message(format!(
-            "the {what} holds {}: a value must be one line of text (nothing was changed)",
+        Some(c) => Err(Error::Refused(format!(
+            "the {what} holds {}: a value must be one line of text",
             match c {
                 '\n' | '\r' => "a line break".to_owned(),
                 c => format!("the control character {}", c.escape_unicode()),

@@ -30,10 +30,9 @@ pub fn write_atomic(path: &Path, contents: &[u8], create_new: bool) -> Result<()
         if meta.is_file() {
             if let Err(err) = OpenOptions::new().write(true).open(path) {
                 return Err(match err.kind() {
-                    io::ErrorKind::PermissionDenied => Error::Message(format!(
-                        "{} is read-only; nothing was changed",
-                        path.display()
-                    )),
+                    io::ErrorKind::PermissionDenied => {
+                        Error::Refused(format!("{} is read-only", path.display()))
+                    }
                     _ => Error::io(path, err),
                 });
             }
@@ -212,13 +211,13 @@ pub fn clear_stale(path: &Path) -> Result<()> {
 /// whether a process holds it, and what to do.
 pub fn locked_error(lock: &Path) -> Error {
     let shown = lock.display();
-    Error::Message(match holder(lock) {
+    Error::Refused(match holder(lock) {
         Some(pid) => format!(
-            "{shown} is held by process {pid}, a git command still running: wait for it to finish and try again; nothing was changed"
+            "{shown} is held by process {pid}, a git command still running: wait for it to finish and try again"
         ),
         None => format!(
             "{shown} exists, but no process holds it: a git command (or an editor's git plugin) was stopped while writing. \
-             Remove it (rm '{shown}') and try again; nothing was changed"
+             Remove it (rm '{shown}') and try again"
         ),
     })
 }
@@ -259,8 +258,8 @@ impl Lock {
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
                 Err(TryLockError::WouldBlock) => {
-                    return Err(Error::Message(format!(
-                        "another ledger command held {} for over {}s; gave up, nothing was changed",
+                    return Err(Error::Refused(format!(
+                        "another ledger command held {} for over {}s, and this one gave up waiting",
                         path.display(),
                         timeout.as_secs_f64()
                     )))
