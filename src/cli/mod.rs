@@ -439,7 +439,9 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
         Error::NoMatch { candidates, .. } if candidates.is_empty() => {
             &["`ledger list --all` shows every prospect"]
         }
-        Error::BadConfig { .. } => &["`ledger lint` lists every problem"],
+        Error::BadConfig { .. } | Error::BrokenProspect { .. } => {
+            &["`ledger lint` lists every problem"]
+        }
         Error::AlreadyExists { path } => {
             let file = path.rsplit('/').next().unwrap_or(path);
             let stem = file.strip_suffix(".md").unwrap_or(file);

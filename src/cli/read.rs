@@ -106,13 +106,18 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
                 path: d.path.clone(),
                 line: d.line,
                 column: d.column,
-                message: format!("{} (`ledger lint` lists every problem)", d.message),
+                message: d.message.clone(),
             },
-            None => Error::Message(format!("{} cannot be read", prospect.path)),
+            None => Error::BrokenProspect {
+                path: prospect.path.clone(),
+                line: 1,
+                column: 1,
+                message: "cannot be read".into(),
+            },
         });
     };
     if args.json {
-        let mut value = serde_json::to_value(status).map_err(|e| Error::Message(e.to_string()))?;
+        let mut value = serde_json::to_value(status).map_err(|e| Error::Output(e.into()))?;
         let fields: serde_json::Map<String, serde_json::Value> = prospect
             .front
             .pairs

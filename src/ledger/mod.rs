@@ -50,10 +50,8 @@ impl Ledger {
         match fs::metadata(&root) {
             Ok(meta) if meta.is_dir() => {}
             Ok(_) => {
-                return Err(Error::Message(format!(
-                    "{} is not a folder",
-                    root.display()
-                )))
+                let why = std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder");
+                return Err(Error::io(root, why));
             }
             Err(err) => return Err(Error::io(root, err)),
         }
