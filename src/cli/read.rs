@@ -3,11 +3,12 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use ledger::format::date::Date;
 use ledger::format::diagnostic::{Diagnostic, Severity};
 use ledger::format::text::{is_unsafe_char, printable};
 use ledger::format::yaml::Yaml;
 use ledger::git;
-use ledger::ledger::report::{Lint, Report};
+use ledger::ledger::report::{Lint, Query, Report};
 use ledger::rules::check::{self, Context};
 use ledger::rules::due::{Reason, Status};
 use ledger::{Error, Result};
@@ -19,16 +20,16 @@ use super::{DueArgs, Env, Filters, LintArgs, ListArgs, ShowArgs};
 /// `ledger due`.
 pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    let report = gather(env, &args.filters);
     // What is due by today, or within the span asked for; `--json` lists
     // exactly what the table shows.
     let horizon = args.within.map_or(env.today, |span| span.after(env.today));
-    let (due, next) = report.due_by(horizon);
+    let report = gather(env, &args.filters, Some(horizon));
+    let due = &report.statuses;
     let due = due.get(..args.limit.unwrap_or(usize::MAX)).unwrap_or(due);
     if args.json {
         return write_json(out, &due).map(|()| ExitCode::SUCCESS);
     }
-    match next {
+    match &report.next {
         _ if !due.is_empty() => status_table(out, &due.iter().collect::<Vec<_>>(), env, false)?,
         Some(s) => writeln!(
             out,
@@ -39,7 +40,7 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
         )?,
         None => writeln!(out, "Nothing due.")?,
     }
-    let exhausted = report.exhausted();
+    let exhausted = report.exhausted;
     if exhausted > 0 {
         writeln!(
             out,
@@ -54,9 +55,13 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
 
 /// The report of the ledger (through the cache unless `--no-cache`), after
 /// saying on standard error how many prospects were held back as broken.
-pub(super) fn gather(env: &Env, filters: &Filters) -> Report {
+pub(super) fn gather(env: &Env, filters: &Filters, due_by: Option<Date>) -> Report {
     let cache = env.cache.then(|| git::cache_location(&env.ledger.root));
-    let report = Report::gather(&env.ledger, env.today, cache.as_deref(), &filters.filter());
+    let query = Query {
+        filter: filters.filter(),
+        due_by,
+    };
+    let report = Report::gather(&env.ledger, env.today, cache.as_deref(), &query);
     let held_back = report.held_back.len();
     if held_back > 0 {
         eprintln!(
@@ -70,7 +75,7 @@ pub(super) fn gather(env: &Env, filters: &Filters) -> Report {
 /// `ledger list`.
 pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    let report = gather(env, &args.filters);
+    let report = gather(env, &args.filters, None);
     let shown: Vec<&Status> = report
         .statuses
         .iter()

@@ -9,6 +9,37 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 /// A calendar date: the only kind of time the ledger knows.
 pub type Date = NaiveDate;
 
+/// An optional date in serde: `YYYY-MM-DD` for people and JSON, a day
+/// count in a binary form (the cache's), which is smaller and quicker to
+/// read back. For `#[serde(with = "...")]`.
+pub mod serde_day {
+    use super::Date;
+    use chrono::Datelike;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Write an optional date.
+    pub fn serialize<S: Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            date.serialize(s)
+        } else {
+            date.map(|d| d.num_days_from_ce()).serialize(s)
+        }
+    }
+
+    /// Read an optional date.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        if d.is_human_readable() {
+            return Option::<Date>::deserialize(d);
+        }
+        match Option::<i32>::deserialize(d)? {
+            Some(days) => Date::from_num_days_from_ce_opt(days)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom("a day out of range")),
+            None => Ok(None),
+        }
+    }
+}
+
 /// The first and last days a file can hold: those written `YYYY-MM-DD`.
 /// Every date the ledger works out stays between them, so that whatever
 /// it writes or shows reads back (chrono writes `+10000-01-01` past them).

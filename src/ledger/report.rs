@@ -41,13 +41,28 @@ impl Filter {
     }
 }
 
+/// What a report is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// Which prospects count at all.
+    pub filter: Filter,
+    /// Keep only the statuses due by this day (and note the next one to
+    /// come due after it); `None`: keep every status, closed ones too.
+    pub due_by: Option<Date>,
+}
+
 /// What one walk found of the ledger's prospects.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// The status of every prospect the filter keeps, closed ones too, in
-    /// the order of SPEC section 3 ([`due::order`]): the soonest due first,
-    /// then the larger deal, then by id; those never due last.
+    /// The statuses the query keeps, in the order of SPEC section 3
+    /// ([`due::order`]): the soonest due first, then the larger deal, then
+    /// by id; those never due last.
     pub statuses: Vec<Status>,
+    /// When the query asks for those due by a day: the first of the
+    /// filter's prospects to come due after it.
+    pub next: Option<Status>,
+    /// How many of the filter's prospects spent their follow-up budget.
+    pub exhausted: usize,
     /// The prospect files held back because their front matter is broken
     /// (`lint` tells why): counted, never shown.
     pub held_back: Vec<String>,
@@ -57,9 +72,9 @@ pub struct Report {
 
 impl Report {
     /// Walk the ledger for `today`, through the cache kept at `cache` (see
-    /// [`Cache`]), which then learns what changed; keeping the prospects
-    /// `filter` keeps.
-    pub fn gather(ledger: &Ledger, today: Date, cache: Option<&Path>, filter: &Filter) -> Report {
+    /// [`Cache`]), which then learns what changed; keeping what `query`
+    /// asks for.
+    pub fn gather(ledger: &Ledger, today: Date, cache: Option<&Path>, query: &Query) -> Report {
         let cx = Context {
             settings: &ledger.settings,
             today,
@@ -68,17 +83,17 @@ impl Report {
         let gathered = walk(&ledger.root, &ledger.settings, cache.is_some())
             .fold(Gathered::default, |mut gathered, found| {
                 match found {
-                    Ok(found) => gathered.add(found, cache.as_ref(), &cx, filter),
+                    Ok(found) => gathered.add(found, cache.as_ref(), &cx, query),
                     Err(problem) => gathered.report.problems.push(problem),
                 }
                 gathered
             })
-            .reduce(Gathered::default, Gathered::join);
+            .collect::<Vec<Gathered>>();
         let Gathered {
             mut report,
             kept,
             news,
-        } = gathered;
+        } = Gathered::join(gathered);
         if let Some(cache) = cache {
             cache.save(kept, news);
         }
@@ -90,22 +105,6 @@ impl Report {
         });
         report.held_back.sort_unstable();
         report
-    }
-
-    /// The open prospects due by `horizon` (a prefix of the statuses), and
-    /// the first to come due after it.
-    pub fn due_by(&self, horizon: Date) -> (&[Status], Option<&Status>) {
-        let end = self
-            .statuses
-            .partition_point(|s| s.due.is_some_and(|due| due <= horizon));
-        let (due, later) = self.statuses.split_at(end);
-        (due, later.first().filter(|s| s.due.is_some()))
-    }
-
-    /// How many prospects spent their follow-up budget.
-    pub fn exhausted(&self) -> usize {
-        let spent = |s: &&Status| s.due_reason == Reason::Exhausted;
-        self.statuses.iter().filter(spent).count()
     }
 }
 
@@ -122,7 +121,7 @@ struct Gathered {
 impl Gathered {
     /// Take in one file: its summary from the cache when the cache holds
     /// it as it is, else read and assessed.
-    fn add(&mut self, found: Found, cache: Option<&Cache>, cx: &Context, filter: &Filter) {
+    fn add(&mut self, found: Found, cache: Option<&Cache>, cx: &Context, query: &Query) {
         let cached = cache.zip(found.key);
         let summary = match cached.and_then(|(cache, key)| cache.get(&found.relative, key)) {
             Some((place, summary)) => {
@@ -142,20 +141,54 @@ impl Gathered {
             Some(Summary {
                 status: Some(status),
                 ..
-            }) if filter.keeps(&status) => self.report.statuses.push(status),
+            }) if query.filter.keeps(&status) => self.keep(status, query.due_by),
             Some(Summary { status: None, .. }) => self.report.held_back.push(found.relative),
             _ => {}
         }
     }
 
-    fn join(mut self, more: Gathered) -> Gathered {
+    /// Take in the status of one of the filter's prospects.
+    fn keep(&mut self, status: Status, due_by: Option<Date>) {
         let report = &mut self.report;
-        report.statuses.extend(more.report.statuses);
-        report.held_back.extend(more.report.held_back);
-        report.problems.extend(more.report.problems);
-        self.kept.extend(more.kept);
-        self.news.extend(more.news);
-        self
+        report.exhausted += usize::from(status.due_reason == Reason::Exhausted);
+        match (due_by, status.due) {
+            (None, _) => report.statuses.push(status),
+            (Some(horizon), Some(due)) if due <= horizon => report.statuses.push(status),
+            (Some(_), Some(_)) => report.next = sooner(report.next.take(), status),
+            (Some(_), None) => {}
+        }
+    }
+
+    /// The pieces' findings as one, each moved once.
+    fn join(pieces: Vec<Gathered>) -> Gathered {
+        let count = |of: fn(&Gathered) -> usize| pieces.iter().map(of).sum::<usize>();
+        let mut all = Gathered::default();
+        let report = &mut all.report;
+        report
+            .statuses
+            .reserve_exact(count(|g| g.report.statuses.len()));
+        all.kept.reserve_exact(count(|g| g.kept.len()));
+        for piece in pieces {
+            let more = piece.report;
+            report.statuses.extend(more.statuses);
+            report.held_back.extend(more.held_back);
+            report.problems.extend(more.problems);
+            report.exhausted += more.exhausted;
+            if let Some(next) = more.next {
+                report.next = sooner(report.next.take(), next);
+            }
+            all.kept.extend(piece.kept);
+            all.news.extend(piece.news);
+        }
+        all
+    }
+}
+
+/// Whichever of two statuses comes first in [`due::order`].
+fn sooner(a: Option<Status>, b: Status) -> Option<Status> {
+    match a {
+        Some(a) if due::order(&a, &b).is_le() => Some(a),
+        _ => Some(b),
     }
 }
 
@@ -229,7 +262,7 @@ mod tests {
     const TODAY: &str = "2026-11-23";
 
     /// A ledger of `files` (path, text) read for [`TODAY`].
-    fn report(files: &[(&str, &str)], filter: &Filter) -> Report {
+    fn report(files: &[(&str, &str)], query: &Query) -> Report {
         let dir = tempfile::tempdir().unwrap();
         for (path, text) in files {
             let path = dir.path().join(path);
@@ -238,7 +271,7 @@ mod tests {
         }
         let ledger = Ledger::open(dir.path().to_path_buf()).unwrap();
         let today = crate::format::date::parse_iso(TODAY).unwrap();
-        Report::gather(&ledger, today, None, filter)
+        Report::gather(&ledger, today, None, query)
     }
 
     fn ids(statuses: &[Status]) -> Vec<&str> {
@@ -259,19 +292,24 @@ mod tests {
                 "---\nname: Bad entry\nnext: 2026-11-22\n---\n\n## Log\n\n- 2026-13-45 call: No such day.\n",
             ),
         ];
-        let report = report(&files, &Filter::default());
+        let every = report(&files, &Query::default());
         assert_eq!(
-            ids(&report.statuses),
+            ids(&every.statuses),
             ["big", "small", "bad-entry", "later", "won"]
         );
-        assert_eq!(report.held_back, ["broken.md"]);
-        let today = crate::format::date::parse_iso(TODAY).unwrap();
-        let (due, next) = report.due_by(today);
-        assert_eq!(ids(due), ["big", "small", "bad-entry"]);
-        assert_eq!(next.map(|s| s.id.as_str()), Some("later"));
-        let (due, next) = report.due_by(crate::format::date::parse_iso("2026-12-31").unwrap());
-        assert_eq!(ids(due), ["big", "small", "bad-entry", "later"]);
-        assert!(next.is_none(), "the won deal is never due");
+        assert_eq!(every.held_back, ["broken.md"]);
+        assert!(every.next.is_none());
+        let by = |day: &str| Query {
+            filter: Filter::default(),
+            due_by: crate::format::date::parse_iso(day),
+        };
+        let due = report(&files, &by(TODAY));
+        assert_eq!(ids(&due.statuses), ["big", "small", "bad-entry"]);
+        assert_eq!(due.next.map(|s| s.id), Some("later".to_owned()));
+        assert_eq!(due.held_back, ["broken.md"]);
+        let due = report(&files, &by("2026-12-31"));
+        assert_eq!(ids(&due.statuses), ["big", "small", "bad-entry", "later"]);
+        assert!(due.next.is_none(), "the won deal is never due");
     }
 
     #[test]
@@ -293,7 +331,11 @@ mod tests {
             owner: owner.map(str::to_owned),
         };
         let kept = |f: Filter| {
-            let mut kept: Vec<String> = report(&files, &f)
+            let query = Query {
+                filter: f,
+                due_by: None,
+            };
+            let mut kept: Vec<String> = report(&files, &query)
                 .statuses
                 .into_iter()
                 .map(|s| s.id)
@@ -323,9 +365,9 @@ mod tests {
             ("spent.md", spent.as_str()),
             ("fresh.md", "---\nname: F\nstage: lead\n---\n"),
         ];
-        let report = report(&files, &Filter::default());
+        let report = report(&files, &Query::default());
         let reasons: Vec<Reason> = report.statuses.iter().map(|s| s.due_reason).collect();
         assert!(reasons.contains(&Reason::Exhausted), "{reasons:?}");
-        assert_eq!(report.exhausted(), 1);
+        assert_eq!(report.exhausted, 1);
     }
 }

@@ -193,8 +193,10 @@ pub struct Status {
     /// Unanswered follow-ups the deal is worth.
     pub budget: u32,
     /// The latest touch.
+    #[serde(with = "date::serde_day")]
     pub last_touch: Option<Date>,
     /// When the next follow-up is due.
+    #[serde(with = "date::serde_day")]
     pub due: Option<Date>,
     /// Days late (positive), 0 today, negative ahead.
     pub overdue_days: Option<i64>,
@@ -205,6 +207,7 @@ pub struct Status {
     /// The cadence step that applied.
     pub step: Option<u32>,
     /// Since when the prospect asked not to be contacted (`dnc: DATE`).
+    #[serde(with = "date::serde_day")]
     pub dnc_since: Option<Date>,
 }
 
