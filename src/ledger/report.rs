@@ -100,7 +100,7 @@ impl Report {
         // Each status's rank taken once, and each status moved once: a
         // plain sort would move a few hundred bytes at every swap.
         report.statuses.par_sort_by_cached_key(|s| {
-            let (undated, due, value, id) = due::rank(s);
+            let (undated, due, value, id) = due::rank(s.due, s.value, &s.id);
             (undated, due, value, id.to_owned())
         });
         report.held_back.sort_unstable();
@@ -272,6 +272,65 @@ mod tests {
         let ledger = Ledger::open(dir.path().to_path_buf()).unwrap();
         let today = crate::format::date::parse_iso(TODAY).unwrap();
         Report::gather(&ledger, today, None, query)
+    }
+
+    /// A cache, as it is made and when it is warm, gives the report the
+    /// files give, whatever the query.
+    #[test]
+    fn a_warm_cache_reports_what_the_files_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = Vec::new();
+        for i in 0..40 {
+            let next = format!("next: 2026-11-{:02}\n", 10 + i % 20);
+            let front = format!(
+                "---\nname: P{i}\nstage: {}\n{}{}---\n\n## Log\n\n",
+                ["lead", "proposal", "won", "nurture"][i % 4],
+                if i % 3 == 0 { next.as_str() } else { "" },
+                if i % 5 == 0 { "value: 500\n" } else { "" },
+            );
+            let log: String = (0..i % 15)
+                .map(|k| format!("- 2026-10-{:02} email: Note {k}.\n", 1 + k))
+                .collect();
+            files.push((format!("p{i:02}.md"), front + &log));
+        }
+        files.push(("broken.md".to_owned(), "---\nname: [\n---\n".to_owned()));
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for (path, text) in &files {
+            std::fs::write(dir.path().join(path), text).unwrap();
+            let file = std::fs::File::options()
+                .write(true)
+                .open(dir.path().join(path));
+            file.unwrap().set_modified(hour_ago).unwrap();
+        }
+        let ledger = Ledger::open(dir.path().to_path_buf()).unwrap();
+        let today = crate::format::date::parse_iso(TODAY).unwrap();
+        let cache = dir.path().join(".ledger-cache/cache");
+        let queries = [
+            Query::default(),
+            Query {
+                filter: Filter::default(),
+                due_by: Some(today),
+            },
+            Query {
+                filter: Filter {
+                    stages: vec!["lead".into()],
+                    ..Filter::default()
+                },
+                due_by: Some(today),
+            },
+        ];
+        for query in &queries {
+            let fresh = Report::gather(&ledger, today, None, query);
+            let made = Report::gather(&ledger, today, Some(&cache), query);
+            let warm = Report::gather(&ledger, today, Some(&cache), query);
+            for report in [made, warm] {
+                assert_eq!(report.statuses, fresh.statuses, "{query:?}");
+                assert_eq!(report.next, fresh.next, "{query:?}");
+                assert_eq!(report.exhausted, fresh.exhausted, "{query:?}");
+                assert_eq!(report.held_back, fresh.held_back, "{query:?}");
+            }
+        }
+        assert!(Report::gather(&ledger, today, None, &queries[1]).exhausted > 0);
     }
 
     fn ids(statuses: &[Status]) -> Vec<&str> {

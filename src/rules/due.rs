@@ -290,17 +290,17 @@ pub fn status(
 /// The order of `due` and `list`: by due date, then value (largest first,
 /// none last), then id; prospects without a due date last, by id.
 pub fn order(a: &Status, b: &Status) -> std::cmp::Ordering {
-    rank(a).cmp(&rank(b))
+    rank(a.due, a.value, &a.id).cmp(&rank(b.due, b.value, &b.id))
 }
 
 /// What [`order`] sorts by: whether the status is undated, its due date,
 /// its value (in cents, the larger first) and its id.
 pub type Rank<'s> = (bool, Option<Date>, std::cmp::Reverse<Option<i128>>, &'s str);
 
-/// The [`Rank`] of a status.
-pub fn rank(s: &Status) -> Rank<'_> {
-    let value = s.due.and(s.value).map(ordered);
-    (s.due.is_none(), s.due, std::cmp::Reverse(value), &s.id)
+/// The [`Rank`] of a status due then, of that value and id.
+pub fn rank(due: Option<Date>, value: Option<f64>, id: &str) -> Rank<'_> {
+    let value = due.and(value).map(ordered);
+    (due.is_none(), due, std::cmp::Reverse(value), id)
 }
 
 /// An f64 that sorts (values are finite and ≥ 0).
