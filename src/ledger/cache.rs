@@ -64,7 +64,7 @@ fn decode_key(bytes: &[u8]) -> Option<Key> {
 }
 
 /// The cache's format: the crate's version and a revision of the layout.
-const FORMAT: &str = concat!("ledger-cache 5 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("ledger-cache 6 ", env!("CARGO_PKG_VERSION"));
 
 /// Bytes a check takes in a cache file.
 const CHECK: usize = 8;
