@@ -425,6 +425,23 @@ mod tests {
         assert!(Cache::open(&base, today(), b"").table.is_none());
     }
 
+    /// The bytes of a record depend on the layout of [`Summary`]: a change
+    /// to it must come with a new [`FORMAT`], or a cache written before
+    /// would be read as if nothing had changed (its checks hold, as they
+    /// cover bytes, not meaning). When this fails, bump FORMAT's number
+    /// and write down the new check.
+    #[test]
+    fn the_format_names_the_layout_of_a_record() {
+        let text = "---\nname: Acme\nstage: proposal\nvalue: 1250.5\nowner: kim\ntags: [saas]\nnext: 2026-12-01\ndnc: 2026-01-01\n---\n\n## Log\n\n- 2026-11-02 call (in): Hello.\n- 2026-11-05 email: Sent.\n";
+        let Learned(body) = Learned::of(summary("prospects/acme.md", text).as_ref());
+        let layout = (FORMAT.split(' ').nth(1), check(&body));
+        assert_eq!(
+            layout,
+            (Some("6"), 11232624626999432089),
+            "the record's layout changed: bump FORMAT"
+        );
+    }
+
     /// A cache stamped at the very start of time trusts none of its
     /// records: the racy margin before the stamp stops there.
     #[test]
