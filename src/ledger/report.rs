@@ -202,9 +202,16 @@ pub struct Lint {
     pub prospects: usize,
 }
 
-/// Who a usable prospect is, for the ledger-wide `duplicate` check: id,
-/// path, name and email.
-type Who = (String, String, String, Option<String>);
+/// Who a usable prospect is, for the ledger-wide `duplicate` check: its
+/// id, and the keys of its name and email.
+type Who = (String, String, Option<String>);
+
+/// What a piece of `lint`'s walk found.
+#[derive(Default)]
+struct Linted {
+    lint: Lint,
+    who: Vec<Who>,
+}
 
 impl Lint {
     /// Read and check every prospect for `today`, keeping of each only
@@ -215,39 +222,48 @@ impl Lint {
             settings: &ledger.settings,
             today,
         };
-        let take = |(mut lint, mut who): (Lint, Vec<Who>), found: Result<Found, Diagnostic>| {
+        let take = |mut piece: Linted, found: Result<Found, Diagnostic>| {
             let prospect = match found {
                 Ok(found) => found.read(),
                 Err(problem) => {
-                    lint.diagnostics.push(problem);
+                    piece.lint.diagnostics.push(problem);
                     None
                 }
             };
             if let Some(prospect) = prospect {
-                lint.prospects += 1;
+                piece.lint.prospects += 1;
                 let assessed = check::assess(&prospect, &cx);
-                lint.diagnostics.extend(assessed.diagnostics);
+                piece.lint.diagnostics.extend(assessed.diagnostics);
                 if let (Some(_), Some(f)) = (assessed.status, prospect.fields()) {
-                    let (name, email) = (f.name.clone(), f.email.clone());
-                    who.push((prospect.id, prospect.path, name, email));
+                    let name = check::duplicate_key(&f.name);
+                    let email = f.email.as_deref().map(check::duplicate_key);
+                    piece.who.push((prospect.id, name, email));
                 }
             }
-            (lint, who)
+            piece
         };
-        let join = |(mut a, mut who): (Lint, Vec<Who>), (b, more): (Lint, Vec<Who>)| {
-            a.diagnostics.extend(b.diagnostics);
-            a.prospects += b.prospects;
-            who.extend(more);
-            (a, who)
-        };
-        let (mut lint, who) = walk(&ledger.root, &ledger.settings, false)
-            .fold(Default::default, take)
-            .reduce(Default::default, join);
+        let pieces: Vec<Linted> = walk(&ledger.root, &ledger.settings, false)
+            .fold(Linted::default, take)
+            .collect();
+        // The pieces joined once, each diagnostic moved once.
+        let count = |of: fn(&Linted) -> usize| pieces.iter().map(of).sum::<usize>();
+        let mut lint = Lint::default();
+        let mut who = Vec::with_capacity(count(|p| p.who.len()));
+        lint.diagnostics
+            .reserve_exact(count(|p| p.lint.diagnostics.len()) + ledger.settings_problems.len());
+        for piece in pieces {
+            lint.diagnostics.extend(piece.lint.diagnostics);
+            lint.prospects += piece.lint.prospects;
+            who.extend(piece.who);
+        }
         lint.diagnostics
             .extend(ledger.settings_problems.iter().cloned());
-        let who = who.iter().map(|(id, path, name, email)| {
-            (id.as_str(), path.as_str(), name.as_str(), email.as_deref())
-        });
+        // The first of two alike is the one with the smaller id, whatever
+        // order the walk met them in.
+        who.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let who = who
+            .iter()
+            .map(|(id, name, email)| (id.as_str(), name.as_str(), email.as_deref()));
         lint.diagnostics.extend(check::duplicates(who));
         lint.diagnostics
             .par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -331,6 +347,34 @@ mod tests {
             }
         }
         assert!(Report::gather(&ledger, today, None, &queries[1]).exhausted > 0);
+    }
+
+    /// Of two prospects alike, the one with the larger id is the
+    /// duplicate, in whatever order the walk met them.
+    #[test]
+    fn lint_reports_the_later_of_two_alike_whatever_the_walk_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = ["m", "b", "z", "a", "q", "c", "y", "d"];
+        for (i, stem) in names.iter().enumerate() {
+            let folder = dir.path().join(format!("f{}", i % 3));
+            std::fs::create_dir_all(&folder).unwrap();
+            let text = "---\nname: Same Name\n---\n";
+            std::fs::write(folder.join(format!("{stem}.md")), text).unwrap();
+        }
+        let ledger = Ledger::open(dir.path().to_path_buf()).unwrap();
+        let today = crate::format::date::parse_iso(TODAY).unwrap();
+        let lint = Lint::gather(&ledger, today);
+        let duplicates: Vec<(&str, &str)> = lint
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == crate::format::diagnostic::Code::Duplicate)
+            .map(|d| (d.path.as_str(), d.message.as_str()))
+            .collect();
+        assert_eq!(duplicates.len(), names.len() - 1, "{duplicates:?}");
+        assert!(!duplicates.iter().any(|(path, _)| *path == "f0/a.md"));
+        assert!(duplicates
+            .iter()
+            .all(|(_, message)| message.contains("as f0/a ")));
     }
 
     fn ids(statuses: &[Status]) -> Vec<&str> {

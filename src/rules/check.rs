@@ -266,29 +266,32 @@ fn assess_for(prospect: &Prospect, cx: &Context, wanted: impl Fn(Code) -> bool) 
     }
 }
 
+/// How a name or an email is compared by the `duplicate` check: trimmed,
+/// in lower case.
+pub fn duplicate_key(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
 /// The `duplicate` check across prospects: a later id that shares an email
-/// or a name (case-insensitive) with an earlier one. `usable` gives each
-/// prospect's id, path, name and email, in the order of the walk.
+/// or a name (as [`duplicate_key`] gives them) with an earlier one.
+/// `usable` gives each prospect's id and the keys of its name and email,
+/// in the order of their ids.
 pub fn duplicates<'a>(
-    usable: impl IntoIterator<Item = (&'a str, &'a str, &'a str, Option<&'a str>)>,
+    usable: impl IntoIterator<Item = (&'a str, &'a str, Option<&'a str>)>,
 ) -> Vec<Diagnostic> {
     use std::collections::HashMap;
-    let mut seen: HashMap<(u8, String), &str> = HashMap::new();
+    let mut seen: HashMap<(u8, &str), &str> = HashMap::new();
     let mut found = Vec::new();
-    for (id, path, name, email) in usable {
-        let mut keys = vec![(0u8, name.trim().to_lowercase())];
-        if let Some(email) = email {
-            if !email.trim().is_empty() {
-                keys.push((1, email.trim().to_lowercase()));
-            }
-        }
+    for (id, name, email) in usable {
+        let email = email.filter(|email| !email.is_empty());
+        let keys = [Some((0u8, name)), email.map(|email| (1u8, email))];
         let mut reported = false;
-        for key in keys {
+        for key in keys.into_iter().flatten() {
             match seen.get(&key) {
                 Some(first) if !reported => {
                     let what = if key.0 == 0 { "name" } else { "email" };
                     found.push(Diagnostic::new(
-                        path,
+                        &format!("{id}.md"),
                         1,
                         1,
                         Code::Duplicate,
@@ -395,12 +398,21 @@ mod tests {
         let b = fields("Other", Some("X@Chatty.example"));
         let c = fields("chatty", None);
         let d = fields("Unique", None);
-        let found = duplicates([
-            ("a", "a.md", a.name.as_str(), a.email.as_deref()),
-            ("b", "b.md", b.name.as_str(), b.email.as_deref()),
-            ("c", "c.md", c.name.as_str(), c.email.as_deref()),
-            ("d", "d.md", d.name.as_str(), d.email.as_deref()),
-        ]);
+        let keys: Vec<(&str, String, Option<String>)> =
+            [("a", &a), ("b", &b), ("c", &c), ("d", &d)]
+                .into_iter()
+                .map(|(id, f)| {
+                    (
+                        id,
+                        duplicate_key(&f.name),
+                        f.email.as_deref().map(duplicate_key),
+                    )
+                })
+                .collect();
+        let found = duplicates(
+            keys.iter()
+                .map(|(id, name, email)| (*id, name.as_str(), email.as_deref())),
+        );
         let paths: Vec<&str> = found.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["b.md", "c.md"]);
     }
