@@ -97,12 +97,7 @@ impl Report {
         if let Some(cache) = cache {
             cache.save(kept, news);
         }
-        // Each status's rank taken once, and each status moved once: a
-        // plain sort would move a few hundred bytes at every swap.
-        report.statuses.par_sort_by_cached_key(|s| {
-            let (undated, due, value, id) = due::rank(s.due, s.value, &s.id);
-            (undated, due, value, id.to_owned())
-        });
+        report.statuses.par_sort_unstable_by(due::order);
         report.held_back.sort_unstable();
         report
     }
