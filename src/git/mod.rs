@@ -263,18 +263,6 @@ pub fn cache_location(root: &Path) -> PathBuf {
 /// tree (`""` at its top). `None` outside a repository.
 fn cache_dir(root: &Path) -> Option<(PathBuf, String)> {
     let root = root.canonicalize().ok()?;
-    // Most ledgers sit in an ordinary work tree, or in none, which is
-    // told without starting libgit2 (that takes milliseconds, a good part
-    // of a warm `due`). Any other `.git` (a file, for a linked work tree
-    // or a submodule) is left to libgit2.
-    let (dir, plain) = root.ancestors().find_map(|dir| {
-        let dot_git = dir.join(".git");
-        let meta = std::fs::symlink_metadata(&dot_git).ok()?;
-        Some((dir, meta.is_dir() && dot_git.join("HEAD").is_file()))
-    })?;
-    if plain {
-        return Some((dir.join(".git"), crate::ledger::relative(dir, &root)?));
-    }
     let repo = Repo::discover(&root).ok()??;
     let place = crate::ledger::relative(&repo.workdir, &root)?;
     Some((repo.repo.path().to_path_buf(), place))
