@@ -121,6 +121,12 @@ pub enum Command {
     )]
     Close(CloseArgs),
 
+    /// Bring a closed prospect back to the stage it was closed from.
+    #[command(
+        after_help = "Examples:\n  ledger reopen globex\n  ledger reopen globex --next monday\n\nThe stage is the one `ledger close` noted in the log, else contacted; the\nreason is removed and a note logged."
+    )]
+    Reopen(ReopenArgs),
+
     /// Commit hand edits of prospects and ledger.yaml.
     #[command(
         after_help = "Examples:\n  ledger commit\n  ledger commit -m 'Notes from the trade show'"
@@ -270,6 +276,18 @@ pub struct CloseArgs {
     /// Why (declined, no-budget, competitor, no-response, …).
     #[arg(long)]
     pub reason: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// `ledger reopen`.
+#[derive(Debug, Args)]
+pub struct ReopenArgs {
+    /// The prospect.
+    pub prospect: String,
+    /// The next follow-up (a date, 3d, monday, …).
+    #[arg(long, value_name = "DATE")]
+    pub next: Option<String>,
     #[command(flatten)]
     pub write: WriteOptions,
 }
@@ -454,7 +472,8 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
             | Command::Add(_)
             | Command::Touch(_)
             | Command::Set(_)
-            | Command::Close(_) => &[SET_IDENTITY, "or use --no-commit"],
+            | Command::Close(_)
+            | Command::Reopen(_) => &[SET_IDENTITY, "or use --no-commit"],
             _ => &[SET_IDENTITY],
         },
         Error::NoCredentials { .. } => &[
@@ -541,6 +560,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Touch(args) => write::touch(&env, args, &mut out)?,
         Command::Set(args) => write::set(&env, args, &mut out)?,
         Command::Close(args) => write::close(&env, args, &mut out)?,
+        Command::Reopen(args) => write::reopen(&env, args, &mut out)?,
         Command::Commit(args) => write::commit(&env, args, &mut out)?,
         Command::Sync(args) => sync::sync(&env, args, &mut out)?,
         Command::Init(_) | Command::MergeDriver(_) => {
