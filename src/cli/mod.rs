@@ -3,6 +3,7 @@
 //! success, 1 failure or lint errors, 2 usage errors.
 
 mod read;
+mod stats;
 mod style;
 mod sync;
 mod write;
@@ -29,6 +30,7 @@ Examples:
   ledger show acme                 one prospect: fields, status and log
   ledger list --all --json         every prospect's status, for scripts
   ledger lint                      check every file, like a compiler
+  ledger stats                     where your follow-up stops, and when replies come
   ledger sync                      commit, pull, merge and push with the git remote
 
 The ledger is the folder given by -C, else $LEDGER_DIR, else the nearest
@@ -90,6 +92,12 @@ pub enum Command {
         after_help = "Examples:\n  ledger lint\n  ledger lint --strict      warnings fail too\n  ledger lint --json"
     )]
     Lint(LintArgs),
+
+    /// Where follow-up stops: the pipeline, deals by touches, when replies come.
+    #[command(
+        after_help = "Examples:\n  ledger stats\n  ledger stats --owner sam\n  ledger stats --json | jq .replies_after"
+    )]
+    Stats(StatsArgs),
 
     /// Start a ledger: ledger.yaml with every default, prospects/, a git repository, a first commit.
     #[command(
@@ -300,7 +308,7 @@ pub struct CommitArgs {
     pub message: Option<String>,
 }
 
-/// Filters shared by `due` and `list`.
+/// Filters shared by `due`, `list` and `stats`.
 #[derive(Debug, Args, Default)]
 pub struct Filters {
     /// Only prospects in this stage (repeat for several).
@@ -347,6 +355,16 @@ pub struct ListArgs {
     /// Closed prospects too.
     #[arg(long)]
     pub all: bool,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Print JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ledger stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
     #[command(flatten)]
     pub filters: Filters,
     /// Print JSON for scripts.
@@ -556,6 +574,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::List(args) => read::list(&env, args, &mut out)?,
         Command::Show(args) => read::show(&env, args, &mut out)?,
         Command::Lint(args) => read::lint(&env, args, &mut out)?,
+        Command::Stats(args) => stats::stats(&env, args, &mut out)?,
         Command::Add(args) => write::add(&env, args, &mut out)?,
         Command::Touch(args) => write::touch(&env, args, &mut out)?,
         Command::Set(args) => write::set(&env, args, &mut out)?,

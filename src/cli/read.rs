@@ -56,12 +56,18 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
 /// The report of the ledger (through the cache unless `--no-cache`), after
 /// saying on standard error how many prospects were held back as broken.
 pub(super) fn gather(env: &Env, filters: &Filters, due_by: Option<Date>) -> Report {
-    let cache = env.cache.then(|| git::cache_location(&env.ledger.root));
     let query = Query {
         filter: filters.filter(),
         due_by,
+        ..Query::default()
     };
-    let report = Report::gather(&env.ledger, env.today, cache.as_deref(), &query);
+    report_for(env, &query)
+}
+
+/// The report `query` asks for, as [`gather`] gives it.
+pub(super) fn report_for(env: &Env, query: &Query) -> Report {
+    let cache = env.cache.then(|| git::cache_location(&env.ledger.root));
+    let report = Report::gather(&env.ledger, env.today, cache.as_deref(), query);
     let held_back = report.held_back.len();
     if held_back > 0 {
         eprintln!(
