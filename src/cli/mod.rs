@@ -2,6 +2,7 @@
 //! rendered for a person or as JSON. The exit status is decided here: 0
 //! success, 1 failure or lint errors, 2 usage errors.
 
+mod draft;
 mod read;
 mod stats;
 mod style;
@@ -31,6 +32,7 @@ Examples:
   ledger list --all --json         every prospect's status, for scripts
   ledger lint                      check every file, like a compiler
   ledger stats                     where your follow-up stops, and when replies come
+  ledger draft acme                the next message: your history, why now, one clear ask
   ledger sync                      commit, pull, merge and push with the git remote
 
 The ledger is the folder given by -C, else $LEDGER_DIR, else the nearest
@@ -98,6 +100,12 @@ pub enum Command {
         after_help = "Examples:\n  ledger stats\n  ledger stats --owner sam\n  ledger stats --json | jq .replies_after"
     )]
     Stats(StatsArgs),
+
+    /// Draft the next message to a prospect: your history, why now, one clear ask.
+    #[command(
+        after_help = "Examples:\n  ledger draft acme\n  ledger draft acme --why 'Our pilot slots for January open this week.'\n  ledger draft acme --template my-draft.md\n  ledger draft acme --json\n\nBuilt from the prospect's file alone; it writes nothing. An email starts\nwith Subject:, a call is talking points. A template (--template, else\ntemplates/draft.md in the ledger) uses Jinja syntax.\n\nTemplate variables: the front matter by key (name, company, contact, email,\nphone, stage, value, currency, owner, tags, and your own keys), first_name,\nme, channel, touches, touch_number, budget, history (entries with date,\nchannel, inbound, text), first_touch, last_inbound, last_outbound, subject,\nand the three parts: history_line, why, ask."
+    )]
+    Draft(DraftArgs),
 
     /// Start a ledger: ledger.yaml with every default, prospects/, a git repository, a first commit.
     #[command(
@@ -372,6 +380,22 @@ pub struct StatsArgs {
     pub json: bool,
 }
 
+/// `ledger draft`.
+#[derive(Debug, Args)]
+pub struct DraftArgs {
+    /// The prospect: id, path, file stem, name, or a unique part of one.
+    pub prospect: String,
+    /// Why now, in your words (else what they asked for, or a line to fill).
+    #[arg(long, value_name = "TEXT")]
+    pub why: Option<String>,
+    /// A template to render the message with (default: templates/draft.md in the ledger, if any).
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Print {"to", "subject", "body", "channel"} as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `ledger show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -484,6 +508,14 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
             return vec![format!("`ledger show {stem}` shows it")];
         }
         Error::DoNotContact { .. } => &["log their own message with --in, or a remark with `note`"],
+        Error::NoDraft {
+            closed: Some(_), ..
+        } => match command {
+            Command::Draft(args) => {
+                return vec![format!("`ledger reopen {}` brings it back", args.prospect)]
+            }
+            _ => &[],
+        },
         // Only the commands that write a prospect can leave the commit to later.
         Error::NoIdentity => match command {
             Command::Init(_)
@@ -575,6 +607,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Show(args) => read::show(&env, args, &mut out)?,
         Command::Lint(args) => read::lint(&env, args, &mut out)?,
         Command::Stats(args) => stats::stats(&env, args, &mut out)?,
+        Command::Draft(args) => draft::draft(&env, args, &mut out)?,
         Command::Add(args) => write::add(&env, args, &mut out)?,
         Command::Touch(args) => write::touch(&env, args, &mut out)?,
         Command::Set(args) => write::set(&env, args, &mut out)?,

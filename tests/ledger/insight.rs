@@ -228,3 +228,181 @@ fn a_warm_stats_reads_no_prospect_file() {
     let fresh = s.ledger(&["stats", "--json", "--no-cache"]).ok().json();
     assert_eq!(fresh["gave_up_early"]["prospects"], serde_json::json!([]));
 }
+
+const ACME: &str = "---\nname: Acme Corp\ncompany: Acme Corporation\ncontact: Jane Doe\nemail: jane@acme.example\nphone: \"+1 555 0100\"\nstage: proposal\nvalue: 12000\n---\n\n# Acme Corp\n\n## Log\n\n- 2026-11-02 meeting: Intro call, interested in a pilot.\n- 2026-11-05 email: Sent the proposal.\n- 2026-11-20 call (in): Jane called back, asked to talk after Thanksgiving.\n- 2026-11-21 email: Sent the revised proposal.\n";
+
+/// A ledger in git with Acme, a won deal and one who asked not to be
+/// contacted.
+fn drafts() -> Sandbox {
+    let s = Sandbox::new();
+    s.file("prospects/acme.md", ACME)
+        .file(
+            "prospects/won.md",
+            prospect("name: Globex\nstage: won\n", &["2026-10-01 call (in): Yes"]),
+        )
+        .file(
+            "prospects/dnc.md",
+            prospect("name: Initech\ndnc: 2026-11-01\n", &[]),
+        )
+        .git_init();
+    s
+}
+
+/// An email in three parts, signed with git's user.name; `draft` writes
+/// nothing.
+#[test]
+fn draft_an_email() {
+    let s = drafts();
+    let before = s.snapshot();
+    let run = s.ledger(&["draft", "acme"]).ok();
+    insta::assert_snapshot!(run.stdout, @r"
+    Subject: Following up
+
+    Hi Jane,
+
+    It's Test Person: we first met on November 2, and we last spoke on November 20 (“Jane called back, asked to talk after Thanksgiving”).
+
+    [why now: what is new for them, or what they asked for]
+
+    Could we take 15 minutes this week to go over the proposal together?
+
+    Best,
+    Test Person
+    ");
+    let json = s
+        .ledger(&["draft", "acme", "--json", "--why", "Pilot slots open."])
+        .ok()
+        .json();
+    assert_eq!(json["to"], "jane@acme.example");
+    assert_eq!(json["subject"], "Following up");
+    assert_eq!(json["channel"], "email");
+    let body = json["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("Hi Jane,\n\n") && body.contains("\n\nPilot slots open.\n\n"),
+        "{body}"
+    );
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    assert_eq!(s.git(&["rev-list", "--count", "HEAD"]), "1\n");
+}
+
+/// A call is talking points; `me:` and `asks:` in the settings are used.
+#[test]
+fn draft_a_call_with_the_settings_words() {
+    let s = drafts();
+    s.file(
+        "ledger.yaml",
+        "me: Sam Lee\nasks:\n  negotiation: Can we sign this week?\n",
+    );
+    s.file(
+        "prospects/acme.md",
+        ACME.replace("stage: proposal", "stage: negotiation")
+            .replace("2026-11-21 email", "2026-11-18 email")
+            .replace("2026-11-20 call (in)", "2026-11-17 call (in)")
+            + "- 2026-11-19 email: Nudge.\n",
+    );
+    let run = s.ledger(&["draft", "acme"]).ok();
+    insta::assert_snapshot!(run.stdout, @r"
+    Call: Jane Doe (Acme Corporation), +1 555 0100
+
+    - Who I am, what happened: It's Sam Lee: we first met on November 2, and we last spoke on November 17 (“Jane called back, asked to talk after Thanksgiving”).
+    - Why now: [why now: what is new for them, or what they asked for]
+    - Ask: Can we sign this week?
+    ");
+    let json = s.ledger(&["draft", "acme", "--json"]).ok().json();
+    assert_eq!(json["to"], "+1 555 0100");
+    assert_eq!(json["subject"], serde_json::Value::Null);
+}
+
+/// The ledger's own template, and one named on the command line; a
+/// misspelt variable or a syntax error names the template's line and
+/// column.
+#[test]
+fn draft_with_a_template() {
+    let s = drafts();
+    s.file(
+        "templates/draft.md",
+        "Subject: {{ name }}: touch {{ touch_number }} of {{ budget }}\n\nDear {{ first_name }},\n{{ ask }}\n",
+    );
+    let run = s.ledger(&["draft", "acme"]).ok();
+    assert_eq!(
+        run.stdout,
+        "Subject: Acme Corp: touch 2 of 12\n\nDear Jane,\nCould we take 15 minutes this week to go over the proposal together?\n"
+    );
+    let json = s.ledger(&["draft", "acme", "--json"]).ok().json();
+    assert_eq!(json["subject"], "Acme Corp: touch 2 of 12");
+    assert!(json["body"].as_str().unwrap().starts_with("Dear Jane,\n"));
+
+    s.file(
+        "mine.txt",
+        "{% for e in history %}{{ e.channel }} {% endfor %}",
+    );
+    let run = s.ledger(&["draft", "acme", "--template", "mine.txt"]).ok();
+    assert_eq!(run.stdout, "meeting email call email ");
+
+    s.file(
+        "templates/draft.md",
+        "Hi {{ first_name }},\n\n{{ histroy_line }}\n",
+    );
+    s.ledger(&["draft", "acme"])
+        .fails(1)
+        .says("error: templates/draft.md:3:4: undefined value: `histroy_line` is undefined");
+    s.file("broken.txt", "{% if name %}\nno end\n");
+    s.ledger(&["draft", "acme", "--template", "broken.txt"])
+        .fails(1)
+        .says("error: broken.txt:1:");
+    s.ledger(&["draft", "acme", "--template", "missing.txt"])
+        .fails(1)
+        .says("missing.txt");
+}
+
+/// Closed and do-not-contact prospects get no draft; bad names and bad
+/// settings are errors; nothing is written by any of them.
+#[test]
+fn draft_refuses() {
+    let s = drafts();
+    let before = s.snapshot();
+    s.ledger(&["draft", "globex"])
+        .fails(1)
+        .says("error: no draft for Globex: it is closed (won)")
+        .says("hint: `ledger reopen globex` brings it back");
+    s.ledger(&["draft", "initech"])
+        .fails(1)
+        .says("no draft for Initech: they asked not to be contacted since 2026-11-01");
+    s.ledger(&["draft", "nobody"])
+        .fails(1)
+        .says("no prospect matches `nobody`");
+    s.ledger(&["draft", "c"])
+        .fails(1)
+        .says("matches 2 prospects");
+    assert_eq!(s.snapshot(), before);
+    for bad in ["asks: [one, two]\n", "asks:\n  lead: [x]\n", "me: {a: b}\n"] {
+        s.file("ledger.yaml", bad);
+        s.ledger(&["draft", "acme"])
+            .fails(1)
+            .says("error: ledger.yaml:");
+    }
+}
+
+/// `ledger init` writes `me:` and `asks:` out with their defaults, each
+/// commented, and a draft in the new ledger uses them.
+#[test]
+fn init_writes_the_draft_settings() {
+    let s = Sandbox::new();
+    s.ledger_raw(&["init", "sales"], &s.root()).ok();
+    let settings = fs::read_to_string(s.root().join("sales/ledger.yaml")).unwrap();
+    for line in [
+        "# Your name in drafts; null: git's user.name.\nme: null\n",
+        "# The one clear ask that ends a draft, by stage; a stage without one uses `default`.\nasks:\n  default: ",
+        "  proposal: \"Could we take 15 minutes this week to go over the proposal together?\"\n",
+    ] {
+        assert!(settings.contains(line), "{settings}");
+    }
+    let sales = s.root().join("sales");
+    fs::write(sales.join("prospects/new.md"), "---\nname: New Co\n---\n").unwrap();
+    let run = s
+        .ledger_raw(&["draft", "new", "--today", "2026-11-23"], &sales)
+        .ok();
+    run.shows("Subject: Hello from Test Person\n");
+    run.shows("Would a 15-minute call this week suit you?");
+}
