@@ -251,7 +251,7 @@ pub fn variables(request: &Request, channel: &str) -> Map<String, Value> {
     let last_inbound = touches.iter().rev().find(|e| e.inbound).copied();
     let last_outbound = touches.iter().rev().find(|e| !e.inbound).copied();
     let contact = prospect.fields().and_then(|f| f.contact.as_deref());
-    let first_name = contact.and_then(|c| c.split_whitespace().next());
+    let first_name = contact.and_then(first_name);
     let entry = |e: Option<&Entry>| e.map_or(Value::Null, entry_json);
     let history_line = history_line(me, first_touch, last_inbound, *today);
     let next = prospect.fields().and_then(|f| f.next);
@@ -289,6 +289,18 @@ pub fn variables(request: &Request, channel: &str) -> Map<String, Value> {
         values.insert(key.to_owned(), value);
     }
     values
+}
+
+/// Titles that come before a name: not what a person is greeted by.
+const TITLES: [&str; 8] = ["dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"];
+
+/// The first name in a contact's name: its first word that is not a
+/// title (`Dr. Priya Nair` → `Priya`).
+fn first_name(contact: &str) -> Option<&str> {
+    contact.split_whitespace().find(|word| {
+        let bare = word.trim_end_matches('.');
+        !word.ends_with('.') && !TITLES.iter().any(|t| t.eq_ignore_ascii_case(bare))
+    })
 }
 
 fn entry_json(e: &Entry) -> Value {
@@ -526,6 +538,21 @@ mod tests {
             err.to_string(),
             "templates/draft.md:2:4: undefined value: `frist_name` is undefined"
         );
+    }
+
+    #[test]
+    fn first_names_skip_titles() {
+        let cases = [
+            ("Jane Doe", Some("Jane")),
+            ("Dr. Priya Nair", Some("Priya")),
+            ("Prof Zoë Papadopoulou", Some("Zoë")),
+            ("  Иван   Петров ", Some("Иван")),
+            ("Mr.", None),
+            ("", None),
+        ];
+        for (contact, want) in cases {
+            assert_eq!(first_name(contact), want, "{contact}");
+        }
     }
 
     #[test]
