@@ -60,7 +60,7 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Read every file afresh, without the cache `due` and `list` keep in .git/.
+    /// Read every file afresh, without the cache `due`, `list` and `stats` keep in .git/.
     #[arg(long, global = true, env = "LEDGER_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_cache: bool,
 
