@@ -59,6 +59,32 @@ pub enum Error {
         message: String,
     },
 
+    /// A message template that cannot be rendered: a syntax error, or a
+    /// variable it names that does not exist.
+    #[error("{path}:{line}:{column}: {message}")]
+    BadTemplate {
+        /// The template, as it was named.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// A prospect that gets no draft: it is closed, or asked not to be
+    /// contacted.
+    #[error("no draft for {name}: {}", no_draft(.closed, .dnc_since))]
+    NoDraft {
+        /// The prospect's name.
+        name: String,
+        /// The closed stage it is in, if it is closed.
+        closed: Option<String>,
+        /// Since when it asked not to be contacted, if it said when.
+        dnc_since: Option<Date>,
+    },
+
     /// A file or folder that cannot be read or written.
     #[error("{}: {source}", .path.display())]
     Io {
@@ -199,6 +225,13 @@ fn did_you_mean(candidates: &[String]) -> String {
     match candidates.is_empty() {
         true => String::new(),
         false => format!("; did you mean:{}", listing(candidates)),
+    }
+}
+
+fn no_draft(closed: &Option<String>, dnc_since: &Option<Date>) -> String {
+    match closed {
+        Some(stage) => format!("it is closed ({stage})"),
+        None => format!("they asked not to be contacted{}", since_date(dnc_since)),
     }
 }
 

@@ -2,7 +2,9 @@
 //! rendered for a person or as JSON. The exit status is decided here: 0
 //! success, 1 failure or lint errors, 2 usage errors.
 
+mod draft;
 mod read;
+mod stats;
 mod style;
 mod sync;
 mod write;
@@ -29,6 +31,8 @@ Examples:
   ledger show acme                 one prospect: fields, status and log
   ledger list --all --json         every prospect's status, for scripts
   ledger lint                      check every file, like a compiler
+  ledger stats                     where your follow-up stops, and when replies come
+  ledger draft acme                the next message: your history, why now, one clear ask
   ledger sync                      commit, pull, merge and push with the git remote
 
 The ledger is the folder given by -C, else $LEDGER_DIR, else the nearest
@@ -56,7 +60,7 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Read every file afresh, without the cache `due` and `list` keep in .git/.
+    /// Read every file afresh, without the cache `due`, `list` and `stats` keep in .git/.
     #[arg(long, global = true, env = "LEDGER_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_cache: bool,
 
@@ -91,6 +95,18 @@ pub enum Command {
     )]
     Lint(LintArgs),
 
+    /// Where follow-up stops: the pipeline, deals by touches, when replies come.
+    #[command(
+        after_help = "Examples:\n  ledger stats\n  ledger stats --owner sam\n  ledger stats --json | jq .replies_after"
+    )]
+    Stats(StatsArgs),
+
+    /// Draft the next message to a prospect: your history, why now, one clear ask.
+    #[command(
+        after_help = "Examples:\n  ledger draft acme\n  ledger draft acme --why 'Our pilot slots for January open this week.'\n  ledger draft acme --template my-draft.md\n  ledger draft acme --json\n\nBuilt from the prospect's file alone; it writes nothing. An email starts\nwith Subject:, a call is talking points. A template (--template, else\ntemplates/draft.md in the ledger) uses Jinja syntax.\n\nTemplate variables: the front matter by key (name, company, contact, email,\nphone, stage, value, currency, owner, tags, and your own keys), first_name,\nme, channel, touches, touch_number, budget, history (entries with date,\nchannel, inbound, text), first_touch, last_inbound, last_outbound, subject,\nand the three parts: history_line, why, ask."
+    )]
+    Draft(DraftArgs),
+
     /// Start a ledger: ledger.yaml with every default, prospects/, a git repository, a first commit.
     #[command(
         after_help = "Examples:\n  ledger init\n  ledger init ~/sales\n\nRun in an existing ledger (say a fresh clone) it changes no settings and\nregisters the prospect merge for git: `*.md merge=ledger` in .gitattributes\nand merge.ledger.driver in the repository's git config."
@@ -120,6 +136,12 @@ pub enum Command {
         after_help = "Examples:\n  ledger close acme won\n  ledger close globex lost --reason competitor"
     )]
     Close(CloseArgs),
+
+    /// Bring a closed prospect back to the stage it was closed from.
+    #[command(
+        after_help = "Examples:\n  ledger reopen globex\n  ledger reopen globex --next monday\n\nThe stage is the one `ledger close` noted in the log, else contacted; the\nreason is removed and a note logged."
+    )]
+    Reopen(ReopenArgs),
 
     /// Commit hand edits of prospects and ledger.yaml.
     #[command(
@@ -274,6 +296,18 @@ pub struct CloseArgs {
     pub write: WriteOptions,
 }
 
+/// `ledger reopen`.
+#[derive(Debug, Args)]
+pub struct ReopenArgs {
+    /// The prospect.
+    pub prospect: String,
+    /// The next follow-up (a date, 3d, monday, …).
+    #[arg(long, value_name = "DATE")]
+    pub next: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
 /// `ledger commit`.
 #[derive(Debug, Args)]
 pub struct CommitArgs {
@@ -282,7 +316,7 @@ pub struct CommitArgs {
     pub message: Option<String>,
 }
 
-/// Filters shared by `due` and `list`.
+/// Filters shared by `due`, `list` and `stats`.
 #[derive(Debug, Args, Default)]
 pub struct Filters {
     /// Only prospects in this stage (repeat for several).
@@ -332,6 +366,32 @@ pub struct ListArgs {
     #[command(flatten)]
     pub filters: Filters,
     /// Print JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ledger stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Print JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ledger draft`.
+#[derive(Debug, Args)]
+pub struct DraftArgs {
+    /// The prospect: id, path, file stem, name, or a unique part of one.
+    pub prospect: String,
+    /// Why now, in your words (else what they asked for, or a line to fill).
+    #[arg(long, value_name = "TEXT")]
+    pub why: Option<String>,
+    /// A template to render the message with (default: templates/draft.md in the ledger, if any).
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Print {"to", "subject", "body", "channel"} as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -448,13 +508,22 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
             return vec![format!("`ledger show {stem}` shows it")];
         }
         Error::DoNotContact { .. } => &["log their own message with --in, or a remark with `note`"],
+        Error::NoDraft {
+            closed: Some(_), ..
+        } => match command {
+            Command::Draft(args) => {
+                return vec![format!("`ledger reopen {}` brings it back", args.prospect)]
+            }
+            _ => &[],
+        },
         // Only the commands that write a prospect can leave the commit to later.
         Error::NoIdentity => match command {
             Command::Init(_)
             | Command::Add(_)
             | Command::Touch(_)
             | Command::Set(_)
-            | Command::Close(_) => &[SET_IDENTITY, "or use --no-commit"],
+            | Command::Close(_)
+            | Command::Reopen(_) => &[SET_IDENTITY, "or use --no-commit"],
             _ => &[SET_IDENTITY],
         },
         Error::NoCredentials { .. } => &[
@@ -537,10 +606,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::List(args) => read::list(&env, args, &mut out)?,
         Command::Show(args) => read::show(&env, args, &mut out)?,
         Command::Lint(args) => read::lint(&env, args, &mut out)?,
+        Command::Stats(args) => stats::stats(&env, args, &mut out)?,
+        Command::Draft(args) => draft::draft(&env, args, &mut out)?,
         Command::Add(args) => write::add(&env, args, &mut out)?,
         Command::Touch(args) => write::touch(&env, args, &mut out)?,
         Command::Set(args) => write::set(&env, args, &mut out)?,
         Command::Close(args) => write::close(&env, args, &mut out)?,
+        Command::Reopen(args) => write::reopen(&env, args, &mut out)?,
         Command::Commit(args) => write::commit(&env, args, &mut out)?,
         Command::Sync(args) => sync::sync(&env, args, &mut out)?,
         Command::Init(_) | Command::MergeDriver(_) => {

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use ledger::format::date::Date;
 use ledger::format::diagnostic::{Diagnostic, Severity};
+use ledger::format::prospect::Prospect;
 use ledger::format::text::{is_unsafe_char, printable};
 use ledger::format::yaml::Yaml;
 use ledger::git;
@@ -56,12 +57,18 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
 /// The report of the ledger (through the cache unless `--no-cache`), after
 /// saying on standard error how many prospects were held back as broken.
 pub(super) fn gather(env: &Env, filters: &Filters, due_by: Option<Date>) -> Report {
-    let cache = env.cache.then(|| git::cache_location(&env.ledger.root));
     let query = Query {
         filter: filters.filter(),
         due_by,
+        ..Query::default()
     };
-    let report = Report::gather(&env.ledger, env.today, cache.as_deref(), &query);
+    report_for(env, &query)
+}
+
+/// The report `query` asks for, as [`gather`] gives it.
+pub(super) fn report_for(env: &Env, query: &Query) -> Report {
+    let cache = env.cache.then(|| git::cache_location(&env.ledger.root));
+    let report = Report::gather(&env.ledger, env.today, cache.as_deref(), query);
     let held_back = report.held_back.len();
     if held_back > 0 {
         eprintln!(
@@ -95,32 +102,7 @@ pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode
 pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
     let prospect = &env.ledger.find(&args.prospect, &env.cwd)?;
-    let cx = Context {
-        settings: &env.ledger.settings,
-        today: env.today,
-    };
-    let assessment = &check::assess(prospect, &cx);
-    let Some(status) = &assessment.status else {
-        let first = assessment
-            .diagnostics
-            .iter()
-            .find(|d| d.code.breaks_prospect())
-            .or(assessment.diagnostics.first());
-        return Err(match first {
-            Some(d) => Error::BrokenProspect {
-                path: d.path.clone(),
-                line: d.line,
-                column: d.column,
-                message: d.message.clone(),
-            },
-            None => Error::BrokenProspect {
-                path: prospect.path.clone(),
-                line: 1,
-                column: 1,
-                message: "cannot be read".into(),
-            },
-        });
-    };
+    let status = &status_of(env, prospect)?;
     if args.json {
         let mut value = serde_json::to_value(status).map_err(|e| Error::Output(e.into()))?;
         let fields: serde_json::Map<String, serde_json::Value> = prospect
@@ -215,6 +197,38 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
         .write(out, look, &prospect.entries, row)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A prospect's status today; for a broken prospect, the error of the
+/// problem that breaks it.
+pub(super) fn status_of(env: &Env, prospect: &Prospect) -> Result<Status> {
+    let cx = Context {
+        settings: &env.ledger.settings,
+        today: env.today,
+    };
+    let assessment = check::assess(prospect, &cx);
+    if let Some(status) = assessment.status {
+        return Ok(status);
+    }
+    let first = assessment
+        .diagnostics
+        .iter()
+        .find(|d| d.code.breaks_prospect())
+        .or(assessment.diagnostics.first());
+    Err(match first {
+        Some(d) => Error::BrokenProspect {
+            path: d.path.clone(),
+            line: d.line,
+            column: d.column,
+            message: d.message.clone(),
+        },
+        None => Error::BrokenProspect {
+            path: prospect.path.clone(),
+            line: 1,
+            column: 1,
+            message: "cannot be read".into(),
+        },
+    })
 }
 
 /// `ledger lint`.

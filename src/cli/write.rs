@@ -1,4 +1,5 @@
-//! The writing commands: `init`, `add`, `touch`, `set`, `close`, `commit`.
+//! The writing commands: `init`, `add`, `touch`, `set`, `close`, `reopen`,
+//! `commit`.
 
 use std::io::Write;
 use std::path::Path;
@@ -11,7 +12,9 @@ use ledger::{Error, Result};
 
 use super::read::status_words;
 use super::style::{self, Look};
-use super::{AddArgs, CloseArgs, CommitArgs, Env, InitArgs, SetArgs, TouchArgs, WriteOptions};
+use super::{
+    AddArgs, CloseArgs, CommitArgs, Env, InitArgs, ReopenArgs, SetArgs, TouchArgs, WriteOptions,
+};
 
 fn writer<'a>(env: &'a Env, options: &WriteOptions) -> Result<Writer<'a>> {
     env.ledger.require_settings()?;
@@ -213,6 +216,20 @@ pub fn close(env: &Env, args: &CloseArgs, out: &mut impl Write) -> Result<ExitCo
     let writer = writer(env, &args.write)?;
     let prospect = env.ledger.find(&args.prospect, &env.cwd)?;
     let outcome = writer.close(&prospect, &args.stage, args.reason.as_deref())?;
+    report_status(out, env, &outcome)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledger reopen`.
+pub fn reopen(env: &Env, args: &ReopenArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let writer = writer(env, &args.write)?;
+    let next = args
+        .next
+        .as_deref()
+        .map(|text| date_arg(env, text))
+        .transpose()?;
+    let prospect = env.ledger.find(&args.prospect, &env.cwd)?;
+    let outcome = writer.reopen(&prospect, next)?;
     report_status(out, env, &outcome)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! The text formats, bottom layer: what a prospect file, its front matter,
 //! its log and the command line's dates and spans look like, read and
-//! edited as text. Nothing here knows of folders, settings or git.
+//! edited as text, and the message templates of `draft`. Nothing here
+//! knows of folders, settings or git.
 
 pub mod cadence;
 pub mod date;
@@ -11,5 +12,6 @@ pub mod front_matter;
 pub mod keys;
 pub mod log;
 pub mod prospect;
+pub mod template;
 pub mod text;
 pub mod yaml;

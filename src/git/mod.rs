@@ -258,6 +258,18 @@ pub fn cache_location(root: &Path) -> PathBuf {
     }
 }
 
+/// git's `user.name` for the ledger at `root`, as a commit there would
+/// take it: the repository's configuration when it is in one, else the
+/// user's own. `None` when it is not set.
+pub fn user_name(root: &Path) -> Option<String> {
+    let config = match Repository::discover(root) {
+        Ok(repo) => repo.config(),
+        Err(_) => git2::Config::open_default(),
+    };
+    let name = config.ok()?.get_string("user.name").ok()?;
+    Some(name.trim().to_owned()).filter(|name| !name.is_empty())
+}
+
 /// Where a ledger at `root` keeps what must never be committed: the git
 /// directory of the repository it is in, and the ledger's place in the work
 /// tree (`""` at its top). `None` outside a repository.

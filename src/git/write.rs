@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::format::date::{self, Date};
 use crate::format::diagnostic::Diagnostic;
 use crate::format::edit;
-use crate::format::entry::Parts;
+use crate::format::entry::{Entry, Parts};
 use crate::format::front_matter::Dnc;
 use crate::format::prospect::Prospect;
 use crate::format::text;
@@ -312,19 +312,13 @@ impl Writer<'_> {
             )));
         }
         let message = format!("close {}: {stage}", prospect.id);
-        let note = Parts {
-            date: self.today,
-            time: None,
-            channel: NOTE.into(),
-            inbound: false,
-            text: match reason {
-                Some(reason) => format!("Closed as {stage} ({reason})."),
-                None => format!("Closed as {stage}."),
-            },
-        }
-        .to_string();
         self.edit_one(prospect, &message, |path, old| {
-            self.usable(&Prospect::parse(path, old))?;
+            let current = Prospect::parse(path, old);
+            let was = self.usable(&current)?.stage();
+            // The stage it leaves, when open, is written in the note for
+            // `reopen` to go back to.
+            let from = (!self.ledger.settings.is_closed(was)).then_some(was);
+            let note = self.note(&close_note(stage, reason, from));
             let mut new = edit::set_key(old, "stage", Some(&yaml::scalar(stage)))
                 .map_err(|e| broken(path, e))?;
             if let Some(reason) = reason {
@@ -336,6 +330,53 @@ impl Writer<'_> {
             let status = self.check_edit(path, old, &new)?;
             Ok((new, status))
         })
+    }
+
+    /// Reopen a closed prospect: back to the stage its close note says it
+    /// was closed from, else [`REOPENED`]; `reason` removed, `next` set
+    /// when given, and a note logged.
+    pub fn reopen(&self, prospect: &Prospect, next: Option<Date>) -> Result<Outcome> {
+        let settings = &self.ledger.settings;
+        let stage_now = self.usable(prospect)?.stage();
+        if !settings.is_closed(stage_now) {
+            return Err(Error::Refused(format!(
+                "{} is not closed (its stage is {stage_now}): there is nothing to reopen",
+                prospect.id
+            )));
+        }
+        let stage = reopened_stage(&prospect.entries, settings).ok_or_else(|| {
+            Error::Refused("the settings have no open stage to reopen it in".into())
+        })?;
+        let message = format!("reopen {}: {stage}", prospect.id);
+        let note = self.note(&format!("Reopened as {stage}."));
+        self.edit_one(prospect, &message, |path, old| {
+            let current = Prospect::parse(path, old);
+            if !settings.is_closed(self.usable(&current)?.stage()) {
+                return Err(Error::Refused(format!("{path} was reopened meanwhile")));
+            }
+            let mut new = edit::set_key(old, "stage", Some(&yaml::scalar(&stage)))
+                .map_err(|e| broken(path, e))?;
+            new = edit::set_key(&new, "reason", None).map_err(|e| broken(path, e))?;
+            if let Some(next) = next {
+                new = edit::set_key(&new, "next", Some(&next.to_string()))
+                    .map_err(|e| broken(path, e))?;
+            }
+            new = edit::add_entry(&new, &note, self.today).map_err(|e| broken(path, e))?;
+            let status = self.check_edit(path, old, &new)?;
+            Ok((new, status))
+        })
+    }
+
+    /// A `note` entry dated today, as a log line.
+    fn note(&self, text: &str) -> String {
+        Parts {
+            date: self.today,
+            time: None,
+            channel: NOTE.into(),
+            inbound: false,
+            text: text.to_owned(),
+        }
+        .to_string()
     }
 
     /// Edit one existing prospect in a transaction: `change` gets its path
@@ -580,6 +621,50 @@ impl Writer<'_> {
             (None, None) => Err(Error::Refused(format!("{} cannot be read", prospect.path))),
         }
     }
+}
+
+/// The stage `reopen` brings a prospect back to when its log does not
+/// say which stage it was closed from.
+pub const REOPENED: &str = "contacted";
+
+/// The words that begin the note `close` logs, and that `reopen` looks for.
+const CLOSED_AS: &str = "Closed as ";
+
+/// What follows the reason in a close note, before the stage it was
+/// closed from.
+const FROM: &str = ", from ";
+
+/// The note `close` logs: `Closed as lost (competitor), from proposal.`
+fn close_note(stage: &str, reason: Option<&str>, from: Option<&str>) -> String {
+    let mut note = format!("{CLOSED_AS}{stage}");
+    if let Some(reason) = reason {
+        note.push_str(&format!(" ({reason})"));
+    }
+    if let Some(from) = from {
+        note.push_str(&format!("{FROM}{from}"));
+    }
+    note.push('.');
+    note
+}
+
+/// The open stage `reopen` brings a prospect back to: the one its latest
+/// close note names, else [`REOPENED`], else the first open stage of the
+/// settings (`None`: they have none).
+fn reopened_stage(entries: &[Entry], settings: &settings::Settings) -> Option<String> {
+    let open = |stage: &str| settings.is_stage(stage) && !settings.is_closed(stage);
+    let mut notes: Vec<&Entry> = entries.iter().filter(|e| e.channel == NOTE).collect();
+    notes.sort_by_key(|e| e.date);
+    let from_note = notes
+        .iter()
+        .rev()
+        .find(|e| e.text.starts_with(CLOSED_AS))
+        .and_then(|e| e.text.rsplit_once(FROM))
+        .map(|(_, from)| from.trim_end_matches('.').trim())
+        .filter(|from| open(from));
+    from_note
+        .or(open(REOPENED).then_some(REOPENED))
+        .or(settings.stages.iter().map(String::as_str).find(|s| open(s)))
+        .map(str::to_owned)
 }
 
 /// What `init` did.
@@ -896,6 +981,69 @@ mod tests {
         for (name, want) in cases {
             assert_eq!(slug(name), want, "{name}");
         }
+    }
+
+    /// `reopen` finds in the latest close note the stage that `close`
+    /// wrote there, if it is still an open stage.
+    #[test]
+    fn reopen_goes_back_to_the_stage_the_close_note_names() {
+        let settings = settings::Settings::default();
+        let note = |day: &str, text: &str| Entry {
+            line: 1,
+            column: 1,
+            date: date::parse_iso(day).unwrap(),
+            time: None,
+            channel: NOTE.into(),
+            inbound: false,
+            text: text.to_owned(),
+        };
+        let proposal = close_note(
+            "lost",
+            Some("went quiet, from what I hear"),
+            Some("proposal"),
+        );
+        assert_eq!(
+            proposal,
+            "Closed as lost (went quiet, from what I hear), from proposal."
+        );
+        let cases: [(Vec<Entry>, &str); 5] = [
+            (vec![], "contacted"),
+            (vec![note("2026-11-01", &proposal)], "proposal"),
+            (
+                vec![note("2026-11-01", &close_note("won", None, None))],
+                "contacted",
+            ),
+            // The latest by date decides, wherever it stands in the log.
+            (
+                vec![
+                    note("2026-11-09", &close_note("won", None, Some("negotiation"))),
+                    note("2026-11-01", &proposal),
+                ],
+                "negotiation",
+            ),
+            // A stage the settings do not know, or a closed one, is not gone back to.
+            (
+                vec![note("2026-11-01", &close_note("lost", None, Some("won")))],
+                "contacted",
+            ),
+        ];
+        for (entries, want) in cases {
+            assert_eq!(
+                reopened_stage(&entries, &settings).as_deref(),
+                Some(want),
+                "{entries:?}"
+            );
+        }
+        let (custom, _) = settings::Settings::parse(
+            "stages: [new, talking, won, lost]
+",
+        );
+        assert_eq!(reopened_stage(&[], &custom).as_deref(), Some("new"));
+        let (none_open, _) = settings::Settings::parse(
+            "stages: [won, lost]
+",
+        );
+        assert_eq!(reopened_stage(&[], &none_open), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The report on a whole ledger: one walk that reads (or takes from the
-//! cache) the status of every prospect, for `due`, `list` and whatever
-//! else shows the ledger; and `lint`'s walk, which reads every file.
+//! cache) the status of every prospect, for `due`, `list`, `stats` and
+//! whatever else shows the ledger; and `lint`'s walk, which reads every
+//! file.
 
 use std::path::Path;
 
@@ -13,6 +14,7 @@ use crate::ledger::walk::{walk, Found, Key};
 use crate::ledger::Ledger;
 use crate::rules::check::{self, Context, Summary};
 use crate::rules::due::{self, Reason, Status};
+use crate::rules::stats::{Stats, Tally, Touches};
 
 /// Which prospects a report keeps (`--stage`, `--tag`, `--owner`).
 #[derive(Debug, Clone, Default)]
@@ -49,6 +51,8 @@ pub struct Query {
     /// Keep only the statuses due by this day (and note the next one to
     /// come due after it); `None`: keep every status, closed ones too.
     pub due_by: Option<Date>,
+    /// Also work out the figures of `stats` over the filter's prospects.
+    pub stats: bool,
 }
 
 /// What one walk found of the ledger's prospects.
@@ -68,6 +72,8 @@ pub struct Report {
     pub held_back: Vec<String>,
     /// Folders and files the walk could not read.
     pub problems: Vec<Diagnostic>,
+    /// The figures of `stats`, when the query asks for them.
+    pub stats: Option<Stats>,
 }
 
 impl Report {
@@ -93,7 +99,11 @@ impl Report {
             mut report,
             kept,
             news,
+            tally,
         } = Gathered::join(gathered);
+        report.stats = query
+            .stats
+            .then(|| tally.unwrap_or_default().finish(&ledger.settings, today));
         if let Some(cache) = cache {
             cache.save(kept, news);
         }
@@ -111,6 +121,8 @@ struct Gathered {
     kept: Vec<u32>,
     /// What was read anew.
     news: Vec<(String, Key, Learned)>,
+    /// The sums of `stats`, when the query asks for them.
+    tally: Option<Tally>,
 }
 
 impl Gathered {
@@ -135,8 +147,14 @@ impl Gathered {
         match summary {
             Some(Summary {
                 status: Some(status),
+                touches,
                 ..
-            }) if query.filter.keeps(&status) => self.keep(status, query.due_by),
+            }) if query.filter.keeps(&status) => {
+                if let (true, Some(touches)) = (query.stats, &touches) {
+                    self.count(cx, &status, touches);
+                }
+                self.keep(status, query.due_by)
+            }
             Some(Summary { status: None, .. }) => self.report.held_back.push(found.relative),
             _ => {}
         }
@@ -152,6 +170,13 @@ impl Gathered {
             (Some(_), Some(_)) => report.next = sooner(report.next.take(), status),
             (Some(_), None) => {}
         }
+    }
+
+    /// Count one of the filter's prospects in the sums of `stats`.
+    fn count(&mut self, cx: &Context, status: &Status, touches: &Touches) {
+        self.tally
+            .get_or_insert_with(Tally::default)
+            .add(cx, status, touches);
     }
 
     /// The pieces' findings as one, each moved once.
@@ -174,6 +199,9 @@ impl Gathered {
             }
             all.kept.extend(piece.kept);
             all.news.extend(piece.news);
+            if let Some(more) = piece.tally {
+                all.tally.get_or_insert_with(Tally::default).join(more);
+            }
         }
         all
     }
@@ -321,6 +349,7 @@ mod tests {
             Query {
                 filter: Filter::default(),
                 due_by: Some(today),
+                ..Query::default()
             },
             Query {
                 filter: Filter {
@@ -328,6 +357,13 @@ mod tests {
                     ..Filter::default()
                 },
                 due_by: Some(today),
+                ..Query::default()
+            },
+            // What `stats` asks.
+            Query {
+                filter: Filter::default(),
+                due_by: Some(today),
+                stats: true,
             },
         ];
         for query in &queries {
@@ -339,8 +375,15 @@ mod tests {
                 assert_eq!(report.next, fresh.next, "{query:?}");
                 assert_eq!(report.exhausted, fresh.exhausted, "{query:?}");
                 assert_eq!(report.held_back, fresh.held_back, "{query:?}");
+                assert_eq!(report.stats, fresh.stats, "{query:?}");
             }
         }
+        assert!(
+            queries[3].stats
+                && Report::gather(&ledger, today, None, &queries[3])
+                    .stats
+                    .is_some()
+        );
         assert!(Report::gather(&ledger, today, None, &queries[1]).exhausted > 0);
     }
 
@@ -400,6 +443,7 @@ mod tests {
         let by = |day: &str| Query {
             filter: Filter::default(),
             due_by: crate::format::date::parse_iso(day),
+            ..Query::default()
         };
         let due = report(&files, &by(TODAY));
         assert_eq!(ids(&due.statuses), ["big", "small", "bad-entry"]);
@@ -432,6 +476,7 @@ mod tests {
             let query = Query {
                 filter: f,
                 due_by: None,
+                ..Query::default()
             };
             let mut kept: Vec<String> = report(&files, &query)
                 .statuses

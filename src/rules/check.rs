@@ -9,6 +9,7 @@ use crate::format::front_matter::{Dnc, Fields};
 use crate::format::prospect::Prospect;
 use crate::rules::due::{self, Reason, Status};
 use crate::rules::settings::{Settings, NOTE};
+use crate::rules::stats::Touches;
 
 /// What a check sees.
 pub struct Context<'a> {
@@ -157,9 +158,15 @@ fn exhausted(_: &Context, _: &Fields, s: &Status) -> Option<(Code, String)> {
     })
 }
 
-fn gave_up_early(_: &Context, f: &Fields, s: &Status) -> Option<(Code, String)> {
+/// Whether a prospect was given up early: closed as lost for no response
+/// (or no reason), with follow-ups of its budget left.
+pub fn gave_up(f: &Fields, s: &Status) -> bool {
     let no_response = f.reason.as_deref().is_none_or(|r| r == "no-response");
-    (f.stage() == "lost" && no_response && s.unanswered < s.budget).then(|| {
+    f.stage() == "lost" && no_response && s.unanswered < s.budget
+}
+
+fn gave_up_early(_: &Context, f: &Fields, s: &Status) -> Option<(Code, String)> {
+    gave_up(f, s).then(|| {
         (
             Code::GaveUpEarly,
             format!(
@@ -179,13 +186,15 @@ pub struct Assessment {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// What `due` and `list` need of one prospect.
+/// What `due`, `list` and `stats` need of one prospect.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Its status; `None` when it is broken.
     pub status: Option<Status>,
     /// Whether any check found an error (`due` holds such a prospect back).
     pub errors: bool,
+    /// What `stats` counts of its touches; `None` when it is broken.
+    pub touches: Option<Touches>,
 }
 
 /// Run every check on one prospect.
@@ -199,13 +208,23 @@ pub fn assess_errors(prospect: &Prospect, cx: &Context) -> Assessment {
     assess_for(prospect, cx, |code| code.severity() == Severity::Error)
 }
 
-/// The summary of one prospect for `due` and `list`: its status and
-/// whether it has errors, without the wording of its warnings.
+/// The summary of one prospect for `due`, `list` and `stats`: its status,
+/// whether it has errors (without the wording of its warnings), and what
+/// its touches say.
 pub fn summarize(prospect: &Prospect, cx: &Context) -> Summary {
     let assessed = assess_errors(prospect, cx);
+    let touches = match (prospect.fields(), &assessed.status) {
+        (Some(fields), Some(status)) => Some(Touches::of(
+            &due::counted(&prospect.entries, cx.today),
+            gave_up(fields, status),
+            cx.today,
+        )),
+        _ => None,
+    };
     Summary {
         errors: !assessed.diagnostics.is_empty(),
         status: assessed.status,
+        touches,
     }
 }
 

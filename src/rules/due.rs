@@ -224,6 +224,21 @@ fn whole_if_whole<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::
     }
 }
 
+/// The touches that count (SPEC section 3) among well-formed entries:
+/// those dated on or before `today`, in date order (a stable sort: the
+/// log's order within a day).
+pub fn counted(entries: &[Entry], today: Date) -> Vec<&Entry> {
+    let mut counted: Vec<&Entry> = Vec::with_capacity(entries.len());
+    counted.extend(
+        entries
+            .iter()
+            // A touch after `dnc` counts: it happened (`lint` reports it).
+            .filter(|e| e.date <= today && is_touch(e)),
+    );
+    counted.sort_by_key(|e| e.date);
+    counted
+}
+
 /// Work out a prospect's status from its fields and well-formed entries.
 pub fn status(
     id: &str,
@@ -233,14 +248,7 @@ pub fn status(
     settings: &Settings,
     today: Date,
 ) -> Status {
-    let mut counted: Vec<&Entry> = Vec::with_capacity(entries.len());
-    counted.extend(
-        entries
-            .iter()
-            // A touch after `dnc` counts: it happened (`lint` reports it).
-            .filter(|e| e.date <= today && is_touch(e)),
-    );
-    counted.sort_by_key(|e| e.date);
+    let counted = counted(entries, today);
     let touches = counted.len() as u32;
     let last = counted.last().map(|e| e.date);
     let unanswered = counted.iter().rev().take_while(|e| !e.inbound).count() as u32;

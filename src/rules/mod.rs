@@ -1,6 +1,9 @@
 //! The rules, above the text formats: the ledger's settings, who is due
-//! and why, and the checks of a prospect.
+//! and why, the checks of a prospect, the figures of `stats`, and the
+//! messages of `draft`.
 
 pub mod check;
+pub mod draft;
 pub mod due;
 pub mod settings;
+pub mod stats;

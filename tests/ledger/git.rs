@@ -70,7 +70,7 @@ fn every_writing_command_is_one_commit() {
         "{text}"
     );
     assert!(
-        text.contains("- 2026-11-23 note: Closed as won (signed).\n"),
+        text.contains("- 2026-11-23 note: Closed as won (signed), from contacted.\n"),
         "{text}"
     );
     s.command("git", &["fsck", "--strict"]).ok();
@@ -145,6 +145,83 @@ fn refusals_change_nothing() {
     s.ledger(&["touch", "dnc", "email", "--in", "Still no"])
         .ok();
     s.ledger(&["touch", "dnc", "note", "Respecting it"]).ok();
+}
+
+/// `reopen` undoes `close` as one commit: the stage it was closed from,
+/// no reason, a note, and `next` when asked; a comment on the stage's
+/// line stays.
+#[test]
+fn reopen_brings_a_closed_prospect_back_as_one_commit() {
+    let s = repo();
+    s.ledger(&["close", "acme", "lost", "--reason", "no-response"])
+        .ok();
+    let closed = s.read("prospects/acme.md");
+    assert!(
+        closed.contains("- 2026-11-23 note: Closed as lost (no-response), from proposal.\n"),
+        "{closed}"
+    );
+    let run = s.ledger(&["reopen", "acme", "--next", "monday"]).ok();
+    run.shows("Acme Corp: due in 7 days (2026-11-30): scheduled by `next`");
+    assert_eq!(
+        s.git(&["log", "-2", "--format=%s"]),
+        "reopen prospects/acme: proposal\nclose prospects/acme: lost\n"
+    );
+    assert_eq!(
+        s.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "prospects/acme.md\n"
+    );
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    s.command("git", &["fsck", "--strict"]).ok();
+    let text = s.read("prospects/acme.md");
+    assert!(text.contains("stage: proposal   # moved 11-05\n"), "{text}");
+    assert!(!text.contains("reason:"), "{text}");
+    assert!(text.contains("next: 2026-11-30\n"), "{text}");
+    assert!(
+        text.ends_with("- 2026-11-23 note: Reopened as proposal.\n"),
+        "{text}"
+    );
+    assert_eq!(
+        s.ledger(&["show", "acme", "--json"]).json()["stage"],
+        "proposal"
+    );
+}
+
+/// A prospect closed by hand, with no close note, goes back to
+/// `contacted`; an open one is refused, and nothing changes.
+#[test]
+fn reopen_without_a_note_and_of_an_open_prospect() {
+    let s = repo();
+    s.file(
+        "prospects/won.md",
+        prospect(
+            "name: Won By Hand\nstage: won\nreason: signed\n",
+            &["2026-10-01 call (in): Yes"],
+        ),
+    );
+    s.command("git", &["add", "-A"]).ok();
+    s.command("git", &["commit", "-q", "-m", "hand"]).ok();
+    s.ledger(&["reopen", "won"]).ok();
+    let text = s.read("prospects/won.md");
+    assert!(
+        text.contains("stage: contacted\n") && !text.contains("reason"),
+        "{text}"
+    );
+    assert_eq!(
+        s.git(&["log", "-1", "--format=%s"]),
+        "reopen prospects/won: contacted\n"
+    );
+
+    let head = s.git(&["rev-parse", "HEAD"]);
+    let before = s.snapshot();
+    s.ledger(&["reopen", "acme"])
+        .fails(1)
+        .says("prospects/acme is not closed (its stage is proposal)");
+    s.ledger(&["reopen", "nobody"])
+        .fails(1)
+        .says("no prospect matches");
+    s.ledger(&["reopen", "acme", "--next", "someday"]).fails(2);
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
 }
 
 #[test]

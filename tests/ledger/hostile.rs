@@ -25,8 +25,10 @@ fn clean(run: Run) -> Run {
 }
 
 /// The reading commands, as a person and as a script runs them.
-const READERS: [&[&str]; 7] = [
+const READERS: [&[&str]; 9] = [
     &["due"],
+    &["stats"],
+    &["stats", "--json"],
     &["due", "--within", "30d"],
     &["due", "--json"],
     &["list", "--all"],
@@ -146,6 +148,16 @@ fn escape_sequences_in_files_never_reach_the_terminal() {
     );
     clean(s.ledger(&["show", "\u{1b}]0;zzz\u{7}"]).fails(1));
     clean(s.ledger(&["show", "a\tb"]).fails(1)).says("a\\u{9}b");
+    // A draft quotes the file, and whatever --why and a template add.
+    let run = clean(s.ledger(&["draft", "evil", "--why", "Now\u{1b}[2J"]).ok());
+    run.shows("Now\\u{1b}[2J");
+    s.file("t.txt", "{{ name }} \u{1b}[31m{{ company }}\n");
+    clean(s.ledger(&["draft", "evil", "--template", "t.txt"]).ok()).shows("\\u{202e}exe.txt");
+    assert!(!s
+        .ledger(&["draft", "evil", "--json"])
+        .ok()
+        .stdout
+        .contains('\u{1b}'));
     clean(s.ledger(&["touch", "evil", "ca\tll"]).fails(2));
 }
 

@@ -6,6 +6,7 @@ mod failures;
 mod fuzzed;
 mod git;
 mod hostile;
+mod insight;
 mod layers;
 mod merges;
 mod network;
