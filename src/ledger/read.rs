@@ -16,8 +16,8 @@ pub fn read_prospect(
 ) -> Option<Prospect> {
     // Room for a whole prospect file of the usual size, so that it is
     // read in one call (and one more that finds the end): from nothing,
-    // the buffer would grow in small steps, a call each (3.5 calls a
-    // file, and a third more time, for a cold `due`: docs/benchmarks.md).
+    // the buffer would grow in small steps, a call each
+    // (docs/benchmarks.md).
     let bytes = &mut Vec::with_capacity(16 * 1024);
     let cannot = |err: std::io::Error| {
         Some(Prospect::unreadable(
