@@ -64,7 +64,7 @@ fn decode_key(bytes: &[u8]) -> Option<Key> {
 }
 
 /// The cache's format: the crate's version and a revision of the layout.
-const FORMAT: &str = concat!("ledger-cache 7 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("ledger-cache 8 ", env!("CARGO_PKG_VERSION"));
 
 /// Bytes a check takes in a cache file.
 const CHECK: usize = 8;
@@ -437,7 +437,7 @@ mod tests {
         let layout = (FORMAT.split(' ').nth(1), check(&body));
         assert_eq!(
             layout,
-            (Some("7"), 12153087061540632651),
+            (Some("8"), 6051476448587460692),
             "the record's layout changed: bump FORMAT"
         );
     }

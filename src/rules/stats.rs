@@ -45,29 +45,19 @@ pub const WON: &str = "won";
 /// How many weeks `activity` covers, ending with today's.
 pub const WEEKS: usize = 12;
 
-/// What `stats` needs of one prospect's touches, beyond its status.
+/// What `stats` needs of one prospect's touches, beyond its status: a
+/// few counts, kept in the cache beside it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Touches {
-    /// For each reply (an inbound touch), how many outbound touches came
-    /// since the reply before it, or since the start: `0` when they
-    /// reached out first.
-    pub replies_after: Vec<u32>,
-    /// The touches of each of the last [`WEEKS`] weeks that had any,
-    /// oldest first.
-    pub recent: Vec<Week>,
+    /// Its replies (inbound touches), in the [`BUCKETS`] of how many
+    /// outbound touches came since the reply before, or since the start:
+    /// `0` when they reached out first.
+    pub replies_after: [u32; 7],
+    /// Touches of ours and of theirs in each of the last [`WEEKS`] weeks,
+    /// this week first.
+    pub recent: [(u32, u32); WEEKS],
     /// Whether it was given up early (`lint`'s `gave-up-early`).
     pub gave_up_early: bool,
-}
-
-/// The touches of one week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Week {
-    /// How many weeks before today's: 0 is this week.
-    pub ago: u8,
-    /// Touches of ours.
-    pub outbound: u32,
-    /// Touches of theirs.
-    pub inbound: u32,
 }
 
 impl Touches {
@@ -82,27 +72,19 @@ impl Touches {
         let this_week = monday(today);
         for entry in counted {
             if entry.inbound {
-                touches.replies_after.push(since_reply);
+                if let Some(count) = touches.replies_after.get_mut(bucket(since_reply)) {
+                    *count = count.saturating_add(1);
+                }
                 since_reply = 0;
             } else {
                 since_reply = since_reply.saturating_add(1);
             }
             let ago = date::days_between(monday(entry.date), this_week) / 7;
-            let Some(ago) = u8::try_from(ago).ok().filter(|&a| usize::from(a) < WEEKS) else {
-                continue;
-            };
-            if touches.recent.last().is_none_or(|w| w.ago != ago) {
-                touches.recent.push(Week {
-                    ago,
-                    outbound: 0,
-                    inbound: 0,
-                });
-            }
-            if let Some(week) = touches.recent.last_mut() {
-                let count = match entry.inbound {
-                    true => &mut week.inbound,
-                    false => &mut week.outbound,
-                };
+            let week = usize::try_from(ago)
+                .ok()
+                .and_then(|ago| touches.recent.get_mut(ago));
+            if let Some((outbound, inbound)) = week {
+                let count = if entry.inbound { inbound } else { outbound };
                 *count = count.saturating_add(1);
             }
         }
@@ -187,8 +169,8 @@ impl Tally {
             };
             count_in(deals, status.touches);
         }
-        for &after in &touches.replies_after {
-            count_in(&mut self.replies_after, after);
+        for (count, more) in self.replies_after.iter_mut().zip(touches.replies_after) {
+            *count += u64::from(more);
         }
         if touches.gave_up_early {
             self.gave_up_early.push(status.id.clone());
@@ -196,11 +178,9 @@ impl Tally {
         }
         self.exhausted += u64::from(status.due_reason == Reason::Exhausted);
         self.due += u64::from(status.due.is_some_and(|due| due <= cx.today));
-        for week in &touches.recent {
-            if let Some((outbound, inbound)) = self.activity.get_mut(usize::from(week.ago)) {
-                *outbound += u64::from(week.outbound);
-                *inbound += u64::from(week.inbound);
-            }
+        for (week, (outbound, inbound)) in self.activity.iter_mut().zip(touches.recent) {
+            week.0 += u64::from(outbound);
+            week.1 += u64::from(inbound);
         }
     }
 
