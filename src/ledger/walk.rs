@@ -7,6 +7,11 @@
 //! at the end (statuses by due date, diagnostics by path). Symbolic links
 //! are not followed, so a link cannot lead the walk out of the ledger or
 //! round in a circle.
+//!
+//! On Unix each folder the walk enters is also held open, and its files
+//! are statted and opened by their names alone (`fstatat`, `openat`):
+//! the system then looks up one name a file rather than its whole path
+//! (docs/benchmarks.md).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,12 +34,77 @@ pub struct Found {
     pub path: PathBuf,
     /// What changes when it changes, when asked for and known.
     pub key: Option<Key>,
+    /// The folder it is in, held open (when it could be opened).
+    folder: Option<Folder>,
 }
 
 impl Found {
     /// Read it; `None` when it is not a prospect (no front-matter fence).
     pub fn read(&self) -> Option<Prospect> {
-        read_prospect(&self.relative, || fs::File::open(&self.path))
+        read_prospect(&self.relative, || match &self.folder {
+            Some(folder) => folder.open(&self.path),
+            None => fs::File::open(&self.path),
+        })
+    }
+}
+
+/// A folder held open, shared by the files in it.
+#[cfg(unix)]
+#[derive(Debug, Clone)]
+struct Folder(std::sync::Arc<rustix::fd::OwnedFd>);
+
+#[cfg(unix)]
+impl Folder {
+    fn at(path: &Path) -> Option<Folder> {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = rustix::fs::open(path, flags, Mode::empty()).ok()?;
+        Some(Folder(std::sync::Arc::new(fd)))
+    }
+
+    /// Open the file at `path` (in this folder) by its name.
+    fn open(&self, path: &Path) -> std::io::Result<fs::File> {
+        use rustix::fs::{Mode, OFlags};
+        let name = path.file_name().unwrap_or_default();
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+        Ok(rustix::fs::openat(&*self.0, name, flags, Mode::empty())?.into())
+    }
+
+    /// The key of the file at `path` (in this folder), by its name.
+    fn key(&self, path: &Path) -> Option<Key> {
+        let name = path.file_name()?;
+        let stat =
+            rustix::fs::statat(&*self.0, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
+        // The fields' types differ between platforms.
+        #[allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
+        let (size, seconds, nanos, inode) = (
+            u64::try_from(stat.st_size).ok()?,
+            i64::try_from(stat.st_mtime).ok()?,
+            i64::try_from(stat.st_mtime_nsec).ok()?,
+            u64::try_from(stat.st_ino).ok()?,
+        );
+        let mtime = seconds.checked_mul(1_000_000_000)?.checked_add(nanos)?;
+        Some(Key { size, mtime, inode })
+    }
+}
+
+/// Elsewhere, a file is opened and statted by its whole path.
+#[cfg(not(unix))]
+#[derive(Debug, Clone)]
+struct Folder;
+
+#[cfg(not(unix))]
+impl Folder {
+    fn at(_: &Path) -> Option<Folder> {
+        None
+    }
+
+    fn open(&self, path: &Path) -> std::io::Result<fs::File> {
+        fs::File::open(path)
+    }
+
+    fn key(&self, path: &Path) -> Option<Key> {
+        Key::of(&fs::symlink_metadata(path).ok()?)
     }
 }
 
@@ -62,13 +132,30 @@ pub fn walk<'w>(
             || !(entry.file_name().to_string_lossy().starts_with('.')
                 || relative(entry).is_some_and(|rel| settings.is_ignored(&rel)))
     };
+    // The folders entered and not yet left, held open: a folder comes
+    // before everything in it, so the one a file is in is the last one
+    // entered above the file's depth.
+    let mut open: Vec<Option<Folder>> = Vec::new();
+    let in_folder = move |entry: walkdir::Result<DirEntry>| {
+        let entry = entry?;
+        if entry.file_type().is_dir() {
+            open.truncate(entry.depth());
+            open.push(Folder::at(entry.path()));
+        }
+        let folder = entry
+            .depth()
+            .checked_sub(1)
+            .and_then(|up| open.get(up)?.clone());
+        Ok((entry, folder))
+    };
     WalkDir::new(root)
         .follow_links(false)
         .into_iter()
         .filter_entry(entered)
+        .map(in_folder)
         .par_bridge()
         .filter_map(move |entry| {
-            let entry = match entry {
+            let (entry, folder) = match entry {
                 Ok(entry) => entry,
                 Err(err) => return Some(Err(unwalkable(root, &err))),
             };
@@ -86,15 +173,16 @@ pub fn walk<'w>(
             if settings.is_ignored(&rel) {
                 return None;
             }
-            let key = if stat {
-                entry.metadata().ok().and_then(|meta| Key::of(&meta))
-            } else {
-                None
+            let key = match (stat, &folder) {
+                (false, _) => None,
+                (true, Some(folder)) => folder.key(entry.path()),
+                (true, None) => entry.metadata().ok().and_then(|meta| Key::of(&meta)),
             };
             Some(Ok(Found {
                 relative: rel,
                 path: entry.into_path(),
                 key,
+                folder,
             }))
         })
 }
