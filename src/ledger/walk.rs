@@ -132,21 +132,21 @@ pub fn walk<'w>(
             || !(entry.file_name().to_string_lossy().starts_with('.')
                 || relative(entry).is_some_and(|rel| settings.is_ignored(&rel)))
     };
-    // The folders entered and not yet left, held open: a folder comes
-    // before everything in it, so the one a file is in is the last one
-    // entered above the file's depth.
-    let mut open: Vec<Option<Folder>> = Vec::new();
+    // The folder of the files being listed, held open: walkdir lists a
+    // folder's files together, but for its sub-folders, so it is opened
+    // again only when the listing comes back from one. One folder at a
+    // time, so that a deep ledger holds no more open than a shallow one.
+    let mut open: Option<(PathBuf, Option<Folder>)> = None;
     let in_folder = move |entry: walkdir::Result<DirEntry>| {
         let entry = entry?;
         if entry.file_type().is_dir() {
-            open.truncate(entry.depth());
-            open.push(Folder::at(entry.path()));
+            return Ok((entry, None));
         }
-        let folder = entry
-            .depth()
-            .checked_sub(1)
-            .and_then(|up| open.get(up)?.clone());
-        Ok((entry, folder))
+        let parent = entry.path().parent().unwrap_or(root);
+        if open.as_ref().is_none_or(|(path, _)| path != parent) {
+            open = Some((parent.to_path_buf(), Folder::at(parent)));
+        }
+        Ok((entry, open.as_ref().and_then(|(_, folder)| folder.clone())))
     };
     WalkDir::new(root)
         .follow_links(false)

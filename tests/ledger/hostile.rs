@@ -376,3 +376,52 @@ fn a_line_break_in_a_file_name_stays_in_the_subject() {
         "touch prospects/a\\u{a}b: call\n"
     );
 }
+
+/// Folders nested hundreds deep, more than a process may hold open at
+/// once where its limit is low: the walk holds one folder open at a time.
+#[test]
+fn prospects_hundreds_of_folders_deep_are_all_found() {
+    let s = Sandbox::new();
+    let mut folder = String::from("prospects");
+    for depth in 0..300 {
+        folder.push_str("/d");
+        if depth % 100 == 99 {
+            s.file(
+                &format!("{folder}/at-{depth}.md"),
+                format!("---\nname: At {depth}\nnext: 2026-11-20\n---\n"),
+            );
+        }
+    }
+    // At most 64 files open: the walk, a reading thread or two, the
+    // program's own; never 300 folders at once.
+    let limited = |args: &str| {
+        let script = format!("ulimit -n 64 && exec \"$0\" {args}");
+        let mut command = std::process::Command::new("sh");
+        command.args(["-c", &script, env!("CARGO_BIN_EXE_ledger")]);
+        command
+            .current_dir(s.root())
+            .env("LEDGER_TODAY", "2026-11-23");
+        command.output().unwrap()
+    };
+    for args in ["due --json", "lint"] {
+        let output = limited(args);
+        assert!(output.status.success(), "{args}: {output:?}");
+        assert!(
+            !String::from_utf8_lossy(&output.stderr).contains("skipped"),
+            "{args}: {output:?}"
+        );
+    }
+    let run = s.ledger(&["list", "--json", "--no-cache"]).ok();
+    let names: Vec<String> = run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["At 99", "At 199", "At 299"]);
+    let run = s.ledger(&["due", "--json"]).ok();
+    assert_eq!(run.json().as_array().unwrap().len(), 3);
+    let again = s.ledger(&["due", "--json"]).ok();
+    assert_eq!(again.json(), run.json());
+}
