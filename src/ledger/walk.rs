@@ -8,7 +8,7 @@
 //! are not followed, so a link cannot lead the walk out of the ledger or
 //! round in a circle.
 //!
-//! On Unix each folder the walk enters is also held open, and its files
+//! On Unix the folder being listed is also held open, and its files
 //! are statted and opened by their names alone (`fstatat`, `openat`):
 //! the system then looks up one name a file rather than its whole path
 //! (docs/benchmarks.md).
