@@ -260,3 +260,14 @@ fn the_schema_describes_the_front_matter() {
     let own = "name: A\nmine: {deep: [1, 2]}\nphone: 5551234\ntags: solo\ndnc: true\nnext:\n";
     assert!(valid(&schema, &front_matter_json(own)));
 }
+
+#[test]
+fn the_pre_commit_hook_runs_ledger_lint() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
+    let hooks: Value = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let hook = &hooks[0];
+    assert_eq!(hook["id"], "ledger-lint");
+    assert_eq!(hook["entry"], "ledger lint");
+    assert_eq!(hook["language"], "system");
+    assert_eq!(hook["pass_filenames"], false);
+}
