@@ -20,14 +20,16 @@ use rayon::iter::ParallelIterator;
 use super::{Cli, CompletionsArgs, ManArgs};
 
 /// The environment variable that makes `ledger` answer a completion
-/// request instead of running (clap_complete's dynamic completion).
-const COMPLETE_VAR: &str = "COMPLETE";
+/// request instead of running (clap_complete's dynamic completion); named
+/// for ledger, as a plain `COMPLETE` set for some other tool would turn
+/// every command into a completion.
+const COMPLETE_VAR: &str = "LEDGER_COMPLETE";
 
 /// The shells `ledger completions` writes a script for.
 pub const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "elvish", "powershell"];
 
 /// Answer a completion request and exit, when the shell's script asked
-/// for one (`COMPLETE=bash ledger -- ledger touch ac`); else return.
+/// for one (`LEDGER_COMPLETE=bash ledger -- ledger touch ac`); else return.
 pub fn complete_if_asked() {
     clap_complete::CompleteEnv::with_factory(Cli::command)
         .var(COMPLETE_VAR)

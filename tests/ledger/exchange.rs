@@ -35,6 +35,17 @@ fn the_bash_script_registers_ledger_in_bash() {
         loaded.stdout.contains("-F _clap_complete_ledger ledger"),
         "{loaded:#?}"
     );
+
+    // Tab after `ledger touch gl`, as bash calls the script's function.
+    s.file("ledger.yaml", "")
+        .file("prospects/globex.md", prospect("name: Globex\n", &[]));
+    let tab = format!(
+        "source {} && COMP_WORDS=(ledger touch gl) COMP_CWORD=2 COMP_TYPE=9 \
+         && _clap_complete_ledger ledger gl touch && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        path.display()
+    );
+    let completed = s.command("bash", &["-c", &tab]);
+    assert_eq!(completed.stdout, "globex\n", "{completed:#?}");
 }
 
 #[test]
@@ -59,7 +70,7 @@ fn complete_in_bash(s: &Sandbox, cwd: &Path, words: &[&str]) -> Vec<String> {
         &args,
         cwd,
         &[
-            ("COMPLETE", "bash"),
+            ("LEDGER_COMPLETE", "bash"),
             ("_CLAP_IFS", "\n"),
             ("_CLAP_COMPLETE_INDEX", &index),
             ("_CLAP_COMPLETE_COMP_TYPE", "9"),
