@@ -72,7 +72,8 @@ fn callback() -> String {
 }
 
 /// The stems of the ledger's prospect files, for completing a PROSPECT
-/// argument. The ledger is `LEDGER_DIR`, else the nearest folder above
+/// argument. The ledger is the one given by `-C` on the line being
+/// completed, else `LEDGER_DIR`, else the nearest folder above
 /// holding ledger.yaml; without either there is nothing to complete (a
 /// Tab in a home folder must not walk all of it), and a completion never
 /// fails loudly: any problem gives no candidates.
@@ -80,8 +81,10 @@ pub fn prospect_candidates() -> Vec<CompletionCandidate> {
     let Ok(cwd) = std::env::current_dir() else {
         return Vec::new();
     };
-    let explicit = std::env::var_os("LEDGER_DIR")
+    let explicit = ledger_typed(std::env::args_os())
+        .or_else(|| std::env::var_os("LEDGER_DIR"))
         .map(PathBuf::from)
+        .map(expand_home)
         .filter(|dir| !dir.as_os_str().is_empty());
     let root = Ledger::find_root(explicit.as_deref(), &cwd);
     if explicit.is_none() && !root.join(settings::FILE_NAME).is_file() {
@@ -102,6 +105,31 @@ pub fn prospect_candidates() -> Vec<CompletionCandidate> {
     stems.sort_unstable();
     stems.dedup();
     stems.into_iter().map(CompletionCandidate::new).collect()
+}
+
+/// The folder given by `-C DIR`, `--ledger DIR` or `--ledger=DIR` on the
+/// command line being completed: the words after `--` in the completion
+/// request (`ledger -- ledger -C ~/sales touch ac`).
+fn ledger_typed(args: impl IntoIterator<Item = OsString>) -> Option<OsString> {
+    let mut words = args.into_iter().skip_while(|arg| arg != "--").skip(1);
+    let mut given = None;
+    while let Some(word) = words.next() {
+        if word == "-C" || word == "--ledger" {
+            given = words.next();
+        } else if let Some(dir) = word.to_str().and_then(|w| w.strip_prefix("--ledger=")) {
+            given = Some(OsString::from(dir));
+        }
+    }
+    given
+}
+
+/// `~/sales` as the shell would read it: the words of a completion
+/// request are as typed, before the shell expands them.
+fn expand_home(dir: PathBuf) -> PathBuf {
+    match (dir.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => dir,
+    }
 }
 
 /// Whether the file's first line is a front-matter fence, reading only
@@ -141,4 +169,29 @@ pub fn schema(out: &mut impl Write) -> Result<ExitCode> {
     let text = serde_json::to_string_pretty(&schema).map_err(|e| Error::Message(e.to_string()))?;
     writeln!(out, "{text}")?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(words: &str) -> Option<OsString> {
+        ledger_typed(words.split(' ').map(OsString::from))
+    }
+
+    #[test]
+    fn the_ledger_given_on_the_line_being_completed() {
+        assert_eq!(
+            typed("ledger -- ledger -C sales touch ac"),
+            Some("sales".into())
+        );
+        assert_eq!(
+            typed("ledger -- ledger touch --ledger=b ac"),
+            Some("b".into())
+        );
+        assert_eq!(typed("ledger -- ledger --ledger c show"), Some("c".into()));
+        assert_eq!(typed("ledger -- ledger touch ac"), None);
+        // Before `--` are ledger's own arguments, not the typed line.
+        assert_eq!(typed("ledger -C x -- ledger touch ac"), None);
+    }
 }

@@ -95,6 +95,18 @@ fn a_prospect_argument_completes_to_the_ledger_s_stems() {
     let inside = s.root().join("prospects");
     let got = complete_in_bash(&s, &inside, &["ledger", "show", "g"]);
     assert_eq!(got, ["globex"]);
+    // The ledger given with -C, from anywhere.
+    let root = s.root();
+    let given = root.to_str().unwrap();
+    let got = complete_in_bash(&s, &s.home(), &["ledger", "-C", given, "show", "acme-l"]);
+    assert_eq!(got, ["acme-labs"]);
+    // ... and as typed, before the shell reads `~`.
+    let sales = s.home().join("sales");
+    std::fs::create_dir_all(&sales).unwrap();
+    std::fs::write(sales.join("ledger.yaml"), "").unwrap();
+    std::fs::write(sales.join("initech.md"), prospect("name: Initech\n", &[])).unwrap();
+    let got = complete_in_bash(&s, &root, &["ledger", "-C", "~/sales", "show", "i"]);
+    assert_eq!(got, ["initech"]);
     // Commands complete as ever.
     let got = complete_in_bash(&s, &s.root(), &["ledger", "sch"]);
     assert_eq!(got, ["schema"]);
