@@ -73,10 +73,10 @@ fn callback() -> String {
 
 /// The stems of the ledger's prospect files, for completing a PROSPECT
 /// argument. The ledger is the one given by `-C` on the line being
-/// completed, else `LEDGER_DIR`, else the nearest folder above
-/// holding ledger.yaml; without either there is nothing to complete (a
-/// Tab in a home folder must not walk all of it), and a completion never
-/// fails loudly: any problem gives no candidates.
+/// completed, else `LEDGER_DIR`, else the nearest folder above holding
+/// ledger.yaml; with none of them there is nothing to complete (a Tab in a
+/// home folder must not walk all of it). A completion never fails loudly:
+/// any problem gives no candidates.
 pub fn prospect_candidates() -> Vec<CompletionCandidate> {
     let Ok(cwd) = std::env::current_dir() else {
         return Vec::new();
