@@ -3,6 +3,7 @@
 //! success, 1 failure or lint errors, 2 usage errors.
 
 mod draft;
+mod exchange;
 mod read;
 mod stats;
 mod style;
@@ -34,6 +35,7 @@ Examples:
   ledger stats                     where your follow-up stops, and when replies come
   ledger draft acme                the next message: your history, why now, one clear ask
   ledger sync                      commit, pull, merge and push with the git remote
+  ledger completions bash          tab completion: source <(ledger completions bash)
 
 The ledger is the folder given by -C, else $LEDGER_DIR, else the nearest
 folder above holding ledger.yaml, else the current folder.";
@@ -160,6 +162,50 @@ pub enum Command {
         after_help = "git runs it as `ledger merge-driver %O %A %B %P` for files marked\n`merge=ledger` in .gitattributes. The result replaces OURS; the exit status\nis 0 when it merged cleanly, 1 when something clashed (OURS then holds\nconflict markers)."
     )]
     MergeDriver(MergeDriverArgs),
+
+    /// A shell's completion script: commands, options and the ledger's prospects.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+
+    /// The man pages: ledger.1 on standard output, or one page a command into DIR.
+    #[command(
+        after_help = "Examples:\n  ledger man | man -l -\n  ledger man ~/.local/share/man/man1\n\nGiven DIR (made when missing), it writes ledger.1 and ledger-COMMAND.1\nfor each command there."
+    )]
+    Man(ManArgs),
+
+    /// The JSON Schema (draft 2020-12) of a prospect's front matter.
+    #[command(
+        after_help = "Examples:\n  ledger schema > prospect.schema.json\n\nThe known keys and their types; `name` is required and every other key is\nallowed. README.md shows how to check files with it in an editor."
+    )]
+    Schema,
+}
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  source <(ledger completions bash)                 in ~/.bashrc
+  source <(ledger completions zsh)                  in ~/.zshrc
+  ledger completions fish | source                  in ~/.config/fish/config.fish
+  eval (ledger completions elvish | slurp)          in ~/.config/elvish/rc.elv
+  ledger completions powershell | Out-String | Invoke-Expression    in $PROFILE
+
+The script calls ledger back as you press Tab (PROSPECT arguments complete to
+the stems of the ledger's files), so load it anew in each shell rather than
+saving it: a script from another version of ledger may not complete.";
+
+/// `ledger completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_parser = exchange::SHELLS)]
+    pub shell: String,
+}
+
+/// `ledger man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The folder to write the pages into (default: ledger.1 on standard output).
+    #[arg(value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
 }
 
 /// `ledger sync`.
@@ -252,6 +298,7 @@ pub struct AddArgs {
 #[derive(Debug, Args)]
 pub struct TouchArgs {
     /// The prospect: id, path, file stem, name, or a unique part of one.
+    #[arg(add = prospects())]
     pub prospect: String,
     /// call, email, meeting, letter, text, social, visit, note, or one from settings.
     pub channel: String,
@@ -274,6 +321,7 @@ pub struct TouchArgs {
 #[derive(Debug, Args)]
 pub struct SetArgs {
     /// The prospect.
+    #[arg(add = prospects())]
     pub prospect: String,
     /// KEY=VALUE to set, KEY= to remove.
     #[arg(required = true, value_name = "KEY=VALUE")]
@@ -286,6 +334,7 @@ pub struct SetArgs {
 #[derive(Debug, Args)]
 pub struct CloseArgs {
     /// The prospect.
+    #[arg(add = prospects())]
     pub prospect: String,
     /// won, lost, or another closed stage from the settings.
     pub stage: String,
@@ -300,6 +349,7 @@ pub struct CloseArgs {
 #[derive(Debug, Args)]
 pub struct ReopenArgs {
     /// The prospect.
+    #[arg(add = prospects())]
     pub prospect: String,
     /// The next follow-up (a date, 3d, monday, …).
     #[arg(long, value_name = "DATE")]
@@ -384,6 +434,7 @@ pub struct StatsArgs {
 #[derive(Debug, Args)]
 pub struct DraftArgs {
     /// The prospect: id, path, file stem, name, or a unique part of one.
+    #[arg(add = prospects())]
     pub prospect: String,
     /// Why now, in your words (else what they asked for, or a line to fill).
     #[arg(long, value_name = "TEXT")]
@@ -400,6 +451,7 @@ pub struct DraftArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The prospect: id, path, file stem, name, or a unique part of one.
+    #[arg(add = prospects())]
     pub prospect: String,
     /// Print JSON for scripts.
     #[arg(long)]
@@ -415,6 +467,11 @@ pub struct LintArgs {
     /// Print JSON for scripts.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Complete a PROSPECT argument to the stems of the ledger's files.
+fn prospects() -> clap_complete::ArgValueCandidates {
+    clap_complete::ArgValueCandidates::new(exchange::prospect_candidates)
 }
 
 fn parse_today(text: &str) -> std::result::Result<Date, String> {
@@ -459,6 +516,8 @@ impl Env {
 
 /// Run the command line; the exit code.
 pub fn main() -> ExitCode {
+    // Before anything is written: the completion script's call back.
+    exchange::complete_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),
@@ -590,6 +649,18 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     if let Command::MergeDriver(args) = &cli.command {
         return sync::merge_driver(args);
     }
+    // What other tools read of ledger needs no ledger.
+    if let Command::Completions(_) | Command::Man(_) | Command::Schema = &cli.command {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        let code = match &cli.command {
+            Command::Completions(args) => exchange::completions(args, &mut out)?,
+            Command::Man(args) => exchange::man(args, &mut out)?,
+            _ => exchange::schema(&mut out)?,
+        };
+        out.flush()?;
+        return Ok(code);
+    }
     // The thread pool starts with this thread as one of its workers: a
     // walk then reads files here too, where this thread would otherwise
     // wait for the others and a two-core machine would start a third.
@@ -615,8 +686,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Reopen(args) => write::reopen(&env, args, &mut out)?,
         Command::Commit(args) => write::commit(&env, args, &mut out)?,
         Command::Sync(args) => sync::sync(&env, args, &mut out)?,
-        Command::Init(_) | Command::MergeDriver(_) => {
-            unreachable!("init and merge-driver run before a ledger is opened")
+        Command::Init(_)
+        | Command::MergeDriver(_)
+        | Command::Completions(_)
+        | Command::Man(_)
+        | Command::Schema => {
+            unreachable!("these run before a ledger is opened")
         }
     };
     out.flush()?;

@@ -12,6 +12,7 @@ pub mod front_matter;
 pub mod keys;
 pub mod log;
 pub mod prospect;
+pub mod schema;
 pub mod template;
 pub mod text;
 pub mod yaml;

@@ -2,6 +2,7 @@
 
 mod cache;
 mod edits;
+mod exchange;
 mod failures;
 mod fuzzed;
 mod git;

@@ -1,0 +1,296 @@
+//! `ledger completions`, `ledger man` and `ledger schema`: what shells,
+//! `man` and editors read of `ledger`, checked by those tools where they
+//! are installed.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::{prospect, Sandbox};
+
+/// Whether `program` can be run here.
+fn installed(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+#[test]
+fn the_bash_script_registers_ledger_in_bash() {
+    let s = Sandbox::new();
+    let script = s.ledger_raw(&["completions", "bash"], &s.root()).ok();
+    let path = s.root().join("ledger.bash");
+    std::fs::write(&path, &script.stdout).unwrap();
+    let loaded = s.command(
+        "bash",
+        &[
+            "-c",
+            &format!("source {} && complete -p ledger", path.display()),
+        ],
+    );
+    assert_eq!(loaded.code, 0, "{loaded:#?}");
+    assert!(
+        loaded.stdout.contains("-F _clap_complete_ledger ledger"),
+        "{loaded:#?}"
+    );
+
+    // Tab after `ledger touch gl`, as bash calls the script's function.
+    s.file("ledger.yaml", "")
+        .file("prospects/globex.md", prospect("name: Globex\n", &[]));
+    let tab = format!(
+        "source {} && COMP_WORDS=(ledger touch gl) COMP_CWORD=2 COMP_TYPE=9 \
+         && _clap_complete_ledger ledger gl touch && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        path.display()
+    );
+    let completed = s.command("bash", &["-c", &tab]);
+    assert_eq!(completed.stdout, "globex\n", "{completed:#?}");
+}
+
+#[test]
+fn every_shell_has_a_script_and_an_unknown_one_is_refused() {
+    let s = Sandbox::new();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let run = s.ledger_raw(&["completions", shell], &s.root()).ok();
+        assert!(run.stdout.contains("ledger"), "{shell}: {run:#?}");
+    }
+    s.ledger_raw(&["completions", "tcsh"], &s.root())
+        .fails(2)
+        .says("possible values: bash, zsh, fish, elvish, powershell");
+}
+
+/// What the bash script's function asks `ledger` for the words typed so
+/// far, the last one being completed.
+fn complete_in_bash(s: &Sandbox, cwd: &Path, words: &[&str]) -> Vec<String> {
+    let index = (words.len() - 1).to_string();
+    let mut args = vec!["--"];
+    args.extend(words);
+    let run = s.ledger_env(
+        &args,
+        cwd,
+        &[
+            ("LEDGER_COMPLETE", "bash"),
+            ("_CLAP_IFS", "\n"),
+            ("_CLAP_COMPLETE_INDEX", &index),
+            ("_CLAP_COMPLETE_COMP_TYPE", "9"),
+            ("_CLAP_COMPLETE_SPACE", "true"),
+        ],
+    );
+    let run = run.ok();
+    run.stdout.lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn a_prospect_argument_completes_to_the_ledger_s_stems() {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "")
+        .file("prospects/acme-corp.md", prospect("name: Acme Corp\n", &[]))
+        .file("prospects/acme-labs.md", prospect("name: Acme Labs\n", &[]))
+        .file("prospects/globex.md", prospect("name: Globex\n", &[]))
+        .file("README.md", "# Not a prospect\n");
+    let got = complete_in_bash(&s, &s.root(), &["ledger", "touch", "ac"]);
+    assert_eq!(got, ["acme-corp", "acme-labs"]);
+    // From a folder inside the ledger too, as every command finds it.
+    let inside = s.root().join("prospects");
+    let got = complete_in_bash(&s, &inside, &["ledger", "show", "g"]);
+    assert_eq!(got, ["globex"]);
+    // The ledger given with -C, from anywhere.
+    let root = s.root();
+    let given = root.to_str().unwrap();
+    let got = complete_in_bash(&s, &s.home(), &["ledger", "-C", given, "show", "acme-l"]);
+    assert_eq!(got, ["acme-labs"]);
+    // ... and as typed, before the shell reads `~`.
+    let sales = s.home().join("sales");
+    std::fs::create_dir_all(&sales).unwrap();
+    std::fs::write(sales.join("ledger.yaml"), "").unwrap();
+    std::fs::write(sales.join("initech.md"), prospect("name: Initech\n", &[])).unwrap();
+    let got = complete_in_bash(&s, &root, &["ledger", "-C", "~/sales", "show", "i"]);
+    assert_eq!(got, ["initech"]);
+    // Commands complete as ever.
+    let got = complete_in_bash(&s, &s.root(), &["ledger", "sch"]);
+    assert_eq!(got, ["schema"]);
+}
+
+#[test]
+fn no_ledger_no_prospects_to_complete() {
+    let s = Sandbox::new();
+    s.file("notes/todo.md", prospect("name: Not a ledger\n", &[]));
+    let got = complete_in_bash(&s, &s.root(), &["ledger", "show", "t"]);
+    assert!(got.is_empty(), "{got:?}");
+}
+
+#[test]
+fn the_man_page_is_roff_that_man_renders() {
+    let s = Sandbox::new();
+    let page = s.ledger_raw(&["man"], &s.root()).ok();
+    assert!(
+        page.stdout
+            .lines()
+            .any(|line| line.starts_with(".TH ledger 1")),
+        "{}",
+        page.stdout
+    );
+    if !installed("man") {
+        eprintln!("man is not installed: only the roff's .TH line was checked");
+        return;
+    }
+    let path = s.root().join("ledger.1");
+    std::fs::write(&path, &page.stdout).unwrap();
+    let mut man = Command::new("man");
+    man.arg("-l")
+        .arg(&path)
+        .env("MANWIDTH", "80")
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat");
+    let out = man.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for part in ["NAME", "SYNOPSIS", "touch", "completions", "schema"] {
+        assert!(text.contains(part), "no {part} in:\n{text}");
+    }
+}
+
+#[test]
+fn man_dir_writes_a_page_a_command() {
+    let s = Sandbox::new();
+    let dir = s.root().join("man/man1");
+    s.ledger_raw(&["man", dir.to_str().unwrap()], &s.root())
+        .ok();
+    for page in [
+        "ledger.1",
+        "ledger-touch.1",
+        "ledger-schema.1",
+        "ledger-due.1",
+    ] {
+        let text = std::fs::read_to_string(dir.join(page)).unwrap();
+        assert!(text.contains(".TH"), "{page}");
+    }
+    // A file where the folder should be: a message, exit 1.
+    s.file("taken", "");
+    s.ledger_raw(&["man", "taken"], &s.root())
+        .fails(1)
+        .says("taken");
+}
+
+/// Whether `value` is valid against `schema`, for the parts of JSON
+/// Schema `ledger schema` uses (a full validator is a large dependency):
+/// type, anyOf, required, properties, items, minimum, minLength.
+fn valid(schema: &Value, value: &Value) -> bool {
+    let type_ok = |name: &str| match name {
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "string" => value.is_string(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "null" => value.is_null(),
+        other => panic!("a type the test does not know: {other}"),
+    };
+    let types_ok = match &schema["type"] {
+        Value::Null => true,
+        Value::String(name) => type_ok(name),
+        Value::Array(names) => names.iter().any(|n| type_ok(n.as_str().unwrap())),
+        other => panic!("{other}"),
+    };
+    let any_ok = schema["anyOf"]
+        .as_array()
+        .is_none_or(|options| options.iter().any(|o| valid(o, value)));
+    let required_ok = schema["required"].as_array().is_none_or(|keys| {
+        keys.iter()
+            .all(|k| value.get(k.as_str().unwrap()).is_some())
+    });
+    let properties_ok = schema["properties"]
+        .as_object()
+        .zip(value.as_object())
+        .is_none_or(|(properties, object)| {
+            object
+                .iter()
+                .all(|(k, v)| properties.get(k).is_none_or(|p| valid(p, v)))
+        });
+    let items_ok = value
+        .as_array()
+        .is_none_or(|items| items.iter().all(|i| valid(&schema["items"], i)));
+    let minimum_ok = schema["minimum"]
+        .as_f64()
+        .zip(value.as_f64())
+        .is_none_or(|(min, n)| n >= min);
+    let length_ok = schema["minLength"]
+        .as_u64()
+        .zip(value.as_str())
+        .is_none_or(|(min, s)| s.chars().count() as u64 >= min);
+    types_ok && any_ok && required_ok && properties_ok && items_ok && minimum_ok && length_ok
+}
+
+/// A front matter's YAML as the JSON an editor's check sees.
+fn front_matter_json(yaml: &str) -> Value {
+    serde_yaml::from_str(yaml).unwrap()
+}
+
+#[test]
+fn the_schema_describes_the_front_matter() {
+    let s = Sandbox::new();
+    let schema = s.ledger_raw(&["schema"], &s.root()).ok().json();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(schema["type"], "object");
+    assert_eq!(schema["required"], serde_json::json!(["name"]));
+    assert_eq!(schema["additionalProperties"], true);
+    let properties = schema["properties"].as_object().unwrap();
+    let keys: Vec<&str> = properties.keys().map(String::as_str).collect();
+    for key in [
+        "name", "stage", "value", "currency", "next", "added", "dnc", "reason", "cadence",
+        "company", "contact", "email", "phone", "owner", "source", "tags",
+    ] {
+        assert!(keys.contains(&key), "{key} not in {keys:?}");
+    }
+    assert_eq!(properties["name"]["type"], "string");
+
+    // Every prospect of the example ledger is valid.
+    let prospects = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-ledger/prospects");
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(prospects) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let yaml = text.split("---\n").nth(1).unwrap();
+        let front = front_matter_json(yaml);
+        assert!(valid(&schema, &front), "{front}");
+        checked += 1;
+    }
+    assert!(checked > 10);
+
+    // What the parser refuses, the schema refuses too.
+    for bad in [
+        "stage: lead\n",
+        "name: ''\n",
+        "name: A\nvalue: -1\n",
+        "name: A\nvalue: lots\n",
+        "name: A\nnext: {day: 1}\n",
+        "name: A\ntags: {a: 1}\n",
+        "name: A\ndnc: [yes]\n",
+    ] {
+        assert!(!valid(&schema, &front_matter_json(bad)), "{bad}");
+    }
+    // A key of the user's own is fine, and so are the parser's scalars.
+    let own = "name: A\nmine: {deep: [1, 2]}\nphone: 5551234\ntags: solo\ndnc: true\nnext:\n";
+    assert!(valid(&schema, &front_matter_json(own)));
+}
+
+#[test]
+fn the_pre_commit_hook_runs_ledger_lint() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
+    let hooks: Value = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let hook = &hooks[0];
+    assert_eq!(hook["id"], "ledger-lint");
+    assert_eq!(hook["entry"], "ledger lint");
+    assert_eq!(hook["language"], "system");
+    assert_eq!(hook["pass_filenames"], false);
+}
