@@ -141,6 +141,17 @@ fn record(team: &Team, who: &str, json: &str) {
     fs::write(team.path(who, ".git/ledger-sync.json"), json).unwrap();
 }
 
+/// The record of a sync killed while moving the files from one commit to
+/// another.
+fn check_out_record(team: &Team, who: &str, from: &str, to: &str) {
+    let json = format!(
+        "{{\"step\":\"check-out\",\"branch\":\"main\",\"from\":\"{}\",\"to\":\"{}\"}}",
+        from.trim(),
+        to.trim()
+    );
+    record(team, who, &json);
+}
+
 fn no_record_left(team: &Team, who: &str) {
     for name in ["ledger-sync.json", "ledger-sync.index"] {
         assert!(!team.path(who, &format!(".git/{name}")).exists(), "{name}");
@@ -159,15 +170,7 @@ fn a_sync_killed_while_fast_forwarding_is_finished() {
     team.git("B", &["fetch", "-q"]);
     let from = team.head("B");
     let to = team.git("B", &["rev-parse", "origin/main"]);
-    record(
-        &team,
-        "B",
-        &format!(
-            "{{\"step\":\"check-out\",\"branch\":\"main\",\"from\":\"{}\",\"to\":\"{}\"}}",
-            from.trim(),
-            to.trim()
-        ),
-    );
+    check_out_record(&team, "B", &from, &to);
     // One file of two written.
     let theirs = team.git("B", &["show", "origin/main:prospects/acme-corp.md"]);
     fs::write(team.path("B", "prospects/acme-corp.md"), &theirs).unwrap();
@@ -198,15 +201,7 @@ fn a_sync_killed_while_merging_is_finished_and_pushed() {
     // The merge the sync had made: a commit nothing points to yet.
     let merge = unreferenced_merge(&team);
     team.git("B", &["read-tree", "-m", "-u", "HEAD", merge.trim()]);
-    record(
-        &team,
-        "B",
-        &format!(
-            "{{\"step\":\"check-out\",\"branch\":\"main\",\"from\":\"{}\",\"to\":\"{}\"}}",
-            from.trim(),
-            merge.trim()
-        ),
-    );
+    check_out_record(&team, "B", &from, &merge);
 
     let run = team.ledger("B", &["sync"]).ok();
     assert_eq!(
