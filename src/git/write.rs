@@ -156,6 +156,9 @@ impl Writer<'_> {
         // files) is finished or cleared first, under the lock.
         if let (true, Some(repo)) = (self.commit, &repo) {
             transaction::finish_interrupted(repo)?;
+            // A sync killed while moving the files is finished (or put
+            // back) before an edit commits on top of its half-moved tree.
+            repo.finish_interrupted_sync()?;
         }
         for dir in paths.iter().filter_map(|p| p.parent()) {
             store::clean_temporaries(dir);
