@@ -4,6 +4,7 @@
 
 mod draft;
 mod exchange;
+mod export;
 mod read;
 mod stats;
 mod style;
@@ -35,6 +36,7 @@ Examples:
   ledger stats                     where your follow-up stops, and when replies come
   ledger draft acme                the next message: your history, why now, one clear ask
   ledger sync                      commit, pull, merge and push with the git remote
+  ledger export ics > due.ics      a calendar of follow-ups (also csv, json)
   ledger completions bash          tab completion: source <(ledger completions bash)
 
 The ledger is the folder given by -C, else $LEDGER_DIR, else the nearest
@@ -163,6 +165,10 @@ pub enum Command {
     )]
     MergeDriver(MergeDriverArgs),
 
+    /// Write the ledger for other tools: a calendar of follow-ups, a spreadsheet, JSON.
+    #[command(subcommand, after_help = EXPORT_HELP)]
+    Export(ExportFormat),
+
     /// A shell's completion script: commands, options and the ledger's prospects.
     #[command(after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),
@@ -191,6 +197,56 @@ Examples:
 The script calls ledger back as you press Tab (PROSPECT arguments complete to
 the stems of the ledger's files), so load it anew in each shell rather than
 saving it: a script from another version of ledger may not complete.";
+
+const EXPORT_HELP: &str = "\
+Examples:
+  ledger export ics > ~/Sync/follow-ups.ics        a calendar to subscribe to
+  ledger export ics --todo --within 2w             to-dos for the coming two weeks
+  ledger export csv --stage proposal > deals.csv
+  ledger export json --owner sam | jq '.[].fields.email'
+
+Every usable prospect the filters keep, in the order `list --all` shows
+them (ics: the open ones with a due date).";
+
+/// What `ledger export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// A calendar (RFC 5545): an all-day event a follow-up, on its due date or today when late.
+    #[command(
+        after_help = "Examples:\n  ledger export ics > follow-ups.ics\n  ledger export ics --todo --within 1w --owner sam\n\nEach event keeps its UID from one export to the next (it is made of the\nledger's folder name and the prospect's id), so a calendar subscribed to\nthe file moves an event when its follow-up moves. README.md shows how to\npublish the file for a phone."
+    )]
+    Ics(IcsArgs),
+    /// A spreadsheet (RFC 4180): a row a prospect, the columns of `list --json` and the front matter.
+    #[command(
+        after_help = "Examples:\n  ledger export csv > prospects.csv\n  ledger export csv --tag saas\n\nColumns: id, name, company, contact, email, phone, stage, value, currency,\nowner, source, tags (joined with ;), added, next, dnc, reason, touches,\nunanswered, budget, last_touch, due, overdue_days, due_reason, channel.\nText that starts with =, +, -, @, a tab or a carriage return gets a\nleading ' so that a spreadsheet shows it rather than running it.\n`ledger import csv` reads the file back."
+    )]
+    Csv(ExportArgs),
+    /// JSON: an array of what `show --json` prints of each prospect.
+    #[command(
+        after_help = "Examples:\n  ledger export json > ledger.json\n  ledger export json --stage won | jq 'map(.fields.value) | add'"
+    )]
+    Json(ExportArgs),
+}
+
+/// `ledger export csv` and `ledger export json`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filters: Filters,
+}
+
+/// `ledger export ics`.
+#[derive(Debug, Args)]
+pub struct IcsArgs {
+    /// To-dos (VTODO) with a due date, rather than events.
+    #[arg(long)]
+    pub todo: bool,
+    /// Only what falls due within this span (3d, 2w, 1m), the late included.
+    #[arg(long, value_name = "SPAN", value_parser = parse_span)]
+    pub within: Option<Span>,
+    #[command(flatten)]
+    pub filters: Filters,
+}
 
 /// `ledger completions`.
 #[derive(Debug, Args)]
@@ -366,7 +422,7 @@ pub struct CommitArgs {
     pub message: Option<String>,
 }
 
-/// Filters shared by `due`, `list` and `stats`.
+/// Filters shared by `due`, `list`, `stats` and `export`.
 #[derive(Debug, Args, Default)]
 pub struct Filters {
     /// Only prospects in this stage (repeat for several).
@@ -686,6 +742,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Reopen(args) => write::reopen(&env, args, &mut out)?,
         Command::Commit(args) => write::commit(&env, args, &mut out)?,
         Command::Sync(args) => sync::sync(&env, args, &mut out)?,
+        Command::Export(format) => export::export(&env, format, &mut out)?,
         Command::Init(_)
         | Command::MergeDriver(_)
         | Command::Completions(_)

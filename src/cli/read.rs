@@ -104,28 +104,7 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
     let prospect = &env.ledger.find(&args.prospect, &env.cwd)?;
     let status = &status_of(env, prospect)?;
     if args.json {
-        let mut value = serde_json::to_value(status).map_err(|e| Error::Output(e.into()))?;
-        let fields: serde_json::Map<String, serde_json::Value> = prospect
-            .front
-            .pairs
-            .iter()
-            .map(|(k, v, _)| (k.clone(), v.to_json()))
-            .collect();
-        let log: Vec<serde_json::Value> = prospect
-            .entries
-            .iter()
-            .map(|e| {
-                serde_json::json!({
-                    "line": e.line, "date": e.date, "time": e.time, "channel": e.channel,
-                    "inbound": e.inbound, "text": e.text,
-                })
-            })
-            .collect();
-        if let Some(object) = value.as_object_mut() {
-            object.insert("fields".into(), fields.into());
-            object.insert("log".into(), log.into());
-        }
-        write_json(out, &value)?;
+        write_json(out, &show_json(status, prospect)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let look = &env.look;
@@ -197,6 +176,33 @@ pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode
         .write(out, look, &prospect.entries, row)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `show --json` prints of a prospect: its status, with its `fields`
+/// (the front matter, every key) and its `log`.
+pub(super) fn show_json(status: &Status, prospect: &Prospect) -> Result<serde_json::Value> {
+    let mut value = serde_json::to_value(status).map_err(|e| Error::Output(e.into()))?;
+    let fields: serde_json::Map<String, serde_json::Value> = prospect
+        .front
+        .pairs
+        .iter()
+        .map(|(k, v, _)| (k.clone(), v.to_json()))
+        .collect();
+    let log: Vec<serde_json::Value> = prospect
+        .entries
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "line": e.line, "date": e.date, "time": e.time, "channel": e.channel,
+                "inbound": e.inbound, "text": e.text,
+            })
+        })
+        .collect();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("fields".into(), fields.into());
+        object.insert("log".into(), log.into());
+    }
+    Ok(value)
 }
 
 /// A prospect's status today; for a broken prospect, the error of the

@@ -33,6 +33,7 @@ pub fn stats(env: &Env, args: &StatsArgs, out: &mut impl Write) -> Result<ExitCo
         filter: args.filters.filter(),
         due_by: Some(env.today),
         stats: true,
+        ..Query::default()
     };
     let stats = report_for(env, &query).stats.unwrap_or_else(|| {
         ledger::rules::stats::Tally::default().finish(&env.ledger.settings, env.today)

@@ -24,7 +24,8 @@
 //! One file is kept: a check, a header, the place of each record, and one
 //! record a file sorted by path, each with its own check. A record's body
 //! is the file's [`Summary`] (`None`: not a prospect), serialized with
-//! serde as postcard.
+//! serde as postcard, followed by its status's [`Card`], which is decoded
+//! only for `export`.
 //!
 //! Commands that show what is not kept (`show`, `lint`) read the files.
 
@@ -40,6 +41,7 @@ use crate::format::date::Date;
 use crate::ledger::store;
 use crate::ledger::walk::{nanos, Key};
 use crate::rules::check::Summary;
+use crate::rules::due::Card;
 
 /// Files modified less than this long before the cache's timestamp are
 /// read again: wider than any file system's timestamp granularity (FAT's
@@ -64,7 +66,7 @@ fn decode_key(bytes: &[u8]) -> Option<Key> {
 }
 
 /// The cache's format: the crate's version and a revision of the layout.
-const FORMAT: &str = concat!("ledger-cache 8 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("ledger-cache 9 ", env!("CARGO_PKG_VERSION"));
 
 /// Bytes a check takes in a cache file.
 const CHECK: usize = 8;
@@ -280,9 +282,19 @@ pub struct Learned(Vec<u8>);
 
 impl Learned {
     /// What to keep of a file whose summary is `summary` (`None`: not a
-    /// prospect).
+    /// prospect): the summary, then its status's card, which only
+    /// `export` reads.
     pub fn of(summary: Option<&Summary>) -> Learned {
-        Learned(postcard::to_stdvec(&summary).unwrap_or_default())
+        let card = summary
+            .and_then(|s| s.status.as_ref())
+            .and_then(|s| s.card.as_deref());
+        let mut body = postcard::to_stdvec(&summary).unwrap_or_default();
+        // Written after the summary and never read unless asked for:
+        // `due` decodes the summary and stops.
+        if let Ok(card) = postcard::to_stdvec(&card) {
+            body.extend(card);
+        }
+        Learned(body)
     }
 }
 
@@ -317,9 +329,24 @@ impl Cache {
     /// its record (to keep it); `None` when the cache does not hold the
     /// file as it is. The summary is `None` for a file that is not a
     /// prospect.
-    pub fn get(&self, relative: &str, key: Key) -> Option<(u32, Option<Summary>)> {
+    ///
+    /// With `cards`, the status comes with its card; else the card's bytes
+    /// are not looked at.
+    pub fn get(&self, relative: &str, key: Key, cards: bool) -> Option<(u32, Option<Summary>)> {
         let (place, body) = self.table.as_ref()?.get(relative, key)?;
-        Some((place, postcard::from_bytes(body).ok()?))
+        let (mut summary, rest) = postcard::take_from_bytes::<Option<Summary>>(body).ok()?;
+        if let (
+            true,
+            Some(Summary {
+                status: Some(status),
+                ..
+            }),
+        ) = (cards, &mut summary)
+        {
+            let card: Option<Card> = postcard::from_bytes(rest).ok()?;
+            status.card = card.map(Box::new);
+        }
+        Some((place, summary))
     }
 
     /// Keep what this run learned: `kept`, the places of the records that
@@ -406,7 +433,7 @@ mod tests {
         let kept = summary("prospects/acme.md", text);
         let (acme, settings) = (key(10, 0, 1), b"cadence: [3d]\n");
         let cache = Cache::open(&base, today(), settings);
-        assert!(cache.get("prospects/acme.md", acme).is_none());
+        assert!(cache.get("prospects/acme.md", acme, true).is_none());
         let news = vec![(
             "prospects/acme.md".to_owned(),
             acme,
@@ -415,11 +442,11 @@ mod tests {
         cache.save(Vec::new(), news);
 
         let cache = Cache::open(&base, today(), settings);
-        let (_, back) = cache.get("prospects/acme.md", acme).unwrap();
+        let (_, back) = cache.get("prospects/acme.md", acme, true).unwrap();
         assert_eq!(back, kept);
         assert!(back.unwrap().status.unwrap().dnc_since.is_some());
         let other_key = key(11, 0, 1);
-        assert!(cache.get("prospects/acme.md", other_key).is_none());
+        assert!(cache.get("prospects/acme.md", other_key, true).is_none());
         let tomorrow = today().succ_opt().unwrap();
         assert!(Cache::open(&base, tomorrow, settings).table.is_none());
         assert!(Cache::open(&base, today(), b"").table.is_none());
@@ -437,7 +464,7 @@ mod tests {
         let layout = (FORMAT.split(' ').nth(1), check(&body));
         assert_eq!(
             layout,
-            (Some("8"), 6051476448587460692),
+            (Some("9"), 16933921446937302703),
             "the record's layout changed: bump FORMAT"
         );
     }

@@ -53,6 +53,9 @@ pub struct Query {
     pub due_by: Option<Date>,
     /// Also work out the figures of `stats` over the filter's prospects.
     pub stats: bool,
+    /// Give each status its card (the front matter's other values), for
+    /// `export`.
+    pub cards: bool,
 }
 
 /// What one walk found of the ledger's prospects.
@@ -130,7 +133,8 @@ impl Gathered {
     /// it as it is, else read and assessed.
     fn add(&mut self, found: Found, cache: Option<&Cache>, cx: &Context, query: &Query) {
         let cached = cache.zip(found.key);
-        let summary = match cached.and_then(|(cache, key)| cache.get(&found.relative, key)) {
+        let got = cached.and_then(|(cache, key)| cache.get(&found.relative, key, query.cards));
+        let summary = match got {
             Some((place, summary)) => {
                 self.kept.push(place);
                 summary
@@ -146,10 +150,13 @@ impl Gathered {
         };
         match summary {
             Some(Summary {
-                status: Some(status),
+                status: Some(mut status),
                 touches,
                 ..
             }) if query.filter.keeps(&status) => {
+                if !query.cards {
+                    status.card = None;
+                }
                 if let (true, Some(touches)) = (query.stats, &touches) {
                     self.count(cx, &status, touches);
                 }
@@ -364,6 +371,12 @@ mod tests {
                 filter: Filter::default(),
                 due_by: Some(today),
                 stats: true,
+                ..Query::default()
+            },
+            // What `export` asks: every status with its card.
+            Query {
+                cards: true,
+                ..Query::default()
             },
         ];
         for query in &queries {

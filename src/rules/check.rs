@@ -7,7 +7,7 @@ use crate::format::diagnostic::{Code, Diagnostic, Severity};
 use crate::format::entry::Entry;
 use crate::format::front_matter::{Dnc, Fields};
 use crate::format::prospect::Prospect;
-use crate::rules::due::{self, Reason, Status};
+use crate::rules::due::{self, Card, Reason, Status};
 use crate::rules::settings::{Settings, NOTE};
 use crate::rules::stats::Touches;
 
@@ -191,8 +191,6 @@ pub struct Assessment {
 pub struct Summary {
     /// Its status; `None` when it is broken.
     pub status: Option<Status>,
-    /// Whether any check found an error (`due` holds such a prospect back).
-    pub errors: bool,
     /// What `stats` counts of its touches; `None` when it is broken.
     pub touches: Option<Touches>,
 }
@@ -208,9 +206,8 @@ pub fn assess_errors(prospect: &Prospect, cx: &Context) -> Assessment {
     assess_for(prospect, cx, |code| code.severity() == Severity::Error)
 }
 
-/// The summary of one prospect for `due`, `list` and `stats`: its status,
-/// whether it has errors (without the wording of its warnings), and what
-/// its touches say.
+/// The summary of one prospect for `due`, `list`, `stats` and `export`:
+/// its status (with its card) and what its touches say.
 pub fn summarize(prospect: &Prospect, cx: &Context) -> Summary {
     let assessed = assess_errors(prospect, cx);
     let touches = match (prospect.fields(), &assessed.status) {
@@ -221,11 +218,11 @@ pub fn summarize(prospect: &Prospect, cx: &Context) -> Summary {
         )),
         _ => None,
     };
-    Summary {
-        errors: !assessed.diagnostics.is_empty(),
-        status: assessed.status,
-        touches,
+    let mut status = assessed.status;
+    if let (Some(status), Some(fields)) = (&mut status, prospect.fields()) {
+        status.card = Some(Box::new(Card::of(fields)));
     }
+    Summary { status, touches }
 }
 
 /// Run the checks whose code is `wanted` on one prospect.

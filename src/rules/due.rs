@@ -209,6 +209,55 @@ pub struct Status {
     /// Since when the prospect asked not to be contacted (`dnc: DATE`).
     #[serde(with = "date::serde_day")]
     pub dnc_since: Option<Date>,
+    /// The rest of the front matter's known values, for `export`; only
+    /// when the report was asked for them. Never in `--json` (`show`
+    /// prints the fields themselves), and kept apart in the cache, so
+    /// that `due` does not pay for what it does not show.
+    #[serde(skip)]
+    pub card: Option<Box<Card>>,
+}
+
+/// The front matter's known values that a [`Status`] does not carry:
+/// with it, every column of `export csv`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, serde::Deserialize)]
+pub struct Card {
+    /// Company.
+    pub company: Option<String>,
+    /// Contact person.
+    pub contact: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Where the lead came from.
+    pub source: Option<String>,
+    /// When the prospect entered the ledger.
+    #[serde(with = "date::serde_day")]
+    pub added: Option<Date>,
+    /// The explicit next follow-up.
+    #[serde(with = "date::serde_day")]
+    pub next: Option<Date>,
+    /// Do not contact, when the file says anything of it.
+    pub dnc: Option<Dnc>,
+    /// Why it was closed.
+    pub reason: Option<String>,
+}
+
+impl Card {
+    /// The card of a prospect's fields.
+    pub fn of(fields: &Fields) -> Card {
+        Card {
+            company: fields.company.clone(),
+            contact: fields.contact.clone(),
+            email: fields.email.clone(),
+            phone: fields.phone.clone(),
+            source: fields.source.clone(),
+            added: fields.added,
+            next: fields.next,
+            dnc: fields.dnc,
+            reason: fields.reason.clone(),
+        }
+    }
 }
 
 /// A whole value as an integer (`12000`, not `12000.0`) for people and
@@ -218,10 +267,17 @@ fn whole_if_whole<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::
         return value.serialize(s);
     }
     match value {
-        Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => s.serialize_i64(*v as i64),
-        Some(v) => s.serialize_f64(*v),
+        Some(v) => match whole(*v) {
+            Some(whole) => s.serialize_i64(whole),
+            None => s.serialize_f64(*v),
+        },
         None => s.serialize_none(),
     }
+}
+
+/// `value` as a whole number, when it is one that an `f64` holds exactly.
+pub fn whole(value: f64) -> Option<i64> {
+    (value.fract() == 0.0 && value.abs() < 9.0e15).then_some(value as i64)
 }
 
 /// The touches that count (SPEC section 3) among well-formed entries:
@@ -292,6 +348,7 @@ pub fn status(
             Dnc::Since(since) => Some(since),
             _ => None,
         },
+        card: None,
     }
 }
 

@@ -3,6 +3,7 @@
 mod cache;
 mod edits;
 mod exchange;
+mod export;
 mod failures;
 mod fuzzed;
 mod git;
