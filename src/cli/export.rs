@@ -9,7 +9,7 @@ use icalendar::{Calendar, Component, EventLike};
 use ledger::format::date::{self, Date};
 use ledger::format::text::printable;
 use ledger::ledger::read::read_prospect;
-use ledger::ledger::report::Query;
+use ledger::ledger::report::{Keep, Query};
 use ledger::rules::due::{Card, Reason, Status};
 use ledger::rules::export;
 use ledger::{Error, Result};
@@ -30,12 +30,12 @@ pub fn export(env: &Env, format: &ExportFormat, out: &mut impl Write) -> Result<
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every usable prospect the filters keep, in the order of `list --all`,
+/// The usable prospects the filters keep, in the order of `list --all`,
 /// each with its card when `cards`.
-fn statuses(env: &Env, filters: &Filters, due_by: Option<Date>, cards: bool) -> Vec<Status> {
+fn statuses(env: &Env, filters: &Filters, keep: Keep, cards: bool) -> Vec<Status> {
     let query = Query {
         filter: filters.filter(),
-        due_by,
+        keep,
         cards,
         ..Query::default()
     };
@@ -52,7 +52,7 @@ fn csv(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
     header.flush()?;
     drop(header);
     // The rows written on every core, a slice each, and put out in order.
-    let statuses = statuses(env, filters, None, true);
+    let statuses = statuses(env, filters, Keep::All, true);
     let pieces: Vec<std::result::Result<Vec<u8>, ::csv::Error>> = statuses
         .par_chunks(ROWS_A_PIECE)
         .map(|chunk| {
@@ -82,7 +82,7 @@ const ROWS_A_PIECE: usize = 2048;
 
 /// `export json`: what `show --json` prints of each prospect, in an array.
 fn json(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
-    let statuses = statuses(env, filters, None, false);
+    let statuses = statuses(env, filters, Keep::All, false);
     let root = &env.ledger.root;
     let shown: Vec<serde_json::Value> = statuses
         .par_iter()
@@ -102,7 +102,8 @@ fn json(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
 /// open prospect with a due date, on that date or today when it is past.
 fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
     let today = env.today;
-    let horizon = args.within.map(|span| span.after(today));
+    // Without --within, every follow-up to come.
+    let horizon = args.within.map_or(Date::MAX, |span| span.after(today));
     let mut calendar = Calendar::empty();
     calendar
         .append_property(("VERSION", "2.0"))
@@ -114,7 +115,7 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
     let shell = calendar.to_string();
     let (head, tail) = shell.split_at(shell.rfind("END:VCALENDAR").unwrap_or(shell.len()));
     let ledger = ledger_name(env);
-    let statuses = statuses(env, &args.filters, horizon, true);
+    let statuses = statuses(env, &args.filters, Keep::DueBy(horizon), true);
     let events: Vec<String> = statuses
         .par_iter()
         .filter_map(|status| {

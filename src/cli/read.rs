@@ -3,13 +3,12 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use ledger::format::date::Date;
 use ledger::format::diagnostic::{Diagnostic, Severity};
 use ledger::format::prospect::Prospect;
 use ledger::format::text::{is_unsafe_char, printable};
 use ledger::format::yaml::Yaml;
 use ledger::git;
-use ledger::ledger::report::{Lint, Query, Report};
+use ledger::ledger::report::{Keep, Lint, Query, Report};
 use ledger::rules::check::{self, Context};
 use ledger::rules::due::{Reason, Status};
 use ledger::{Error, Result};
@@ -24,14 +23,14 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
     // What is due by today, or within the span asked for; `--json` lists
     // exactly what the table shows.
     let horizon = args.within.map_or(env.today, |span| span.after(env.today));
-    let report = gather(env, &args.filters, Some(horizon));
+    let report = gather(env, &args.filters, Keep::DueBy(horizon));
     let due = &report.statuses;
     let due = due.get(..args.limit.unwrap_or(usize::MAX)).unwrap_or(due);
     if args.json {
         return write_json(out, &due).map(|()| ExitCode::SUCCESS);
     }
     match &report.next {
-        _ if !due.is_empty() => status_table(out, &due.iter().collect::<Vec<_>>(), env, false)?,
+        _ if !due.is_empty() => status_table(out, due, env, false)?,
         Some(s) => writeln!(
             out,
             "Nothing due. Next: {} {} ({}).",
@@ -56,10 +55,10 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
 
 /// The report of the ledger (through the cache unless `--no-cache`), after
 /// saying on standard error how many prospects were held back as broken.
-pub(super) fn gather(env: &Env, filters: &Filters, due_by: Option<Date>) -> Report {
+pub(super) fn gather(env: &Env, filters: &Filters, keep: Keep) -> Report {
     let query = Query {
         filter: filters.filter(),
-        due_by,
+        keep,
         ..Query::default()
     };
     report_for(env, &query)
@@ -82,18 +81,14 @@ pub(super) fn report_for(env: &Env, query: &Query) -> Report {
 /// `ledger list`.
 pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    let report = gather(env, &args.filters, None);
-    let shown: Vec<&Status> = report
-        .statuses
-        .iter()
-        .filter(|s| args.all || s.due_reason != Reason::Closed)
-        .collect();
+    let keep = if args.all { Keep::All } else { Keep::Open };
+    let shown = &gather(env, &args.filters, keep).statuses;
     if args.json {
         write_json(out, &shown)?;
     } else if shown.is_empty() {
         writeln!(out, "No prospects{}.", if args.all { "" } else { " open" })?;
     } else {
-        status_table(out, &shown, env, true)?;
+        status_table(out, shown, env, true)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -366,11 +361,11 @@ impl serde_json::ser::Formatter for SafeJson {
 /// last touch, and what to do.
 fn status_table(
     out: &mut impl Write,
-    statuses: &[&Status],
+    statuses: &[Status],
     env: &Env,
     with_undue: bool,
 ) -> io::Result<()> {
-    let row = |s: &&Status, cells: &mut Cells| {
+    let row = |s: &Status, cells: &mut Cells| {
         match s.overdue_days {
             Some(days) => cells.shown(&style::lateness(days), style::lateness_style(days)),
             None if with_undue => cells.text(s.due_reason.as_str(), style::DIM),

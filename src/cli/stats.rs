@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anstyle::Style;
 use ledger::format::text::printable;
-use ledger::ledger::report::Query;
+use ledger::ledger::report::{Keep, Query};
 use ledger::rules::stats::{Buckets, Stats, Values, CITED_SALES_BY_CONTACT};
 use ledger::Result;
 
@@ -27,11 +27,10 @@ const NAMED: usize = 10;
 /// `ledger stats`.
 pub fn stats(env: &Env, args: &StatsArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
-    // Kept are only the statuses due today (the walk counts the rest):
-    // what `due` would list.
+    // No status is kept: the walk counts.
     let query = Query {
         filter: args.filters.filter(),
-        due_by: Some(env.today),
+        keep: Keep::Nothing,
         stats: true,
         ..Query::default()
     };

@@ -318,7 +318,7 @@ impl Cache {
         let started = nanos(SystemTime::now());
         let day = (today.num_days_from_ce(), check(settings));
         Cache {
-            table: Table::read(&file(base, "day"), day),
+            table: Table::read(&file(base), day),
             base: base.to_path_buf(),
             day,
             started,
@@ -381,15 +381,14 @@ impl Cache {
                 .map(|(rel, key, Learned(body))| (rel.as_str(), *key, body.as_slice())),
         );
         records.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        Table::write(&file(&self.base, "day"), self.started, self.day, &records);
+        Table::write(&file(&self.base), self.started, self.day, &records);
     }
 }
 
-/// The file `which` of the cache at `base`: `base.day`, `base.parsed`.
-fn file(base: &Path, which: &str) -> PathBuf {
+/// The file of the cache at `base`: `base.day`.
+fn file(base: &Path) -> PathBuf {
     let mut name = base.as_os_str().to_owned();
-    name.push(".");
-    name.push(which);
+    name.push(".day");
     PathBuf::from(name)
 }
 

@@ -43,14 +43,28 @@ impl Filter {
     }
 }
 
+/// Which statuses a report keeps (it counts the rest).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// Every one, closed ones too (`list --all`, `export`).
+    #[default]
+    All,
+    /// Those not closed (`list`).
+    Open,
+    /// Those due by this day, noting the next to come due after it
+    /// (`due`, `export ics`).
+    DueBy(Date),
+    /// None: the report only counts (`stats`).
+    Nothing,
+}
+
 /// What a report is asked for.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
     /// Which prospects count at all.
     pub filter: Filter,
-    /// Keep only the statuses due by this day (and note the next one to
-    /// come due after it); `None`: keep every status, closed ones too.
-    pub due_by: Option<Date>,
+    /// Which of the filter's statuses the report keeps.
+    pub keep: Keep,
     /// Also work out the figures of `stats` over the filter's prospects.
     pub stats: bool,
     /// Give each status its card (the front matter's other values), for
@@ -104,9 +118,7 @@ impl Report {
             news,
             tally,
         } = Gathered::join(gathered);
-        report.stats = query
-            .stats
-            .then(|| tally.unwrap_or_default().finish(&ledger.settings, today));
+        report.stats = query.stats.then(|| tally.finish(&ledger.settings, today));
         if let Some(cache) = cache {
             cache.save(kept, news);
         }
@@ -124,8 +136,8 @@ struct Gathered {
     kept: Vec<u32>,
     /// What was read anew.
     news: Vec<(String, Key, Learned)>,
-    /// The sums of `stats`, when the query asks for them.
-    tally: Option<Tally>,
+    /// The sums of `stats` (empty unless the query asks for them).
+    tally: Tally,
 }
 
 impl Gathered {
@@ -160,7 +172,7 @@ impl Gathered {
                 if let (true, Some(touches)) = (query.stats, &touches) {
                     self.count(cx, &status, touches);
                 }
-                self.keep(status, query.due_by)
+                self.keep(status, query.keep)
             }
             Some(Summary { status: None, .. }) => self.report.held_back.push(found.relative),
             _ => {}
@@ -168,22 +180,21 @@ impl Gathered {
     }
 
     /// Take in the status of one of the filter's prospects.
-    fn keep(&mut self, status: Status, due_by: Option<Date>) {
+    fn keep(&mut self, status: Status, keep: Keep) {
         let report = &mut self.report;
         report.exhausted += usize::from(status.due_reason == Reason::Exhausted);
-        match (due_by, status.due) {
-            (None, _) => report.statuses.push(status),
-            (Some(horizon), Some(due)) if due <= horizon => report.statuses.push(status),
-            (Some(_), Some(_)) => report.next = sooner(report.next.take(), status),
-            (Some(_), None) => {}
+        match (keep, status.due) {
+            (Keep::All, _) => report.statuses.push(status),
+            (Keep::Open, _) if status.due_reason != Reason::Closed => report.statuses.push(status),
+            (Keep::DueBy(horizon), Some(due)) if due <= horizon => report.statuses.push(status),
+            (Keep::DueBy(_), Some(_)) => report.next = sooner(report.next.take(), status),
+            _ => {}
         }
     }
 
     /// Count one of the filter's prospects in the sums of `stats`.
     fn count(&mut self, cx: &Context, status: &Status, touches: &Touches) {
-        self.tally
-            .get_or_insert_with(Tally::default)
-            .add(cx, status, touches);
+        self.tally.add(cx, status, touches);
     }
 
     /// The pieces' findings as one, each moved once.
@@ -206,9 +217,7 @@ impl Gathered {
             }
             all.kept.extend(piece.kept);
             all.news.extend(piece.news);
-            if let Some(more) = piece.tally {
-                all.tally.get_or_insert_with(Tally::default).join(more);
-            }
+            all.tally.join(piece.tally);
         }
         all
     }
@@ -354,8 +363,7 @@ mod tests {
         let queries = [
             Query::default(),
             Query {
-                filter: Filter::default(),
-                due_by: Some(today),
+                keep: Keep::DueBy(today),
                 ..Query::default()
             },
             Query {
@@ -363,13 +371,16 @@ mod tests {
                     stages: vec!["lead".into()],
                     ..Filter::default()
                 },
-                due_by: Some(today),
+                keep: Keep::DueBy(today),
+                ..Query::default()
+            },
+            Query {
+                keep: Keep::Open,
                 ..Query::default()
             },
             // What `stats` asks.
             Query {
-                filter: Filter::default(),
-                due_by: Some(today),
+                keep: Keep::Nothing,
                 stats: true,
                 ..Query::default()
             },
@@ -392,8 +403,8 @@ mod tests {
             }
         }
         assert!(
-            queries[3].stats
-                && Report::gather(&ledger, today, None, &queries[3])
+            queries[4].stats
+                && Report::gather(&ledger, today, None, &queries[4])
                     .stats
                     .is_some()
         );
@@ -455,7 +466,7 @@ mod tests {
         assert!(every.next.is_none());
         let by = |day: &str| Query {
             filter: Filter::default(),
-            due_by: crate::format::date::parse_iso(day),
+            keep: Keep::DueBy(crate::format::date::parse_iso(day).unwrap()),
             ..Query::default()
         };
         let due = report(&files, &by(TODAY));
@@ -488,7 +499,6 @@ mod tests {
         let kept = |f: Filter| {
             let query = Query {
                 filter: f,
-                due_by: None,
                 ..Query::default()
             };
             let mut kept: Vec<String> = report(&files, &query)
