@@ -382,6 +382,11 @@ impl Cache {
         );
         records.sort_unstable_by(|a, b| a.0.cmp(b.0));
         Table::write(&file(&self.base), self.started, self.day, &records);
+        // Builds before the cache's format 6 kept a second file beside it,
+        // as large: gone with the first new cache.
+        let mut old = self.base.into_os_string();
+        old.push(".parsed");
+        let _ = fs::remove_file(old);
     }
 }
 
@@ -466,6 +471,20 @@ mod tests {
             (Some("9"), 16933921446937302703),
             "the record's layout changed: bump FORMAT"
         );
+    }
+
+    /// The second file of an older build's cache goes when a new cache is
+    /// written.
+    #[test]
+    fn an_older_build_s_second_file_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("cache");
+        let parsed = dir.path().join("cache.parsed");
+        fs::write(&parsed, "an older build's parses").unwrap();
+        let news = vec![("a.md".to_owned(), key(1, 0, 1), Learned::of(None))];
+        Cache::open(&base, today(), b"").save(Vec::new(), news);
+        assert!(file(&base).exists());
+        assert!(!parsed.exists());
     }
 
     /// A cache stamped at the very start of time trusts none of its
