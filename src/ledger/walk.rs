@@ -117,14 +117,7 @@ pub fn walk<'w>(
     stat: bool,
 ) -> impl ParallelIterator<Item = Result<Found, Diagnostic>> + 'w {
     // The path below the root, `/`-separated; `None` when not UTF-8.
-    let relative = move |entry: &DirEntry| -> Option<String> {
-        let rel = entry.path().strip_prefix(root).ok()?.to_str()?;
-        Some(if cfg!(windows) {
-            rel.replace('\\', "/")
-        } else {
-            rel.to_owned()
-        })
-    };
+    let relative = move |entry: &DirEntry| super::relative(root, entry.path());
     // A hidden or ignored folder is not entered at all.
     let entered = move |entry: &DirEntry| {
         entry.depth() == 0
