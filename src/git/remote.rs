@@ -25,6 +25,7 @@ use git2::{
     IndexTime, ObjectType, Oid, PushOptions, RemoteCallbacks, RemoteConnection, Repository, Tree,
 };
 
+use super::merge::Clash;
 use super::Repo;
 use crate::error::{Error, Result};
 use crate::ledger::store;
@@ -70,7 +71,7 @@ pub enum FileMerge {
     /// This is the merged content.
     Merged(Vec<u8>),
     /// It cannot be merged: these parts clash.
-    Clash(Vec<String>),
+    Clash(Vec<Clash>),
 }
 
 /// The three versions of a file both sides changed.
@@ -90,7 +91,7 @@ pub enum TreeMerge {
     /// Merged: the tree to commit.
     Clean(Oid),
     /// Files that clash, each with what clashes in it.
-    Clashes(Vec<(String, Vec<String>)>),
+    Clashes(Vec<(String, Vec<Clash>)>),
 }
 
 /// Where the repository stood, to go back to: the branch's commit and the
@@ -776,7 +777,7 @@ impl Repo {
                 let Some(entry) = side else { continue };
                 let path = String::from_utf8_lossy(&entry.path).into_owned();
                 if settled.insert(path.clone()) {
-                    clashes.push((path, vec![crate::git::merge::WHOLE_FILE.to_owned()]));
+                    clashes.push((path, vec![Clash::WholeFile]));
                 }
             }
         }

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::git::merge;
+use crate::git::merge::{self, Clash};
 use crate::git::write::{Recorded, Writer};
 pub use crate::git::Interrupted;
 use crate::git::{FileMerge, Id, Repo, Saved, Sides, TreeMerge};
@@ -271,24 +271,11 @@ fn resolve(writer: &Writer, place: Option<&str>, path: &str, sides: Sides) -> Re
     })
 }
 
-fn clash_error(remote: &str, branch: &str, clashes: &[(String, Vec<String>)]) -> Error {
+fn clash_error(remote: &str, branch: &str, clashes: &[(String, Vec<Clash>)]) -> Error {
     let mut message =
         format!("cannot merge {remote}/{branch}: both sides changed these differently\n");
     for (path, what) in clashes {
-        let what: Vec<String> = what
-            .iter()
-            .map(|w| match w.as_str() {
-                merge::TEXT => "lines outside the front matter and log".to_owned(),
-                merge::TOO_LARGE => {
-                    "the file, over 8 MiB on a side, which is not merged".to_owned()
-                }
-                merge::WHOLE_FILE => {
-                    "the whole file (deleted on one side and changed on the other, or not text)"
-                        .to_owned()
-                }
-                key => format!("key `{key}`"),
-            })
-            .collect();
+        let what: Vec<String> = what.iter().map(Clash::to_string).collect();
         message.push_str(&format!("  {path}: {}\n", what.join(", ")));
     }
     message.push_str("Nothing was changed");
@@ -299,7 +286,7 @@ fn clash_error(remote: &str, branch: &str, clashes: &[(String, Vec<String>)]) ->
 #[derive(Debug, Clone)]
 pub struct Driven {
     /// What clashed (empty: merged cleanly).
-    pub clashes: Vec<String>,
+    pub clashes: Vec<Clash>,
 }
 
 /// The prospect merge as a git merge driver (`%O %A %B`): merge `base`,
