@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use ledger::format::text::printable;
+use ledger::format::text::{printable, MAX_FILE_MIB};
 use ledger::git::merge::Clash;
 use ledger::git::sync::{self, Interrupted, Options, Pull, Synced};
 use ledger::git::write::Writer;
@@ -98,8 +98,8 @@ pub fn merge_driver(args: &MergeDriverArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| args.ours.display().to_string());
     if driven.clashes.contains(&Clash::TooLarge) {
         eprintln!(
-            "ledger: {}: a side is over 8 MiB and was not merged: the file is ours as it was, \
-             with no conflict markers; bring in their changes by hand",
+            "ledger: {}: a side is over {MAX_FILE_MIB} MiB and was not merged: the file is ours \
+             as it was, with no conflict markers; bring in their changes by hand",
             printable(&path)
         );
     } else {

@@ -25,7 +25,7 @@ use crate::format::entry;
 use crate::format::front_matter;
 use crate::format::keys::{self, KeyLines};
 use crate::format::log;
-use crate::format::text::{self, line_ending, trim_ending, MAX_FILE_BYTES};
+use crate::format::text::{self, line_ending, trim_ending, MAX_FILE_BYTES, MAX_FILE_MIB};
 use crate::git;
 
 /// Three versions of a file made into one.
@@ -64,7 +64,10 @@ impl fmt::Display for Clash {
         match self {
             Clash::Key(key) => write!(f, "key `{key}`"),
             Clash::Text => f.write_str("lines outside the front matter and log"),
-            Clash::TooLarge => f.write_str("the file, over 8 MiB on a side, which is not merged"),
+            Clash::TooLarge => write!(
+                f,
+                "the file, over {MAX_FILE_MIB} MiB on a side, which is not merged"
+            ),
             Clash::WholeFile => f.write_str(
                 "the whole file (deleted on one side and changed on the other, or not text)",
             ),

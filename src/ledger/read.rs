@@ -7,7 +7,7 @@ use std::io::Read;
 
 use crate::format::front_matter;
 use crate::format::prospect::Prospect;
-use crate::format::text::MAX_FILE_BYTES;
+use crate::format::text::{MAX_FILE_BYTES, MAX_FILE_MIB};
 
 /// Read one file as a prospect; `None` when it has no front-matter fence.
 pub fn read_prospect(
@@ -39,8 +39,7 @@ pub fn read_prospect(
                 relative,
                 format!(
                     "the file is {} bytes, over the {} MiB a prospect file may be",
-                    size,
-                    MAX_FILE_BYTES >> 20
+                    size, MAX_FILE_MIB
                 ),
             )
         });
