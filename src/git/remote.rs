@@ -85,6 +85,18 @@ pub struct Sides<'a> {
     pub theirs: &'a [u8],
 }
 
+/// A move of the work tree between two commits: their trees, and the paths
+/// that differ between them.
+struct Moving<'r> {
+    from: Option<Id>,
+    to: Id,
+    /// `from`'s tree (`None` before the first commit).
+    from_tree: Option<Tree<'r>>,
+    to_tree: Tree<'r>,
+    /// The paths whose content differs between the two, sorted.
+    changed: BTreeSet<String>,
+}
+
 /// The outcome of merging two commits' trees.
 #[derive(Debug)]
 pub enum TreeMerge {
@@ -218,13 +230,16 @@ impl Repo {
         // everything back; with one, what cannot be done now is done by the
         // next sync.
         let recorded = self.write_record(&underway, saved.index.as_deref());
-        let put_back = self.put_back_files(from, to).and_then(|()| {
-            self.put_back_branch_and_index(
-                &saved.branch.name,
-                saved.branch.tip,
-                saved.index.as_deref(),
-            )
-        });
+        let put_back = self
+            .move_between(from, to, "cannot put the repository back as it was")
+            .and_then(|moving| self.put_back_files(&moving))
+            .and_then(|()| {
+                self.put_back_branch_and_index(
+                    &saved.branch.name,
+                    saved.branch.tip,
+                    saved.index.as_deref(),
+                )
+            });
         match (put_back, recorded) {
             (Ok(()), _) => self.clear_record(),
             (Err(err), Ok(())) => Err(Error::PutBackNextSync(Box::new(err))),
@@ -263,12 +278,10 @@ impl Repo {
     /// Put back, as they are in `from`, the files that the move to `to`
     /// wrote: those that hold `to`'s version. A file the move did not reach,
     /// or one changed since by someone else, is left as it is.
-    fn put_back_files(&self, from: Option<Id>, to: Id) -> Result<()> {
-        let (from_tree, to_tree, changed) =
-            self.move_between(from, to, "cannot put the repository back as it was")?;
-        let not_theirs = self.differing_from(Some(&to_tree), &changed)?;
-        for path in changed.difference(&not_theirs) {
-            self.write_version(from_tree.as_ref(), path)?;
+    fn put_back_files(&self, moving: &Moving) -> Result<()> {
+        let not_theirs = self.differing_from(Some(&moving.to_tree), &moving.changed)?;
+        for path in moving.changed.difference(&not_theirs) {
+            self.write_version(moving.from_tree.as_ref(), path)?;
         }
         Ok(())
     }
@@ -305,16 +318,22 @@ impl Repo {
     /// each file that differs between them is written whole, then staged,
     /// and the branch moves last. Each file must hold one version or the
     /// other (see [`Repo::in_the_way`]).
-    fn move_files(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
+    fn move_files(&self, branch: &str, moving: &Moving) -> Result<()> {
         let fail = |e| Error::git("cannot update the work tree", e);
-        let (_, to_tree, changed) = self.move_between(from, to, "cannot update the work tree")?;
-        for path in &changed {
-            self.write_version(Some(&to_tree), path)?;
+        let Moving {
+            from,
+            to,
+            to_tree,
+            changed,
+            ..
+        } = moving;
+        for path in changed {
+            self.write_version(Some(to_tree), path)?;
         }
         let mut index = self.repo.index().map_err(fail)?;
         // Read it again if it changed on disk since it was opened.
         index.read(false).map_err(fail)?;
-        for path in &changed {
+        for path in changed {
             let is_file = to_tree
                 .get_path(Path::new(path))
                 .is_ok_and(|entry| entry.kind() == Some(ObjectType::Blob));
@@ -325,17 +344,15 @@ impl Repo {
             }
         }
         index.write().map_err(fail)?;
-        self.move_branch_if_at(branch, from, to)
+        self.move_branch_if_at(branch, *from, *to)
     }
 
     /// The files that differ between `from` and `to` and hold neither
     /// version in the work tree: changes of someone's that moving the work
     /// tree would lose.
-    fn in_the_way(&self, from: Option<Id>, to: Id) -> Result<Vec<String>> {
-        let (from_tree, to_tree, changed) =
-            self.move_between(from, to, "cannot compare the files with the commits")?;
-        let not_theirs = self.differing_from(Some(&to_tree), &changed)?;
-        let not_ours = self.differing_from(from_tree.as_ref(), &changed)?;
+    fn in_the_way(&self, moving: &Moving) -> Result<Vec<String>> {
+        let not_theirs = self.differing_from(Some(&moving.to_tree), &moving.changed)?;
+        let not_ours = self.differing_from(moving.from_tree.as_ref(), &moving.changed)?;
         Ok(not_theirs.intersection(&not_ours).cloned().collect())
     }
 
@@ -441,11 +458,12 @@ impl Repo {
                 path.display()
             ))
         };
-        self.clean_temporaries(from, to)?;
+        let moving = self.move_between(from, to, "cannot finish the interrupted sync")?;
+        self.clean_temporaries(&moving);
         let done = match underway.step {
             Step::CheckOut => {
                 if branch.tip == from {
-                    self.finish_check_out(&branch.name, from, to)?;
+                    self.finish_check_out(&branch.name, &moving)?;
                 } else if branch.tip != Some(to) {
                     return Err(moved_elsewhere());
                 }
@@ -463,7 +481,7 @@ impl Repo {
                 } else {
                     None
                 };
-                self.put_back_files(from, to)?;
+                self.put_back_files(&moving)?;
                 self.put_back_branch_and_index(&branch.name, before, index.as_deref())?;
                 Interrupted::PutBack
             }
@@ -474,24 +492,23 @@ impl Repo {
 
     /// Remove the temporary files a sync killed while it wrote the files
     /// of a move between `from` and `to` left beside them.
-    fn clean_temporaries(&self, from: Option<Id>, to: Id) -> Result<()> {
-        let (_, _, changed) = self.move_between(from, to, "cannot finish the interrupted sync")?;
-        let dirs: BTreeSet<PathBuf> = changed
+    fn clean_temporaries(&self, moving: &Moving) {
+        let dirs: BTreeSet<PathBuf> = moving
+            .changed
             .iter()
             .filter_map(|path| self.workdir.join(path).parent().map(Path::to_path_buf))
             .collect();
         for dir in dirs.iter().map(PathBuf::as_path).chain([self.repo.path()]) {
             store::clean_temporaries(dir);
         }
-        Ok(())
     }
 
     /// Complete a move of the work tree from `from` to `to` that stopped
     /// part way: every file the move concerns holds one version or the
     /// other, unless someone changed it since; those still on `from`'s are
     /// written, the index follows, and the branch moves last.
-    fn finish_check_out(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
-        let changed_since = self.in_the_way(from, to)?;
+    fn finish_check_out(&self, branch: &str, moving: &Moving) -> Result<()> {
+        let changed_since = self.in_the_way(moving)?;
         if !changed_since.is_empty() {
             return Err(Error::Unfinished(format!(
                 "a sync was interrupted while it updated the files, and these have been changed since:\n  {}\n\
@@ -499,7 +516,7 @@ impl Repo {
                 changed_since.join("\n  ")
             )));
         }
-        self.move_files(branch, from, to)
+        self.move_files(branch, moving)
     }
 
     /// Move the branch from `from` to `to`, only if it is still at `from`.
@@ -526,15 +543,9 @@ impl Repo {
         self.repo.find_commit(commit)?.tree()
     }
 
-    /// The paths whose content differs between two trees, sorted.
-    /// The trees of a move of the work tree from `from` to `to`, and the
-    /// paths it changes; `doing` names the step in an error.
-    fn move_between(
-        &self,
-        from: Option<Id>,
-        to: Id,
-        doing: &str,
-    ) -> Result<(Option<Tree<'_>>, Tree<'_>, BTreeSet<String>)> {
+    /// A move of the work tree from `from` to `to`, its trees and the paths
+    /// it changes worked out once; `doing` names the step in an error.
+    fn move_between(&self, from: Option<Id>, to: Id, doing: &str) -> Result<Moving<'_>> {
         let fail = |e| Error::git(doing, e);
         let from_tree = from
             .map(|id| self.tree_of(id.0))
@@ -542,9 +553,16 @@ impl Repo {
             .map_err(fail)?;
         let to_tree = self.tree_of(to.0).map_err(fail)?;
         let changed = self.changed_between(from_tree.as_ref(), &to_tree)?;
-        Ok((from_tree, to_tree, changed))
+        Ok(Moving {
+            from,
+            to,
+            from_tree,
+            to_tree,
+            changed,
+        })
     }
 
+    /// The paths whose content differs between two trees, sorted.
     fn changed_between(&self, old: Option<&Tree>, new: &Tree) -> Result<BTreeSet<String>> {
         let diff = self
             .repo
@@ -819,7 +837,8 @@ impl Repo {
     /// if it is interrupted, the next sync finishes it.
     pub fn check_out(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
         self.check_unlocked()?;
-        let in_the_way = self.in_the_way(from, to)?;
+        let moving = self.move_between(from, to, "cannot update the work tree")?;
+        let in_the_way = self.in_the_way(&moving)?;
         if !in_the_way.is_empty() {
             return Err(Error::Refused(format!(
                 "local changes in {} would be overwritten:\n  {}\nCommit or stash them, then sync again",
@@ -836,7 +855,7 @@ impl Repo {
             index: false,
         };
         self.write_record(&underway, None)?;
-        self.move_files(branch, from, to)?;
+        self.move_files(branch, &moving)?;
         self.clear_record()
     }
 
