@@ -646,39 +646,25 @@ impl Repo {
             store::clear_stale(&lock)?;
         }
         let url = self.remote_url(remote, Direction::Fetch)?;
-        let git_dir = self.repo.path().to_path_buf();
-        let name = remote.to_owned();
-        talk("fetch from", &url.clone(), move |heard| {
-            let fetch = |connection: &mut RemoteConnection<'_, '_, '_>,
-                         credentials: &Credentials<'_>| {
-                let explain = |err| credentials.explain("fetch from", &url, err);
-                let mut options = FetchOptions::new();
-                options.remote_callbacks(credentials.callbacks());
-                let fetched =
-                    connection
-                        .remote()
-                        .fetch(&[refspec.as_str()], Some(&mut options), None);
-                match fetched {
-                    Ok(()) => Ok(()),
-                    // A remote branch that is not there yet is fine: the first push makes it.
-                    Err(err)
-                        if err.code() == ErrorCode::NotFound
-                            || err.message().contains("couldn't find remote ref") =>
-                    {
-                        Ok(())
-                    }
-                    Err(err) => Err(explain(err)),
+        self.over_network(remote, &url, Direction::Fetch, move |talking| {
+            let mut options = FetchOptions::new();
+            options.remote_callbacks(talking.credentials.callbacks());
+            let fetched =
+                talking
+                    .connection
+                    .remote()
+                    .fetch(&[refspec.as_str()], Some(&mut options), None);
+            match fetched {
+                Ok(()) => Ok(()),
+                // A remote branch that is not there yet is fine: the first push makes it.
+                Err(err)
+                    if err.code() == ErrorCode::NotFound
+                        || err.message().contains("couldn't find remote ref") =>
+                {
+                    Ok(())
                 }
-            };
-            connected(
-                &git_dir,
-                &name,
-                Direction::Fetch,
-                heard,
-                "fetch from",
-                &url,
-                fetch,
-            )
+                Err(err) => Err(talking.explain(err)),
+            }
         })?;
         match self.repo.refname_to_id(&tracking) {
             Ok(id) => Ok(Some(Id(id))),
@@ -888,87 +874,110 @@ impl Repo {
         upstream: &str,
     ) -> Result<Pushed> {
         let refspec = format!("refs/heads/{branch}:refs/heads/{upstream}");
-        let git_dir = self.repo.path().to_path_buf();
-        let name = remote.to_owned();
-        let url = url.to_owned();
-        talk("push to", &url.clone(), move |heard| {
-            let push = |connection: &mut RemoteConnection<'_, '_, '_>,
-                        credentials: &Credentials<'_>| {
-                let explain = |err| credentials.explain("push to", &url, err);
-                let rejected: RefCell<Option<String>> = RefCell::new(None);
-                let said: RefCell<Vec<u8>> = RefCell::new(Vec::new());
-                let mut callbacks = credentials.callbacks();
-                callbacks.push_update_reference(|_, status| {
-                    heard.alive();
-                    if let Some(why) = status {
-                        *rejected.borrow_mut() = Some(why.to_owned());
-                    }
-                    Ok(())
-                });
-                callbacks.sideband_progress(|text| {
-                    let mut said = said.borrow_mut();
-                    let room = REMOTE_SAYS_AT_MOST.saturating_sub(said.len());
-                    said.extend(text.iter().take(room));
-                    heard.alive()
-                });
-                let mut options = PushOptions::new();
-                options.remote_callbacks(callbacks);
-                let pushed = connection
-                    .remote()
-                    .push(&[refspec.as_str()], Some(&mut options));
-                drop(options);
-                let shown = without_credentials(&url);
-                if let Err(err) = pushed {
-                    let moved = err.code() == ErrorCode::NotFastForward
-                        || err.message().contains("non-fastforward")
-                        || err.message().contains("not fast-forward");
-                    if moved {
-                        return Ok(Pushed::Raced(moved_on(&shown)));
-                    }
-                    return Err(explain(err));
+        self.over_network(remote, url, Direction::Push, move |talking| {
+            let (heard, url) = (talking.heard, talking.url);
+            let rejected: RefCell<Option<String>> = RefCell::new(None);
+            let said: RefCell<Vec<u8>> = RefCell::new(Vec::new());
+            let mut callbacks = talking.credentials.callbacks();
+            callbacks.push_update_reference(|_, status| {
+                heard.alive();
+                if let Some(why) = status {
+                    *rejected.borrow_mut() = Some(why.to_owned());
                 }
-                let Some(why) = rejected.into_inner() else {
-                    return Ok(Pushed::Done);
-                };
-                let why = scrub(why.trim_end_matches([':', ' ']), &url);
-                let said = String::from_utf8_lossy(&said.into_inner()).into_owned();
-                let complaints: Vec<&str> = said
-                    .lines()
-                    .map(str::trim)
-                    .filter(|line| line.starts_with("error:") || line.starts_with("fatal:"))
-                    .collect();
-                let refused = match complaints.is_empty() {
-                    true => format!("{shown} refused the push: {why}"),
-                    false => format!(
-                        "{shown} refused the push: {why}\n  remote: {}",
-                        scrub(&complaints.join("\n  remote: "), &url)
-                    ),
-                };
-                // git's receive-pack says "fetch first" or "non-fast-forward"
-                // when the branch had moved before it looked; when another push
-                // lands while it looks, it cannot lock the branch, or finds it
-                // "is at" another commit "but expected" the one it saw, and
-                // says it "failed to update ref".
-                if why.contains("fast")
-                    || why.contains("fetch first")
-                    || said.contains("but expected")
-                {
+                Ok(())
+            });
+            callbacks.sideband_progress(|text| {
+                let mut said = said.borrow_mut();
+                let room = REMOTE_SAYS_AT_MOST.saturating_sub(said.len());
+                said.extend(text.iter().take(room));
+                heard.alive()
+            });
+            let mut options = PushOptions::new();
+            options.remote_callbacks(callbacks);
+            let pushed = talking
+                .connection
+                .remote()
+                .push(&[refspec.as_str()], Some(&mut options));
+            drop(options);
+            let shown = without_credentials(url);
+            if let Err(err) = pushed {
+                let moved = err.code() == ErrorCode::NotFastForward
+                    || err.message().contains("non-fastforward")
+                    || err.message().contains("not fast-forward");
+                if moved {
                     return Ok(Pushed::Raced(moved_on(&shown)));
                 }
-                if why.contains("lock") || why.contains("failed to update ref") {
-                    return Ok(Pushed::Raced(refused));
-                }
-                Err(Error::Refused(refused))
+                return Err(talking.explain(err));
+            }
+            let Some(why) = rejected.into_inner() else {
+                return Ok(Pushed::Done);
             };
-            connected(
-                &git_dir,
-                &name,
-                Direction::Push,
+            let why = scrub(why.trim_end_matches([':', ' ']), url);
+            let said = String::from_utf8_lossy(&said.into_inner()).into_owned();
+            let complaints: Vec<&str> = said
+                .lines()
+                .map(str::trim)
+                .filter(|line| line.starts_with("error:") || line.starts_with("fatal:"))
+                .collect();
+            let refused = match complaints.is_empty() {
+                true => format!("{shown} refused the push: {why}"),
+                false => format!(
+                    "{shown} refused the push: {why}\n  remote: {}",
+                    scrub(&complaints.join("\n  remote: "), url)
+                ),
+            };
+            // git's receive-pack says "fetch first" or "non-fast-forward"
+            // when the branch had moved before it looked; when another push
+            // lands while it looks, it cannot lock the branch, or finds it
+            // "is at" another commit "but expected" the one it saw, and
+            // says it "failed to update ref".
+            if why.contains("fast") || why.contains("fetch first") || said.contains("but expected")
+            {
+                return Ok(Pushed::Raced(moved_on(&shown)));
+            }
+            if why.contains("lock") || why.contains("failed to update ref") {
+                return Ok(Pushed::Raced(refused));
+            }
+            Err(Error::Refused(refused))
+        })
+    }
+
+    /// Fetch from or push to (`direction`) the remote `name`, whose URL is
+    /// `url`: `work` runs on a thread of its own (see [`talk`]), with the
+    /// repository opened again there and connected with the usual
+    /// credentials.
+    fn over_network<T: Send + 'static>(
+        &self,
+        name: &str,
+        url: &str,
+        direction: Direction,
+        work: impl FnOnce(Talking<'_, '_, '_, '_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let doing = match direction {
+            Direction::Fetch => "fetch from",
+            Direction::Push => "push to",
+        };
+        let git_dir = self.repo.path().to_path_buf();
+        let name = name.to_owned();
+        let theirs = url.to_owned();
+        talk(doing, url, move |heard| {
+            let url = theirs.as_str();
+            let repo = open_again(&git_dir)?;
+            let mut handle = repo
+                .find_remote(&name)
+                .map_err(|e| Error::git("cannot find the remote", e))?;
+            let credentials = Credentials::new(&repo, heard);
+            let mut connection = handle
+                .connect_auth(direction, Some(credentials.callbacks()), None)
+                .map_err(|err| credentials.explain(doing, url, err))?;
+            heard.connected();
+            work(Talking {
+                connection: &mut connection,
+                credentials: &credentials,
                 heard,
-                "push to",
-                &url,
-                push,
-            )
+                doing,
+                url,
+            })
         })
     }
 
@@ -1283,6 +1292,23 @@ impl Heard {
     }
 }
 
+/// A connection to a remote, for the work done over it.
+struct Talking<'t, 'repo, 'conn, 'cb> {
+    connection: &'t mut RemoteConnection<'repo, 'conn, 'cb>,
+    credentials: &'t Credentials<'t>,
+    heard: &'t Heard,
+    /// What is being done ("fetch from", "push to"), for errors.
+    doing: &'static str,
+    url: &'t str,
+}
+
+impl Talking<'_, '_, '_, '_> {
+    /// An error of the exchange, explained.
+    fn explain(&self, err: git2::Error) -> Error {
+        self.credentials.explain(self.doing, self.url, err)
+    }
+}
+
 /// Run `work`, an exchange with the remote at `url`, on a thread of its
 /// own, and give up on it when the remote does not answer the connection
 /// in time, or falls silent too long. libgit2 has no safe way to bound its
@@ -1291,29 +1317,6 @@ impl Heard {
 /// left behind, blocked, to end with the process: everything it would do
 /// after a sign of life is refused, and whatever it fetched is only
 /// objects and a remote-tracking branch.
-/// The remote `name` of the repository at `git_dir`, opened again on this
-/// thread and connected with the usual credentials, for `work` to talk to.
-fn connected<T>(
-    git_dir: &Path,
-    name: &str,
-    direction: Direction,
-    heard: &Heard,
-    doing: &str,
-    url: &str,
-    work: impl FnOnce(&mut RemoteConnection<'_, '_, '_>, &Credentials<'_>) -> Result<T>,
-) -> Result<T> {
-    let repo = open_again(git_dir)?;
-    let mut handle = repo
-        .find_remote(name)
-        .map_err(|e| Error::git("cannot find the remote", e))?;
-    let credentials = Credentials::new(&repo, heard);
-    let mut connection = handle
-        .connect_auth(direction, Some(credentials.callbacks()), None)
-        .map_err(|err| credentials.explain(doing, url, err))?;
-    heard.connected();
-    work(&mut connection, &credentials)
-}
-
 fn talk<T: Send + 'static>(
     doing: &str,
     url: &str,
