@@ -8,6 +8,7 @@ use git2::{ErrorCode, Repository, RepositoryState, Status, StatusOptions};
 
 use crate::error::{Error, Result};
 use crate::ledger::cache::OUTSIDE_GIT;
+use crate::ledger::store;
 
 mod commit;
 pub mod merge;
@@ -171,11 +172,7 @@ impl Repo {
         let mut contents = Vec::with_capacity(paths.len());
         for path in paths {
             rels.push(self.in_tree(path)?);
-            contents.push(match std::fs::read(path) {
-                Ok(bytes) => Some(bytes),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-                Err(err) => return Err(Error::io(path, err)),
-            });
+            contents.push(store::read_if_there(path)?);
         }
         let changes: Vec<(String, Option<&[u8]>)> = rels
             .iter()

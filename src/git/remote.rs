@@ -28,7 +28,7 @@ use git2::{
 use super::merge::Clash;
 use super::Repo;
 use crate::error::{Error, Result};
-use crate::ledger::store;
+use crate::ledger::store::{self, read_if_there, remove_if_there};
 
 /// What a sync found left by an earlier one that was killed while it
 /// changed the files, and finished first.
@@ -1101,22 +1101,6 @@ fn set_executable(path: &Path, executable: bool) -> Result<()> {
 #[cfg(not(unix))]
 fn set_executable(_: &Path, _: bool) -> Result<()> {
     Ok(())
-}
-
-/// A file's bytes, `None` when it is not there.
-fn read_if_there(path: &Path) -> Result<Option<Vec<u8>>> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(Error::io(path, err)),
-    }
-}
-
-fn remove_if_there(path: &Path) -> Result<()> {
-    match fs::remove_file(path) {
-        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, err)),
-        _ => Ok(()),
-    }
 }
 
 /// The repository at `git_dir`, opened again for another thread.

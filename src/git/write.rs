@@ -799,13 +799,12 @@ fn add_merge_attribute(path: &Path) -> Result<bool> {
 }
 
 fn read_text(path: &Path) -> Result<Option<String>> {
-    match fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| Error::Refused(format!("{} is not UTF-8 text", path.display()))),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(Error::io(path, err)),
-    }
+    store::read_if_there(path)?
+        .map(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|_| Error::Refused(format!("{} is not UTF-8 text", path.display())))
+        })
+        .transpose()
 }
 
 fn existing<'t>(path: &str, text: &'t Option<String>) -> Result<&'t str> {

@@ -201,6 +201,20 @@ pub fn clear_stale(path: &Path) -> Result<()> {
     if !is_stale(path) {
         return Err(locked_error(path));
     }
+    remove_if_there(path)
+}
+
+/// A file's bytes, `None` when it is not there.
+pub fn read_if_there(path: &Path) -> Result<Option<Vec<u8>>> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(Error::io(path, err)),
+    }
+}
+
+/// Remove a file; one that is not there is already removed.
+pub fn remove_if_there(path: &Path) -> Result<()> {
     match fs::remove_file(path) {
         Err(err) if err.kind() != io::ErrorKind::NotFound => Err(Error::io(path, err)),
         _ => Ok(()),
