@@ -95,14 +95,16 @@ pub fn sync(writer: &Writer, options: &Options) -> Result<Synced> {
             Ok(Attempt::Raced(why)) => why,
             Err(err) => return Err(put_back(&repo, &saved, moved, err)),
         };
-        let gave_up = Error::Raced(format!(
-            "{raced}\nTried {PUSH_TRIES} times (others may be pushing at the same moment). Nothing was changed"
-        ));
+        let gave_up = || {
+            Error::Raced(format!(
+                "{raced}\nTried {tries} times (others may be pushing at the same moment). Nothing was changed"
+            ))
+        };
         if let Err(also) = repo.restore(&saved, moved) {
-            return Err(not_put_back(gave_up, also));
+            return Err(not_put_back(gave_up(), also));
         }
         if tries == PUSH_TRIES {
-            return Err(gave_up);
+            return Err(gave_up());
         }
         tries += 1;
         std::thread::sleep(pause());
