@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use ledger::format::text::{printable, MAX_FILE_MIB};
 use ledger::git::merge::Clash;
-use ledger::git::sync::{self, Interrupted, Options, Pull, Synced};
+use ledger::git::sync::{self, Options, Pull, Synced};
 use ledger::git::write::Writer;
+use ledger::git::Interrupted;
 use ledger::Result;
 
 use super::read::write_json;

@@ -18,7 +18,7 @@ pub mod transaction;
 pub mod write;
 
 pub use commit::{blob_id, Prepared};
-pub use remote::{Branch, FileMerge, Id, Interrupted, Saved, Sides, TreeMerge};
+pub use remote::{Branch, FileMerge, Id, Interrupted, Move, Saved, Sides, TreeMerge};
 
 /// A git work tree holding a ledger.
 pub struct Repo {
@@ -99,11 +99,6 @@ impl Repo {
         self.repo.path()
     }
 
-    /// A path's place in the work tree, `/`-separated.
-    pub fn relative(&self, path: &Path) -> Result<String> {
-        self.in_tree(path)
-    }
-
     /// The work tree's top folder.
     pub fn workdir(&self) -> &Path {
         &self.workdir
@@ -144,7 +139,7 @@ impl Repo {
     }
 
     /// A path's place in the work tree, `/`-separated.
-    fn in_tree(&self, path: &Path) -> Result<String> {
+    pub fn in_tree(&self, path: &Path) -> Result<String> {
         let parent = path.parent().unwrap_or(Path::new("."));
         let parent = parent.canonicalize().map_err(|e| Error::io(parent, e))?;
         let full = parent.join(path.file_name().unwrap_or_default());

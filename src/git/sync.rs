@@ -17,8 +17,7 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::git::merge::{self, Clash};
 use crate::git::write::{Recorded, Writer};
-pub use crate::git::Interrupted;
-use crate::git::{FileMerge, Id, Repo, Saved, Sides, TreeMerge};
+use crate::git::{FileMerge, Interrupted, Move, Repo, Saved, Sides, TreeMerge};
 use crate::ledger;
 use crate::ledger::store;
 
@@ -121,7 +120,7 @@ fn pause() -> Duration {
 }
 
 /// Put the repository back as it was after `err`; the error to report.
-fn put_back(repo: &Repo, saved: &Saved, moved: Option<(Option<Id>, Id)>, err: Error) -> Error {
+fn put_back(repo: &Repo, saved: &Saved, moved: Option<Move>, err: Error) -> Error {
     match repo.restore(saved, moved) {
         Ok(()) => err,
         Err(also) => not_put_back(err, also),
@@ -149,7 +148,7 @@ fn run(
     remote: &str,
     branch: &str,
     options: &Options,
-    moved: &mut Option<(Option<Id>, Id)>,
+    moved: &mut Option<Move>,
 ) -> Result<Attempt> {
     let (committed, recorded) = writer.commit_hand_edits_in(repo, None)?;
     let committed = match recorded {
