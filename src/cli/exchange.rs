@@ -152,11 +152,15 @@ pub fn man(args: &ManArgs, out: &mut impl Write) -> Result<ExitCode> {
             out.write_all(&page)?;
         }
         Some(dir) => {
-            if dir.exists() && !dir.is_dir() {
-                let why = std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder");
-                return Err(Error::io(dir, why));
-            }
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            std::fs::create_dir_all(dir).map_err(|err| {
+                // A file where the folder should be fails as "File exists",
+                // which reads as if the folder were the trouble.
+                let err = match dir.exists() && !dir.is_dir() {
+                    true => std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
+                    false => err,
+                };
+                Error::io(dir, err)
+            })?;
             clap_mangen::generate_to(command, dir).map_err(|e| Error::io(dir, e))?;
         }
     }
