@@ -20,7 +20,7 @@ use crate::format::yaml;
 use crate::git::transaction;
 use crate::git::{Ahead, Commit, Repo};
 use crate::ledger::store::{self, Lock};
-use crate::ledger::{self, Ledger};
+use crate::ledger::{self, read, Ledger};
 use crate::rules::check::{self, Context};
 use crate::rules::due::Status;
 use crate::rules::settings::{self, NOTE};
@@ -566,10 +566,8 @@ impl Writer<'_> {
             let id = if rel == settings::FILE_NAME {
                 rel.clone()
             } else if rel.ends_with(".md") && !self.ledger.skips(&rel) {
-                let is_prospect = match fs::read(&path) {
-                    Ok(bytes) => crate::format::front_matter::has_fence(&bytes),
-                    Err(_) => true, // deleted: it was tracked, and is gone now
-                };
+                // Unreadable: deleted (it was tracked, and is gone now).
+                let is_prospect = read::opens_with_fence(&path).unwrap_or(true);
                 if !is_prospect {
                     continue;
                 }
