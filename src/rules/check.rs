@@ -199,26 +199,31 @@ pub struct Summary {
 
 /// Run every check on one prospect.
 pub fn assess(prospect: &Prospect, cx: &Context) -> Assessment {
-    assess_for(prospect, cx, |_| true)
+    let counted = due::counted(&prospect.entries, cx.today);
+    assess_for(prospect, cx, &counted, |_| true)
 }
 
 /// The status of one prospect and its errors, without the warnings (which
 /// take longer to word): what `due` and `list` need.
 pub fn assess_errors(prospect: &Prospect, cx: &Context) -> Assessment {
-    assess_for(prospect, cx, |code| code.severity() == Severity::Error)
+    let counted = due::counted(&prospect.entries, cx.today);
+    assess_for(prospect, cx, &counted, is_error)
+}
+
+fn is_error(code: Code) -> bool {
+    code.severity() == Severity::Error
 }
 
 /// The summary of one prospect for `due`, `list` and `stats`: its status,
 /// whether it has errors (without the wording of its warnings), and what
-/// its touches say.
+/// its touches say. The touches that count are found once, for both.
 pub fn summarize(prospect: &Prospect, cx: &Context) -> Summary {
-    let assessed = assess_errors(prospect, cx);
+    let counted = due::counted(&prospect.entries, cx.today);
+    let assessed = assess_for(prospect, cx, &counted, is_error);
     let touches = match (prospect.fields(), &assessed.status) {
-        (Some(fields), Some(status)) => Some(Touches::of(
-            &due::counted(&prospect.entries, cx.today),
-            gave_up(fields, status),
-            cx.today,
-        )),
+        (Some(fields), Some(status)) => {
+            Some(Touches::of(&counted, gave_up(fields, status), cx.today))
+        }
         _ => None,
     };
     Summary {
@@ -228,8 +233,14 @@ pub fn summarize(prospect: &Prospect, cx: &Context) -> Summary {
     }
 }
 
-/// Run the checks whose code is `wanted` on one prospect.
-fn assess_for(prospect: &Prospect, cx: &Context, wanted: impl Fn(Code) -> bool) -> Assessment {
+/// Run the checks whose code is `wanted` on one prospect, whose touches
+/// that count are `counted` ([`due::counted`]).
+fn assess_for(
+    prospect: &Prospect,
+    cx: &Context,
+    counted: &[&Entry],
+    wanted: impl Fn(Code) -> bool,
+) -> Assessment {
     let mut diagnostics: Vec<Diagnostic> = prospect
         .problems
         .iter()
@@ -266,7 +277,7 @@ fn assess_for(prospect: &Prospect, cx: &Context, wanted: impl Fn(Code) -> bool) 
             &prospect.id,
             &prospect.path,
             f,
-            &prospect.entries,
+            counted,
             cx.settings,
             cx.today,
         )

@@ -237,16 +237,14 @@ pub fn variables(request: &Request, channel: &str) -> Map<String, Value> {
     values.insert("currency".into(), json!(status.currency));
     values.insert("tags".into(), json!(status.tags));
 
-    let history: Vec<&Entry> = {
-        let mut counted: Vec<&Entry> = prospect
-            .entries
-            .iter()
-            .filter(|e| e.date <= *today)
-            .collect();
-        counted.sort_by_key(|e| e.date);
-        counted
-    };
-    let touches = due::counted(&prospect.entries, *today);
+    // The touches among the history are those that count, as
+    // `due::counted` finds them: sorted once, not twice.
+    let history = due::history(&prospect.entries, *today);
+    let touches: Vec<&Entry> = history
+        .iter()
+        .copied()
+        .filter(|e| due::is_touch(e))
+        .collect();
     let first_touch = touches.first().copied();
     let last_inbound = touches.iter().rev().find(|e| e.inbound).copied();
     let last_outbound = touches.iter().rev().find(|e| !e.inbound).copied();

@@ -224,31 +224,34 @@ fn whole_if_whole<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::
     }
 }
 
+/// The well-formed entries dated on or before `today`, notes too, in date
+/// order (a stable sort: the log's order within a day).
+pub fn history(entries: &[Entry], today: Date) -> Vec<&Entry> {
+    let mut history: Vec<&Entry> = Vec::with_capacity(entries.len());
+    history.extend(entries.iter().filter(|e| e.date <= today));
+    history.sort_by_key(|e| e.date);
+    history
+}
+
 /// The touches that count (SPEC section 3) among well-formed entries:
-/// those dated on or before `today`, in date order (a stable sort: the
-/// log's order within a day).
+/// the [`history`] without its notes.
 pub fn counted(entries: &[Entry], today: Date) -> Vec<&Entry> {
-    let mut counted: Vec<&Entry> = Vec::with_capacity(entries.len());
-    counted.extend(
-        entries
-            .iter()
-            // A touch after `dnc` counts: it happened (`lint` reports it).
-            .filter(|e| e.date <= today && is_touch(e)),
-    );
-    counted.sort_by_key(|e| e.date);
+    let mut counted = history(entries, today);
+    // A touch after `dnc` counts: it happened (`lint` reports it).
+    counted.retain(|e| is_touch(e));
     counted
 }
 
-/// Work out a prospect's status from its fields and well-formed entries.
+/// Work out a prospect's status from its fields and the touches that
+/// count ([`counted`]).
 pub fn status(
     id: &str,
     path: &str,
     fields: &Fields,
-    entries: &[Entry],
+    counted: &[&Entry],
     settings: &Settings,
     today: Date,
 ) -> Status {
-    let counted = counted(entries, today);
     let touches = counted.len() as u32;
     let last = counted.last().map(|e| e.date);
     let unanswered = counted.iter().rev().take_while(|e| !e.inbound).count() as u32;
@@ -328,13 +331,14 @@ mod tests {
         assert_eq!(problems, []);
         let p = Prospect::parse("p.md", file);
         assert_eq!(p.problems, [], "{file}");
+        let today = date::parse_iso(T).unwrap();
         status(
             &p.id,
             &p.path,
             p.fields().unwrap(),
-            &p.entries,
+            &counted(&p.entries, today),
             &settings,
-            date::parse_iso(T).unwrap(),
+            today,
         )
     }
 
