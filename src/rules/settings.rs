@@ -248,31 +248,28 @@ impl Settings {
         match key {
             "currency" => self.currency = string(key, value)?,
             "stages" => {
-                let stages = strings(key, value)?;
+                let stages = value.texts(key)?;
                 if stages.is_empty() {
                     return Err("`stages` needs at least one stage".into());
                 }
                 self.stages = stages;
             }
-            "closed" => self.closed = strings(key, value)?,
+            "closed" => self.closed = value.texts(key)?,
             "channels" => {
-                self.channels = strings(key, value)?
+                self.channels = value
+                    .texts(key)?
                     .into_iter()
                     .map(|c| c.to_ascii_lowercase())
                     .collect()
             }
-            "cadence" => {
-                let steps = strings(key, value)?;
-                self.cadence = Cadence::parse(steps.iter().map(String::as_str))
-                    .map_err(|e| format!("`cadence`: {e}"))?;
-            }
+            "cadence" => self.cadence = Cadence::read(value)?,
             "persistence" => self.persistence = persistence(value)?,
             "unknown_value_touches" => self.unknown_value_touches = count(key, value)?,
             "nurture_every" => self.nurture_every = span(key, value)?,
             "stall_after" => self.stall_after = span(key, value)?,
             "overdue_after" => self.overdue_after = span(key, value)?,
             "ignore" => {
-                let globs = strings(key, value)?;
+                let globs = value.texts(key)?;
                 self.ignore_set = glob_set(&globs)?;
                 self.ignore = globs;
             }
@@ -360,24 +357,6 @@ fn string(key: &str, value: &Yaml) -> Result<String, String> {
     match value {
         Yaml::Str(s) => Ok(s.clone()),
         other => Err(format!("`{key}` must be a string, found {}", other.kind())),
-    }
-}
-
-fn strings(key: &str, value: &Yaml) -> Result<Vec<String>, String> {
-    match value {
-        Yaml::List(items) => items
-            .iter()
-            .map(|item| {
-                item.scalar_text().ok_or_else(|| {
-                    format!(
-                        "`{key}` must be a list of strings, found {} in it",
-                        item.kind()
-                    )
-                })
-            })
-            .collect(),
-        Yaml::Null => Ok(Vec::new()),
-        other => Err(format!("`{key}` must be a list, found {}", other.kind())),
     }
 }
 
@@ -534,6 +513,30 @@ mod tests {
         assert_eq!(settings.currency, "EUR");
         assert_eq!(settings.cadence, Settings::default().cadence);
         assert!(problems[2].message.contains("bogus"));
+    }
+
+    /// Lists are read as in a prospect's front matter: one value alone is
+    /// a list of one, a cadence of one step too.
+    #[test]
+    fn a_list_of_one_may_be_written_alone() {
+        let (settings, problems) = Settings::parse(
+            "cadence: 2d email
+channels: WhatsApp
+ignore: archive/
+",
+        );
+        assert_eq!(problems, []);
+        assert_eq!(settings.cadence, Cadence::parse(["2d email"]).unwrap());
+        assert_eq!(settings.channels, ["whatsapp"]);
+        assert_eq!(settings.ignore, ["archive/"]);
+        let (_, problems) = Settings::parse(
+            "cadence: {2d: email}
+",
+        );
+        assert_eq!(
+            problems[0].message,
+            "`cadence` must be a list, found a mapping"
+        );
     }
 
     #[test]
