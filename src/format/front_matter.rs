@@ -200,11 +200,7 @@ pub fn read_any(yaml_text: &str, first_line: usize) -> FrontMatter {
         }
     };
     let lines = keys::scan(text::lines_with_endings(yaml_text));
-    // Each key's first line, looked up once per key.
-    let mut first_lines: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for k in lines.iter().rev() {
-        first_lines.insert(k.key.as_str(), k.first);
-    }
+    let first_lines = keys::first_lines(&lines);
     let line_of = |key: &str| {
         first_lines
             .get(key)

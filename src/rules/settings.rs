@@ -220,12 +220,8 @@ impl Settings {
             }
         };
         let lines = keys::scan(text.lines());
-        let line_of = |key: &str| {
-            lines
-                .iter()
-                .find(|k| k.key == key)
-                .map_or(1, |k| k.first + 1)
-        };
+        let first_lines = keys::first_lines(&lines);
+        let line_of = |key: &str| first_lines.get(key).map_or(1, |first| first + 1);
         for (key, value) in &pairs {
             let key = key.scalar_text().unwrap_or_default();
             if let Err(message) = settings.apply(&key, value) {
