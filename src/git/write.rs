@@ -991,11 +991,13 @@ mod tests {
         let note = |day: &str, text: &str| Entry {
             line: 1,
             column: 1,
-            date: date::parse_iso(day).unwrap(),
-            time: None,
-            channel: NOTE.into(),
-            inbound: false,
-            text: text.to_owned(),
+            parts: Parts {
+                date: date::parse_iso(day).unwrap(),
+                time: None,
+                channel: NOTE.into(),
+                inbound: false,
+                text: text.to_owned(),
+            },
         };
         let proposal = close_note(
             "lost",
