@@ -8,7 +8,7 @@ use crate::format::entry::Entry;
 use crate::format::front_matter::{Dnc, Fields};
 use crate::format::prospect::Prospect;
 use crate::rules::due::{self, Reason, Status};
-use crate::rules::settings::{Settings, NOTE};
+use crate::rules::settings::Settings;
 use crate::rules::stats::Touches;
 
 /// What a check sees.
@@ -64,7 +64,7 @@ fn unknown_channel(
     e: &Entry,
     _: Option<&Entry>,
 ) -> Option<(Code, String)> {
-    (e.channel != NOTE && !cx.settings.is_touch_channel(&e.channel)).then(|| {
+    (due::is_touch(e) && !cx.settings.is_touch_channel(&e.channel)).then(|| {
         (
             Code::UnknownChannel,
             format!(
@@ -99,11 +99,11 @@ fn dnc_contacted(
     e: &Entry,
     _: Option<&Entry>,
 ) -> Option<(Code, String)> {
-    let fields = fields?;
-    let Dnc::Since(since) = fields.dnc() else {
+    let Dnc::Since(since) = fields?.dnc() else {
         return None;
     };
-    due::violates_dnc(e, fields).then(|| {
+    // An outbound touch after the prospect asked not to be contacted.
+    (e.date > since && !e.inbound && due::is_touch(e)).then(|| {
         (
             Code::DncContacted,
             format!(

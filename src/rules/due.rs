@@ -155,13 +155,6 @@ pub fn is_touch(entry: &Entry) -> bool {
     entry.channel != NOTE
 }
 
-/// Whether an entry is an outbound touch after the prospect's `dnc` date.
-pub fn violates_dnc(entry: &Entry, fields: &Fields) -> bool {
-    matches!(fields.dnc(), Dnc::Since(since) if entry.date > since)
-        && !entry.inbound
-        && is_touch(entry)
-}
-
 /// A prospect's follow-up status: the `--json` shape of `due`, `list` and `show`.
 ///
 /// The same shape is what the cache keeps (a compact binary form, which
