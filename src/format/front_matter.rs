@@ -132,7 +132,7 @@ impl Fields {
 }
 
 /// A problem found in the front matter: code, 1-based line and column of the file, message.
-pub type FieldProblem = (Code, usize, usize, String);
+type FieldProblem = (Code, usize, usize, String);
 
 /// The front matter read: the typed fields (when usable), every key with its
 /// value and line, and the problems found.
@@ -147,10 +147,10 @@ pub struct FrontMatter {
 }
 
 /// The most bytes of front matter read (SPEC section 10).
-pub const MAX_BYTES: usize = 256 * 1024;
+const MAX_BYTES: usize = 256 * 1024;
 
 /// The deepest nesting of collections read (SPEC section 10).
-pub const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 64;
 
 /// Read the YAML between the fences; `first_line` is the file line the YAML starts on.
 pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {

@@ -67,7 +67,7 @@ fn continues_value(line: &str) -> bool {
 }
 
 /// The key a column-0 `key: value` line starts, if it is one.
-pub fn key_of(line: &str) -> Option<String> {
+fn key_of(line: &str) -> Option<String> {
     let first = line.chars().next()?;
     if matches!(first, ' ' | '\t' | '#' | '-' | '[' | '{' | '}' | ']' | '.') {
         return None;

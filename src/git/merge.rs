@@ -132,7 +132,7 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
 }
 
 /// Merge texts line by line, as git does.
-pub fn merge_text(base: &str, ours: &str, theirs: &str) -> Result<Merged> {
+fn merge_text(base: &str, ours: &str, theirs: &str) -> Result<Merged> {
     if let Some(refused) = too_large(&[base, ours, theirs], ours) {
         return Ok(refused);
     }

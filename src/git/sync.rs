@@ -71,7 +71,7 @@ pub struct Synced {
 }
 
 /// How many times a sync pushes when other clones keep pushing first.
-pub const PUSH_TRIES: usize = 5;
+const PUSH_TRIES: usize = 5;
 
 /// Sync the ledger's repository with its remote.
 pub fn sync(writer: &Writer, options: &Options) -> Result<Synced> {

@@ -626,7 +626,7 @@ impl Writer<'_> {
 
 /// The stage `reopen` brings a prospect back to when its log does not
 /// say which stage it was closed from.
-pub const REOPENED: &str = "contacted";
+const REOPENED: &str = "contacted";
 
 /// The words that begin the note `close` logs, and that `reopen` looks for.
 const CLOSED_AS: &str = "Closed as ";
@@ -734,20 +734,20 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
 }
 
 /// The git attributes file of the ledger's folder.
-pub const ATTRIBUTES_FILE: &str = ".gitattributes";
+const ATTRIBUTES_FILE: &str = ".gitattributes";
 
 /// The line that gives prospects the prospect merge.
-pub const MERGE_ATTRIBUTE: &str = "*.md merge=ledger";
+const MERGE_ATTRIBUTE: &str = "*.md merge=ledger";
 
 /// The merge driver's arguments: `%O %A %B %P` are the base, ours (where
 /// the result goes), theirs, and the file's path.
-pub const MERGE_DRIVER_ARGS: &str = "merge-driver %O %A %B %P";
+const MERGE_DRIVER_ARGS: &str = "merge-driver %O %A %B %P";
 
 /// The command git runs to merge prospects: this very program, by its
 /// absolute path, so that a plain `git pull` finds it where `ledger` is
 /// not on `PATH` (a GUI client, a cron job) or names another program
 /// (ledger-cli). Running `ledger init` again records a moved binary.
-pub fn merge_driver_command() -> String {
+fn merge_driver_command() -> String {
     let program = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.canonicalize().ok())
@@ -771,7 +771,7 @@ fn shell_quote(word: &str) -> String {
 }
 
 /// The driver's description in git's config.
-pub const MERGE_DRIVER_NAME: &str = "ledger: prospect merge (log union, keys one by one)";
+const MERGE_DRIVER_NAME: &str = "ledger: prospect merge (log union, keys one by one)";
 
 /// Add [`MERGE_ATTRIBUTE`] to a `.gitattributes` file unless it is there;
 /// whether the file was written. Its other lines stay as they are.
@@ -860,7 +860,7 @@ fn check_key(key: &str) -> Result<()> {
 /// (for an empty value) removes the key. Dates may be relative (`monday`,
 /// `3d`); values that do not fit the key are written as given, for the
 /// check that follows to refuse with `lint`'s own message.
-pub fn render_value(key: &str, raw: &str, today: Date) -> Option<String> {
+fn render_value(key: &str, raw: &str, today: Date) -> Option<String> {
     let raw = raw.trim();
     if raw.is_empty() {
         return None;
@@ -892,7 +892,7 @@ pub fn render_value(key: &str, raw: &str, today: Date) -> Option<String> {
 /// laid out by initials, the deepest of `prospects/a/`, `prospects/a/ac/`,
 /// `prospects/a/ac/acm/`, … (for `acme-corp`) that exists; else
 /// `prospects/`.
-pub fn shelf(root: &Path, slug: &str) -> String {
+fn shelf(root: &Path, slug: &str) -> String {
     let mut folder = "prospects".to_owned();
     let mut prefix = String::new();
     for c in slug.chars() {

@@ -188,7 +188,7 @@ pub fn holder(path: &Path) -> Option<u32> {
 /// Whether the lock file at `path` was left by a process that is gone: no
 /// live process has it open (git's writers hold their lock files open
 /// until they rename them). `false` where that cannot be told.
-pub fn is_stale(path: &Path) -> bool {
+fn is_stale(path: &Path) -> bool {
     Path::new("/proc/self/fd").is_dir() && holder(path).is_none()
 }
 
@@ -238,7 +238,7 @@ pub fn locked_error(lock: &Path) -> Error {
 
 /// How long a command waits for another to finish, unless
 /// `LEDGER_LOCK_TIMEOUT` (seconds) says otherwise.
-pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An exclusive lock, held until dropped.
 #[derive(Debug)]

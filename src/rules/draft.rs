@@ -139,10 +139,10 @@ const FIRST_TOUCH: [(&str, &str); 7] = [
 ];
 
 /// The line to fill when nothing says why now.
-pub const WHY_TO_FILL: &str = "[why now: what is new for them, or what they asked for]";
+const WHY_TO_FILL: &str = "[why now: what is new for them, or what they asked for]";
 
 /// The line to fill when the settings have no ask for the stage.
-pub const ASK_TO_FILL: &str = "[ask: one clear question]";
+const ASK_TO_FILL: &str = "[ask: one clear question]";
 
 /// Draft the next message to a prospect, with `template` or the built-in
 /// one for its channel. A closed or do-not-contact prospect gets none.

@@ -93,11 +93,11 @@ impl Decision {
 }
 
 /// A rule: the decision when it applies.
-pub type Rule = fn(&Facts) -> Option<Decision>;
+type Rule = fn(&Facts) -> Option<Decision>;
 
 /// The rules of SPEC section 3, in order; the first that applies decides,
 /// and when none does, the [`cadence`] (rule 7, "otherwise").
-pub const RULES: [Rule; 7] = [closed, dnc, scheduled, new, reply, nurture, exhausted];
+const RULES: [Rule; 7] = [closed, dnc, scheduled, new, reply, nurture, exhausted];
 
 fn closed(f: &Facts) -> Option<Decision> {
     f.settings
@@ -299,10 +299,10 @@ pub fn order(a: &Status, b: &Status) -> std::cmp::Ordering {
 
 /// What [`order`] sorts by: whether the status is undated, its due date,
 /// its value (in cents, the larger first) and its id.
-pub type Rank<'s> = (bool, Option<Date>, std::cmp::Reverse<Option<i128>>, &'s str);
+type Rank<'s> = (bool, Option<Date>, std::cmp::Reverse<Option<i128>>, &'s str);
 
 /// The [`Rank`] of a status due then, of that value and id.
-pub fn rank(due: Option<Date>, value: Option<f64>, id: &str) -> Rank<'_> {
+fn rank(due: Option<Date>, value: Option<f64>, id: &str) -> Rank<'_> {
     let value = due.and(value).map(ordered);
     (due.is_none(), due, std::cmp::Reverse(value), id)
 }
