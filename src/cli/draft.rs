@@ -15,7 +15,7 @@ use super::read::{status_of, write_json};
 use super::{DraftArgs, Env};
 
 /// The ledger's own template, used when `--template` names none.
-pub const LEDGER_TEMPLATE: &str = "templates/draft.md";
+const LEDGER_TEMPLATE: &str = "templates/draft.md";
 
 /// Who writes when neither the settings nor git say.
 const ME_TO_FILL: &str = "[your name]";

@@ -4,13 +4,13 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
 use clap_complete::engine::CompletionCandidate;
 use clap_complete::env::Shells;
-use ledger::format::front_matter::has_fence;
+use ledger::ledger::read::opens_with_fence;
 use ledger::ledger::walk::walk;
 use ledger::ledger::Ledger;
 use ledger::rules::settings;
@@ -97,7 +97,9 @@ pub fn prospect_candidates() -> Vec<CompletionCandidate> {
         .filter_map(|found| {
             let relative = found.ok()?.relative;
             // A prospect opens with its front matter; a README does not.
-            opens_with_fence(&ledger.root.join(&relative)).then_some(())?;
+            opens_with_fence(&ledger.root.join(&relative))
+                .ok()?
+                .then_some(())?;
             let file = relative.rsplit('/').next()?;
             Some(file.strip_suffix(".md").unwrap_or(file).to_owned())
         })
@@ -132,15 +134,6 @@ fn expand_home(dir: PathBuf) -> PathBuf {
     }
 }
 
-/// Whether the file's first line is a front-matter fence, reading only
-/// the few bytes that takes (a byte-order mark, `---` and a CRLF).
-fn opens_with_fence(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(8);
-    let read = std::fs::File::open(path).and_then(|file| file.take(8).read_to_end(&mut head));
-    read.is_ok() && has_fence(&head)
-}
-
 /// `ledger man [DIR]`: `ledger.1` on standard output, or `ledger.1` and
 /// `ledger-COMMAND.1` for each command into DIR (made when missing).
 pub fn man(args: &ManArgs, out: &mut impl Write) -> Result<ExitCode> {
@@ -152,11 +145,15 @@ pub fn man(args: &ManArgs, out: &mut impl Write) -> Result<ExitCode> {
             out.write_all(&page)?;
         }
         Some(dir) => {
-            if dir.exists() && !dir.is_dir() {
-                let why = std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder");
-                return Err(Error::io(dir, why));
-            }
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            std::fs::create_dir_all(dir).map_err(|err| {
+                // A file where the folder should be fails as "File exists",
+                // which reads as if the folder were the trouble.
+                let err = match dir.exists() && !dir.is_dir() {
+                    true => std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
+                    false => err,
+                };
+                Error::io(dir, err)
+            })?;
             clap_mangen::generate_to(command, dir).map_err(|e| Error::io(dir, e))?;
         }
     }

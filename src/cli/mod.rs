@@ -660,6 +660,11 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
                 .flat_map(|err| hints(err, command))
                 .collect()
         }
+        Error::PutBackNextSync(error) => {
+            let mut texts = hints(error, command);
+            texts.push("then run `ledger sync` again to finish putting it back".to_owned());
+            return texts;
+        }
         _ => &[],
     };
     texts.iter().map(|&text| text.to_owned()).collect()
@@ -810,6 +815,24 @@ mod tests {
         assert_eq!(
             report_for(&config, &["due"]),
             "error: ledger.yaml:2:1: `cadence` must be a list\nhint: `ledger lint` lists every problem\n"
+        );
+    }
+
+    #[test]
+    fn a_sync_left_to_put_back_says_how_to_finish() {
+        let left = Error::NotPutBack {
+            error: Box::new(Error::Raced("origin moved on".to_owned())),
+            also: Box::new(Error::PutBackNextSync(Box::new(Error::NoIdentity))),
+        };
+        let report = report_for(&left, &["sync"]);
+        assert!(
+            report.ends_with(
+                "hint: run `ledger sync` again in a moment\n\
+                 hint: set one with\n  git config --global user.name \"Your Name\"\n  \
+                 git config --global user.email you@example.com\n\
+                 hint: then run `ledger sync` again to finish putting it back\n"
+            ),
+            "{report}"
         );
     }
 }

@@ -3,9 +3,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use ledger::format::text::printable;
-use ledger::git::sync::{self, Interrupted, Options, Pull, Synced};
+use ledger::format::text::{printable, MAX_FILE_MIB};
+use ledger::git::merge::Clash;
+use ledger::git::sync::{self, Options, Pull, Synced};
 use ledger::git::write::Writer;
+use ledger::git::Interrupted;
 use ledger::Result;
 
 use super::read::write_json;
@@ -95,21 +97,19 @@ pub fn merge_driver(args: &MergeDriverArgs) -> Result<ExitCode> {
         .path
         .clone()
         .unwrap_or_else(|| args.ours.display().to_string());
-    if driven
-        .clashes
-        .iter()
-        .any(|c| c == ledger::git::merge::TOO_LARGE)
-    {
+    if driven.clashes.contains(&Clash::TooLarge) {
         eprintln!(
-            "ledger: {}: a side is over 8 MiB and was not merged: the file is ours as it was, \
-             with no conflict markers; bring in their changes by hand",
+            "ledger: {}: a side is over {MAX_FILE_MIB} MiB and was not merged: the file is ours \
+             as it was, with no conflict markers; bring in their changes by hand",
             printable(&path)
         );
     } else {
+        let clashes: Vec<String> = driven.clashes.iter().map(Clash::to_string).collect();
+        let clashes = clashes.join(", ");
         eprintln!(
             "ledger: {}: both sides changed {} differently; the file has conflict markers",
             printable(&path),
-            printable(&driven.clashes.join(", "))
+            printable(&clashes)
         );
     }
     Ok(ExitCode::from(1))

@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::format::date::Span;
+use crate::format::yaml::Yaml;
 
 /// One step of a cadence: `DURATION [CHANNEL]`, e.g. `3d call`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -45,6 +46,14 @@ impl Cadence {
     /// The steps in order.
     pub fn steps(&self) -> impl Iterator<Item = &Step> {
         std::iter::once(&self.first).chain(&self.then)
+    }
+
+    /// A cadence as a prospect's `cadence:` and `ledger.yaml`'s hold it: a
+    /// list of steps (`[2d email, 3d call]`), or one step alone
+    /// (`2d email`), as every list is read ([`Yaml::texts`]).
+    pub fn read(value: &Yaml) -> Result<Cadence, String> {
+        let steps = value.texts("cadence")?;
+        Cadence::parse(steps.iter().map(String::as_str)).map_err(|e| format!("`cadence`: {e}"))
     }
 
     /// Parse the steps of a cadence, naming the first bad one.

@@ -116,12 +116,12 @@ impl Span {
     }
 
     /// The date this span after `date`, `None` past the [`calendar`].
-    pub fn checked_after(self, date: Date) -> Option<Date> {
+    fn checked_after(self, date: Date) -> Option<Date> {
         self.forward(date).filter(|d| calendar().contains(d))
     }
 
     /// The date this span before `date`, `None` before the [`calendar`].
-    pub fn checked_before(self, date: Date) -> Option<Date> {
+    fn checked_before(self, date: Date) -> Option<Date> {
         self.back(date).filter(|d| calendar().contains(d))
     }
 

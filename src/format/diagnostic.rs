@@ -51,7 +51,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of SPEC section 4.
-    pub const ALL: [Code; 16] = [
+    const ALL: [Code; 16] = [
         Code::FrontMatter,
         Code::MissingName,
         Code::BadField,

@@ -1,16 +1,33 @@
 //! One log entry: `YYYY-MM-DD [HH:MM] CHANNEL [(in)] [: TEXT]`.
 
 use std::fmt;
+use std::ops::Deref;
 
 use crate::format::date::{self, Date};
 
-/// A well-formed entry of a prospect's log.
+/// A well-formed entry of a prospect's log: what it says ([`Parts`], whose
+/// fields it gives as its own) at its place in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// 1-based line of the entry's bullet.
     pub line: usize,
     /// 1-based column of the entry's bullet.
     pub column: usize,
+    /// What the entry says.
+    pub parts: Parts,
+}
+
+impl Deref for Entry {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.parts
+    }
+}
+
+/// What an entry line says, wherever it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts {
     /// The day of the contact or remark.
     pub date: Date,
     /// The time of day, as written (`14:30`), if given.
@@ -19,22 +36,8 @@ pub struct Entry {
     pub channel: String,
     /// `(in)`: the prospect reached out or replied.
     pub inbound: bool,
-    /// What happened, continuation lines joined by spaces.
-    pub text: String,
-}
-
-/// The parts of an entry line, without its position.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Parts {
-    /// The date.
-    pub date: Date,
-    /// `HH:MM`, if given.
-    pub time: Option<String>,
-    /// The channel, lower-case.
-    pub channel: String,
-    /// Whether it is marked `(in)`.
-    pub inbound: bool,
-    /// The text after `:`, continuation lines joined by spaces.
+    /// What happened: the text after `:`, continuation lines joined by
+    /// spaces.
     pub text: String,
 }
 

@@ -132,7 +132,7 @@ impl Fields {
 }
 
 /// A problem found in the front matter: code, 1-based line and column of the file, message.
-pub type FieldProblem = (Code, usize, usize, String);
+type FieldProblem = (Code, usize, usize, String);
 
 /// The front matter read: the typed fields (when usable), every key with its
 /// value and line, and the problems found.
@@ -147,10 +147,10 @@ pub struct FrontMatter {
 }
 
 /// The most bytes of front matter read (SPEC section 10).
-pub const MAX_BYTES: usize = 256 * 1024;
+const MAX_BYTES: usize = 256 * 1024;
 
 /// The deepest nesting of collections read (SPEC section 10).
-pub const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 64;
 
 /// Read the YAML between the fences; `first_line` is the file line the YAML starts on.
 pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {
@@ -200,11 +200,7 @@ pub fn read_any(yaml_text: &str, first_line: usize) -> FrontMatter {
         }
     };
     let lines = keys::scan(text::lines_with_endings(yaml_text));
-    // Each key's first line, looked up once per key.
-    let mut first_lines: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for k in lines.iter().rev() {
-        first_lines.insert(k.key.as_str(), k.first);
-    }
+    let first_lines = keys::first_lines(&lines);
     let line_of = |key: &str| {
         first_lines
             .get(key)
@@ -372,48 +368,14 @@ fn read_field(fields: &mut Fields, key: &str, value: &Yaml) -> Result<bool, Stri
             })
         }
         "reason" => fields.reason = Some(text_of(key, value)?),
-        "cadence" => {
-            let steps = match value {
-                Yaml::List(items) => items
-                    .iter()
-                    .map(|i| {
-                        i.scalar_text().ok_or_else(|| {
-                            format!("`cadence` steps must be text, found {}", i.kind())
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-                Yaml::Str(s) => vec![s.clone()],
-                other => {
-                    return Err(format!(
-                        "`cadence` must be a list of steps such as [2d email, 3d call], found {}",
-                        other.kind()
-                    ))
-                }
-            };
-            fields.cadence = Some(
-                Cadence::parse(steps.iter().map(String::as_str))
-                    .map_err(|e| format!("`cadence`: {e}"))?,
-            );
-        }
+        "cadence" => fields.cadence = Some(Cadence::read(value)?),
         "company" => fields.company = Some(text_of(key, value)?),
         "contact" => fields.contact = Some(text_of(key, value)?),
         "email" => fields.email = Some(text_of(key, value)?),
         "phone" => fields.phone = Some(text_of(key, value)?),
         "owner" => fields.owner = Some(text_of(key, value)?),
         "source" => fields.source = Some(text_of(key, value)?),
-        "tags" => {
-            fields.tags = match value {
-                Yaml::List(items) => items
-                    .iter()
-                    .map(|i| {
-                        i.scalar_text().ok_or_else(|| {
-                            format!("`tags` must be a list of words, found {} in it", i.kind())
-                        })
-                    })
-                    .collect::<Result<_, _>>()?,
-                other => vec![text_of(key, other)?],
-            }
-        }
+        "tags" => fields.tags = value.texts(key)?,
         _ => return Ok(false),
     }
     Ok(true)
@@ -587,6 +549,17 @@ mod tests {
                 assert_eq!(got_no_col, want, "{yaml}");
             }
         }
+    }
+
+    /// A cadence of one step and a single tag may be written alone, as
+    /// in ledger.yaml.
+    #[test]
+    fn a_list_of_one_may_be_written_alone() {
+        let f = read("name: A\ncadence: \"2d email\"\ntags: vip\n", 2)
+            .fields
+            .unwrap();
+        assert_eq!(f.cadence, Some(Cadence::parse(["2d email"]).unwrap()));
+        assert_eq!(f.tags, ["vip"]);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! key's line and edits must replace exactly its lines, so this reads the
 //! layout of the text itself.
 
+use std::collections::HashMap;
+
 use crate::format::text::trim_ending;
 
 /// One top-level key and the lines its value takes.
@@ -48,13 +50,24 @@ pub fn scan<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<KeyLines> {
     keys
 }
 
+/// The line of each key (0-based, as [`KeyLines::first`]): for a key
+/// written twice, its first. Looked up once per key, for the messages that
+/// name a key's line.
+pub fn first_lines(keys: &[KeyLines]) -> HashMap<&str, usize> {
+    let mut first_lines = HashMap::with_capacity(keys.len());
+    for k in keys.iter().rev() {
+        first_lines.insert(k.key.as_str(), k.first);
+    }
+    first_lines
+}
+
 /// A line that belongs to the value above it: indented, or a block-sequence item.
 fn continues_value(line: &str) -> bool {
     line.starts_with([' ', '\t']) || line == "-" || line.starts_with("- ")
 }
 
 /// The key a column-0 `key: value` line starts, if it is one.
-pub fn key_of(line: &str) -> Option<String> {
+fn key_of(line: &str) -> Option<String> {
     let first = line.chars().next()?;
     if matches!(first, ' ' | '\t' | '#' | '-' | '[' | '{' | '}' | ']' | '.') {
         return None;
@@ -149,6 +162,13 @@ mod tests {
                 ("url".into(), 15, 16),
             ]
         );
+    }
+
+    #[test]
+    fn a_key_written_twice_is_on_its_first_line() {
+        let keys = scan("a: 1\nb: 2\na: 3\n".lines());
+        let first = first_lines(&keys);
+        assert_eq!((first.get("a"), first.get("b")), (Some(&0), Some(&1)));
     }
 
     #[test]

@@ -51,11 +51,7 @@ impl Prospect {
                 Ok(parts) => prospect.entries.push(Entry {
                     line,
                     column,
-                    date: parts.date,
-                    time: parts.time,
-                    channel: parts.channel,
-                    inbound: parts.inbound,
-                    text: parts.text,
+                    parts,
                 }),
                 Err(message) => prospect.problem(line, column, Code::BadEntry, message),
             }

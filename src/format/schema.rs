@@ -95,7 +95,7 @@ const fn key(name: &'static str, kind: Kind, description: &'static str) -> Key {
 }
 
 /// The URI of the JSON Schema draft the schema follows.
-pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// The JSON Schema of a prospect's front matter: the known keys and their
 /// types, `name` required, every other key allowed (it is the user's own).

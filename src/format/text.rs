@@ -78,6 +78,9 @@ pub fn line_ending(text: &str) -> &'static str {
 /// is a page of text (SPEC section 10).
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// [`MAX_FILE_BYTES`] in MiB, as messages say it.
+pub const MAX_FILE_MIB: u64 = MAX_FILE_BYTES >> 20;
+
 /// The UTF-8 byte-order mark some editors put at the start of a file.
 pub const BOM: &str = "\u{feff}";
 

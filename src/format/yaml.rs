@@ -287,6 +287,31 @@ impl Yaml {
         }
     }
 
+    /// The texts of a list, as a prospect's front matter and `ledger.yaml`
+    /// alike read every list (`key` names it in an error): each item a
+    /// scalar, as written; one scalar alone is a list of that one
+    /// (`tags: vip`); nothing is an empty list.
+    pub fn texts(&self, key: &str) -> Result<Vec<String>, String> {
+        match self {
+            Yaml::List(items) => items
+                .iter()
+                .map(|item| {
+                    item.scalar_text().ok_or_else(|| {
+                        format!(
+                            "`{key}` must be a list of strings, found {} in it",
+                            item.kind()
+                        )
+                    })
+                })
+                .collect(),
+            Yaml::Null => Ok(Vec::new()),
+            other => other
+                .scalar_text()
+                .map(|text| vec![text])
+                .ok_or_else(|| format!("`{key}` must be a list, found {}", other.kind())),
+        }
+    }
+
     /// A short name of the value's kind, for messages.
     pub fn kind(&self) -> &'static str {
         match self {

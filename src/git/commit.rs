@@ -83,7 +83,7 @@ impl Repo {
 
     /// The lock files git holds while it writes the index and the branch:
     /// one left by a process that was stopped blocks every write.
-    pub fn git_locks(&self) -> Vec<PathBuf> {
+    fn git_locks(&self) -> Vec<PathBuf> {
         let git = self.repo.path();
         let mut locks = vec![git.join("index.lock"), git.join("HEAD.lock")];
         if let Ok((branch, _)) = self.branch_tip() {
@@ -178,7 +178,7 @@ impl Repo {
     }
 
     /// Where [`Repo::stage`] keeps the index as it was until the write ends.
-    pub fn index_backup(&self) -> PathBuf {
+    fn index_backup(&self) -> PathBuf {
         self.repo.path().join("ledger-index.bak")
     }
 

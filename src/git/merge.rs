@@ -16,6 +16,7 @@
 //! comments and formatting.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use crate::error::Result;
 use crate::format::date::{self, Date};
@@ -24,7 +25,7 @@ use crate::format::entry;
 use crate::format::front_matter;
 use crate::format::keys::{self, KeyLines};
 use crate::format::log;
-use crate::format::text::{self, line_ending, trim_ending, MAX_FILE_BYTES};
+use crate::format::text::{self, line_ending, trim_ending, MAX_FILE_BYTES, MAX_FILE_MIB};
 use crate::git;
 
 /// Three versions of a file made into one.
@@ -33,9 +34,8 @@ pub struct Merged {
     /// The merged text. Where something clashed it holds git-style conflict
     /// markers (`<<<<<<< ours`, `=======`, `>>>>>>> theirs`).
     pub text: String,
-    /// What clashed, in file order: front-matter keys by name, and
-    /// [`TEXT`] for other lines changed on both sides. Empty when clean.
-    pub clashes: Vec<String>,
+    /// What clashed, in file order. Empty when clean.
+    pub clashes: Vec<Clash>,
 }
 
 impl Merged {
@@ -45,15 +45,35 @@ impl Merged {
     }
 }
 
-/// The clash reported for lines outside the front-matter keys and the log.
-pub const TEXT: &str = "text";
+/// What clashed in a file: a part both sides changed differently.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Clash {
+    /// A front-matter key, by name.
+    Key(String),
+    /// Lines outside the front-matter keys and the log.
+    Text,
+    /// The file is too large to merge on a side: it is not merged.
+    TooLarge,
+    /// A file git itself cannot merge: deleted on one side and changed on
+    /// the other, or not text.
+    WholeFile,
+}
 
-/// The clash reported for a file too large to merge.
-pub const TOO_LARGE: &str = "size (over 8 MiB)";
-
-/// The clash reported for a file git itself cannot merge: deleted on one
-/// side and changed on the other, or not text.
-pub const WHOLE_FILE: &str = "file";
+impl fmt::Display for Clash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Clash::Key(key) => write!(f, "key `{key}`"),
+            Clash::Text => f.write_str("lines outside the front matter and log"),
+            Clash::TooLarge => write!(
+                f,
+                "the file, over {MAX_FILE_MIB} MiB on a side, which is not merged"
+            ),
+            Clash::WholeFile => f.write_str(
+                "the whole file (deleted on one side and changed on the other, or not text)",
+            ),
+        }
+    }
+}
 
 /// The markers of a clash, as git writes them.
 const OURS: &str = "ours";
@@ -91,9 +111,12 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
     let ours = o.with(&front, &log);
     let theirs = t.with(&front, &log);
     let (text, clean) = git::merge_lines(base.unwrap_or(""), &ours, &theirs, [OURS, THEIRS])?;
-    let key_clashes = clashes.iter().filter(|c| *c != TEXT).count();
-    if !clean && conflicts_in(&text) != key_clashes && !clashes.iter().any(|c| c == TEXT) {
-        clashes.push(TEXT.to_owned());
+    let key_clashes = clashes
+        .iter()
+        .filter(|c| matches!(c, Clash::Key(_)))
+        .count();
+    if !clean && conflicts_in(&text) != key_clashes && !clashes.contains(&Clash::Text) {
+        clashes.push(Clash::Text);
     }
     // The line merge keeps what both sides agree on; make sure it did.
     if clean && clashes.is_empty() {
@@ -102,19 +125,19 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
             .unwrap_or_default();
         let want: Vec<String> = wanted.iter().map(|i| i.id.clone()).collect();
         if got != want {
-            clashes.push(TEXT.to_owned());
+            clashes.push(Clash::Text);
         }
     }
     Ok(Merged { text, clashes })
 }
 
 /// Merge texts line by line, as git does.
-pub fn merge_text(base: &str, ours: &str, theirs: &str) -> Result<Merged> {
+fn merge_text(base: &str, ours: &str, theirs: &str) -> Result<Merged> {
     if let Some(refused) = too_large(&[base, ours, theirs], ours) {
         return Ok(refused);
     }
     let (text, clean) = git::merge_lines(base, ours, theirs, [OURS, THEIRS])?;
-    let clashes = if clean { vec![] } else { vec![TEXT.to_owned()] };
+    let clashes = if clean { vec![] } else { vec![Clash::Text] };
     Ok(Merged { text, clashes })
 }
 
@@ -126,7 +149,7 @@ fn too_large(sides: &[&str], ours: &str) -> Option<Merged> {
         .any(|side| side.len() as u64 > MAX_FILE_BYTES)
         .then(|| Merged {
             text: ours.to_owned(),
-            clashes: vec![TOO_LARGE.to_owned()],
+            clashes: vec![Clash::TooLarge],
         })
 }
 
@@ -301,7 +324,7 @@ fn with_endings(text: &str, eol: &str) -> String {
 
 /// Merge the front matter key by key; the YAML text (with conflict markers
 /// around clashing keys) and the clashing keys.
-fn merge_front(b: &Version, o: &Version, t: &Version, eol: &str) -> (String, Vec<String>) {
+fn merge_front(b: &Version, o: &Version, t: &Version, eol: &str) -> (String, Vec<Clash>) {
     let mut names: Vec<&str> = o.keys.iter().map(|k| k.key.as_str()).collect();
     for k in &t.keys {
         if !names.contains(&k.key.as_str()) {
@@ -332,12 +355,12 @@ fn merge_front(b: &Version, o: &Version, t: &Version, eol: &str) -> (String, Vec
                 Some(Side::Ours) => ours,
                 Some(Side::Theirs) => theirs,
                 None => {
-                    clashes.push((*name).to_owned());
+                    clashes.push(Clash::Key((*name).to_owned()));
                     Some(conflict(ours.as_deref(), theirs.as_deref(), eol))
                 }
             }
         } else {
-            clashes.push((*name).to_owned());
+            clashes.push(Clash::Key((*name).to_owned()));
             Some(conflict(ours.as_deref(), theirs.as_deref(), eol))
         };
         merged.insert(name, pick.map(|p| with_endings(&p, eol)));
@@ -351,7 +374,7 @@ fn merge_front(b: &Version, o: &Version, t: &Version, eol: &str) -> (String, Vec
     } else if os == bs {
         t
     } else {
-        clashes.push(TEXT.to_owned());
+        clashes.push(Clash::Text);
         o
     };
     let mut out = String::new();
@@ -603,7 +626,7 @@ mod tests {
             &["2026-11-02 call: a", "2026-11-21 call: c"],
         );
         let merged = merge(Some(&base), &ours, &theirs).unwrap();
-        assert_eq!(merged.clashes, ["stage"]);
+        assert_eq!(merged.clashes, [Clash::Key("stage".to_owned())]);
         assert!(merged.text.contains(
             "<<<<<<< ours\nstage: won  # since the call\n=======\nstage: lost  # since the call\n>>>>>>> theirs\n"
         ));
@@ -626,7 +649,27 @@ mod tests {
         let clash = base.replace("Notes.", "Ours.");
         let other = base.replace("Notes.", "Theirs.");
         let merged = merge(Some(&base), &clash, &other).unwrap();
-        assert_eq!(merged.clashes, [TEXT]);
+        assert_eq!(merged.clashes, [Clash::Text]);
+    }
+
+    #[test]
+    fn keys_named_like_other_clashes_are_keys() {
+        // A key named `text` clashing does not hide the other lines that
+        // clash, nor is it reported as them.
+        for key in ["text", "file"] {
+            let front = format!("{FRONT}{key}: base\n");
+            let base = file(&front, &[]);
+            let ours = file(&front.replace(": base", ": ours"), &[]).replace("Notes.", "Ours.");
+            let theirs =
+                file(&front.replace(": base", ": theirs"), &[]).replace("Notes.", "Theirs.");
+            let merged = merge(Some(&base), &ours, &theirs).unwrap();
+            assert_eq!(
+                merged.clashes,
+                [Clash::Key(key.to_owned()), Clash::Text],
+                "{key}"
+            );
+            assert_eq!(merged.clashes[0].to_string(), format!("key `{key}`"));
+        }
     }
 
     #[test]

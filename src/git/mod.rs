@@ -8,6 +8,7 @@ use git2::{ErrorCode, Repository, RepositoryState, Status, StatusOptions};
 
 use crate::error::{Error, Result};
 use crate::ledger::cache::OUTSIDE_GIT;
+use crate::ledger::store;
 
 mod commit;
 pub mod merge;
@@ -17,7 +18,7 @@ pub mod transaction;
 pub mod write;
 
 pub use commit::{blob_id, Prepared};
-pub use remote::{Branch, FileMerge, Id, Interrupted, Saved, Sides, TreeMerge};
+pub use remote::{Branch, FileMerge, Id, Interrupted, Move, Saved, Sides, TreeMerge};
 
 /// A git work tree holding a ledger.
 pub struct Repo {
@@ -98,11 +99,6 @@ impl Repo {
         self.repo.path()
     }
 
-    /// A path's place in the work tree, `/`-separated.
-    pub fn relative(&self, path: &Path) -> Result<String> {
-        self.in_tree(path)
-    }
-
     /// The work tree's top folder.
     pub fn workdir(&self) -> &Path {
         &self.workdir
@@ -143,7 +139,7 @@ impl Repo {
     }
 
     /// A path's place in the work tree, `/`-separated.
-    fn in_tree(&self, path: &Path) -> Result<String> {
+    pub fn in_tree(&self, path: &Path) -> Result<String> {
         let parent = path.parent().unwrap_or(Path::new("."));
         let parent = parent.canonicalize().map_err(|e| Error::io(parent, e))?;
         let full = parent.join(path.file_name().unwrap_or_default());
@@ -171,11 +167,7 @@ impl Repo {
         let mut contents = Vec::with_capacity(paths.len());
         for path in paths {
             rels.push(self.in_tree(path)?);
-            contents.push(match std::fs::read(path) {
-                Ok(bytes) => Some(bytes),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-                Err(err) => return Err(Error::io(path, err)),
-            });
+            contents.push(store::read_if_there(path)?);
         }
         let changes: Vec<(String, Option<&[u8]>)> = rels
             .iter()

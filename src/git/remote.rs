@@ -25,9 +25,10 @@ use git2::{
     IndexTime, ObjectType, Oid, PushOptions, RemoteCallbacks, RemoteConnection, Repository, Tree,
 };
 
+use super::merge::Clash;
 use super::Repo;
 use crate::error::{Error, Result};
-use crate::ledger::store;
+use crate::ledger::store::{self, read_if_there, remove_if_there};
 
 /// What a sync found left by an earlier one that was killed while it
 /// changed the files, and finished first.
@@ -70,7 +71,7 @@ pub enum FileMerge {
     /// This is the merged content.
     Merged(Vec<u8>),
     /// It cannot be merged: these parts clash.
-    Clash(Vec<String>),
+    Clash(Vec<Clash>),
 }
 
 /// The three versions of a file both sides changed.
@@ -84,13 +85,25 @@ pub struct Sides<'a> {
     pub theirs: &'a [u8],
 }
 
+/// A move of the work tree between two commits: their trees, and the paths
+/// that differ between them.
+struct Moving<'r> {
+    from: Option<Id>,
+    to: Id,
+    /// `from`'s tree (`None` before the first commit).
+    from_tree: Option<Tree<'r>>,
+    to_tree: Tree<'r>,
+    /// The paths whose content differs between the two, sorted.
+    changed: BTreeSet<String>,
+}
+
 /// The outcome of merging two commits' trees.
 #[derive(Debug)]
 pub enum TreeMerge {
     /// Merged: the tree to commit.
     Clean(Oid),
     /// Files that clash, each with what clashes in it.
-    Clashes(Vec<(String, Vec<String>)>),
+    Clashes(Vec<(String, Vec<Clash>)>),
 }
 
 /// Where the repository stood, to go back to: the branch's commit and the
@@ -217,13 +230,16 @@ impl Repo {
         // everything back; with one, what cannot be done now is done by the
         // next sync.
         let recorded = self.write_record(&underway, saved.index.as_deref());
-        let put_back = self.put_back_files(from, to).and_then(|()| {
-            self.put_back_branch_and_index(
-                &saved.branch.name,
-                saved.branch.tip,
-                saved.index.as_deref(),
-            )
-        });
+        let put_back = self
+            .move_between(from, to, "cannot put the repository back as it was")
+            .and_then(|moving| self.put_back_files(&moving))
+            .and_then(|()| {
+                self.put_back_branch_and_index(
+                    &saved.branch.name,
+                    saved.branch.tip,
+                    saved.index.as_deref(),
+                )
+            });
         match (put_back, recorded) {
             (Ok(()), _) => self.clear_record(),
             (Err(err), Ok(())) => Err(Error::PutBackNextSync(Box::new(err))),
@@ -262,12 +278,10 @@ impl Repo {
     /// Put back, as they are in `from`, the files that the move to `to`
     /// wrote: those that hold `to`'s version. A file the move did not reach,
     /// or one changed since by someone else, is left as it is.
-    fn put_back_files(&self, from: Option<Id>, to: Id) -> Result<()> {
-        let (from_tree, to_tree, changed) =
-            self.move_between(from, to, "cannot put the repository back as it was")?;
-        let not_theirs = self.differing_from(Some(&to_tree), &changed)?;
-        for path in changed.difference(&not_theirs) {
-            self.write_version(from_tree.as_ref(), path)?;
+    fn put_back_files(&self, moving: &Moving) -> Result<()> {
+        let not_theirs = self.differing_from(Some(&moving.to_tree), &moving.changed)?;
+        for path in moving.changed.difference(&not_theirs) {
+            self.write_version(moving.from_tree.as_ref(), path)?;
         }
         Ok(())
     }
@@ -304,16 +318,22 @@ impl Repo {
     /// each file that differs between them is written whole, then staged,
     /// and the branch moves last. Each file must hold one version or the
     /// other (see [`Repo::in_the_way`]).
-    fn move_files(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
+    fn move_files(&self, branch: &str, moving: &Moving) -> Result<()> {
         let fail = |e| Error::git("cannot update the work tree", e);
-        let (_, to_tree, changed) = self.move_between(from, to, "cannot update the work tree")?;
-        for path in &changed {
-            self.write_version(Some(&to_tree), path)?;
+        let Moving {
+            from,
+            to,
+            to_tree,
+            changed,
+            ..
+        } = moving;
+        for path in changed {
+            self.write_version(Some(to_tree), path)?;
         }
         let mut index = self.repo.index().map_err(fail)?;
         // Read it again if it changed on disk since it was opened.
         index.read(false).map_err(fail)?;
-        for path in &changed {
+        for path in changed {
             let is_file = to_tree
                 .get_path(Path::new(path))
                 .is_ok_and(|entry| entry.kind() == Some(ObjectType::Blob));
@@ -324,17 +344,15 @@ impl Repo {
             }
         }
         index.write().map_err(fail)?;
-        self.move_branch_if_at(branch, from, to)
+        self.move_branch_if_at(branch, *from, *to)
     }
 
     /// The files that differ between `from` and `to` and hold neither
     /// version in the work tree: changes of someone's that moving the work
     /// tree would lose.
-    fn in_the_way(&self, from: Option<Id>, to: Id) -> Result<Vec<String>> {
-        let (from_tree, to_tree, changed) =
-            self.move_between(from, to, "cannot compare the files with the commits")?;
-        let not_theirs = self.differing_from(Some(&to_tree), &changed)?;
-        let not_ours = self.differing_from(from_tree.as_ref(), &changed)?;
+    fn in_the_way(&self, moving: &Moving) -> Result<Vec<String>> {
+        let not_theirs = self.differing_from(Some(&moving.to_tree), &moving.changed)?;
+        let not_ours = self.differing_from(moving.from_tree.as_ref(), &moving.changed)?;
         Ok(not_theirs.intersection(&not_ours).cloned().collect())
     }
 
@@ -440,11 +458,12 @@ impl Repo {
                 path.display()
             ))
         };
-        self.clean_temporaries(from, to)?;
+        let moving = self.move_between(from, to, "cannot finish the interrupted sync")?;
+        self.clean_temporaries(&moving);
         let done = match underway.step {
             Step::CheckOut => {
                 if branch.tip == from {
-                    self.finish_check_out(&branch.name, from, to)?;
+                    self.finish_check_out(&branch.name, &moving)?;
                 } else if branch.tip != Some(to) {
                     return Err(moved_elsewhere());
                 }
@@ -462,7 +481,7 @@ impl Repo {
                 } else {
                     None
                 };
-                self.put_back_files(from, to)?;
+                self.put_back_files(&moving)?;
                 self.put_back_branch_and_index(&branch.name, before, index.as_deref())?;
                 Interrupted::PutBack
             }
@@ -473,24 +492,23 @@ impl Repo {
 
     /// Remove the temporary files a sync killed while it wrote the files
     /// of a move between `from` and `to` left beside them.
-    fn clean_temporaries(&self, from: Option<Id>, to: Id) -> Result<()> {
-        let (_, _, changed) = self.move_between(from, to, "cannot finish the interrupted sync")?;
-        let dirs: BTreeSet<PathBuf> = changed
+    fn clean_temporaries(&self, moving: &Moving) {
+        let dirs: BTreeSet<PathBuf> = moving
+            .changed
             .iter()
             .filter_map(|path| self.workdir.join(path).parent().map(Path::to_path_buf))
             .collect();
         for dir in dirs.iter().map(PathBuf::as_path).chain([self.repo.path()]) {
             store::clean_temporaries(dir);
         }
-        Ok(())
     }
 
     /// Complete a move of the work tree from `from` to `to` that stopped
     /// part way: every file the move concerns holds one version or the
     /// other, unless someone changed it since; those still on `from`'s are
     /// written, the index follows, and the branch moves last.
-    fn finish_check_out(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
-        let changed_since = self.in_the_way(from, to)?;
+    fn finish_check_out(&self, branch: &str, moving: &Moving) -> Result<()> {
+        let changed_since = self.in_the_way(moving)?;
         if !changed_since.is_empty() {
             return Err(Error::Unfinished(format!(
                 "a sync was interrupted while it updated the files, and these have been changed since:\n  {}\n\
@@ -498,7 +516,7 @@ impl Repo {
                 changed_since.join("\n  ")
             )));
         }
-        self.move_files(branch, from, to)
+        self.move_files(branch, moving)
     }
 
     /// Move the branch from `from` to `to`, only if it is still at `from`.
@@ -525,15 +543,9 @@ impl Repo {
         self.repo.find_commit(commit)?.tree()
     }
 
-    /// The paths whose content differs between two trees, sorted.
-    /// The trees of a move of the work tree from `from` to `to`, and the
-    /// paths it changes; `doing` names the step in an error.
-    fn move_between(
-        &self,
-        from: Option<Id>,
-        to: Id,
-        doing: &str,
-    ) -> Result<(Option<Tree<'_>>, Tree<'_>, BTreeSet<String>)> {
+    /// A move of the work tree from `from` to `to`, its trees and the paths
+    /// it changes worked out once; `doing` names the step in an error.
+    fn move_between(&self, from: Option<Id>, to: Id, doing: &str) -> Result<Moving<'_>> {
         let fail = |e| Error::git(doing, e);
         let from_tree = from
             .map(|id| self.tree_of(id.0))
@@ -541,9 +553,16 @@ impl Repo {
             .map_err(fail)?;
         let to_tree = self.tree_of(to.0).map_err(fail)?;
         let changed = self.changed_between(from_tree.as_ref(), &to_tree)?;
-        Ok((from_tree, to_tree, changed))
+        Ok(Moving {
+            from,
+            to,
+            from_tree,
+            to_tree,
+            changed,
+        })
     }
 
+    /// The paths whose content differs between two trees, sorted.
     fn changed_between(&self, old: Option<&Tree>, new: &Tree) -> Result<BTreeSet<String>> {
         let diff = self
             .repo
@@ -627,39 +646,25 @@ impl Repo {
             store::clear_stale(&lock)?;
         }
         let url = self.remote_url(remote, Direction::Fetch)?;
-        let git_dir = self.repo.path().to_path_buf();
-        let name = remote.to_owned();
-        talk("fetch from", &url.clone(), move |heard| {
-            let fetch = |connection: &mut RemoteConnection<'_, '_, '_>,
-                         credentials: &Credentials<'_>| {
-                let explain = |err| credentials.explain("fetch from", &url, err);
-                let mut options = FetchOptions::new();
-                options.remote_callbacks(credentials.callbacks());
-                let fetched =
-                    connection
-                        .remote()
-                        .fetch(&[refspec.as_str()], Some(&mut options), None);
-                match fetched {
-                    Ok(()) => Ok(()),
-                    // A remote branch that is not there yet is fine: the first push makes it.
-                    Err(err)
-                        if err.code() == ErrorCode::NotFound
-                            || err.message().contains("couldn't find remote ref") =>
-                    {
-                        Ok(())
-                    }
-                    Err(err) => Err(explain(err)),
+        self.over_network(remote, &url, Direction::Fetch, move |talking| {
+            let mut options = FetchOptions::new();
+            options.remote_callbacks(talking.credentials.callbacks());
+            let fetched =
+                talking
+                    .connection
+                    .remote()
+                    .fetch(&[refspec.as_str()], Some(&mut options), None);
+            match fetched {
+                Ok(()) => Ok(()),
+                // A remote branch that is not there yet is fine: the first push makes it.
+                Err(err)
+                    if err.code() == ErrorCode::NotFound
+                        || err.message().contains("couldn't find remote ref") =>
+                {
+                    Ok(())
                 }
-            };
-            connected(
-                &git_dir,
-                &name,
-                Direction::Fetch,
-                heard,
-                "fetch from",
-                &url,
-                fetch,
-            )
+                Err(err) => Err(talking.explain(err)),
+            }
         })?;
         match self.repo.refname_to_id(&tracking) {
             Ok(id) => Ok(Some(Id(id))),
@@ -776,7 +781,7 @@ impl Repo {
                 let Some(entry) = side else { continue };
                 let path = String::from_utf8_lossy(&entry.path).into_owned();
                 if settled.insert(path.clone()) {
-                    clashes.push((path, vec![crate::git::merge::WHOLE_FILE.to_owned()]));
+                    clashes.push((path, vec![Clash::WholeFile]));
                 }
             }
         }
@@ -818,7 +823,8 @@ impl Repo {
     /// if it is interrupted, the next sync finishes it.
     pub fn check_out(&self, branch: &str, from: Option<Id>, to: Id) -> Result<()> {
         self.check_unlocked()?;
-        let in_the_way = self.in_the_way(from, to)?;
+        let moving = self.move_between(from, to, "cannot update the work tree")?;
+        let in_the_way = self.in_the_way(&moving)?;
         if !in_the_way.is_empty() {
             return Err(Error::Refused(format!(
                 "local changes in {} would be overwritten:\n  {}\nCommit or stash them, then sync again",
@@ -835,7 +841,7 @@ impl Repo {
             index: false,
         };
         self.write_record(&underway, None)?;
-        self.move_files(branch, from, to)?;
+        self.move_files(branch, &moving)?;
         self.clear_record()
     }
 
@@ -868,87 +874,110 @@ impl Repo {
         upstream: &str,
     ) -> Result<Pushed> {
         let refspec = format!("refs/heads/{branch}:refs/heads/{upstream}");
-        let git_dir = self.repo.path().to_path_buf();
-        let name = remote.to_owned();
-        let url = url.to_owned();
-        talk("push to", &url.clone(), move |heard| {
-            let push = |connection: &mut RemoteConnection<'_, '_, '_>,
-                        credentials: &Credentials<'_>| {
-                let explain = |err| credentials.explain("push to", &url, err);
-                let rejected: RefCell<Option<String>> = RefCell::new(None);
-                let said: RefCell<Vec<u8>> = RefCell::new(Vec::new());
-                let mut callbacks = credentials.callbacks();
-                callbacks.push_update_reference(|_, status| {
-                    heard.alive();
-                    if let Some(why) = status {
-                        *rejected.borrow_mut() = Some(why.to_owned());
-                    }
-                    Ok(())
-                });
-                callbacks.sideband_progress(|text| {
-                    let mut said = said.borrow_mut();
-                    let room = REMOTE_SAYS_AT_MOST.saturating_sub(said.len());
-                    said.extend(text.iter().take(room));
-                    heard.alive()
-                });
-                let mut options = PushOptions::new();
-                options.remote_callbacks(callbacks);
-                let pushed = connection
-                    .remote()
-                    .push(&[refspec.as_str()], Some(&mut options));
-                drop(options);
-                let shown = without_credentials(&url);
-                if let Err(err) = pushed {
-                    let moved = err.code() == ErrorCode::NotFastForward
-                        || err.message().contains("non-fastforward")
-                        || err.message().contains("not fast-forward");
-                    if moved {
-                        return Ok(Pushed::Raced(moved_on(&shown)));
-                    }
-                    return Err(explain(err));
+        self.over_network(remote, url, Direction::Push, move |talking| {
+            let (heard, url) = (talking.heard, talking.url);
+            let rejected: RefCell<Option<String>> = RefCell::new(None);
+            let said: RefCell<Vec<u8>> = RefCell::new(Vec::new());
+            let mut callbacks = talking.credentials.callbacks();
+            callbacks.push_update_reference(|_, status| {
+                heard.alive();
+                if let Some(why) = status {
+                    *rejected.borrow_mut() = Some(why.to_owned());
                 }
-                let Some(why) = rejected.into_inner() else {
-                    return Ok(Pushed::Done);
-                };
-                let why = scrub(why.trim_end_matches([':', ' ']), &url);
-                let said = String::from_utf8_lossy(&said.into_inner()).into_owned();
-                let complaints: Vec<&str> = said
-                    .lines()
-                    .map(str::trim)
-                    .filter(|line| line.starts_with("error:") || line.starts_with("fatal:"))
-                    .collect();
-                let refused = match complaints.is_empty() {
-                    true => format!("{shown} refused the push: {why}"),
-                    false => format!(
-                        "{shown} refused the push: {why}\n  remote: {}",
-                        scrub(&complaints.join("\n  remote: "), &url)
-                    ),
-                };
-                // git's receive-pack says "fetch first" or "non-fast-forward"
-                // when the branch had moved before it looked; when another push
-                // lands while it looks, it cannot lock the branch, or finds it
-                // "is at" another commit "but expected" the one it saw, and
-                // says it "failed to update ref".
-                if why.contains("fast")
-                    || why.contains("fetch first")
-                    || said.contains("but expected")
-                {
+                Ok(())
+            });
+            callbacks.sideband_progress(|text| {
+                let mut said = said.borrow_mut();
+                let room = REMOTE_SAYS_AT_MOST.saturating_sub(said.len());
+                said.extend(text.iter().take(room));
+                heard.alive()
+            });
+            let mut options = PushOptions::new();
+            options.remote_callbacks(callbacks);
+            let pushed = talking
+                .connection
+                .remote()
+                .push(&[refspec.as_str()], Some(&mut options));
+            drop(options);
+            let shown = without_credentials(url);
+            if let Err(err) = pushed {
+                let moved = err.code() == ErrorCode::NotFastForward
+                    || err.message().contains("non-fastforward")
+                    || err.message().contains("not fast-forward");
+                if moved {
                     return Ok(Pushed::Raced(moved_on(&shown)));
                 }
-                if why.contains("lock") || why.contains("failed to update ref") {
-                    return Ok(Pushed::Raced(refused));
-                }
-                Err(Error::Refused(refused))
+                return Err(talking.explain(err));
+            }
+            let Some(why) = rejected.into_inner() else {
+                return Ok(Pushed::Done);
             };
-            connected(
-                &git_dir,
-                &name,
-                Direction::Push,
+            let why = scrub(why.trim_end_matches([':', ' ']), url);
+            let said = String::from_utf8_lossy(&said.into_inner()).into_owned();
+            let complaints: Vec<&str> = said
+                .lines()
+                .map(str::trim)
+                .filter(|line| line.starts_with("error:") || line.starts_with("fatal:"))
+                .collect();
+            let refused = match complaints.is_empty() {
+                true => format!("{shown} refused the push: {why}"),
+                false => format!(
+                    "{shown} refused the push: {why}\n  remote: {}",
+                    scrub(&complaints.join("\n  remote: "), url)
+                ),
+            };
+            // git's receive-pack says "fetch first" or "non-fast-forward"
+            // when the branch had moved before it looked; when another push
+            // lands while it looks, it cannot lock the branch, or finds it
+            // "is at" another commit "but expected" the one it saw, and
+            // says it "failed to update ref".
+            if why.contains("fast") || why.contains("fetch first") || said.contains("but expected")
+            {
+                return Ok(Pushed::Raced(moved_on(&shown)));
+            }
+            if why.contains("lock") || why.contains("failed to update ref") {
+                return Ok(Pushed::Raced(refused));
+            }
+            Err(Error::Refused(refused))
+        })
+    }
+
+    /// Fetch from or push to (`direction`) the remote `name`, whose URL is
+    /// `url`: `work` runs on a thread of its own (see [`talk`]), with the
+    /// repository opened again there and connected with the usual
+    /// credentials.
+    fn over_network<T: Send + 'static>(
+        &self,
+        name: &str,
+        url: &str,
+        direction: Direction,
+        work: impl FnOnce(Talking<'_, '_, '_, '_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let doing = match direction {
+            Direction::Fetch => "fetch from",
+            Direction::Push => "push to",
+        };
+        let git_dir = self.repo.path().to_path_buf();
+        let name = name.to_owned();
+        let theirs = url.to_owned();
+        talk(doing, url, move |heard| {
+            let url = theirs.as_str();
+            let repo = open_again(&git_dir)?;
+            let mut handle = repo
+                .find_remote(&name)
+                .map_err(|e| Error::git("cannot find the remote", e))?;
+            let credentials = Credentials::new(&repo, heard);
+            let mut connection = handle
+                .connect_auth(direction, Some(credentials.callbacks()), None)
+                .map_err(|err| credentials.explain(doing, url, err))?;
+            heard.connected();
+            work(Talking {
+                connection: &mut connection,
+                credentials: &credentials,
                 heard,
-                "push to",
-                &url,
-                push,
-            )
+                doing,
+                url,
+            })
         })
     }
 
@@ -1072,22 +1101,6 @@ fn set_executable(path: &Path, executable: bool) -> Result<()> {
 #[cfg(not(unix))]
 fn set_executable(_: &Path, _: bool) -> Result<()> {
     Ok(())
-}
-
-/// A file's bytes, `None` when it is not there.
-fn read_if_there(path: &Path) -> Result<Option<Vec<u8>>> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(Error::io(path, err)),
-    }
-}
-
-fn remove_if_there(path: &Path) -> Result<()> {
-    match fs::remove_file(path) {
-        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, err)),
-        _ => Ok(()),
-    }
 }
 
 /// The repository at `git_dir`, opened again for another thread.
@@ -1263,6 +1276,23 @@ impl Heard {
     }
 }
 
+/// A connection to a remote, for the work done over it.
+struct Talking<'t, 'repo, 'conn, 'cb> {
+    connection: &'t mut RemoteConnection<'repo, 'conn, 'cb>,
+    credentials: &'t Credentials<'t>,
+    heard: &'t Heard,
+    /// What is being done ("fetch from", "push to"), for errors.
+    doing: &'static str,
+    url: &'t str,
+}
+
+impl Talking<'_, '_, '_, '_> {
+    /// An error of the exchange, explained.
+    fn explain(&self, err: git2::Error) -> Error {
+        self.credentials.explain(self.doing, self.url, err)
+    }
+}
+
 /// Run `work`, an exchange with the remote at `url`, on a thread of its
 /// own, and give up on it when the remote does not answer the connection
 /// in time, or falls silent too long. libgit2 has no safe way to bound its
@@ -1271,29 +1301,6 @@ impl Heard {
 /// left behind, blocked, to end with the process: everything it would do
 /// after a sign of life is refused, and whatever it fetched is only
 /// objects and a remote-tracking branch.
-/// The remote `name` of the repository at `git_dir`, opened again on this
-/// thread and connected with the usual credentials, for `work` to talk to.
-fn connected<T>(
-    git_dir: &Path,
-    name: &str,
-    direction: Direction,
-    heard: &Heard,
-    doing: &str,
-    url: &str,
-    work: impl FnOnce(&mut RemoteConnection<'_, '_, '_>, &Credentials<'_>) -> Result<T>,
-) -> Result<T> {
-    let repo = open_again(git_dir)?;
-    let mut handle = repo
-        .find_remote(name)
-        .map_err(|e| Error::git("cannot find the remote", e))?;
-    let credentials = Credentials::new(&repo, heard);
-    let mut connection = handle
-        .connect_auth(direction, Some(credentials.callbacks()), None)
-        .map_err(|err| credentials.explain(doing, url, err))?;
-    heard.connected();
-    work(&mut connection, &credentials)
-}
-
 fn talk<T: Send + 'static>(
     doing: &str,
     url: &str,

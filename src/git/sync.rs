@@ -15,10 +15,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::git::merge;
+use crate::git::merge::{self, Clash};
 use crate::git::write::{Recorded, Writer};
-pub use crate::git::Interrupted;
-use crate::git::{FileMerge, Id, Repo, Saved, Sides, TreeMerge};
+use crate::git::{FileMerge, Interrupted, Move, Repo, Saved, Sides, TreeMerge};
 use crate::ledger;
 use crate::ledger::store;
 
@@ -72,7 +71,7 @@ pub struct Synced {
 }
 
 /// How many times a sync pushes when other clones keep pushing first.
-pub const PUSH_TRIES: usize = 5;
+const PUSH_TRIES: usize = 5;
 
 /// Sync the ledger's repository with its remote.
 pub fn sync(writer: &Writer, options: &Options) -> Result<Synced> {
@@ -95,14 +94,16 @@ pub fn sync(writer: &Writer, options: &Options) -> Result<Synced> {
             Ok(Attempt::Raced(why)) => why,
             Err(err) => return Err(put_back(&repo, &saved, moved, err)),
         };
-        let gave_up = Error::Raced(format!(
-            "{raced}\nTried {PUSH_TRIES} times (others may be pushing at the same moment). Nothing was changed"
-        ));
+        let gave_up = || {
+            Error::Raced(format!(
+                "{raced}\nTried {tries} times (others may be pushing at the same moment). Nothing was changed"
+            ))
+        };
         if let Err(also) = repo.restore(&saved, moved) {
-            return Err(not_put_back(gave_up, also));
+            return Err(not_put_back(gave_up(), also));
         }
         if tries == PUSH_TRIES {
-            return Err(gave_up);
+            return Err(gave_up());
         }
         tries += 1;
         std::thread::sleep(pause());
@@ -119,7 +120,7 @@ fn pause() -> Duration {
 }
 
 /// Put the repository back as it was after `err`; the error to report.
-fn put_back(repo: &Repo, saved: &Saved, moved: Option<(Option<Id>, Id)>, err: Error) -> Error {
+fn put_back(repo: &Repo, saved: &Saved, moved: Option<Move>, err: Error) -> Error {
     match repo.restore(saved, moved) {
         Ok(()) => err,
         Err(also) => not_put_back(err, also),
@@ -147,7 +148,7 @@ fn run(
     remote: &str,
     branch: &str,
     options: &Options,
-    moved: &mut Option<(Option<Id>, Id)>,
+    moved: &mut Option<Move>,
 ) -> Result<Attempt> {
     let (committed, recorded) = writer.commit_hand_edits_in(repo, None)?;
     let committed = match recorded {
@@ -271,24 +272,11 @@ fn resolve(writer: &Writer, place: Option<&str>, path: &str, sides: Sides) -> Re
     })
 }
 
-fn clash_error(remote: &str, branch: &str, clashes: &[(String, Vec<String>)]) -> Error {
+fn clash_error(remote: &str, branch: &str, clashes: &[(String, Vec<Clash>)]) -> Error {
     let mut message =
         format!("cannot merge {remote}/{branch}: both sides changed these differently\n");
     for (path, what) in clashes {
-        let what: Vec<String> = what
-            .iter()
-            .map(|w| match w.as_str() {
-                merge::TEXT => "lines outside the front matter and log".to_owned(),
-                merge::TOO_LARGE => {
-                    "the file, over 8 MiB on a side, which is not merged".to_owned()
-                }
-                merge::WHOLE_FILE => {
-                    "the whole file (deleted on one side and changed on the other, or not text)"
-                        .to_owned()
-                }
-                key => format!("key `{key}`"),
-            })
-            .collect();
+        let what: Vec<String> = what.iter().map(Clash::to_string).collect();
         message.push_str(&format!("  {path}: {}\n", what.join(", ")));
     }
     message.push_str("Nothing was changed");
@@ -299,7 +287,7 @@ fn clash_error(remote: &str, branch: &str, clashes: &[(String, Vec<String>)]) ->
 #[derive(Debug, Clone)]
 pub struct Driven {
     /// What clashed (empty: merged cleanly).
-    pub clashes: Vec<String>,
+    pub clashes: Vec<Clash>,
 }
 
 /// The prospect merge as a git merge driver (`%O %A %B`): merge `base`,

@@ -55,7 +55,7 @@ pub fn commit_files(
     repo.check_unlocked()?;
     let mut rels = Vec::with_capacity(changes.len());
     for (path, _) in changes {
-        rels.push(repo.relative(path)?);
+        rels.push(repo.in_tree(path)?);
     }
     let in_tree: Vec<(String, Option<&[u8]>)> = rels
         .iter()

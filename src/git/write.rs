@@ -20,7 +20,7 @@ use crate::format::yaml;
 use crate::git::transaction;
 use crate::git::{Ahead, Commit, Repo};
 use crate::ledger::store::{self, Lock};
-use crate::ledger::{self, Ledger};
+use crate::ledger::{self, read, Ledger};
 use crate::rules::check::{self, Context};
 use crate::rules::due::Status;
 use crate::rules::settings::{self, NOTE};
@@ -566,10 +566,8 @@ impl Writer<'_> {
             let id = if rel == settings::FILE_NAME {
                 rel.clone()
             } else if rel.ends_with(".md") && !self.ledger.skips(&rel) {
-                let is_prospect = match fs::read(&path) {
-                    Ok(bytes) => crate::format::front_matter::has_fence(&bytes),
-                    Err(_) => true, // deleted: it was tracked, and is gone now
-                };
+                // Unreadable: deleted (it was tracked, and is gone now).
+                let is_prospect = read::opens_with_fence(&path).unwrap_or(true);
                 if !is_prospect {
                     continue;
                 }
@@ -628,7 +626,7 @@ impl Writer<'_> {
 
 /// The stage `reopen` brings a prospect back to when its log does not
 /// say which stage it was closed from.
-pub const REOPENED: &str = "contacted";
+const REOPENED: &str = "contacted";
 
 /// The words that begin the note `close` logs, and that `reopen` looks for.
 const CLOSED_AS: &str = "Closed as ";
@@ -736,20 +734,20 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
 }
 
 /// The git attributes file of the ledger's folder.
-pub const ATTRIBUTES_FILE: &str = ".gitattributes";
+const ATTRIBUTES_FILE: &str = ".gitattributes";
 
 /// The line that gives prospects the prospect merge.
-pub const MERGE_ATTRIBUTE: &str = "*.md merge=ledger";
+const MERGE_ATTRIBUTE: &str = "*.md merge=ledger";
 
 /// The merge driver's arguments: `%O %A %B %P` are the base, ours (where
 /// the result goes), theirs, and the file's path.
-pub const MERGE_DRIVER_ARGS: &str = "merge-driver %O %A %B %P";
+const MERGE_DRIVER_ARGS: &str = "merge-driver %O %A %B %P";
 
 /// The command git runs to merge prospects: this very program, by its
 /// absolute path, so that a plain `git pull` finds it where `ledger` is
 /// not on `PATH` (a GUI client, a cron job) or names another program
 /// (ledger-cli). Running `ledger init` again records a moved binary.
-pub fn merge_driver_command() -> String {
+fn merge_driver_command() -> String {
     let program = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.canonicalize().ok())
@@ -773,7 +771,7 @@ fn shell_quote(word: &str) -> String {
 }
 
 /// The driver's description in git's config.
-pub const MERGE_DRIVER_NAME: &str = "ledger: prospect merge (log union, keys one by one)";
+const MERGE_DRIVER_NAME: &str = "ledger: prospect merge (log union, keys one by one)";
 
 /// Add [`MERGE_ATTRIBUTE`] to a `.gitattributes` file unless it is there;
 /// whether the file was written. Its other lines stay as they are.
@@ -799,13 +797,12 @@ fn add_merge_attribute(path: &Path) -> Result<bool> {
 }
 
 fn read_text(path: &Path) -> Result<Option<String>> {
-    match fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| Error::Refused(format!("{} is not UTF-8 text", path.display()))),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(Error::io(path, err)),
-    }
+    store::read_if_there(path)?
+        .map(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|_| Error::Refused(format!("{} is not UTF-8 text", path.display())))
+        })
+        .transpose()
 }
 
 fn existing<'t>(path: &str, text: &'t Option<String>) -> Result<&'t str> {
@@ -863,7 +860,7 @@ fn check_key(key: &str) -> Result<()> {
 /// (for an empty value) removes the key. Dates may be relative (`monday`,
 /// `3d`); values that do not fit the key are written as given, for the
 /// check that follows to refuse with `lint`'s own message.
-pub fn render_value(key: &str, raw: &str, today: Date) -> Option<String> {
+fn render_value(key: &str, raw: &str, today: Date) -> Option<String> {
     let raw = raw.trim();
     if raw.is_empty() {
         return None;
@@ -895,7 +892,7 @@ pub fn render_value(key: &str, raw: &str, today: Date) -> Option<String> {
 /// laid out by initials, the deepest of `prospects/a/`, `prospects/a/ac/`,
 /// `prospects/a/ac/acm/`, … (for `acme-corp`) that exists; else
 /// `prospects/`.
-pub fn shelf(root: &Path, slug: &str) -> String {
+fn shelf(root: &Path, slug: &str) -> String {
     let mut folder = "prospects".to_owned();
     let mut prefix = String::new();
     for c in slug.chars() {
@@ -994,11 +991,13 @@ mod tests {
         let note = |day: &str, text: &str| Entry {
             line: 1,
             column: 1,
-            date: date::parse_iso(day).unwrap(),
-            time: None,
-            channel: NOTE.into(),
-            inbound: false,
-            text: text.to_owned(),
+            parts: Parts {
+                date: date::parse_iso(day).unwrap(),
+                time: None,
+                channel: NOTE.into(),
+                inbound: false,
+                text: text.to_owned(),
+            },
         };
         let proposal = close_note(
             "lost",

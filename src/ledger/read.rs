@@ -4,10 +4,20 @@
 
 use std::fs;
 use std::io::Read;
+use std::path::Path;
 
 use crate::format::front_matter;
 use crate::format::prospect::Prospect;
-use crate::format::text::MAX_FILE_BYTES;
+use crate::format::text::{MAX_FILE_BYTES, MAX_FILE_MIB};
+
+/// Whether the file at `path` opens with a front-matter fence, as a
+/// prospect does, reading only the few bytes that takes (a byte-order
+/// mark, `---` and a CRLF).
+pub fn opens_with_fence(path: &Path) -> std::io::Result<bool> {
+    let mut head = Vec::with_capacity(8);
+    fs::File::open(path)?.take(8).read_to_end(&mut head)?;
+    Ok(front_matter::has_fence(&head))
+}
 
 /// Read one file as a prospect; `None` when it has no front-matter fence.
 pub fn read_prospect(
@@ -39,8 +49,7 @@ pub fn read_prospect(
                 relative,
                 format!(
                     "the file is {} bytes, over the {} MiB a prospect file may be",
-                    size,
-                    MAX_FILE_BYTES >> 20
+                    size, MAX_FILE_MIB
                 ),
             )
         });

@@ -188,7 +188,7 @@ pub fn holder(path: &Path) -> Option<u32> {
 /// Whether the lock file at `path` was left by a process that is gone: no
 /// live process has it open (git's writers hold their lock files open
 /// until they rename them). `false` where that cannot be told.
-pub fn is_stale(path: &Path) -> bool {
+fn is_stale(path: &Path) -> bool {
     Path::new("/proc/self/fd").is_dir() && holder(path).is_none()
 }
 
@@ -201,6 +201,20 @@ pub fn clear_stale(path: &Path) -> Result<()> {
     if !is_stale(path) {
         return Err(locked_error(path));
     }
+    remove_if_there(path)
+}
+
+/// A file's bytes, `None` when it is not there.
+pub fn read_if_there(path: &Path) -> Result<Option<Vec<u8>>> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(Error::io(path, err)),
+    }
+}
+
+/// Remove a file; one that is not there is already removed.
+pub fn remove_if_there(path: &Path) -> Result<()> {
     match fs::remove_file(path) {
         Err(err) if err.kind() != io::ErrorKind::NotFound => Err(Error::io(path, err)),
         _ => Ok(()),
@@ -224,7 +238,7 @@ pub fn locked_error(lock: &Path) -> Error {
 
 /// How long a command waits for another to finish, unless
 /// `LEDGER_LOCK_TIMEOUT` (seconds) says otherwise.
-pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An exclusive lock, held until dropped.
 #[derive(Debug)]

@@ -8,7 +8,7 @@ use crate::format::entry::Entry;
 use crate::format::front_matter::{Dnc, Fields};
 use crate::format::prospect::Prospect;
 use crate::rules::due::{self, Card, Reason, Status};
-use crate::rules::settings::{Settings, NOTE};
+use crate::rules::settings::Settings;
 use crate::rules::stats::Touches;
 
 /// What a check sees.
@@ -64,7 +64,7 @@ fn unknown_channel(
     e: &Entry,
     _: Option<&Entry>,
 ) -> Option<(Code, String)> {
-    (e.channel != NOTE && !cx.settings.is_touch_channel(&e.channel)).then(|| {
+    (due::is_touch(e) && !cx.settings.is_touch_channel(&e.channel)).then(|| {
         (
             Code::UnknownChannel,
             format!(
@@ -99,11 +99,11 @@ fn dnc_contacted(
     e: &Entry,
     _: Option<&Entry>,
 ) -> Option<(Code, String)> {
-    let fields = fields?;
-    let Dnc::Since(since) = fields.dnc() else {
+    let Dnc::Since(since) = fields?.dnc() else {
         return None;
     };
-    due::violates_dnc(e, fields).then(|| {
+    // An outbound touch after the prospect asked not to be contacted.
+    (e.date > since && !e.inbound && due::is_touch(e)).then(|| {
         (
             Code::DncContacted,
             format!(
@@ -197,25 +197,31 @@ pub struct Summary {
 
 /// Run every check on one prospect.
 pub fn assess(prospect: &Prospect, cx: &Context) -> Assessment {
-    assess_for(prospect, cx, |_| true)
+    let counted = due::counted(&prospect.entries, cx.today);
+    assess_for(prospect, cx, &counted, |_| true)
 }
 
 /// The status of one prospect and its errors, without the warnings (which
 /// take longer to word): what `due` and `list` need.
 pub fn assess_errors(prospect: &Prospect, cx: &Context) -> Assessment {
-    assess_for(prospect, cx, |code| code.severity() == Severity::Error)
+    let counted = due::counted(&prospect.entries, cx.today);
+    assess_for(prospect, cx, &counted, is_error)
+}
+
+fn is_error(code: Code) -> bool {
+    code.severity() == Severity::Error
 }
 
 /// The summary of one prospect for `due`, `list`, `stats` and `export`:
-/// its status (with its card) and what its touches say.
+/// its status (with its card) and what its touches say. The touches that
+/// count are found once, for both.
 pub fn summarize(prospect: &Prospect, cx: &Context) -> Summary {
-    let assessed = assess_errors(prospect, cx);
+    let counted = due::counted(&prospect.entries, cx.today);
+    let assessed = assess_for(prospect, cx, &counted, is_error);
     let touches = match (prospect.fields(), &assessed.status) {
-        (Some(fields), Some(status)) => Some(Touches::of(
-            &due::counted(&prospect.entries, cx.today),
-            gave_up(fields, status),
-            cx.today,
-        )),
+        (Some(fields), Some(status)) => {
+            Some(Touches::of(&counted, gave_up(fields, status), cx.today))
+        }
         _ => None,
     };
     let mut status = assessed.status;
@@ -225,8 +231,14 @@ pub fn summarize(prospect: &Prospect, cx: &Context) -> Summary {
     Summary { status, touches }
 }
 
-/// Run the checks whose code is `wanted` on one prospect.
-fn assess_for(prospect: &Prospect, cx: &Context, wanted: impl Fn(Code) -> bool) -> Assessment {
+/// Run the checks whose code is `wanted` on one prospect, whose touches
+/// that count are `counted` ([`due::counted`]).
+fn assess_for(
+    prospect: &Prospect,
+    cx: &Context,
+    counted: &[&Entry],
+    wanted: impl Fn(Code) -> bool,
+) -> Assessment {
     let mut diagnostics: Vec<Diagnostic> = prospect
         .problems
         .iter()
@@ -263,7 +275,7 @@ fn assess_for(prospect: &Prospect, cx: &Context, wanted: impl Fn(Code) -> bool) 
             &prospect.id,
             &prospect.path,
             f,
-            &prospect.entries,
+            counted,
             cx.settings,
             cx.today,
         )

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::format::date::Date;
 use crate::format::entry::Entry;
 use crate::format::prospect::Prospect;
+use crate::format::schema;
 use crate::format::template;
 use crate::rules::due::{self, Reason, Status};
 use crate::rules::settings::Settings;
@@ -138,10 +139,10 @@ const FIRST_TOUCH: [(&str, &str); 7] = [
 ];
 
 /// The line to fill when nothing says why now.
-pub const WHY_TO_FILL: &str = "[why now: what is new for them, or what they asked for]";
+const WHY_TO_FILL: &str = "[why now: what is new for them, or what they asked for]";
 
 /// The line to fill when the settings have no ask for the stage.
-pub const ASK_TO_FILL: &str = "[ask: one clear question]";
+const ASK_TO_FILL: &str = "[ask: one clear question]";
 
 /// Draft the next message to a prospect, with `template` or the built-in
 /// one for its channel. A closed or do-not-contact prospect gets none.
@@ -229,24 +230,22 @@ pub fn variables(request: &Request, channel: &str) -> Map<String, Value> {
         .iter()
         .map(|(key, value, _)| (key.clone(), value.to_json()))
         .collect();
-    for key in ["company", "contact", "email", "phone", "value", "owner"] {
-        values.entry(key).or_insert(Value::Null);
+    for key in schema::KEYS {
+        values.entry(key.name).or_insert(Value::Null);
     }
     values.insert("name".into(), json!(status.name));
     values.insert("stage".into(), json!(status.stage));
     values.insert("currency".into(), json!(status.currency));
     values.insert("tags".into(), json!(status.tags));
 
-    let history: Vec<&Entry> = {
-        let mut counted: Vec<&Entry> = prospect
-            .entries
-            .iter()
-            .filter(|e| e.date <= *today)
-            .collect();
-        counted.sort_by_key(|e| e.date);
-        counted
-    };
-    let touches = due::counted(&prospect.entries, *today);
+    // The touches among the history are those that count, as
+    // `due::counted` finds them: sorted once, not twice.
+    let history = due::history(&prospect.entries, *today);
+    let touches: Vec<&Entry> = history
+        .iter()
+        .copied()
+        .filter(|e| due::is_touch(e))
+        .collect();
     let first_touch = touches.first().copied();
     let last_inbound = touches.iter().rev().find(|e| e.inbound).copied();
     let last_outbound = touches.iter().rev().find(|e| !e.inbound).copied();
@@ -398,7 +397,7 @@ fn day(date: Date, today: Date) -> String {
 mod tests {
     use super::*;
     use crate::format::date::parse_iso;
-    use crate::rules::check::{assess, Context};
+    use crate::rules::check::{assess_errors, Context};
 
     const TODAY: &str = "2026-11-23";
 
@@ -413,7 +412,7 @@ mod tests {
             settings: &settings,
             today,
         };
-        let status = assess(&prospect, &cx).status.unwrap();
+        let status = assess_errors(&prospect, &cx).status.unwrap();
         let request = Request {
             prospect: &prospect,
             status: &status,
@@ -500,6 +499,21 @@ mod tests {
         );
         let phone_only = "---\nname: Bo\nphone: '555'\nnext: 2026-11-23\n---\n";
         assert_eq!(draft_of(phone_only, None, None).unwrap().channel, "call");
+    }
+
+    /// Every key the front matter knows is a variable, null when the file
+    /// does not have it; a key of the user's own is one when it has it.
+    #[test]
+    fn every_known_key_is_a_variable() {
+        let template =
+            "{% if source %}from {{ source }}{% else %}no source{% endif %}, {{ region }}";
+        let d = draft_of(ACME, None, Some(template)).unwrap();
+        assert_eq!(d.body, "no source, EMEA");
+        let sourced = ACME.replace("region: EMEA\n", "region: EMEA\nsource: fair\n");
+        assert_eq!(
+            draft_of(&sourced, None, Some(template)).unwrap().body,
+            "from fair, EMEA"
+        );
     }
 
     #[test]

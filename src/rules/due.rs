@@ -93,11 +93,11 @@ impl Decision {
 }
 
 /// A rule: the decision when it applies.
-pub type Rule = fn(&Facts) -> Option<Decision>;
+type Rule = fn(&Facts) -> Option<Decision>;
 
 /// The rules of SPEC section 3, in order; the first that applies decides,
 /// and when none does, the [`cadence`] (rule 7, "otherwise").
-pub const RULES: [Rule; 7] = [closed, dnc, scheduled, new, reply, nurture, exhausted];
+const RULES: [Rule; 7] = [closed, dnc, scheduled, new, reply, nurture, exhausted];
 
 fn closed(f: &Facts) -> Option<Decision> {
     f.settings
@@ -153,13 +153,6 @@ pub fn cadence(f: &Facts) -> Decision {
 /// Whether an entry is a touch (a contact), as opposed to a `note`.
 pub fn is_touch(entry: &Entry) -> bool {
     entry.channel != NOTE
-}
-
-/// Whether an entry is an outbound touch after the prospect's `dnc` date.
-pub fn violates_dnc(entry: &Entry, fields: &Fields) -> bool {
-    matches!(fields.dnc(), Dnc::Since(since) if entry.date > since)
-        && !entry.inbound
-        && is_touch(entry)
 }
 
 /// A prospect's follow-up status: the `--json` shape of `due`, `list` and `show`.
@@ -280,31 +273,34 @@ pub fn whole(value: f64) -> Option<i64> {
     (value.fract() == 0.0 && value.abs() < 9.0e15).then_some(value as i64)
 }
 
+/// The well-formed entries dated on or before `today`, notes too, in date
+/// order (a stable sort: the log's order within a day).
+pub fn history(entries: &[Entry], today: Date) -> Vec<&Entry> {
+    let mut history: Vec<&Entry> = Vec::with_capacity(entries.len());
+    history.extend(entries.iter().filter(|e| e.date <= today));
+    history.sort_by_key(|e| e.date);
+    history
+}
+
 /// The touches that count (SPEC section 3) among well-formed entries:
-/// those dated on or before `today`, in date order (a stable sort: the
-/// log's order within a day).
+/// the [`history`] without its notes.
 pub fn counted(entries: &[Entry], today: Date) -> Vec<&Entry> {
-    let mut counted: Vec<&Entry> = Vec::with_capacity(entries.len());
-    counted.extend(
-        entries
-            .iter()
-            // A touch after `dnc` counts: it happened (`lint` reports it).
-            .filter(|e| e.date <= today && is_touch(e)),
-    );
-    counted.sort_by_key(|e| e.date);
+    let mut counted = history(entries, today);
+    // A touch after `dnc` counts: it happened (`lint` reports it).
+    counted.retain(|e| is_touch(e));
     counted
 }
 
-/// Work out a prospect's status from its fields and well-formed entries.
+/// Work out a prospect's status from its fields and the touches that
+/// count ([`counted`]).
 pub fn status(
     id: &str,
     path: &str,
     fields: &Fields,
-    entries: &[Entry],
+    counted: &[&Entry],
     settings: &Settings,
     today: Date,
 ) -> Status {
-    let counted = counted(entries, today);
     let touches = counted.len() as u32;
     let last = counted.last().map(|e| e.date);
     let unanswered = counted.iter().rev().take_while(|e| !e.inbound).count() as u32;
@@ -360,10 +356,10 @@ pub fn order(a: &Status, b: &Status) -> std::cmp::Ordering {
 
 /// What [`order`] sorts by: whether the status is undated, its due date,
 /// its value (in cents, the larger first) and its id.
-pub type Rank<'s> = (bool, Option<Date>, std::cmp::Reverse<Option<i128>>, &'s str);
+type Rank<'s> = (bool, Option<Date>, std::cmp::Reverse<Option<i128>>, &'s str);
 
 /// The [`Rank`] of a status due then, of that value and id.
-pub fn rank(due: Option<Date>, value: Option<f64>, id: &str) -> Rank<'_> {
+fn rank(due: Option<Date>, value: Option<f64>, id: &str) -> Rank<'_> {
     let value = due.and(value).map(ordered);
     (due.is_none(), due, std::cmp::Reverse(value), id)
 }
@@ -385,13 +381,14 @@ mod tests {
         assert_eq!(problems, []);
         let p = Prospect::parse("p.md", file);
         assert_eq!(p.problems, [], "{file}");
+        let today = date::parse_iso(T).unwrap();
         status(
             &p.id,
             &p.path,
             p.fields().unwrap(),
-            &p.entries,
+            &counted(&p.entries, today),
             &settings,
-            date::parse_iso(T).unwrap(),
+            today,
         )
     }
 

@@ -2,6 +2,8 @@
 //! Every key is optional; a key that cannot be read is reported with its
 //! line and replaced by its default, so one typo never hides the rest.
 
+use std::sync::OnceLock;
+
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::format::cadence::{Cadence, Step};
@@ -106,68 +108,13 @@ asks:
 "#;
 
 impl Default for Settings {
+    /// The settings [`DEFAULT_FILE`] writes out: the one table of the
+    /// defaults, read once.
     fn default() -> Settings {
-        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let step = |days: u32, channel: &str| Step {
-            wait: Span::days(days),
-            channel: Some(channel.to_owned()),
-        };
-        Settings {
-            currency: "USD".into(),
-            stages: list(&[
-                "lead",
-                "contacted",
-                "qualified",
-                "proposal",
-                "negotiation",
-                "nurture",
-                "won",
-                "lost",
-            ]),
-            closed: list(&["won", "lost"]),
-            channels: Vec::new(),
-            cadence: Cadence::new(
-                step(2, "email"),
-                vec![
-                    step(3, "call"),
-                    step(5, "email"),
-                    step(7, "call"),
-                    step(14, "email"),
-                    step(14, "call"),
-                    step(21, "letter"),
-                    step(30, "call"),
-                    step(30, "email"),
-                    step(45, "call"),
-                    step(60, "email"),
-                ],
-            ),
-            persistence: vec![(0.0, 3), (2500.0, 6), (10000.0, 12)],
-            unknown_value_touches: 5,
-            nurture_every: Span::days(60),
-            stall_after: Span::days(30),
-            overdue_after: Span::days(7),
-            ignore: Vec::new(),
-            ignore_set: GlobSet::empty(),
-            me: None,
-            asks: [
-                ("default", "Would a 15-minute call this week suit you?"),
-                (
-                    "proposal",
-                    "Could we take 15 minutes this week to go over the proposal together?",
-                ),
-                (
-                    "negotiation",
-                    "What would you need from me to make a decision this month?",
-                ),
-                (
-                    "nurture",
-                    "Would it be worth catching up for a few minutes this month?",
-                ),
-            ]
-            .iter()
-            .map(|(stage, ask)| (stage.to_string(), ask.to_string()))
-            .collect(),
-        }
+        static DEFAULT: OnceLock<Settings> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| Settings::unset().read(DEFAULT_FILE).0)
+            .clone()
     }
 }
 
@@ -196,8 +143,41 @@ impl Settings {
 
     /// Read settings from the text of a `ledger.yaml`.
     pub fn parse(text: &str) -> (Settings, Vec<Problem>) {
+        Settings::default().read(text)
+    }
+
+    /// Settings with nothing set, for [`DEFAULT_FILE`] to set every key of
+    /// (a cadence is never empty: its one step here is replaced too).
+    fn unset() -> Settings {
+        Settings {
+            currency: String::new(),
+            stages: Vec::new(),
+            closed: Vec::new(),
+            channels: Vec::new(),
+            cadence: Cadence::new(
+                Step {
+                    wait: Span::days(0),
+                    channel: None,
+                },
+                Vec::new(),
+            ),
+            persistence: Vec::new(),
+            unknown_value_touches: 0,
+            nurture_every: Span::days(0),
+            stall_after: Span::days(0),
+            overdue_after: Span::days(0),
+            ignore: Vec::new(),
+            ignore_set: GlobSet::empty(),
+            me: None,
+            asks: Vec::new(),
+        }
+    }
+
+    /// These settings with the keys of the `ledger.yaml` text `text` read
+    /// over them; a key that cannot be read keeps its value here.
+    fn read(self, text: &str) -> (Settings, Vec<Problem>) {
         let text = text.strip_prefix(crate::format::text::BOM).unwrap_or(text);
-        let mut settings = Settings::default();
+        let mut settings = self;
         let mut problems = Vec::new();
         let pairs = match yaml::parse(text) {
             Ok(Yaml::Map(pairs)) => pairs,
@@ -220,12 +200,8 @@ impl Settings {
             }
         };
         let lines = keys::scan(text.lines());
-        let line_of = |key: &str| {
-            lines
-                .iter()
-                .find(|k| k.key == key)
-                .map_or(1, |k| k.first + 1)
-        };
+        let first_lines = keys::first_lines(&lines);
+        let line_of = |key: &str| first_lines.get(key).map_or(1, |first| first + 1);
         for (key, value) in &pairs {
             let key = key.scalar_text().unwrap_or_default();
             if let Err(message) = settings.apply(&key, value) {
@@ -248,31 +224,28 @@ impl Settings {
         match key {
             "currency" => self.currency = string(key, value)?,
             "stages" => {
-                let stages = strings(key, value)?;
+                let stages = value.texts(key)?;
                 if stages.is_empty() {
                     return Err("`stages` needs at least one stage".into());
                 }
                 self.stages = stages;
             }
-            "closed" => self.closed = strings(key, value)?,
+            "closed" => self.closed = value.texts(key)?,
             "channels" => {
-                self.channels = strings(key, value)?
+                self.channels = value
+                    .texts(key)?
                     .into_iter()
                     .map(|c| c.to_ascii_lowercase())
                     .collect()
             }
-            "cadence" => {
-                let steps = strings(key, value)?;
-                self.cadence = Cadence::parse(steps.iter().map(String::as_str))
-                    .map_err(|e| format!("`cadence`: {e}"))?;
-            }
+            "cadence" => self.cadence = Cadence::read(value)?,
             "persistence" => self.persistence = persistence(value)?,
             "unknown_value_touches" => self.unknown_value_touches = count(key, value)?,
             "nurture_every" => self.nurture_every = span(key, value)?,
             "stall_after" => self.stall_after = span(key, value)?,
             "overdue_after" => self.overdue_after = span(key, value)?,
             "ignore" => {
-                let globs = strings(key, value)?;
+                let globs = value.texts(key)?;
                 self.ignore_set = glob_set(&globs)?;
                 self.ignore = globs;
             }
@@ -282,7 +255,7 @@ impl Settings {
                     other => Some(string(key, other)?),
                 }
             }
-            "asks" => self.asks = asks(value)?,
+            "asks" => self.asks = asks(&self.asks, value)?,
             _ => return Err(format!("unknown setting `{key}`")),
         }
         Ok(())
@@ -330,16 +303,16 @@ fn problem(line: usize, column: usize, message: String) -> Problem {
     }
 }
 
-/// `asks:`, a map of stage to one sentence; the defaults stand for the
-/// stages it leaves out.
-fn asks(value: &Yaml) -> Result<Vec<(String, String)>, String> {
+/// `asks:`, a map of stage to one sentence, over the asks `before` (the
+/// defaults, which stand for the stages it leaves out).
+fn asks(before: &[(String, String)], value: &Yaml) -> Result<Vec<(String, String)>, String> {
     let Yaml::Map(pairs) = value else {
         return Err(format!(
             "`asks` must be a map of stage to a sentence, found {}",
             value.kind()
         ));
     };
-    let mut asks = Settings::default().asks;
+    let mut asks = before.to_vec();
     for (stage, ask) in pairs {
         let stage = stage.scalar_text().unwrap_or_default();
         let Yaml::Str(ask) = ask else {
@@ -360,24 +333,6 @@ fn string(key: &str, value: &Yaml) -> Result<String, String> {
     match value {
         Yaml::Str(s) => Ok(s.clone()),
         other => Err(format!("`{key}` must be a string, found {}", other.kind())),
-    }
-}
-
-fn strings(key: &str, value: &Yaml) -> Result<Vec<String>, String> {
-    match value {
-        Yaml::List(items) => items
-            .iter()
-            .map(|item| {
-                item.scalar_text().ok_or_else(|| {
-                    format!(
-                        "`{key}` must be a list of strings, found {} in it",
-                        item.kind()
-                    )
-                })
-            })
-            .collect(),
-        Yaml::Null => Ok(Vec::new()),
-        other => Err(format!("`{key}` must be a list, found {}", other.kind())),
     }
 }
 
@@ -457,22 +412,31 @@ fn glob_set(globs: &[String]) -> Result<GlobSet, String> {
 mod tests {
     use super::*;
 
+    /// The defaults are DEFAULT_FILE's: it reads without a problem and
+    /// sets every key, as SPEC section 6 gives them.
     #[test]
     fn the_default_file_is_the_defaults() {
-        let (parsed, problems) = Settings::parse(DEFAULT_FILE);
+        let (parsed, problems) = Settings::unset().read(DEFAULT_FILE);
         assert_eq!(problems, []);
+        let unset = Settings::unset();
+        assert_ne!(parsed.currency, unset.currency);
+        assert_ne!(parsed.stages, unset.stages);
+        assert_ne!(parsed.closed, unset.closed);
+        assert_ne!(parsed.cadence, unset.cadence);
+        assert_ne!(parsed.persistence, unset.persistence);
+        assert_ne!(parsed.unknown_value_touches, unset.unknown_value_touches);
+        assert_ne!(parsed.nurture_every, unset.nurture_every);
+        assert_ne!(parsed.stall_after, unset.stall_after);
+        assert_ne!(parsed.overdue_after, unset.overdue_after);
+        assert_ne!(parsed.asks, unset.asks);
         let default = Settings::default();
-        assert_eq!(parsed.currency, default.currency);
-        assert_eq!(parsed.stages, default.stages);
-        assert_eq!(parsed.closed, default.closed);
-        assert_eq!(parsed.cadence, default.cadence);
-        assert_eq!(parsed.persistence, default.persistence);
-        assert_eq!(parsed.unknown_value_touches, default.unknown_value_touches);
-        assert_eq!(parsed.nurture_every, default.nurture_every);
-        assert_eq!(parsed.stall_after, default.stall_after);
-        assert_eq!(parsed.overdue_after, default.overdue_after);
-        assert_eq!(parsed.me, default.me);
-        assert_eq!(parsed.asks, default.asks);
+        assert_eq!(default.currency, "USD");
+        assert_eq!(default.stages.len(), 8);
+        assert_eq!(default.closed, ["won", "lost"]);
+        assert_eq!(default.cadence.steps().count(), 11);
+        assert_eq!(default.persistence, [(0.0, 3), (2500.0, 6), (10000.0, 12)]);
+        assert_eq!(default.nurture_every, Span::days(60));
+        assert_eq!(default.asks.len(), 4);
     }
 
     /// `me` and `asks` as SPEC section 6 shows them; an ask given for one
@@ -534,6 +498,30 @@ mod tests {
         assert_eq!(settings.currency, "EUR");
         assert_eq!(settings.cadence, Settings::default().cadence);
         assert!(problems[2].message.contains("bogus"));
+    }
+
+    /// Lists are read as in a prospect's front matter: one value alone is
+    /// a list of one, a cadence of one step too.
+    #[test]
+    fn a_list_of_one_may_be_written_alone() {
+        let (settings, problems) = Settings::parse(
+            "cadence: 2d email
+channels: WhatsApp
+ignore: archive/
+",
+        );
+        assert_eq!(problems, []);
+        assert_eq!(settings.cadence, Cadence::parse(["2d email"]).unwrap());
+        assert_eq!(settings.channels, ["whatsapp"]);
+        assert_eq!(settings.ignore, ["archive/"]);
+        let (_, problems) = Settings::parse(
+            "cadence: {2d: email}
+",
+        );
+        assert_eq!(
+            problems[0].message,
+            "`cadence` must be a list, found a mapping"
+        );
     }
 
     #[test]

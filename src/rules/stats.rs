@@ -17,10 +17,10 @@ use crate::rules::settings::Settings;
 
 /// The buckets that touches and follow-ups are counted in, by label: one
 /// each up to four, then five to twelve, then thirteen and more.
-pub const BUCKETS: [&str; 7] = ["0", "1", "2", "3", "4", "5-12", "13+"];
+const BUCKETS: [&str; 7] = ["0", "1", "2", "3", "4", "5-12", "13+"];
 
 /// The bucket of `n`: its place in [`BUCKETS`].
-pub fn bucket(n: u32) -> usize {
+fn bucket(n: u32) -> usize {
     match n {
         0..=4 => n as usize,
         5..=12 => 5,
@@ -43,7 +43,7 @@ pub const CITED_SALES_BY_CONTACT: [(&str, f64); 5] = [
 pub const WON: &str = "won";
 
 /// How many weeks `activity` covers, ending with today's.
-pub const WEEKS: usize = 12;
+const WEEKS: usize = 12;
 
 /// What `stats` needs of one prospect's touches, beyond its status: a
 /// few counts, kept in the cache beside it.

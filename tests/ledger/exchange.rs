@@ -174,7 +174,7 @@ fn man_dir_writes_a_page_a_command() {
     s.file("taken", "");
     s.ledger_raw(&["man", "taken"], &s.root())
         .fails(1)
-        .says("taken");
+        .says("taken: not a folder");
 }
 
 /// Whether `value` is valid against `schema`, for the parts of JSON

@@ -443,7 +443,7 @@ fn the_merge_driver_merges_three_files() {
     .unwrap();
     let run = merge_driver();
     let run = run.fails(1);
-    run.says("prospects/acme-corp.md: both sides changed stage");
+    run.says("prospects/acme-corp.md: both sides changed key `stage` differently");
     let merged = fs::read_to_string(dir.join("A.md")).unwrap();
     assert!(merged.contains("<<<<<<< ours\nstage: won"), "{merged}");
 }
