@@ -45,7 +45,7 @@ fn statuses(env: &Env, filters: &Filters, keep: Keep, cards: bool) -> Vec<Status
 /// `export csv`: a header and a row a prospect, as RFC 4180 says.
 fn csv(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
     let failed = |e: ::csv::Error| Error::Output(e.into());
-    let mut header = ::csv::Writer::from_writer(&mut *out);
+    let mut header = rfc_4180().from_writer(&mut *out);
     header
         .write_record(export::COLUMNS.iter().map(|(name, ..)| name))
         .map_err(failed)?;
@@ -56,9 +56,7 @@ fn csv(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
     let pieces: Vec<std::result::Result<Vec<u8>, ::csv::Error>> = statuses
         .par_chunks(ROWS_A_PIECE)
         .map(|chunk| {
-            let mut csv = ::csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(Vec::new());
+            let mut csv = rfc_4180().has_headers(false).from_writer(Vec::new());
             let none = Card::default();
             for status in chunk {
                 let card = status.card.as_deref().unwrap_or(&none);
@@ -75,6 +73,13 @@ fn csv(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
         out.write_all(&piece.map_err(failed)?)?;
     }
     Ok(())
+}
+
+/// A writer of RFC 4180's CSV: records end in CRLF.
+fn rfc_4180() -> ::csv::WriterBuilder {
+    let mut builder = ::csv::WriterBuilder::new();
+    builder.terminator(::csv::Terminator::CRLF);
+    builder
 }
 
 /// How many rows (or events) one thread writes at a time.
@@ -110,6 +115,9 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
         .append_property(("PRODID", PRODID))
         .append_property(("CALSCALE", "GREGORIAN"))
         .append_property(("X-WR-CALNAME", calendar_name(env).as_str()));
+    // A ledger with nothing due gives a calendar of no event: RFC 5545's
+    // grammar asks for one, but calendar apps read an empty calendar as
+    // what it is, and a subscription keeps working.
     // The calendar without its events, written as icalendar writes it,
     // and the events (made on every core) put in before its end.
     let shell = calendar.to_string();
@@ -124,11 +132,11 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
             Some(if args.todo {
                 let mut todo = icalendar::Todo::new();
                 todo.due(day);
-                describe(todo, &uid, status, today).to_string()
+                folded(describe(todo, &uid, status, today).to_string())
             } else {
                 let mut event = icalendar::Event::new();
                 event.starts(day);
-                describe(event, &uid, status, today).to_string()
+                folded(describe(event, &uid, status, today).to_string())
             })
         })
         .collect();
@@ -138,6 +146,39 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
     }
     out.write_all(tail.as_bytes())?;
     Ok(())
+}
+
+/// The most octets a line of a calendar may hold (RFC 5545 section 3.1),
+/// its line break not counted.
+const LINE_OCTETS: usize = 75;
+
+/// `text` (CRLF-ended lines, as icalendar writes them) with each line
+/// folded as RFC 5545 section 3.1 says: at most [`LINE_OCTETS`], each
+/// continuation beginning with a space, never inside a UTF-8 character.
+/// icalendar folds too, but lets a continuation reach 76 octets when a
+/// line ends just past a multiple of its step: such text is unfolded and
+/// folded again.
+fn folded(text: String) -> String {
+    if text.split("\r\n").all(|line| line.len() <= LINE_OCTETS) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.replace("\r\n ", "").split_terminator("\r\n") {
+        let (mut rest, mut room) = (line, LINE_OCTETS);
+        while rest.len() > room {
+            let mut cut = room;
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let (head, tail) = rest.split_at(cut);
+            out.push_str(head);
+            out.push_str("\r\n ");
+            (rest, room) = (tail, LINE_OCTETS - 1);
+        }
+        out.push_str(rest);
+        out.push_str("\r\n");
+    }
+    out
 }
 
 /// An event or a to-do with the prospect's UID, summary, description and

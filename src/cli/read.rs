@@ -207,29 +207,12 @@ pub(super) fn status_of(env: &Env, prospect: &Prospect) -> Result<Status> {
         settings: &env.ledger.settings,
         today: env.today,
     };
-    let assessment = check::assess(prospect, &cx);
-    if let Some(status) = assessment.status {
-        return Ok(status);
+    // The errors alone: a status needs no warning worded.
+    let assessed = check::assess_errors(prospect, &cx);
+    match assessed.status {
+        Some(status) => Ok(status),
+        None => Err(assessed.broken(&prospect.path, "")),
     }
-    let first = assessment
-        .diagnostics
-        .iter()
-        .find(|d| d.code.breaks_prospect())
-        .or(assessment.diagnostics.first());
-    Err(match first {
-        Some(d) => Error::BrokenProspect {
-            path: d.path.clone(),
-            line: d.line,
-            column: d.column,
-            message: d.message.clone(),
-        },
-        None => Error::BrokenProspect {
-            path: prospect.path.clone(),
-            line: 1,
-            column: 1,
-            message: "cannot be read".into(),
-        },
-    })
 }
 
 /// `ledger lint`.
@@ -299,9 +282,11 @@ pub fn lint(env: &Env, args: &LintArgs, out: &mut impl Write) -> Result<ExitCode
 /// a terminal too.
 pub fn write_json(out: &mut impl Write, value: &impl Serialize) -> Result<()> {
     let mut json = serde_json::Serializer::with_formatter(&mut *out, SafeJson::default());
+    // serde_json's error of a failed write keeps the write's kind: a
+    // closed pipe stays one, which ends the command quietly.
     value
         .serialize(&mut json)
-        .map_err(|e| Error::Output(io::Error::other(e)))?;
+        .map_err(|e| Error::Output(e.into()))?;
     writeln!(out)?;
     Ok(())
 }

@@ -606,20 +606,14 @@ impl Writer<'_> {
         &self,
         prospect: &'p Prospect,
     ) -> Result<&'p crate::format::front_matter::Fields> {
-        let assessed = check::assess(prospect, &self.context());
-        let first = assessed
+        let assessed = check::assess_errors(prospect, &self.context());
+        let breaks = assessed
             .diagnostics
             .iter()
-            .find(|d| d.code.breaks_prospect());
-        match (prospect.fields(), first) {
-            (Some(fields), None) => Ok(fields),
-            (_, Some(d)) => Err(Error::BrokenProspect {
-                path: d.path.clone(),
-                line: d.line,
-                column: d.column,
-                message: format!("{}; fix the file first (nothing was changed)", d.message),
-            }),
-            (None, None) => Err(Error::Refused(format!("{} cannot be read", prospect.path))),
+            .any(|d| d.code.breaks_prospect());
+        match prospect.fields() {
+            Some(fields) if !breaks => Ok(fields),
+            _ => Err(assessed.broken(&prospect.path, "; fix the file first (nothing was changed)")),
         }
     }
 }

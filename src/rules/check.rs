@@ -2,6 +2,7 @@
 //! as tables: one function per check. Parsing finds the problems of the file
 //! itself; these add what needs the settings and today's date.
 
+use crate::error::Error;
 use crate::format::date::Date;
 use crate::format::diagnostic::{Code, Diagnostic, Severity};
 use crate::format::entry::Entry;
@@ -184,6 +185,33 @@ pub struct Assessment {
     pub status: Option<Status>,
     /// Every problem, in file order.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Assessment {
+    /// Why the prospect at `path` cannot be used: the first problem that
+    /// breaks it (else the first problem), at its line, as an error whose
+    /// message ends with `then`.
+    pub fn broken(&self, path: &str, then: &str) -> Error {
+        let first = self
+            .diagnostics
+            .iter()
+            .find(|d| d.code.breaks_prospect())
+            .or(self.diagnostics.first());
+        match first {
+            Some(d) => Error::BrokenProspect {
+                path: d.path.clone(),
+                line: d.line,
+                column: d.column,
+                message: format!("{}{then}", d.message),
+            },
+            None => Error::BrokenProspect {
+                path: path.to_owned(),
+                line: 1,
+                column: 1,
+                message: format!("cannot be read{then}"),
+            },
+        }
+    }
 }
 
 /// What `due`, `list` and `stats` need of one prospect.

@@ -135,6 +135,38 @@ fn text_is_escaped_for_the_calendar_and_for_a_terminal() {
     );
 }
 
+/// RFC 5545's 75 octets a line, whatever the length of what is folded:
+/// names of every length around the multiples of the fold, in ASCII and
+/// in two-byte characters.
+#[test]
+fn every_line_is_folded_within_75_octets() {
+    let s = Sandbox::new();
+    for n in 60..240 {
+        let name = "a".repeat(n);
+        s.file(
+            &format!("prospects/a{n}.md"),
+            prospect(&format!("name: {name}\n"), &[]),
+        );
+        let name = "é".repeat(n / 2);
+        s.file(
+            &format!("prospects/e{n}.md"),
+            prospect(&format!("name: {name}\n"), &[]),
+        );
+    }
+    for args in [&["export", "ics"][..], &["export", "ics", "--todo"]] {
+        let ics = s.ledger(args).ok().stdout;
+        for line in ics.split("\r\n") {
+            assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
+        }
+        let items = calendar(&ics, args.len() == 3);
+        assert_eq!(items.len(), 360);
+        // Unfolded, each summary is whole again.
+        assert!(items
+            .values()
+            .any(|e| e["SUMMARY"].contains(&"a".repeat(239))));
+    }
+}
+
 #[test]
 fn todo_and_within_choose_what_is_written() {
     let s = ledger();
@@ -177,9 +209,11 @@ fn rows(csv: &str) -> Vec<BTreeMap<String, String>> {
 fn the_spreadsheet_has_a_row_a_usable_prospect() {
     let s = ledger();
     let run = s.ledger(&["export", "csv"]).ok();
+    // RFC 4180: records end in CRLF.
     assert!(run.stdout.starts_with(
-        "id,name,company,contact,email,phone,stage,value,currency,owner,source,tags,added,next,dnc,reason,touches,unanswered,budget,last_touch,due,overdue_days,due_reason,channel\n"
+        "id,name,company,contact,email,phone,stage,value,currency,owner,source,tags,added,next,dnc,reason,touches,unanswered,budget,last_touch,due,overdue_days,due_reason,channel\r\n"
     ));
+    assert_eq!(run.stdout.matches("\r\n").count(), 5);
     run.says("skipped 1 prospect file with errors");
     assert!(!run.stdout.contains('\u{1b}'));
     let rows = rows(&run.stdout);
@@ -248,4 +282,26 @@ fn the_json_export_is_what_show_prints_of_each() {
     }
     assert_eq!(all[1]["fields"]["phone"], "+1 555 0100");
     assert_eq!(all[1]["log"][1]["channel"], "email");
+}
+
+/// `ledger export … | head -c 1`: the export ends quietly, as git and
+/// ripgrep do, whatever it writes.
+#[test]
+fn a_closed_pipe_ends_every_export_quietly() {
+    let s = Sandbox::new();
+    for i in 0..1500 {
+        let front = format!("name: Prospect {i}\nemail: p{i}@example.invalid\n");
+        s.file(
+            &format!("prospects/p{i}.md"),
+            prospect(&front, &["2026-11-02 call: Hello."]),
+        );
+    }
+    let ledger = env!("CARGO_BIN_EXE_ledger");
+    for kind in ["json", "csv", "ics"] {
+        let script = format!(
+            "{{ '{ledger}' export {kind} --today 2026-11-23; echo \"exit $?\" >&2; }} | head -c 1 >/dev/null"
+        );
+        let run = s.command("sh", &["-c", &script]).ok();
+        assert_eq!(run.stderr, "exit 0\n", "export {kind}");
+    }
 }
