@@ -4,6 +4,7 @@
 //! knows of folders, settings or git.
 
 pub mod cadence;
+pub mod csv;
 pub mod date;
 pub mod diagnostic;
 pub mod edit;

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::ledger::cache::OUTSIDE_GIT;
 
 mod commit;
+pub mod import;
 pub mod merge;
 mod remote;
 pub mod sync;

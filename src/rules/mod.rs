@@ -5,5 +5,6 @@
 pub mod check;
 pub mod draft;
 pub mod due;
+pub mod import;
 pub mod settings;
 pub mod stats;
