@@ -18,6 +18,7 @@ use ledger::git::write::{Recorded, Writer};
 use ledger::rules::import::{self, Plan, EXTRA_USES};
 use ledger::{Error, Result};
 
+use super::read::write_json;
 use super::style;
 use super::write::report;
 use super::{Env, WriteOptions};
@@ -170,9 +171,9 @@ fn import_csv(env: &Env, args: &ImportCsvArgs, out: &mut impl Write) -> Result<E
     bar.done();
     let imported = imported?;
     if args.json {
-        write_json(out, &shown, &plan, &imported)?;
+        json(out, &shown, &plan, &imported)?;
     } else {
-        write_human(out, env, &shown, &plan, &imported, args.dry_run)?;
+        human(out, env, &shown, &plan, &imported, args.dry_run)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -195,7 +196,7 @@ struct Commit<'a> {
     summary: &'a str,
 }
 
-fn write_json(out: &mut impl Write, file: &str, plan: &Plan, imported: &Imported) -> Result<()> {
+fn json(out: &mut impl Write, file: &str, plan: &Plan, imported: &Imported) -> Result<()> {
     let commit = match &imported.recorded {
         Some(Recorded::Committed(c)) => Some(Commit {
             id: &c.short_id,
@@ -212,12 +213,10 @@ fn write_json(out: &mut impl Write, file: &str, plan: &Plan, imported: &Imported
         left_out: &plan.left_out,
         commit,
     };
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(|e| Error::Output(e.into()))?;
-    writeln!(out)?;
-    Ok(())
+    write_json(out, &report)
 }
 
-fn write_human(
+fn human(
     out: &mut impl Write,
     env: &Env,
     file: &str,

@@ -72,10 +72,7 @@ pub fn commit_files(
     progress: &dyn Progress,
 ) -> Result<Option<Commit>> {
     repo.check_unlocked()?;
-    let mut rels = Vec::with_capacity(changes.len());
-    for (path, _) in changes {
-        rels.push(repo.relative(path)?);
-    }
+    let rels = repo.relatives(changes.iter().map(|(path, _)| path.as_path()))?;
     let in_tree: Vec<(String, Option<&[u8]>)> = rels
         .iter()
         .zip(changes)

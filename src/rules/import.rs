@@ -611,6 +611,7 @@ fn dnc(text: &str) -> Option<Option<String>> {
 mod tests {
     use super::*;
     use crate::format::csv;
+    use crate::format::text::BOM;
 
     fn today() -> Date {
         date::parse_iso("2026-11-23").unwrap()
@@ -791,6 +792,45 @@ mod tests {
             })
             .collect();
         assert_eq!(stages, ["won", "lost", "negotiation", "negotiation"]);
+    }
+
+    /// Any bytes, built mostly from what CSV files and the presets' headers
+    /// are made of: reading and planning never panic, a plan has a
+    /// prospect for every row, and a refusal names at least one problem.
+    #[test]
+    fn any_file_is_read_or_refused_without_panicking() {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just(b",".to_vec()),
+            Just(b";".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"'".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(BOM.as_bytes().to_vec()),
+            Just(b"name".to_vec()),
+            Just(b"Deal Stage".to_vec()),
+            Just(b"Deal - Status".to_vec()),
+            Just(b"Amount".to_vec()),
+            Just(b"Last Contacted".to_vec()),
+            Just(b"2026-02-30".to_vec()),
+            Just(b"2026-11-10 09:30".to_vec()),
+            Just(b"closedwon".to_vec()),
+            Just("Иван \u{202e}東京".as_bytes().to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..6),
+        ];
+        let file = proptest::collection::vec(piece, 0..40).prop_map(|p| p.concat());
+        proptest!(ProptestConfig::with_cases(512), |(bytes in file)| {
+            let Ok(table) = csv::read("t.csv", &bytes) else {
+                return Ok(());
+            };
+            match plan(&table, "t.csv", None, &[], &Settings::default(), today()) {
+                Ok(plan) => prop_assert_eq!(plan.rows.len(), table.rows.len()),
+                Err(Error::BadRows { problems, .. }) => prop_assert!(!problems.is_empty()),
+                Err(Error::UnknownColumns { .. }) => {}
+                Err(other) => prop_assert!(false, "{other:?}"),
+            }
+        });
     }
 
     #[test]
