@@ -1,6 +1,7 @@
 //! The text formats, bottom layer: what a prospect file, its front matter,
 //! its log and the command line's dates and spans look like, read and
-//! edited as text, and the message templates of `draft`. Nothing here
+//! edited as text, the message templates of `draft`, and the CSV files
+//! `import` reads. Nothing here
 //! knows of folders, settings or git.
 
 pub mod cadence;

@@ -1,6 +1,6 @@
 //! The rules, above the text formats: the ledger's settings, who is due
-//! and why, the checks of a prospect, the figures of `stats`, and the
-//! messages of `draft`.
+//! and why, the checks of a prospect, the figures of `stats`, the
+//! messages of `draft`, and what each column of an imported file gives.
 
 pub mod check;
 pub mod draft;
