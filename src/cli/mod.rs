@@ -146,7 +146,7 @@ pub enum Command {
     )]
     Reopen(ReopenArgs),
 
-    /// Add prospects from a file another tool exported (a CSV file of HubSpot, Pipedrive, ledger).
+    /// Add prospects from a CSV export: HubSpot, Pipedrive, or ledger's own.
     #[command(
         after_help = "Examples:\n  ledger import csv contacts.csv\n  ledger import csv deals.csv --dry-run\n\n`ledger import csv --help` says what each preset reads."
     )]
