@@ -7,6 +7,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::format::date::Date;
+use crate::format::text::printable;
 
 /// Everything that can go wrong in `ledger`.
 #[derive(Debug, thiserror::Error)]
@@ -181,6 +182,26 @@ pub enum Error {
     #[error("{0}\nThe next sync finishes putting it back")]
     PutBackNextSync(#[source] Box<Error>),
 
+    /// A CSV file that `import` cannot take as it is: every bad row found,
+    /// each at its row and column; nothing was written.
+    #[error("{file}: {}; nothing was written:{}", rows_phrase(.problems), cell_listing(.problems))]
+    BadRows {
+        /// The file, as it was named.
+        file: String,
+        /// Every problem, in row order.
+        problems: Vec<CellProblem>,
+    },
+
+    /// A CSV file whose header no preset knows, and which no `--map`
+    /// gives a name: the columns found are listed.
+    #[error("{file}: no column gives a prospect's name; the columns are {}; nothing was written", quoted_list(.columns))]
+    UnknownColumns {
+        /// The file, as it was named.
+        file: String,
+        /// The header's columns, in order.
+        columns: Vec<String>,
+    },
+
     /// A failure that none of the others describes.
     #[error("{0}")]
     Message(String),
@@ -237,4 +258,128 @@ fn no_draft(closed: &Option<String>, dnc_since: &Option<Date>) -> String {
 
 fn since_date(date: &Option<Date>) -> String {
     date.map(|d| format!(" since {d}")).unwrap_or_default()
+}
+
+/// One bad cell (or row) of an imported CSV file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellProblem {
+    /// The row as a spreadsheet numbers it: the header is row 1.
+    pub row: usize,
+    /// The column's header, when one column is at fault.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+/// What is wrong with a cell or a row of an imported CSV file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// Bytes that are not UTF-8.
+    NotUtf8,
+    /// More or fewer cells than the header has columns.
+    CellCount {
+        /// The header's columns.
+        expected: usize,
+        /// The row's cells.
+        found: usize,
+    },
+    /// No cell gives the prospect a name.
+    NoName,
+    /// A value or a count that is not a number (≥ 0).
+    NotANumber(String),
+    /// A stage the ledger's settings do not have, and no preset maps.
+    UnknownStage {
+        /// The stage as the file has it.
+        stage: String,
+        /// The stages of `ledger.yaml`.
+        stages: Vec<String>,
+    },
+    /// A date that is not `YYYY-MM-DD` (a time may follow), or not in the calendar.
+    BadDate(String),
+    /// A date of something that happened, after today.
+    FutureDate(String),
+    /// `dnc` that is neither true, false nor a date.
+    NotDnc(String),
+    /// A line break or another control character in a value.
+    ControlCharacter(char),
+    /// What `lint` says of the prospect the row would make.
+    Refused(String),
+}
+
+/// The most problems an error lists; the rest are counted.
+const LISTED: usize = 20;
+
+fn rows_phrase(problems: &[CellProblem]) -> String {
+    let mut rows: Vec<usize> = problems.iter().map(|p| p.row).collect();
+    rows.dedup();
+    match rows.len() {
+        1 => "1 row cannot be imported".to_owned(),
+        n => format!("{n} rows cannot be imported"),
+    }
+}
+
+fn cell_listing(problems: &[CellProblem]) -> String {
+    let mut out: String = problems
+        .iter()
+        .take(LISTED)
+        .map(|p| format!("\n  {p}"))
+        .collect();
+    if problems.len() > LISTED {
+        out.push_str(&format!("\n  … and {} more", problems.len() - LISTED));
+    }
+    out
+}
+
+fn quoted_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|c| format!("`{}`", printable(c)))
+        .collect();
+    quoted.join(", ")
+}
+
+impl std::fmt::Display for CellProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {}", self.row)?;
+        if let Some(column) = &self.column {
+            write!(f, ", column `{}`", printable(column))?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::NotUtf8 => write!(f, "not UTF-8 text"),
+            Problem::CellCount { expected, found } => {
+                write!(f, "{found} cells where the header has {expected} columns")
+            }
+            Problem::NoName => write!(f, "no name: the row has no deal, person or company name"),
+            Problem::NotANumber(value) => write!(f, "`{}` is not a number", printable(value)),
+            Problem::UnknownStage { stage, .. } => {
+                write!(f, "unknown stage `{}`", printable(stage))
+            }
+            Problem::BadDate(value) => write!(
+                f,
+                "`{}` is not a date YYYY-MM-DD in the calendar",
+                printable(value)
+            ),
+            Problem::FutureDate(value) => write!(f, "`{}` is after today", printable(value)),
+            Problem::NotDnc(value) => write!(
+                f,
+                "`{}` is not true, false or a date YYYY-MM-DD",
+                printable(value)
+            ),
+            Problem::ControlCharacter('\n' | '\r') => {
+                write!(f, "a line break: a value must be one line of text")
+            }
+            Problem::ControlCharacter(c) => write!(
+                f,
+                "the control character {}: a value must be one line of text",
+                c.escape_unicode()
+            ),
+            Problem::Refused(message) => write!(f, "{}", printable(message)),
+        }
+    }
 }

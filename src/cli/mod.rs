@@ -5,6 +5,7 @@
 mod draft;
 mod exchange;
 mod export;
+mod import;
 mod read;
 mod stats;
 mod style;
@@ -146,6 +147,12 @@ pub enum Command {
         after_help = "Examples:\n  ledger reopen globex\n  ledger reopen globex --next monday\n\nThe stage is the one `ledger close` noted in the log, else contacted; the\nreason is removed and a note logged."
     )]
     Reopen(ReopenArgs),
+
+    /// Add prospects from a CSV export: HubSpot, Pipedrive, or ledger's own.
+    #[command(
+        after_help = "Examples:\n  ledger import csv contacts.csv\n  ledger import csv deals.csv --dry-run\n\n`ledger import csv --help` says what each preset reads."
+    )]
+    Import(import::ImportArgs),
 
     /// Commit hand edits of prospects and ledger.yaml.
     #[command(
@@ -611,6 +618,7 @@ fn report(err: &Error, command: &Command, look: &Look) -> String {
 /// library says what happened, and knows nothing of the command line.
 fn hints(err: &Error, command: &Command) -> Vec<String> {
     let texts: &[&str] = match err {
+        Error::BadRows { .. } | Error::UnknownColumns { .. } => return import::hints(err),
         Error::NoMatch { candidates, .. } if candidates.is_empty() => {
             &["`ledger list --all` shows every prospect"]
         }
@@ -638,7 +646,8 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
             | Command::Touch(_)
             | Command::Set(_)
             | Command::Close(_)
-            | Command::Reopen(_) => &[SET_IDENTITY, "or use --no-commit"],
+            | Command::Reopen(_)
+            | Command::Import(_) => &[SET_IDENTITY, "or use --no-commit"],
             _ => &[SET_IDENTITY],
         },
         Error::NoCredentials { .. } => &[
@@ -746,6 +755,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Close(args) => write::close(&env, args, &mut out)?,
         Command::Reopen(args) => write::reopen(&env, args, &mut out)?,
         Command::Commit(args) => write::commit(&env, args, &mut out)?,
+        Command::Import(args) => import::import(&env, args, &mut out)?,
         Command::Sync(args) => sync::sync(&env, args, &mut out)?,
         Command::Export(format) => export::export(&env, format, &mut out)?,
         Command::Init(_)

@@ -26,7 +26,7 @@ fn date_arg(env: &Env, text: &str) -> Result<date::Date> {
 }
 
 /// Say what git made of a write.
-fn report(out: &mut impl Write, env: &Env, recorded: &Recorded) -> Result<()> {
+pub(super) fn report(out: &mut impl Write, env: &Env, recorded: &Recorded) -> Result<()> {
     match recorded {
         Recorded::Committed(commit) => writeln!(
             out,

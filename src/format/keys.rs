@@ -66,6 +66,16 @@ fn continues_value(line: &str) -> bool {
     line.starts_with([' ', '\t']) || line == "-" || line.starts_with("- ")
 }
 
+/// Whether `key` may be written as a plain `key:` by `set`, `add` and
+/// `import`: ASCII letters, digits, `_`, `-` and `.`, starting with a
+/// letter or `_`.
+pub fn is_writable(key: &str) -> bool {
+    key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
 /// The key a column-0 `key: value` line starts, if it is one.
 fn key_of(line: &str) -> Option<String> {
     let first = line.chars().next()?;

@@ -1,9 +1,11 @@
 //! The text formats, bottom layer: what a prospect file, its front matter,
 //! its log and the command line's dates and spans look like, read and
-//! edited as text, and the message templates of `draft`. Nothing here
+//! edited as text, the message templates of `draft`, and the CSV files
+//! `import` reads. Nothing here
 //! knows of folders, settings or git.
 
 pub mod cadence;
+pub mod csv;
 pub mod date;
 pub mod diagnostic;
 pub mod edit;

@@ -11,6 +11,7 @@ use crate::ledger::cache::OUTSIDE_GIT;
 use crate::ledger::store;
 
 mod commit;
+pub mod import;
 pub mod merge;
 mod remote;
 pub mod sync;
@@ -142,6 +143,31 @@ impl Repo {
     pub fn in_tree(&self, path: &Path) -> Result<String> {
         let parent = path.parent().unwrap_or(Path::new("."));
         let parent = parent.canonicalize().map_err(|e| Error::io(parent, e))?;
+        self.in_tree_of(&parent, path)
+    }
+
+    /// Each path's place in the work tree, as [`Repo::in_tree`] says it,
+    /// each folder's real path looked up once: an import writes thousands
+    /// of files into one folder.
+    pub fn relatives<'p>(&self, paths: impl IntoIterator<Item = &'p Path>) -> Result<Vec<String>> {
+        let mut folders: std::collections::HashMap<&Path, PathBuf> = Default::default();
+        let mut rels = Vec::new();
+        for path in paths {
+            let parent = path.parent().unwrap_or(Path::new("."));
+            let real = match folders.get(parent) {
+                Some(real) => real,
+                None => {
+                    let real = parent.canonicalize().map_err(|e| Error::io(parent, e))?;
+                    folders.entry(parent).or_insert(real)
+                }
+            };
+            rels.push(self.in_tree_of(real, path)?);
+        }
+        Ok(rels)
+    }
+
+    /// `path`'s place in the work tree, its folder's real path being `parent`.
+    fn in_tree_of(&self, parent: &Path, path: &Path) -> Result<String> {
         let full = parent.join(path.file_name().unwrap_or_default());
         let rel = full.strip_prefix(&self.workdir).map_err(|_| {
             Error::Message(format!(

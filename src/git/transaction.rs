@@ -38,6 +38,24 @@ struct Planned {
     existed: bool,
 }
 
+/// What a long write says as it goes, for a progress bar that the library
+/// does not draw (the command line does, on a terminal).
+pub trait Progress {
+    /// A step of `total` items begins (`writing files`).
+    fn begin(&self, step: &str, total: usize);
+    /// One more item of the step is done.
+    fn advance(&self);
+}
+
+/// A write that says nothing as it goes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn begin(&self, _: &str, _: usize) {}
+    fn advance(&self) {}
+}
+
 fn journal_path(repo: &Repo) -> PathBuf {
     repo.git_dir().join("ledger-write.json")
 }
@@ -51,12 +69,10 @@ pub fn commit_files(
     repo: &Repo,
     changes: &[(PathBuf, Option<&str>)],
     message: &str,
+    progress: &dyn Progress,
 ) -> Result<Option<Commit>> {
     repo.check_unlocked()?;
-    let mut rels = Vec::with_capacity(changes.len());
-    for (path, _) in changes {
-        rels.push(repo.in_tree(path)?);
-    }
+    let rels = repo.relatives(changes.iter().map(|(path, _)| path.as_path()))?;
     let in_tree: Vec<(String, Option<&[u8]>)> = rels
         .iter()
         .zip(changes)
@@ -64,7 +80,7 @@ pub fn commit_files(
         .collect();
     let Some(commit) = repo.prepare(&in_tree, message)? else {
         // The files come back to what HEAD holds: nothing to commit.
-        write_uncommitted(changes)?;
+        write_uncommitted(changes, progress)?;
         repo.stage(&rels)?;
         repo.drop_index_backup();
         return Ok(None);
@@ -96,7 +112,7 @@ pub fn commit_files(
             let _ = fs::remove_file(journal_path(repo));
         }
     };
-    let written = match write_files(changes) {
+    let written = match write_files(changes, progress) {
         Ok(written) => written,
         Err(err) => {
             let _ = fs::remove_file(journal_path(repo));
@@ -138,33 +154,55 @@ fn stop_point(step: &str) {
 
 /// Write each file whole, all of them or (putting back those written
 /// before a failure) none; nothing is committed.
-pub fn write_uncommitted(changes: &[(PathBuf, Option<&str>)]) -> Result<()> {
-    for file in write_files(changes)? {
+pub fn write_uncommitted(
+    changes: &[(PathBuf, Option<&str>)],
+    progress: &dyn Progress,
+) -> Result<()> {
+    for file in write_files(changes, progress)? {
         file.finish();
     }
     Ok(())
 }
 
 /// Write each file, keeping the old ones; on a failure, those already
-/// written are put back and the error returned.
-fn write_files(changes: &[(PathBuf, Option<&str>)]) -> Result<Vec<Replaced>> {
+/// written are put back and the error returned. Several files (an
+/// import's) are flushed to disk together once all are written, before
+/// anything refers to them.
+fn write_files(
+    changes: &[(PathBuf, Option<&str>)],
+    progress: &dyn Progress,
+) -> Result<Vec<Replaced>> {
+    let batch = changes.len() > 1;
+    progress.begin("writing files", changes.len());
     let mut written: Vec<Replaced> = Vec::with_capacity(changes.len());
+    let undo = |written: &[Replaced]| {
+        for file in written {
+            let _ = file.undo();
+        }
+    };
     for (path, text) in changes {
         let result = match text {
+            Some(text) if batch => store::replace_in_batch(path, text.as_bytes()),
             Some(text) => store::replace(path, text.as_bytes()),
             None => store::remove(path),
         };
         match result {
             Ok(file) => {
                 written.push(file);
+                progress.advance();
                 stop_point(&format!("file:{}", written.len()));
             }
             Err(err) => {
-                for file in &written {
-                    let _ = file.undo();
-                }
+                undo(&written);
                 return Err(err);
             }
+        }
+    }
+    if batch {
+        let paths: Vec<PathBuf> = changes.iter().map(|(path, _)| path.clone()).collect();
+        if let Err(err) = store::flush_written(&paths) {
+            undo(&written);
+            return Err(err);
         }
     }
     Ok(written)

@@ -5,6 +5,7 @@
 //! refused or failed leaves every file and the repository as they were.
 
 use std::cell::Cell;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,7 @@ use crate::format::front_matter::Dnc;
 use crate::format::prospect::Prospect;
 use crate::format::text;
 use crate::format::yaml;
-use crate::git::transaction;
+use crate::git::transaction::{self, Progress, Quiet};
 use crate::git::{Ahead, Commit, Repo};
 use crate::ledger::store::{self, Lock};
 use crate::ledger::{self, read, Ledger};
@@ -131,11 +132,13 @@ impl Writer<'_> {
     }
 
     /// Run one transaction over `files` (relative to the root): `edit` gets
-    /// their current texts (`None`: missing) and returns the new ones.
-    fn transact(
+    /// their current texts (`None`: missing) and returns the new ones;
+    /// `progress` hears how the writing goes.
+    pub(crate) fn transact(
         &self,
         files: &[&str],
         message: &str,
+        progress: &dyn Progress,
         edit: impl FnOnce(Vec<Option<String>>) -> Result<Vec<Option<String>>>,
     ) -> Result<Recorded> {
         let root = &self.ledger.root;
@@ -160,7 +163,9 @@ impl Writer<'_> {
             // back) before an edit commits on top of its half-moved tree.
             repo.finish_interrupted_sync()?;
         }
-        for dir in paths.iter().filter_map(|p| p.parent()) {
+        // Each folder once: an import writes thousands of files into one.
+        let folders: BTreeSet<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
+        for dir in folders {
             store::clean_temporaries(dir);
         }
         let before: Vec<Option<String>> =
@@ -178,7 +183,7 @@ impl Writer<'_> {
             (commit, _) => {
                 // Not committed: each file written whole, the ones before
                 // put back should a later one fail.
-                transaction::write_uncommitted(&changes)?;
+                transaction::write_uncommitted(&changes, progress)?;
                 return Ok(if commit {
                     Recorded::OutsideGit
                 } else {
@@ -189,14 +194,14 @@ impl Writer<'_> {
         // `git log` shows a message raw, and its first line is the subject:
         // ids from file names may hold anything, a line break included.
         let message = text::printable(message);
-        match transaction::commit_files(&repo, &changes, &message)? {
+        match transaction::commit_files(&repo, &changes, &message, progress)? {
             Some(commit) => Ok(Recorded::Committed(commit)),
             None => Ok(Recorded::Unchanged),
         }
     }
 
     /// Work out a prospect's status from a text, as `due` would.
-    fn status_of(&self, path: &str, text: &str) -> (Option<Status>, Vec<Diagnostic>) {
+    pub(crate) fn status_of(&self, path: &str, text: &str) -> (Option<Status>, Vec<Diagnostic>) {
         let assessed = check::assess(&Prospect::parse(path, text), &self.context());
         (assessed.status, assessed.diagnostics)
     }
@@ -392,7 +397,7 @@ impl Writer<'_> {
     ) -> Result<Outcome> {
         let path = prospect.path.clone();
         let mut status = None;
-        let recorded = self.transact(&[&path], message, |texts| {
+        let recorded = self.transact(&[&path], message, &Quiet, |texts| {
             let old = texts.into_iter().next().flatten();
             let (new, after) = change(&path, existing(&path, &old)?)?;
             status = after;
@@ -408,6 +413,36 @@ impl Writer<'_> {
 
     /// Write a new prospect file at `prospects/<slug>.md`; never overwrites.
     pub fn add(&self, new: &NewProspect) -> Result<Outcome> {
+        let text = self.new_text(new, self.today)?;
+        let (path, _) = self.free_path(&new.name, 1, &HashSet::new())?;
+        let id = path.trim_end_matches(".md").to_owned();
+        let full = self.ledger.root.join(&path);
+        let (status, problems) = self.status_of(&path, &text);
+        if let Some(d) = problems.iter().find(|d| d.code.breaks_prospect()) {
+            return Err(Error::Refused(d.message.clone()));
+        }
+        if let Some(dir) = full.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let message = format!("add {id}: {}", new.name.trim());
+        let recorded = self.transact(&[&path], &message, &Quiet, |texts| {
+            if texts.iter().any(Option::is_some) {
+                return Err(Error::AlreadyExists { path: path.clone() });
+            }
+            Ok(vec![Some(text.clone())])
+        })?;
+        Ok(Outcome {
+            id,
+            path,
+            status,
+            recorded,
+        })
+    }
+
+    /// The text of a new prospect file, as `add` writes it, `added` on
+    /// the day given; a value that would change the file's structure is
+    /// refused.
+    pub(crate) fn new_text(&self, new: &NewProspect, added: Date) -> Result<String> {
         one_line("name", &new.name)?;
         for (key, value) in &new.fields {
             one_line(key, value)?;
@@ -420,8 +455,6 @@ impl Writer<'_> {
                 ));
             }
         }
-        let path = self.free_path(&new.name)?;
-        let id = path.trim_end_matches(".md").to_owned();
         let eol = "\n";
         let mut text = format!("---{eol}name: {}{eol}", yaml::scalar(new.name.trim()));
         for (key, raw) in &new.fields {
@@ -439,38 +472,23 @@ impl Writer<'_> {
             text.push_str(&format!("tags: [{}]{eol}", tags.join(", ")));
         }
         text.push_str(&format!(
-            "added: {}{eol}---{eol}{eol}# {}{eol}{eol}## Log{eol}",
-            self.today,
+            "added: {added}{eol}---{eol}{eol}# {}{eol}{eol}## Log{eol}",
             new.name.trim()
         ));
-        let full = self.ledger.root.join(&path);
-        let (status, problems) = self.status_of(&path, &text);
-        if let Some(d) = problems.iter().find(|d| d.code.breaks_prospect()) {
-            return Err(Error::Refused(d.message.clone()));
-        }
-        if let Some(dir) = full.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        let message = format!("add {id}: {}", new.name.trim());
-        let recorded = self.transact(&[&path], &message, |texts| {
-            if texts.iter().any(Option::is_some) {
-                return Err(Error::AlreadyExists { path: path.clone() });
-            }
-            Ok(vec![Some(text.clone())])
-        })?;
-        Ok(Outcome {
-            id,
-            path,
-            status,
-            recorded,
-        })
+        Ok(text)
     }
 
-    /// Where a new prospect of this name goes: the name's
-    /// slug, or `slug-2`, `slug-3`, … when a prospect of another name has
-    /// taken it. A prospect of the same name (case-insensitive) is refused
-    /// as a duplicate.
-    fn free_path(&self, name: &str) -> Result<String> {
+    /// Where a new prospect of this name goes: the name's slug, or
+    /// `slug-2`, `slug-3`, … when a prospect of another name has taken it
+    /// or it is in `taken` (the paths an import has given out), trying
+    /// from `slug-{from}` on; the path and the number it took. A prospect
+    /// of the same name (case-insensitive) is refused as a duplicate.
+    pub(crate) fn free_path(
+        &self,
+        name: &str,
+        from: u32,
+        taken: &HashSet<String>,
+    ) -> Result<(String, u32)> {
         let base = slug(name);
         let folder = shelf(&self.ledger.root, &base);
         self.no_link_on_the_way(&folder)?;
@@ -480,16 +498,19 @@ impl Writer<'_> {
                 .map(|f| f.name.to_lowercase());
             theirs.is_some_and(|theirs| theirs.trim() == name.trim().to_lowercase())
         };
-        for n in 1..=10_000u32 {
+        for n in from.max(1)..=MAX_SAME_SLUG {
             let stem = if n == 1 {
                 base.clone()
             } else {
                 format!("{base}-{n}")
             };
             let path = format!("{folder}/{stem}.md");
+            if taken.contains(&path) {
+                continue;
+            }
             let full = self.ledger.root.join(&path);
             if fs::symlink_metadata(&full).is_err() {
-                return Ok(path);
+                return Ok((path, n));
             }
             let text = fs::read_to_string(&full).unwrap_or_default();
             if same(&text) {
@@ -497,7 +518,7 @@ impl Writer<'_> {
             }
         }
         Err(Error::Refused(format!(
-            "{folder}/ already holds 10,000 files named after `{base}`"
+            "{folder}/ already holds {MAX_SAME_SLUG} files named after `{base}`"
         )))
     }
 
@@ -617,6 +638,9 @@ impl Writer<'_> {
         }
     }
 }
+
+/// The most files named after one slug (`acme`, `acme-2`, …) a folder takes.
+const MAX_SAME_SLUG: u32 = 10_000;
 
 /// The stage `reopen` brings a prospect back to when its log does not
 /// say which stage it was closed from.
@@ -837,11 +861,7 @@ fn one_line(what: &str, value: &str) -> Result<()> {
 }
 
 fn check_key(key: &str) -> Result<()> {
-    let ok = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if ok {
+    if crate::format::keys::is_writable(key) {
         Ok(())
     } else {
         Err(Error::Usage(format!(

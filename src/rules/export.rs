@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use crate::format::csv::guard;
 use crate::format::date::Date;
 use crate::format::front_matter::Dnc;
 use crate::rules::due::{self, Card, Status};
@@ -11,7 +12,7 @@ use crate::rules::due::{self, Card, Status};
 /// formula, or a number or a date, which it cannot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Anything a person wrote: guarded by [`spreadsheet_safe`].
+    /// Anything a person wrote: guarded by [`guard`] against being run as a formula.
     Text,
     /// A number, a date, `true`: written as it is.
     Plain,
@@ -87,19 +88,6 @@ fn number(value: f64) -> Cow<'static, str> {
     }
 }
 
-/// What starts a formula in a spreadsheet (SPEC section 9).
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// `text` as a spreadsheet may take it: with a leading `'` when it starts
-/// the way a formula does, so that it is shown, never run.
-pub fn spreadsheet_safe(text: &str) -> Cow<'_, str> {
-    if text.starts_with(FORMULA_STARTS) {
-        format!("'{text}").into()
-    } else {
-        text.into()
-    }
-}
-
 /// The cells of one prospect's row, in the order of [`COLUMNS`], text
 /// made safe for a spreadsheet; an empty cell for a missing value.
 pub fn row<'a>(status: &'a Status, card: &'a Card) -> impl Iterator<Item = Cow<'a, str>> {
@@ -108,8 +96,8 @@ pub fn row<'a>(status: &'a Status, card: &'a Card) -> impl Iterator<Item = Cow<'
         .map(move |(_, kind, cell)| match (cell(status, card), kind) {
             (None, _) => Cow::Borrowed(""),
             (Some(value), Kind::Plain) => value,
-            (Some(Cow::Borrowed(value)), Kind::Text) => spreadsheet_safe(value),
-            (Some(Cow::Owned(value)), Kind::Text) => match spreadsheet_safe(&value) {
+            (Some(Cow::Borrowed(value)), Kind::Text) => guard(value),
+            (Some(Cow::Owned(value)), Kind::Text) => match guard(&value) {
                 Cow::Borrowed(_) => Cow::Owned(value),
                 Cow::Owned(safe) => Cow::Owned(safe),
             },
@@ -167,10 +155,10 @@ mod tests {
     #[test]
     fn text_that_starts_a_formula_is_shown_not_run() {
         for formula in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
+            assert_eq!(guard(formula), format!("'{formula}"));
         }
-        for plain in ["Acme", "'=already", " =spaced", ""] {
-            assert_eq!(spreadsheet_safe(plain), plain);
+        for plain in ["Acme", " =spaced", ""] {
+            assert_eq!(guard(plain), plain);
         }
         // A negative number is a number, not a formula.
         let row = cells("---\nname: '-5'\nvalue: 0.5\n---\n");

@@ -305,3 +305,60 @@ fn a_closed_pipe_ends_every_export_quietly() {
         assert_eq!(run.stderr, "exit 0\n", "export {kind}");
     }
 }
+
+/// `export csv` read back by `import csv` into an empty ledger: every
+/// front-matter value of every prospect comes back (the import may add
+/// what the export filled in, such as the currency).
+#[test]
+fn export_then_import_gives_back_every_front_matter_value() {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "currency: EUR\n")
+        .file(
+            "prospects/acme.md",
+            prospect(
+                "name: Acme Corp\ncompany: Acme, Inc.\ncontact: \"Jane \\\"JD\\\" Doe\"\nemail: jane@acme.example\nphone: \"+1 555 0100\"\nstage: proposal\nvalue: 1250.5\ncurrency: USD\nowner: sam\nsource: '=HYPERLINK(\"x\")'\ntags: [saas, eu-west]\nadded: 2026-10-28\nnext: 2026-12-01\n",
+                &["2026-11-02 meeting: Intro."],
+            ),
+        )
+        .file(
+            "prospects/ivan.md",
+            prospect(
+                "name: Иван Петров\ncompany: 株式会社 🚀\nstage: lost\nreason: no-response\ndnc: 2026-11-01\nadded: 2026-09-01\n",
+                &[],
+            ),
+        )
+        .file(
+            "prospects/shalom.md",
+            prospect("name: שלום עליכם\nstage: won\nvalue: 0\ndnc: true\n", &[]),
+        );
+    let csv = s.ledger(&["export", "csv"]).ok().stdout;
+    let before = s.ledger(&["export", "json"]).ok().json();
+
+    let t = Sandbox::new();
+    t.file("ledger.yaml", "currency: EUR\n");
+    t.file("exported.csv", &csv);
+    t.ledger(&["import", "csv", "exported.csv", "--no-commit"])
+        .ok();
+    let after = t.ledger(&["export", "json"]).ok().json();
+    let by_name = |all: &serde_json::Value| -> BTreeMap<String, serde_json::Value> {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["name"].as_str().unwrap().to_owned(), p["fields"].clone()))
+            .collect()
+    };
+    let (before, after) = (by_name(&before), by_name(&after));
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    for (name, fields) in &before {
+        for (key, value) in fields.as_object().unwrap() {
+            assert_eq!(&after[name][key], value, "{name}: {key}");
+        }
+    }
+    // Importing the same file again adds nothing.
+    t.ledger(&["import", "csv", "exported.csv", "--no-commit"])
+        .ok();
+    assert_eq!(by_name(&t.ledger(&["export", "json"]).ok().json()), after);
+}

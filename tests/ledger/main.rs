@@ -8,6 +8,7 @@ mod failures;
 mod fuzzed;
 mod git;
 mod hostile;
+mod import;
 mod insight;
 mod layers;
 mod merges;

@@ -1,0 +1,296 @@
+//! Reading a CSV file as spreadsheets and CRMs write them (SPEC section 9,
+//! `import csv`): UTF-8 with or without a byte-order mark, `,` or `;`
+//! between cells, quoted cells that may hold the delimiter and line breaks,
+//! and the `'` that `export csv` (and careful spreadsheets) put before a
+//! cell that would otherwise run as a formula, which [`guard`] puts
+//! there. The csv crate reads here; `export csv` writes with it.
+
+use std::borrow::Cow;
+
+use crate::error::{CellProblem, Error, Problem, Result};
+use crate::format::text::BOM;
+
+/// A CSV file read: its header and its rows, every cell UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// The header's columns, trimmed.
+    pub header: Vec<String>,
+    /// The rows below it, blank ones left out.
+    pub rows: Vec<Row>,
+    /// The delimiter found: `,` or `;`.
+    pub delimiter: char,
+}
+
+/// One row of a [`Table`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Its number as a spreadsheet shows it: the header is row 1.
+    pub number: usize,
+    /// Its cells, one per column of the header, the formula guard removed.
+    pub cells: Vec<String>,
+}
+
+/// The characters a spreadsheet would start a formula with (and the tab
+/// and carriage return `export csv` guards as well): a cell that starts
+/// with `'` and one of them had the `'` put there to stop that.
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Read `bytes` (the file named `file`, for messages) as a table. Every
+/// row that is not UTF-8 or has another number of cells than the header
+/// is reported, each at its row; nothing is returned then.
+pub fn read(file: &str, bytes: &[u8]) -> Result<Table> {
+    let bytes = bytes.strip_prefix(BOM.as_bytes()).unwrap_or(bytes);
+    let delimiter = delimiter(bytes);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes);
+    let mut header: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    let mut record = ::csv::ByteRecord::new();
+    let mut number = 0;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            // Only reading the input can fail here, and a slice does not.
+            Err(err) => {
+                return Err(Error::Message(format!("{file}: {err}")));
+            }
+        }
+        number = record
+            .position()
+            .map_or(number + 1, |p| p.record() as usize + 1);
+        let cells: Option<Vec<String>> = record
+            .iter()
+            .map(|cell| std::str::from_utf8(cell).ok().map(unguard))
+            .collect();
+        let Some(cells) = cells else {
+            let column = record
+                .iter()
+                .position(|cell| std::str::from_utf8(cell).is_err())
+                .and_then(|i| header.as_ref().and_then(|h| h.get(i)).cloned());
+            problems.push(CellProblem {
+                row: number,
+                column,
+                problem: Problem::NotUtf8,
+            });
+            continue;
+        };
+        let Some(columns) = &header else {
+            header = Some(cells.iter().map(|c| c.trim().to_owned()).collect());
+            continue;
+        };
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if cells.len() != columns.len() {
+            problems.push(CellProblem {
+                row: number,
+                column: None,
+                problem: Problem::CellCount {
+                    expected: columns.len(),
+                    found: cells.len(),
+                },
+            });
+            continue;
+        }
+        rows.push(Row { number, cells });
+    }
+    if !problems.is_empty() {
+        return Err(Error::BadRows {
+            file: file.to_owned(),
+            problems,
+        });
+    }
+    Ok(Table {
+        header: header.unwrap_or_default(),
+        rows,
+        delimiter: char::from(delimiter),
+    })
+}
+
+/// The delimiter of a file: `;` when its first line (outside quotes) has
+/// more of them than commas, as spreadsheets write CSV where the comma is
+/// the decimal separator; else `,`.
+fn delimiter(bytes: &[u8]) -> u8 {
+    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
+    for &b in bytes {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            b',' if !quoted => commas += 1,
+            b';' if !quoted => semicolons += 1,
+            _ => {}
+        }
+    }
+    if semicolons > commas {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// A cell without the `'` that guards a formula (`'=SUM(A1)` → `=SUM(A1)`).
+fn unguard(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if is_guarded(rest) => rest.to_owned(),
+        _ => cell.to_owned(),
+    }
+}
+
+/// Whether text after a `'` is what a `'` was put before: a formula's
+/// start, or another guarded text.
+fn is_guarded(rest: &str) -> bool {
+    rest.starts_with(FORMULA_STARTS)
+        || rest
+            .strip_prefix('\'')
+            .is_some_and(|r| r.starts_with(FORMULA_STARTS) || r.starts_with('\''))
+}
+
+/// `text` as a spreadsheet may take it (SPEC section 9): with a leading
+/// `'` when it starts the way a formula does, so that it is shown, never
+/// run. Text that starts with such a `'` already gets one more, so that
+/// reading it back ([`read`]) gives what was written.
+pub fn guard(text: &str) -> Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) || text.strip_prefix('\'').is_some_and(is_guarded) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever a cell holds, guarding it and reading the guard off gives
+    /// it back; only what a spreadsheet could run is guarded.
+    #[test]
+    fn a_guarded_cell_reads_back_as_it_was() {
+        let cells = [
+            "=1+1",
+            "+1 555 0100",
+            "-5",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "'=already",
+            "''=twice",
+            "'plain quote",
+            "'",
+            "''",
+            "Acme",
+            " =spaced",
+            "",
+            "Иван",
+            "'+",
+        ];
+        for cell in cells {
+            assert_eq!(unguard(&guard(cell)), cell, "{cell:?}");
+        }
+        for runs in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "'=a", "''=a"] {
+            assert!(guard(runs).starts_with('\''), "{runs:?}");
+        }
+        for shown in ["Acme", "'plain quote", " =spaced", "", "'"] {
+            assert_eq!(guard(shown), shown);
+        }
+    }
+
+    fn cells(table: &Table) -> Vec<Vec<&str>> {
+        table
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().map(String::as_str).collect())
+            .collect()
+    }
+
+    /// A file, and the delimiter, header and rows read from it.
+    type Case<'c> = (&'c [u8], char, &'c [&'c str], &'c [&'c [&'c str]]);
+
+    #[test]
+    fn files_as_spreadsheets_write_them() {
+        let cases: [Case; 6] = [
+            (b"a,b\n1,2\n", ',', &["a", "b"], &[&["1", "2"]]),
+            (
+                b"\xef\xbb\xbfa;b\r\n1;2,5\r\n",
+                ';',
+                &["a", "b"],
+                &[&["1", "2,5"]],
+            ),
+            // Quoted cells keep the delimiter, quotes and line breaks.
+            (
+                b"name,note\n\"Acme, Inc.\",\"two\nlines \"\"quoted\"\"\"\n",
+                ',',
+                &["name", "note"],
+                &[&["Acme, Inc.", "two\nlines \"quoted\""]],
+            ),
+            // The formula guard goes; a quote before anything else stays.
+            (
+                b"a,b,c,d\n'=1+1,'+1 555,'@x,'hello\n",
+                ',',
+                &["a", "b", "c", "d"],
+                &[&["=1+1", "+1 555", "@x", "'hello"]],
+            ),
+            // Blank rows, and rows of empty cells, are left out.
+            (b"a,b\n\n,\n1,2\n", ',', &["a", "b"], &[&["1", "2"]]),
+            (b" Name ;\"E;mail\"\n", ';', &["Name", "E;mail"], &[]),
+        ];
+        for (bytes, delimiter, header, rows) in cases {
+            let table = read("t.csv", bytes).unwrap();
+            assert_eq!(table.delimiter, delimiter, "{bytes:?}");
+            assert_eq!(table.header, header, "{bytes:?}");
+            assert_eq!(cells(&table), rows, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_numbers_them() {
+        let table = read("t.csv", b"a,b\n1,2\n\"x\ny\",3\n4,5\n").unwrap();
+        let numbers: Vec<usize> = table.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [2, 3, 4]);
+    }
+
+    #[test]
+    fn every_bad_row_is_reported() {
+        let err = read("t.csv", b"a,b\n1,2,3\n\xff,2\n4\n5,6\n").unwrap_err();
+        let Error::BadRows { file, problems } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(file, "t.csv");
+        let found: Vec<(usize, Option<&str>, &Problem)> = problems
+            .iter()
+            .map(|p| (p.row, p.column.as_deref(), &p.problem))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    2,
+                    None,
+                    &Problem::CellCount {
+                        expected: 2,
+                        found: 3
+                    }
+                ),
+                (3, Some("a"), &Problem::NotUtf8),
+                (
+                    4,
+                    None,
+                    &Problem::CellCount {
+                        expected: 2,
+                        found: 1
+                    }
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn nothing_is_a_table_of_nothing() {
+        let table = read("t.csv", b"").unwrap();
+        assert!(table.header.is_empty() && table.rows.is_empty());
+    }
+}

@@ -1,0 +1,269 @@
+//! `import csv`'s writing (SPEC section 9): the rows of a checked
+//! [`Plan`] less those the ledger (or an earlier row) has already, each
+//! written as `add` writes a prospect, all in one commit. Nothing is
+//! written until every row has passed `add`'s checks, so a bad row leaves
+//! the ledger and the repository as they were.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+
+use rayon::iter::ParallelIterator;
+
+use crate::error::{CellProblem, Error, Problem, Result};
+use crate::format::edit;
+use crate::format::entry::Parts;
+use crate::git::transaction::Progress;
+use crate::git::write::{slug, NewProspect, Recorded, Writer};
+use crate::ledger::walk::walk;
+use crate::rules::import::{Incoming, Plan};
+use crate::rules::settings::NOTE;
+
+/// A row written as a prospect (or that would be, in a dry run).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Added {
+    /// The row (the header is row 1).
+    pub row: usize,
+    /// The new prospect's id.
+    pub id: String,
+    /// Its file, relative to the root.
+    pub path: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A row left out because the ledger has its prospect already.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// The row (the header is row 1).
+    pub row: usize,
+    /// The name the row gives.
+    pub name: String,
+    /// What it shares with the prospect there.
+    pub same: Same,
+    /// The prospect's id, or `row N` for an earlier row of the file.
+    pub as_of: String,
+}
+
+/// What a skipped row shares with a prospect already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Same {
+    /// The same email (case-insensitive).
+    Email,
+    /// No email, or none matched, and the same name (case-insensitive):
+    /// `add` refuses a second prospect of one name.
+    Name,
+}
+
+/// What an import did, or would do.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The rows written (to be written), in file order.
+    pub added: Vec<Added>,
+    /// The rows left out, in file order.
+    pub skipped: Vec<Skipped>,
+    /// What git made of it; `None` in a dry run.
+    pub recorded: Option<Recorded>,
+}
+
+/// The prospects already there, by email and by name (lower-case).
+#[derive(Debug, Default)]
+struct Known {
+    by_email: HashMap<String, String>,
+    by_name: HashMap<String, String>,
+}
+
+impl Known {
+    fn learn(&mut self, email: Option<&str>, name: &str, as_of: &str) {
+        if let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) {
+            self.by_email
+                .entry(email.to_lowercase())
+                .or_insert_with(|| as_of.to_owned());
+        }
+        self.by_name
+            .entry(name.trim().to_lowercase())
+            .or_insert_with(|| as_of.to_owned());
+    }
+
+    /// What `row` shares with a prospect known, and which: its email
+    /// first, else its name.
+    fn matching(&self, row: &Incoming) -> Option<(Same, String)> {
+        let by_email = row.email.as_ref().and_then(|e| self.by_email.get(e));
+        match by_email {
+            Some(as_of) => Some((Same::Email, as_of.clone())),
+            None => self
+                .by_name
+                .get(&row.name.trim().to_lowercase())
+                .map(|as_of| (Same::Name, as_of.clone())),
+        }
+    }
+}
+
+impl Writer<'_> {
+    /// Import the rows of `plan` (read from the file named `file`): each
+    /// row the ledger has no prospect for becomes one, written as `add`
+    /// writes it, and all of them one commit, `import FILE: N added, M
+    /// skipped`. A `dry_run` writes nothing. `progress` hears how it goes.
+    pub fn import(
+        &self,
+        plan: &Plan,
+        file: &str,
+        dry_run: bool,
+        progress: &dyn Progress,
+    ) -> Result<Imported> {
+        let mut known = self.known_prospects();
+        let mut added = Vec::new();
+        let mut skipped = Vec::new();
+        let mut texts = Vec::new();
+        let mut problems = Vec::new();
+        let mut taken: HashSet<String> = HashSet::new();
+        // The number each slug was last given, so that rows of one slug
+        // do not try every number before theirs.
+        let mut numbers: HashMap<String, u32> = HashMap::new();
+        progress.begin("checking rows", plan.rows.len());
+        for row in &plan.rows {
+            progress.advance();
+            if let Some((same, as_of)) = known.matching(row) {
+                skipped.push(Skipped {
+                    row: row.row,
+                    name: row.name.clone(),
+                    same,
+                    as_of,
+                });
+                continue;
+            }
+            let refused = |problem: Problem| CellProblem {
+                row: row.row,
+                column: None,
+                problem,
+            };
+            let base = slug(&row.name);
+            let from = numbers.get(&base).map_or(1, |n| n + 1);
+            let (path, n) = self.free_path(&row.name, from, &taken)?;
+            let text = match self.row_text(row, &path) {
+                Ok(text) => text,
+                Err(message) => {
+                    problems.push(refused(Problem::Refused(message)));
+                    continue;
+                }
+            };
+            numbers.insert(base, n);
+            let id = path.trim_end_matches(".md").to_owned();
+            known.learn(row.email.as_deref(), &row.name, &format!("row {}", row.row));
+            taken.insert(path.clone());
+            added.push(Added {
+                row: row.row,
+                id,
+                path,
+                name: row.name.trim().to_owned(),
+            });
+            texts.push(text);
+        }
+        if !problems.is_empty() {
+            return Err(Error::BadRows {
+                file: file.to_owned(),
+                problems,
+            });
+        }
+        if dry_run {
+            return Ok(Imported {
+                added,
+                skipped,
+                recorded: None,
+            });
+        }
+        if added.is_empty() {
+            return Ok(Imported {
+                added,
+                skipped,
+                recorded: Some(Recorded::Unchanged),
+            });
+        }
+        let folders: HashSet<&str> = added
+            .iter()
+            .filter_map(|a| a.path.rsplit_once('/').map(|(dir, _)| dir))
+            .collect();
+        for folder in folders {
+            let dir = self.ledger.root.join(folder);
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        let message = format!(
+            "import {file}: {} added, {} skipped",
+            added.len(),
+            skipped.len()
+        );
+        let paths: Vec<&str> = added.iter().map(|a| a.path.as_str()).collect();
+        let recorded = self.transact(&paths, &message, progress, |before| {
+            // A file that appeared since its path was chosen: another
+            // process wrote it meanwhile.
+            if let Some(i) = before.iter().position(Option::is_some) {
+                let path = paths.get(i).map_or_else(String::new, |p| (*p).to_owned());
+                return Err(Error::AlreadyExists { path });
+            }
+            Ok(texts.into_iter().map(Some).collect())
+        })?;
+        Ok(Imported {
+            added,
+            skipped,
+            recorded: Some(recorded),
+        })
+    }
+
+    /// The prospects of the ledger, by email and name; broken files are
+    /// passed over (`lint` names them).
+    fn known_prospects(&self) -> Known {
+        let found: Vec<(Option<String>, String, String)> =
+            walk(&self.ledger.root, &self.ledger.settings, false)
+                .filter_map(|found| {
+                    let prospect = found.ok()?.read()?;
+                    let fields = prospect.fields()?;
+                    Some((
+                        fields.email.clone(),
+                        fields.name.clone(),
+                        prospect.id.clone(),
+                    ))
+                })
+                .collect();
+        let mut known = Known::default();
+        let mut found = found;
+        // The walk's order is the system's: the first of two matches
+        // named should not depend on it.
+        found.sort_by(|a, b| a.2.cmp(&b.2));
+        for (email, name, id) in &found {
+            known.learn(email.as_deref(), name, id);
+        }
+        known
+    }
+
+    /// The file a row makes at `path`: `add`'s text, its note of the last
+    /// contact logged; or why `add` would refuse it.
+    fn row_text(&self, row: &Incoming, path: &str) -> std::result::Result<String, String> {
+        let new = NewProspect {
+            name: row.name.clone(),
+            fields: row.fields.clone(),
+            tags: row.tags.clone(),
+        };
+        let mut text = self
+            .new_text(&new, row.added.unwrap_or(self.today))
+            .map_err(|err| match err {
+                Error::Refused(why) => why,
+                other => other.to_string(),
+            })?;
+        if let Some(note) = &row.note {
+            let line = Parts {
+                date: note.date,
+                time: None,
+                channel: NOTE.into(),
+                inbound: false,
+                text: note.text.clone(),
+            }
+            .to_string();
+            text = edit::add_entry(&text, &line, note.date).map_err(|err| err.to_string())?;
+        }
+        let (_, problems) = self.status_of(path, &text);
+        match problems.into_iter().find(|d| d.code.breaks_prospect()) {
+            Some(d) => Err(d.message),
+            None => Ok(text),
+        }
+    }
+}

@@ -1,0 +1,863 @@
+//! Which column of a CSV file fills which key of a prospect (SPEC section
+//! 9, `import csv`), and each row checked and turned into the prospect
+//! `add` would write. The presets are tables: a CRM's column headers and
+//! what each gives, and the CRM's stage names with the ledger stage each
+//! becomes. Another export is one more table.
+//!
+//! What a column gives is named in the words `--map COLUMN=USE` takes:
+//! a front-matter key (`name`, `email`, `value`, … or a key of the user's
+//! own), or one of [`EXTRA_USES`], or nothing (the column is left out).
+
+use crate::error::{CellProblem, Error, Problem, Result};
+use crate::format::csv::{Row, Table};
+use crate::format::date::{self, Date};
+use crate::format::keys;
+use crate::rules::settings::Settings;
+
+/// A kind of CSV export `import` knows.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Preset {
+    /// Its name on the command line (`--preset hubspot`).
+    pub name: &'static str,
+    /// Its name in messages and notes (`HubSpot`).
+    pub label: &'static str,
+    /// Each column it knows (compared without case) and what it gives;
+    /// `""`: left out without a word. When two columns give the same
+    /// thing, the first of them in this table with a value wins.
+    pub columns: &'static [(&'static str, &'static str)],
+    /// Its stage names (compared without case, spaces or punctuation) and
+    /// the ledger stage each becomes.
+    pub stages: &'static [(&'static str, &'static str)],
+}
+
+/// What a column may give beyond the front-matter keys.
+pub const EXTRA_USES: [(&str, &str); 5] = [
+    (
+        FIRST_NAME,
+        "the person's first name (with last_name: contact)",
+    ),
+    (LAST_NAME, "the person's last name"),
+    (
+        STATUS,
+        "a deal's status: open, won or lost (won and lost set the stage)",
+    ),
+    (
+        LAST_CONTACTED,
+        "the date of the last contact: one note on that day",
+    ),
+    (CONTACTS, "how many contacts there were: said in that note"),
+];
+
+const FIRST_NAME: &str = "first_name";
+const LAST_NAME: &str = "last_name";
+const STATUS: &str = "status";
+const LAST_CONTACTED: &str = "last_contacted";
+const CONTACTS: &str = "contacts";
+
+/// `ledger export csv`: its columns are the keys themselves; those from
+/// `touches` on are worked out from the log, not front matter, and `id`
+/// is not used (files are named from `name`, as `add` names them).
+pub const LEDGER: Preset = Preset {
+    name: "ledger",
+    label: "ledger",
+    columns: &[
+        ("id", ""),
+        ("name", "name"),
+        ("company", "company"),
+        ("contact", "contact"),
+        ("email", "email"),
+        ("phone", "phone"),
+        ("stage", "stage"),
+        ("value", "value"),
+        ("currency", "currency"),
+        ("owner", "owner"),
+        ("source", "source"),
+        ("tags", "tags"),
+        ("added", "added"),
+        ("next", "next"),
+        ("dnc", "dnc"),
+        ("reason", "reason"),
+        ("touches", ""),
+        ("unanswered", ""),
+        ("budget", ""),
+        ("last_touch", ""),
+        ("due", ""),
+        ("overdue_days", ""),
+        ("due_reason", ""),
+        ("channel", ""),
+    ],
+    stages: &[],
+};
+
+/// HubSpot's contact and deal exports.
+pub const HUBSPOT: Preset = Preset {
+    name: "hubspot",
+    label: "HubSpot",
+    columns: &[
+        ("Deal Name", "name"),
+        ("First Name", FIRST_NAME),
+        ("Last Name", LAST_NAME),
+        ("Associated Contact", "contact"),
+        ("Email", "email"),
+        ("Phone Number", "phone"),
+        ("Mobile Phone Number", "phone"),
+        ("Associated Company", "company"),
+        ("Company Name", "company"),
+        ("Deal owner", "owner"),
+        ("Contact owner", "owner"),
+        ("Deal Stage", "stage"),
+        ("Lifecycle Stage", "stage"),
+        ("Amount", "value"),
+        ("Currency", "currency"),
+        ("Original Source", "source"),
+        ("Closed Lost Reason", "reason"),
+        ("Create Date", "added"),
+        ("Next Activity Date", "next"),
+        ("Last Contacted", LAST_CONTACTED),
+        ("Number of times contacted", CONTACTS),
+    ],
+    // Lifecycle stages, then the default sales pipeline's deal stages, by
+    // their internal names (their labels, `Closed Won`, compare the same).
+    stages: &[
+        ("subscriber", "lead"),
+        ("lead", "lead"),
+        ("marketingqualifiedlead", "lead"),
+        ("salesqualifiedlead", "qualified"),
+        ("opportunity", "qualified"),
+        ("customer", "won"),
+        ("evangelist", "won"),
+        ("other", "lead"),
+        ("appointmentscheduled", "contacted"),
+        ("qualifiedtobuy", "qualified"),
+        ("presentationscheduled", "qualified"),
+        ("decisionmakerboughtin", "proposal"),
+        ("contractsent", "negotiation"),
+        ("closedwon", "won"),
+        ("closedlost", "lost"),
+    ],
+};
+
+/// Pipedrive's exports, whose headers are `Entity - Field`.
+pub const PIPEDRIVE: Preset = Preset {
+    name: "pipedrive",
+    label: "Pipedrive",
+    columns: &[
+        ("Deal - Title", "name"),
+        ("Lead - Title", "name"),
+        ("Person - Name", "contact"),
+        ("Deal - Contact person", "contact"),
+        ("Person - Email", "email"),
+        ("Person - Phone", "phone"),
+        ("Organization - Name", "company"),
+        ("Deal - Organization", "company"),
+        ("Deal - Owner", "owner"),
+        ("Person - Owner", "owner"),
+        ("Deal - Status", STATUS),
+        ("Deal - Stage", "stage"),
+        ("Deal - Value", "value"),
+        ("Deal - Currency", "currency"),
+        ("Deal - Lost reason", "reason"),
+        ("Deal - Deal created", "added"),
+        ("Activity - Due date", "next"),
+        ("Deal - Next activity date", "next"),
+        ("Person - Next activity date", "next"),
+        ("Deal - Last activity date", LAST_CONTACTED),
+        ("Person - Last activity date", LAST_CONTACTED),
+        ("Deal - Done activities", CONTACTS),
+    ],
+    // The stages of Pipedrive's default pipeline.
+    stages: &[
+        ("Lead In", "lead"),
+        ("Contact Made", "contacted"),
+        ("Qualified", "qualified"),
+        ("Demo Scheduled", "qualified"),
+        ("Proposal Made", "proposal"),
+        ("Negotiations Started", "negotiation"),
+    ],
+};
+
+/// Every preset; `auto` picks the one that knows most of a header's
+/// columns, the first of them on a tie.
+pub const PRESETS: [&Preset; 3] = [&LEDGER, &HUBSPOT, &PIPEDRIVE];
+
+/// A deal's status (Pipedrive's `open`, `won`, `lost`) and the stage it
+/// sets, if any.
+const STATUSES: [(&str, Option<&str>); 3] =
+    [("open", None), ("won", Some("won")), ("lost", Some("lost"))];
+
+/// The order `add` writes keys in; a key of the user's own follows them.
+const KEY_ORDER: [&str; 14] = [
+    "company", "contact", "email", "phone", "stage", "value", "currency", "owner", "source",
+    "next", "reason", "dnc", "tags", "added",
+];
+
+/// The preset of this name (`ledger`, `hubspot`, `pipedrive`).
+pub fn preset(name: &str) -> Option<&'static Preset> {
+    PRESETS.into_iter().find(|p| p.name == name)
+}
+
+/// A note logged for a last-contacted date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The day of the last contact.
+    pub date: Date,
+    /// What the note says.
+    pub text: String,
+}
+
+/// A row made into a prospect to add.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    /// The row's number (the header is row 1).
+    pub row: usize,
+    /// The display name.
+    pub name: String,
+    /// The other keys, in the order `add` writes them, each value as it
+    /// would be typed on the command line.
+    pub fields: Vec<(String, String)>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// When the prospect entered the CRM; `None`: today.
+    pub added: Option<Date>,
+    /// The note of the last contact, if the file gives one.
+    pub note: Option<Note>,
+    /// The email, lower-case, that tells a prospect already there.
+    pub email: Option<String>,
+}
+
+/// What a file's columns give, and its rows made into prospects.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The preset used.
+    pub preset: &'static Preset,
+    /// The columns left out that the preset does not leave out silently.
+    pub left_out: Vec<String>,
+    /// Every row, in file order.
+    pub rows: Vec<Incoming>,
+}
+
+/// One column and what it gives, with its rank: the first ranked with a
+/// value in a row wins.
+#[derive(Debug, Clone)]
+struct Column {
+    index: usize,
+    header: String,
+    gives: String,
+    rank: usize,
+}
+
+/// Make every row of `table` (the file named `file`) into a prospect, by
+/// `preset` (`None`: the one that knows the header best) and `maps`
+/// (`COLUMN`, `USE`; an empty use leaves the column out), which win over
+/// the preset. Every bad cell of every row is reported, each at its row
+/// and column.
+pub fn plan(
+    table: &Table,
+    file: &str,
+    preset: Option<&'static Preset>,
+    maps: &[(String, String)],
+    settings: &Settings,
+    today: Date,
+) -> Result<Plan> {
+    let preset = preset.unwrap_or_else(|| best_preset(&table.header));
+    let columns = columns(table, preset, maps)?;
+    let gives = |what: &str| columns.iter().any(|c| c.gives == what);
+    let named = ["name", "contact", FIRST_NAME, LAST_NAME, "company"];
+    if !named.iter().any(|what| gives(what)) {
+        return Err(Error::UnknownColumns {
+            file: file.to_owned(),
+            columns: table.header.clone(),
+        });
+    }
+    let silent = |header: &str| {
+        preset
+            .columns
+            .iter()
+            .any(|(known, gives)| gives.is_empty() && known.eq_ignore_ascii_case(header))
+    };
+    let left_out = table
+        .header
+        .iter()
+        .enumerate()
+        .filter(|(i, header)| !columns.iter().any(|c| c.index == *i) && !silent(header))
+        .map(|(_, header)| header.clone())
+        .filter(|header| !header.is_empty())
+        .collect();
+    let reader = RowReader {
+        preset,
+        columns: &columns,
+        settings,
+        today,
+    };
+    let mut rows = Vec::with_capacity(table.rows.len());
+    let mut problems = Vec::new();
+    for row in &table.rows {
+        match reader.read(row) {
+            Ok(incoming) => rows.push(incoming),
+            Err(mut found) => problems.append(&mut found),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::BadRows {
+            file: file.to_owned(),
+            problems,
+        });
+    }
+    Ok(Plan {
+        preset,
+        left_out,
+        rows,
+    })
+}
+
+/// The preset that knows most of `header`'s columns.
+fn best_preset(header: &[String]) -> &'static Preset {
+    let known = |preset: &Preset| {
+        header
+            .iter()
+            .filter(|h| {
+                preset
+                    .columns
+                    .iter()
+                    .any(|(c, _)| c.eq_ignore_ascii_case(h))
+            })
+            .count()
+    };
+    let mut best = &LEDGER;
+    for preset in PRESETS {
+        if known(preset) > known(best) {
+            best = preset;
+        }
+    }
+    best
+}
+
+/// What each column of the header gives: `--map` first, then the preset.
+fn columns(table: &Table, preset: &Preset, maps: &[(String, String)]) -> Result<Vec<Column>> {
+    let mut columns = Vec::new();
+    for (rank, (column, gives)) in maps.iter().enumerate() {
+        let found = table
+            .header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(column.trim()));
+        let Some(index) = found else {
+            let listed: Vec<String> = table.header.iter().map(|h| format!("`{h}`")).collect();
+            return Err(Error::Usage(format!(
+                "--map {column}={gives}: the file has no column `{column}`; its columns are {}",
+                listed.join(", ")
+            )));
+        };
+        let gives = gives.trim();
+        let known = EXTRA_USES.iter().any(|(name, _)| *name == gives);
+        if !gives.is_empty() && !known && !keys::is_writable(gives) {
+            return Err(Error::Usage(format!(
+                "--map {column}={gives}: `{gives}` is not a key: use a front-matter key \
+                 (letters, digits, `_`, `-` and `.`), one of {}, or nothing to leave the column out",
+                EXTRA_USES.map(|(name, _)| name).join(", ")
+            )));
+        }
+        columns.push(Column {
+            index,
+            header: table.header.get(index).cloned().unwrap_or_default(),
+            gives: gives.to_owned(),
+            rank,
+        });
+    }
+    for (index, header) in table.header.iter().enumerate() {
+        if columns.iter().any(|c| c.index == index) {
+            continue;
+        }
+        let known = preset
+            .columns
+            .iter()
+            .position(|(c, _)| c.eq_ignore_ascii_case(header));
+        if let Some(position) = known {
+            let gives = preset.columns.get(position).map_or("", |(_, g)| *g);
+            columns.push(Column {
+                index,
+                header: header.clone(),
+                gives: gives.to_owned(),
+                rank: maps.len() + position,
+            });
+        }
+    }
+    columns.retain(|c| !c.gives.is_empty());
+    columns.sort_by_key(|c| c.rank);
+    Ok(columns)
+}
+
+/// What reads one row.
+struct RowReader<'r> {
+    preset: &'static Preset,
+    columns: &'r [Column],
+    settings: &'r Settings,
+    today: Date,
+}
+
+/// A cell's value and the column it came from.
+type Cell<'c> = (&'c str, &'c str);
+
+impl RowReader<'_> {
+    /// The row made into a prospect, or every problem in it.
+    fn read(&self, row: &Row) -> std::result::Result<Incoming, Vec<CellProblem>> {
+        // The first column (by rank) with a value, for each thing a
+        // column gives; then in the file's order, which problems follow.
+        let mut cells: Vec<(&str, Cell, usize)> = Vec::new();
+        for column in self.columns {
+            let value = row.cells.get(column.index).map_or("", |c| c.trim());
+            let gives = column.gives.as_str();
+            if !value.is_empty() && !cells.iter().any(|(g, _, _)| *g == gives) {
+                cells.push((gives, (value, column.header.as_str()), column.index));
+            }
+        }
+        cells.sort_by_key(|(_, _, index)| *index);
+        let get = |what: &str| {
+            cells
+                .iter()
+                .find(|(g, _, _)| *g == what)
+                .map(|(_, c, _)| *c)
+        };
+        let mut problems = Vec::new();
+        let mut problem = |column: Option<&str>, problem: Problem| {
+            problems.push(CellProblem {
+                row: row.number,
+                column: column.map(str::to_owned),
+                problem,
+            });
+        };
+        for (_, (value, column), _) in &cells {
+            if let Some(c) = value.chars().find(|c| c.is_control()) {
+                problem(Some(column), Problem::ControlCharacter(c));
+            }
+        }
+        let person = match (get(FIRST_NAME), get(LAST_NAME)) {
+            (Some((first, _)), Some((last, _))) => Some(format!("{first} {last}")),
+            (Some((one, _)), None) | (None, Some((one, _))) => Some((*one).to_owned()),
+            (None, None) => None,
+        };
+        let contact = get("contact").map(|(v, _)| v.to_owned()).or(person);
+        let name = get("name")
+            .map(|(v, _)| v.to_owned())
+            .or_else(|| contact.clone())
+            .or_else(|| get("company").map(|(v, _)| v.to_owned()));
+        if name.is_none() {
+            problem(None, Problem::NoName);
+        }
+        let mut fields: Vec<(String, String)> = Vec::new();
+        if let Some(contact) = &contact {
+            fields.push(("contact".into(), contact.clone()));
+        }
+        let mut tags = Vec::new();
+        let mut added = None;
+        let (mut last_contacted, mut contacts) = (None, None);
+        let mut status_stage = None;
+        for &(gives, (value, column), _) in &cells {
+            match gives {
+                "name" | "contact" | FIRST_NAME | LAST_NAME => {}
+                "value" => match number(value) {
+                    Some(_) => fields.push((gives.into(), value.to_owned())),
+                    None => problem(Some(column), Problem::NotANumber(value.into())),
+                },
+                CONTACTS => match value.parse::<u64>() {
+                    Ok(n) => contacts = Some(n),
+                    Err(_) => problem(Some(column), Problem::NotANumber(value.into())),
+                },
+                "stage" => match self.stage(value) {
+                    Ok(stage) => fields.push((gives.into(), stage)),
+                    Err(p) => problem(Some(column), p),
+                },
+                STATUS => match self.status(value) {
+                    Ok(stage) => status_stage = stage,
+                    Err(p) => problem(Some(column), p),
+                },
+                "added" | "next" | LAST_CONTACTED => match day(value) {
+                    None => problem(Some(column), Problem::BadDate(value.into())),
+                    Some(d) if gives == LAST_CONTACTED && d > self.today => {
+                        problem(Some(column), Problem::FutureDate(value.into()))
+                    }
+                    Some(d) if gives == "added" => added = Some(d),
+                    Some(d) if gives == "next" => fields.push((gives.into(), d.to_string())),
+                    Some(d) => last_contacted = Some(d),
+                },
+                "dnc" => match dnc(value) {
+                    Some(Some(dnc)) => fields.push((gives.into(), dnc)),
+                    Some(None) => {}
+                    None => problem(Some(column), Problem::NotDnc(value.into())),
+                },
+                // `export csv` joins tags with `;`.
+                "tags" => tags.extend(
+                    value
+                        .split(';')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned),
+                ),
+                _ => fields.push((gives.into(), value.to_owned())),
+            }
+        }
+        if let Some(stage) = status_stage {
+            fields.retain(|(key, _)| key != "stage");
+            fields.push(("stage".into(), stage));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let order = |key: &str| KEY_ORDER.iter().position(|k| *k == key);
+        // Keys of the user's own keep the order of their columns.
+        let column_of = |key: &str| self.columns.iter().position(|c| c.gives == key);
+        fields.sort_by_key(|(key, _)| (order(key).unwrap_or(KEY_ORDER.len()), column_of(key)));
+        let note = last_contacted.map(|date| Note {
+            date,
+            text: self.note_text(contacts),
+        });
+        let email = get("email").map(|(v, _)| v.to_lowercase());
+        Ok(Incoming {
+            row: row.number,
+            name: name.unwrap_or_default(),
+            fields,
+            tags,
+            added,
+            note,
+            email,
+        })
+    }
+
+    /// The ledger stage for a stage in the file: a stage of the settings
+    /// as it is, else the preset's name for one.
+    fn stage(&self, value: &str) -> std::result::Result<String, Problem> {
+        let wanted = squash(value);
+        let own = self.settings.stages.iter().find(|s| squash(s) == wanted);
+        let mapped = || {
+            self.preset
+                .stages
+                .iter()
+                .find(|(from, _)| squash(from) == wanted)
+                .map(|(_, to)| (*to).to_owned())
+        };
+        match own.cloned().or_else(mapped) {
+            Some(stage) if self.settings.is_stage(&stage) => Ok(stage),
+            _ => Err(self.unknown_stage(value)),
+        }
+    }
+
+    /// The stage a deal's status sets (`None`: an open deal keeps its stage).
+    fn status(&self, value: &str) -> std::result::Result<Option<String>, Problem> {
+        let found = STATUSES.iter().find(|(s, _)| s.eq_ignore_ascii_case(value));
+        match found {
+            Some((_, None)) => Ok(None),
+            Some((_, Some(stage))) if self.settings.is_stage(stage) => Ok(Some((*stage).into())),
+            _ => Err(self.unknown_stage(value)),
+        }
+    }
+
+    fn unknown_stage(&self, value: &str) -> Problem {
+        Problem::UnknownStage {
+            stage: value.to_owned(),
+            stages: self.settings.stages.clone(),
+        }
+    }
+
+    /// The note of the last contact: where it comes from, never a touch.
+    fn note_text(&self, contacts: Option<u64>) -> String {
+        let source = match self.preset.name {
+            "ledger" => "the imported file".to_owned(),
+            _ => format!("the {} export", self.preset.label),
+        };
+        match contacts {
+            Some(1) => format!("Last contacted on this day, says {source} (1 contact in all)."),
+            Some(n) => format!("Last contacted on this day, says {source} ({n} contacts in all)."),
+            None => format!("Last contacted on this day, says {source}."),
+        }
+    }
+}
+
+/// A name compared without case, spaces or punctuation: `Closed Won`,
+/// `closedwon` and `closed_won` are one.
+fn squash(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A deal value: a number of at least 0, as the front matter takes it.
+fn number(text: &str) -> Option<f64> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// The day of a cell: `YYYY-MM-DD`, alone or followed by a time (`2026-10-01
+/// 09:30`, `2026-10-01T09:30:00Z`), as CRMs export them.
+fn day(text: &str) -> Option<Date> {
+    let rest = text.get(10..)?;
+    if !(rest.is_empty() || rest.starts_with([' ', 'T'])) {
+        return None;
+    }
+    date::parse_iso(text.get(..10)?)
+}
+
+/// `dnc`: `Some(Some(value))` to write, `Some(None)` for no, `None` when
+/// it is none of true, false or a date.
+fn dnc(text: &str) -> Option<Option<String>> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "yes" => Some(Some("true".into())),
+        "false" | "no" => Some(None),
+        _ => day(text).map(|d| Some(d.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `ledger` preset reads the columns `export csv` writes, in order.
+    #[test]
+    fn the_ledger_preset_knows_the_columns_of_export() {
+        let preset: Vec<&str> = LEDGER.columns.iter().map(|(column, _)| *column).collect();
+        let export: Vec<&str> = crate::rules::export::COLUMNS
+            .iter()
+            .map(|(column, ..)| *column)
+            .collect();
+        assert_eq!(preset, export);
+    }
+    use crate::format::csv;
+    use crate::format::text::BOM;
+
+    fn today() -> Date {
+        date::parse_iso("2026-11-23").unwrap()
+    }
+
+    fn planned(text: &str, maps: &[(&str, &str)]) -> Result<Plan> {
+        let table = csv::read("t.csv", text.as_bytes())?;
+        let maps: Vec<(String, String)> = maps
+            .iter()
+            .map(|(c, k)| ((*c).to_owned(), (*k).to_owned()))
+            .collect();
+        plan(&table, "t.csv", None, &maps, &Settings::default(), today())
+    }
+
+    fn problems(text: &str) -> Vec<String> {
+        match planned(text, &[]) {
+            Err(Error::BadRows { problems, .. }) => {
+                problems.iter().map(ToString::to_string).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn auto_tells_the_presets_apart() {
+        let cases = [
+            ("id,name,company,email,touches\n", "ledger"),
+            ("First Name,Last Name,Email\n", "hubspot"),
+            ("Deal Name,Amount,Deal Stage\n", "hubspot"),
+            ("Deal - Title;Person - Name;Deal - Value\n", "pipedrive"),
+            ("name,email\n", "ledger"),
+        ];
+        for (header, want) in cases {
+            let table = csv::read("t.csv", header.as_bytes()).unwrap();
+            assert_eq!(best_preset(&table.header).name, want, "{header}");
+        }
+    }
+
+    #[test]
+    fn a_hubspot_contact_row() {
+        let plan = planned(
+            "Record ID,First Name,Last Name,Email,Lifecycle Stage,Create Date,Last Contacted,Number of times contacted,Associated Company\n\
+             101,Jane,Doe,Jane@Acme.example,salesqualifiedlead,2026-10-01 09:30,2026-11-10T14:00:00Z,3,Acme Corp\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(plan.preset.name, "hubspot");
+        assert_eq!(plan.left_out, ["Record ID"]);
+        let row = &plan.rows[0];
+        assert_eq!(row.row, 2);
+        assert_eq!(row.name, "Jane Doe");
+        let fields: Vec<(&str, &str)> = row
+            .fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("company", "Acme Corp"),
+                ("contact", "Jane Doe"),
+                ("email", "Jane@Acme.example"),
+                ("stage", "qualified")
+            ]
+        );
+        assert_eq!(row.added, date::parse_iso("2026-10-01"));
+        assert_eq!(row.email.as_deref(), Some("jane@acme.example"));
+        assert_eq!(
+            row.note,
+            Some(Note {
+                date: date::parse_iso("2026-11-10").unwrap(),
+                text: "Last contacted on this day, says the HubSpot export (3 contacts in all)."
+                    .into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_deal_s_title_is_the_name_and_its_status_the_stage() {
+        let plan = planned(
+            "Deal - Title;Deal - Status;Deal - Stage;Person - Name;Organization - Name\n\
+             Pilot;won;Proposal Made;Jane Doe;Acme\n\
+             Renewal;open;Proposal Made;;Acme\n\
+             ;open;Qualified;;Globex\n",
+            &[],
+        )
+        .unwrap();
+        let summary: Vec<(&str, Vec<String>)> = plan
+            .rows
+            .iter()
+            .map(|r| {
+                let fields = r.fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                (r.name.as_str(), fields)
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "Pilot",
+                    vec![
+                        "company=Acme".into(),
+                        "contact=Jane Doe".into(),
+                        "stage=won".into()
+                    ]
+                ),
+                (
+                    "Renewal",
+                    vec!["company=Acme".into(), "stage=proposal".into()]
+                ),
+                (
+                    "Globex",
+                    vec!["company=Globex".into(), "stage=qualified".into()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_cells_are_named_by_row_and_column() {
+        let found = problems(
+            "name,value,stage,next,dnc\n\
+             Acme,12k,lead,,\n\
+             ,1,lead,,\n\
+             Globex,1,prospecting,2026-02-30,maybe\n",
+        );
+        assert_eq!(
+            found,
+            [
+                "row 2, column `value`: `12k` is not a number",
+                "row 3: no name: the row has no deal, person or company name",
+                "row 4, column `stage`: unknown stage `prospecting`",
+                "row 4, column `next`: `2026-02-30` is not a date YYYY-MM-DD in the calendar",
+                "row 4, column `dnc`: `maybe` is not true, false or a date YYYY-MM-DD",
+            ]
+        );
+    }
+
+    #[test]
+    fn map_names_columns_and_wins_over_the_preset() {
+        let plan = planned(
+            "Full name,E-mail,Email,Stage\nJane,jane@a.example,other@b.example,lead\n",
+            &[("full name", "name"), ("E-mail", "email"), ("Stage", "")],
+        )
+        .unwrap();
+        let row = &plan.rows[0];
+        assert_eq!(row.name, "Jane");
+        assert_eq!(row.email.as_deref(), Some("jane@a.example"));
+        assert!(!row.fields.iter().any(|(k, _)| k == "stage"));
+
+        let unknown = planned("Foo,Bar\n1,2\n", &[]).unwrap_err();
+        assert!(
+            matches!(&unknown, Error::UnknownColumns { columns, .. } if columns == &["Foo", "Bar"]),
+            "{unknown:?}"
+        );
+        let missing = planned("Foo\n1\n", &[("Baz", "name")]).unwrap_err();
+        assert!(missing.is_usage(), "{missing:?}");
+        let bad_key = planned("Foo\n1\n", &[("Foo", "na me")]).unwrap_err();
+        assert!(bad_key.is_usage(), "{bad_key:?}");
+    }
+
+    #[test]
+    fn stages_compare_without_case_or_spaces() {
+        let plan = planned(
+            "Deal Name,Deal Stage\nA,Closed Won\nB,closedlost\nC,Negotiation\nD,contractsent\n",
+            &[],
+        )
+        .unwrap();
+        let stages: Vec<&str> = plan
+            .rows
+            .iter()
+            .map(|r| {
+                r.fields
+                    .iter()
+                    .find(|(k, _)| k == "stage")
+                    .map(|(_, v)| v.as_str())
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(stages, ["won", "lost", "negotiation", "negotiation"]);
+    }
+
+    /// Any bytes, built mostly from what CSV files and the presets' headers
+    /// are made of: reading and planning never panic, a plan has a
+    /// prospect for every row, and a refusal names at least one problem.
+    #[test]
+    fn any_file_is_read_or_refused_without_panicking() {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just(b",".to_vec()),
+            Just(b";".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"'".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(BOM.as_bytes().to_vec()),
+            Just(b"name".to_vec()),
+            Just(b"Deal Stage".to_vec()),
+            Just(b"Deal - Status".to_vec()),
+            Just(b"Amount".to_vec()),
+            Just(b"Last Contacted".to_vec()),
+            Just(b"2026-02-30".to_vec()),
+            Just(b"2026-11-10 09:30".to_vec()),
+            Just(b"closedwon".to_vec()),
+            Just("Иван \u{202e}東京".as_bytes().to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..6),
+        ];
+        let file = proptest::collection::vec(piece, 0..40).prop_map(|p| p.concat());
+        proptest!(ProptestConfig::with_cases(512), |(bytes in file)| {
+            let Ok(table) = csv::read("t.csv", &bytes) else {
+                return Ok(());
+            };
+            match plan(&table, "t.csv", None, &[], &Settings::default(), today()) {
+                Ok(plan) => prop_assert_eq!(plan.rows.len(), table.rows.len()),
+                Err(Error::BadRows { problems, .. }) => prop_assert!(!problems.is_empty()),
+                Err(Error::UnknownColumns { .. }) => {}
+                Err(other) => prop_assert!(false, "{other:?}"),
+            }
+        });
+    }
+
+    #[test]
+    fn days_as_crms_write_them() {
+        let cases = [
+            ("2026-10-01", Some("2026-10-01")),
+            ("2026-10-01 09:30", Some("2026-10-01")),
+            ("2026-10-01T09:30:00.000Z", Some("2026-10-01")),
+            ("2026-02-30", None),
+            ("10/01/2026", None),
+            ("2026-10-01x", None),
+            ("2026-10-0", None),
+            ("2026-10-ü1", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(day(text).map(|d| d.to_string()).as_deref(), want, "{text}");
+        }
+    }
+}

@@ -1,0 +1,501 @@
+//! `ledger import csv` (SPEC section 9): HubSpot's and Pipedrive's exports
+//! and ledger's own, each row a file as `add` writes it, one commit; every
+//! kind of bad input refused with its row and column, nothing written and
+//! nothing committed, as plain git sees it.
+
+use std::fs;
+use std::path::PathBuf;
+
+use crate::support::{Run, Sandbox};
+
+/// A ledger in a git repository with its first commit.
+fn ledger_in_git() -> Sandbox {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "currency: USD\n").git_init();
+    s
+}
+
+/// Write `bytes` as a CSV file beside the ledger (not in it, so that git
+/// sees only what the import writes); its path.
+fn csv_file(s: &Sandbox, name: &str, bytes: impl AsRef<[u8]>) -> String {
+    let path: PathBuf = s.home().join(name);
+    fs::write(&path, bytes).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// The subjects of `git log`, newest first.
+fn subjects(s: &Sandbox) -> Vec<String> {
+    s.git(&["log", "--format=%s"])
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Assert nothing raw reached the terminal, and no panic; the run.
+#[track_caller]
+fn clean(run: Run) -> Run {
+    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        let raw = text
+            .chars()
+            .find(|&c| c != '\n' && ledger::format::text::is_unsafe_char(c));
+        assert!(raw.is_none(), "a raw {raw:?} on {name}:\n{run:#?}");
+    }
+    assert!(!run.stderr.contains("panicked"), "{run:#?}");
+    run
+}
+
+const HUBSPOT_DEALS: &str = "\
+Record ID,Deal Name,Deal Stage,Amount,Pipeline,Create Date,Close Date,Deal owner,Associated Company,Next Activity Date
+1,Acme pilot,contractsent,12000,default,2026-09-01 10:00,,Sam Seller,Acme Corp,2026-11-30
+2,Globex renewal,closedwon,5000.50,default,2026-08-15T08:00:00Z,2026-10-01,Sam Seller,Globex,
+3,Initech,Qualified To Buy,,default,2026-11-01,,,Initech,
+";
+
+#[test]
+fn a_hubspot_deals_file_is_one_commit_of_a_file_a_deal() {
+    let s = ledger_in_git();
+    let file = csv_file(&s, "deals.csv", HUBSPOT_DEALS);
+    let run = clean(s.ledger(&["import", "csv", &file]).ok());
+    run.shows("Read ")
+        .shows("as a HubSpot export: 3 rows")
+        .shows("Left out the columns `Record ID`, `Pipeline`, `Close Date`")
+        .shows("committed ");
+    assert_eq!(
+        subjects(&s),
+        ["import deals.csv: 3 added, 0 skipped", "start"]
+    );
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    assert_eq!(
+        s.read("prospects/acme-pilot.md"),
+        "---\nname: Acme pilot\ncompany: Acme Corp\nstage: negotiation\nvalue: 12000\n\
+         owner: Sam Seller\nnext: 2026-11-30\nadded: 2026-09-01\n---\n\n# Acme pilot\n\n## Log\n"
+    );
+    let shown = s.ledger(&["show", "globex-renewal", "--json"]).ok().json();
+    assert_eq!(shown["stage"], "won");
+    assert_eq!(shown["value"], 5000.5);
+    let initech = s.ledger(&["show", "initech", "--json"]).ok().json();
+    assert_eq!(initech["stage"], "qualified");
+    assert_eq!(initech["due"], "2026-11-01");
+    // Exactly the three files, in the one commit.
+    let files = s.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(
+        files.lines().collect::<Vec<_>>(),
+        [
+            "prospects/acme-pilot.md",
+            "prospects/globex-renewal.md",
+            "prospects/initech.md"
+        ]
+    );
+}
+
+#[test]
+fn a_hubspot_contacts_file_notes_the_last_contact_and_invents_no_touch() {
+    let s = ledger_in_git();
+    let file = csv_file(
+        &s,
+        "contacts.csv",
+        "\u{feff}\"Record ID\",\"First Name\",\"Last Name\",\"Email\",\"Phone Number\",\"Contact owner\",\
+         \"Lifecycle Stage\",\"Create Date\",\"Last Contacted\",\"Next Activity Date\",\
+         \"Number of times contacted\",\"Associated Company\"\r\n\
+         \"101\",\"Jane\",\"Doe\",\"jane@acme.example\",\"+1 555 0100\",\"Sam Seller\",\"salesqualifiedlead\",\
+         \"2026-10-01 09:30\",\"2026-11-10 14:00\",\"2026-11-30\",\"3\",\"Acme Corp\"\r\n\
+         \"102\",\"Bob\",\"\",\"bob@stone.example\",\"\",\"\",\"customer\",\"\",\"\",\"\",\"0\",\"\"\r\n",
+    );
+    clean(s.ledger(&["import", "csv", &file]).ok());
+    assert_eq!(
+        s.read("prospects/jane-doe.md"),
+        "---\nname: Jane Doe\ncompany: Acme Corp\ncontact: Jane Doe\nemail: jane@acme.example\n\
+         phone: +1 555 0100\nstage: qualified\nowner: Sam Seller\nnext: 2026-11-30\nadded: 2026-10-01\n\
+         ---\n\n# Jane Doe\n\n## Log\n\n\
+         - 2026-11-10 note: Last contacted on this day, says the HubSpot export (3 contacts in all).\n"
+    );
+    let jane = s.ledger(&["show", "jane-doe", "--json"]).ok().json();
+    assert_eq!(jane["touches"], 0);
+    assert_eq!(jane["due_reason"], "scheduled");
+    // No creation date: added today.
+    let bob = s.read("prospects/bob.md");
+    assert!(
+        bob.contains("stage: won\n") && bob.contains("added: 2026-11-23\n"),
+        "{bob}"
+    );
+    assert_eq!(subjects(&s)[0], "import contacts.csv: 2 added, 0 skipped");
+}
+
+#[test]
+fn a_pipedrive_file_with_semicolons_and_a_byte_order_mark() {
+    let s = ledger_in_git();
+    let file = csv_file(
+        &s,
+        "pipedrive.csv",
+        "\u{feff}Deal - Title;Deal - Value;Deal - Currency;Deal - Stage;Deal - Status;Person - Name;\
+         Person - Email;Organization - Name;Activity - Due date;Deal - Label\n\
+         Pilot for Acme;1500.50;EUR;Proposal Made;open;Jane Doe;jane@acme.example;Acme GmbH;2026-12-01;hot\n\
+         \"Renewal; 2027\";900;EUR;Negotiations Started;lost;Bob Stone;;Stone AG;;\n\
+         ;;;Lead In;open;Ann Lee;ann@lee.example;;;\n",
+    );
+    let run = clean(s.ledger(&["import", "csv", &file]).ok());
+    run.shows("as a Pipedrive export: 3 rows")
+        .shows("`Deal - Label`");
+    let acme = s.read("prospects/pilot-for-acme.md");
+    assert!(
+        acme.starts_with(
+            "---\nname: Pilot for Acme\ncompany: Acme GmbH\ncontact: Jane Doe\nemail: jane@acme.example\n\
+             stage: proposal\nvalue: 1500.50\ncurrency: EUR\nnext: 2026-12-01\nadded: 2026-11-23\n---\n"
+        ),
+        "{acme}"
+    );
+    let renewal = s.ledger(&["show", "renewal-2027", "--json"]).ok().json();
+    assert_eq!(renewal["name"], "Renewal; 2027");
+    assert_eq!(renewal["stage"], "lost");
+    // A person without a deal: the person's name.
+    let ann = s.read("prospects/ann-lee.md");
+    assert!(
+        ann.contains("name: Ann Lee\n") && ann.contains("stage: lead\n"),
+        "{ann}"
+    );
+}
+
+#[test]
+fn importing_the_same_file_twice_adds_nothing() {
+    let s = ledger_in_git();
+    let file = csv_file(&s, "deals.csv", HUBSPOT_DEALS);
+    s.ledger(&["import", "csv", &file]).ok();
+    let before = s.snapshot();
+    let log = subjects(&s);
+    let again = clean(s.ledger(&["import", "csv", &file]).ok());
+    again
+        .shows("Skipped 3 rows already in the ledger")
+        .shows("Acme pilot: same name as prospects/acme-pilot")
+        .shows("Nothing to add.");
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(subjects(&s), log);
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn rows_match_by_email_else_by_name_and_earlier_rows_count() {
+    let s = ledger_in_git();
+    s.ledger(&["add", "Jane Doe", "--email", "JANE@acme.example"])
+        .ok();
+    let file = csv_file(
+        &s,
+        "people.csv",
+        "name,email\n\
+         Jane at Acme,jane@acme.example\n\
+         Bob Stone,bob@stone.example\n\
+         Robert Stone,BOB@stone.example\n\
+         jane doe,\n\
+         Ann Lee,\n\
+         ann lee,\n",
+    );
+    let run = s
+        .ledger(&["import", "csv", &file, "--json", "--dry-run"])
+        .ok();
+    let json = run.json();
+    let added: Vec<&str> = json["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(added, ["Bob Stone", "Ann Lee"]);
+    let skipped: Vec<(u64, &str, &str)> = json["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["row"].as_u64().unwrap(),
+                k["same"].as_str().unwrap(),
+                k["as_of"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (2, "email", "prospects/jane-doe"),
+            (4, "email", "row 3"),
+            (5, "name", "prospects/jane-doe"),
+            (7, "name", "row 6"),
+        ]
+    );
+    assert_eq!(json["dry_run"], true);
+    assert_eq!(json["commit"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_dry_run_writes_nothing_and_no_commit_commits_nothing() {
+    let s = ledger_in_git();
+    let file = csv_file(&s, "deals.csv", HUBSPOT_DEALS);
+    let before = s.snapshot();
+    let run = clean(s.ledger(&["import", "csv", &file, "--dry-run"]).ok());
+    run.shows("Would add 3 prospects:")
+        .shows("row 2  Acme pilot  prospects/acme-pilot.md");
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(subjects(&s), ["start"]);
+
+    clean(s.ledger(&["import", "csv", &file, "--no-commit"]).ok());
+    assert_eq!(subjects(&s), ["start"]);
+    assert_eq!(
+        s.git(&["status", "--porcelain", "--untracked-files=all"]),
+        "?? prospects/acme-pilot.md\n?? prospects/globex-renewal.md\n?? prospects/initech.md\n"
+    );
+}
+
+/// Each kind of bad input: the file, and what the message must say.
+const BAD: [(&str, &[u8], &[&str]); 8] = [
+    (
+        "not UTF-8",
+        b"name,company\nAcme,Caf\xe9\n",
+        &["row 2, column `company`: not UTF-8 text", "save the file as UTF-8"],
+    ),
+    (
+        "wrong number of cells",
+        b"name,company\nAcme,Acme Corp\nGlobex,Globex, Inc.\n",
+        &["row 3: 3 cells where the header has 2 columns", "double quotes"],
+    ),
+    (
+        "a header no preset knows",
+        b"Kunde,Mail\nAcme,a@b.example\n",
+        &[
+            "no column gives a prospect's name; the columns are `Kunde`, `Mail`",
+            "--map 'Kunde=name' --map 'Mail=email'",
+        ],
+    ),
+    (
+        "a value that is not a number",
+        b"Deal Name,Amount\nAcme,\"12,000\"\nGlobex,5k\n",
+        &[
+            "2 rows cannot be imported",
+            "row 2, column `Amount`: `12,000` is not a number",
+            "row 3, column `Amount`: `5k` is not a number",
+        ],
+    ),
+    (
+        "an unknown stage",
+        b"Deal Name,Deal Stage\nAcme,prospecting\n",
+        &[
+            "row 2, column `Deal Stage`: unknown stage `prospecting`",
+            "the stages of ledger.yaml are lead, contacted, qualified, proposal, negotiation, nurture, won, lost",
+            "--map names columns, not values",
+        ],
+    ),
+    (
+        "an impossible date",
+        b"name,next\nAcme,2026-02-30\n",
+        &["row 2, column `next`: `2026-02-30` is not a date YYYY-MM-DD in the calendar"],
+    ),
+    (
+        "no name",
+        b"name,email\n,a@b.example\n",
+        &["row 2: no name"],
+    ),
+    (
+        "a line break in a name",
+        b"name,email\n\"Acme\nCorp\",a@b.example\n",
+        &["row 2, column `name`: a line break"],
+    ),
+];
+
+#[test]
+fn bad_input_is_named_by_row_and_column_and_nothing_is_written() {
+    for (what, bytes, says) in BAD {
+        let s = ledger_in_git();
+        s.ledger(&["add", "Someone"]).ok();
+        let file = csv_file(&s, "bad.csv", bytes);
+        let before = s.snapshot();
+        let log = subjects(&s);
+        let run = clean(s.ledger(&["import", "csv", &file]).fails(1));
+        for text in says {
+            assert!(
+                run.stderr.contains(text),
+                "{what}: no {text:?} in\n{run:#?}"
+            );
+        }
+        assert!(
+            run.stderr.contains("nothing was written"),
+            "{what}: {run:#?}"
+        );
+        assert_eq!(s.snapshot(), before, "{what}");
+        assert_eq!(subjects(&s), log, "{what}");
+        assert_eq!(s.git(&["status", "--porcelain"]), "", "{what}");
+    }
+}
+
+#[test]
+fn map_names_columns_and_an_unknown_column_is_a_usage_error() {
+    let s = ledger_in_git();
+    let file = csv_file(
+        &s,
+        "leads.csv",
+        "Kunde,Mail,Notiz\nAcme,a@acme.example,hi\n",
+    );
+    clean(
+        s.ledger(&[
+            "import",
+            "csv",
+            &file,
+            "--map",
+            "Kunde=name",
+            "--map",
+            "Mail=email",
+        ])
+        .ok(),
+    )
+    .shows("Left out the column `Notiz`");
+    assert!(s
+        .read("prospects/acme.md")
+        .contains("email: a@acme.example\n"));
+    clean(
+        s.ledger(&["import", "csv", &file, "--map", "Firma=company"])
+            .fails(2),
+    )
+    .says("the file has no column `Firma`");
+    clean(
+        s.ledger(&["import", "csv", &file, "--map", "Kunde"])
+            .fails(2),
+    )
+    .says("is not COLUMN=KEY");
+}
+
+#[test]
+fn names_in_every_script_get_the_files_add_gives_them() {
+    let names = [
+        "Café Olé & Søn",
+        "Иван Петров",
+        "東京電機",
+        "🚀 Launch",
+        "שלום עולם",
+        "محمد",
+        "Ivan Petrov!",
+    ];
+    let by_add = ledger_in_git();
+    for name in names {
+        by_add.ledger(&["add", name, "--no-commit"]).ok();
+    }
+    let by_import = ledger_in_git();
+    let mut text = String::from("name\n");
+    for name in names {
+        text.push_str(&format!("\"{name}\"\n"));
+    }
+    let file = csv_file(&by_import, "names.csv", text);
+    clean(by_import.ledger(&["import", "csv", &file]).ok());
+    let files = |s: &Sandbox| -> Vec<(String, Vec<u8>)> {
+        s.snapshot()
+            .into_iter()
+            .filter(|(path, _)| path.starts_with("prospects/"))
+            .collect()
+    };
+    assert_eq!(files(&by_import), files(&by_add));
+    assert!(by_import
+        .root()
+        .join("prospects/ivan-petrov-2.md")
+        .is_file());
+}
+
+#[test]
+fn formula_guards_are_removed() {
+    let s = ledger_in_git();
+    let file = csv_file(
+        &s,
+        "guarded.csv",
+        "name,company,phone,owner,source\n\
+         Acme,'=HYPERLINK(\"x\"),'+1 555 0100,'@sam,'-web\n",
+    );
+    clean(s.ledger(&["import", "csv", &file]).ok());
+    let shown = s.ledger(&["show", "acme", "--json"]).ok().json();
+    assert_eq!(shown["fields"]["company"], "=HYPERLINK(\"x\")");
+    assert_eq!(shown["fields"]["phone"], "+1 555 0100");
+    assert_eq!(shown["owner"], "@sam");
+    assert_eq!(shown["fields"]["source"], "-web");
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal_raw() {
+    let s = ledger_in_git();
+    // In a name: refused, and the message shows it escaped.
+    let file = csv_file(
+        &s,
+        "esc.csv",
+        "name,email\n\"Acme\u{1b}[31m\",a@b.example\n",
+    );
+    let run = clean(s.ledger(&["import", "csv", &file]).fails(1));
+    run.says("row 2, column `name`: the control character \\u{1b}");
+    // In a column left out, and a right-to-left override in a name, which
+    // is written (as `add` writes it) but shown escaped.
+    let file = csv_file(
+        &s,
+        "bidi.csv",
+        "name,\"Note\u{7}\"\n\"Acme \u{202e}Corp\",\"x\u{1b}y\"\n",
+    );
+    let run = clean(s.ledger(&["import", "csv", &file]).ok());
+    run.shows("Acme \\u{202e}Corp").shows("`Note\\u{7}`");
+    let json = clean(
+        s.ledger(&["import", "csv", &file, "--json", "--dry-run"])
+            .ok(),
+    )
+    .json();
+    assert_eq!(json["skipped"][0]["name"], "Acme \u{202e}Corp");
+}
+
+#[test]
+fn the_ledger_preset_gives_back_every_front_matter_value() {
+    // What `export csv` prints for these three prospects (SPEC section 9).
+    let exported = "\
+id,name,company,contact,email,phone,stage,value,currency,owner,source,tags,added,next,dnc,reason,touches,unanswered,budget,last_touch,due,overdue_days,due_reason,channel
+prospects/acme-corp,Acme Corp,Acme Corporation,Jane Doe,jane@acme.example,'+1 555 0100,proposal,12000,USD,sam,referral,saas;big deal,2026-10-28,2026-11-28,,,4,0,12,2026-11-20,2026-11-28,-5,scheduled,
+prospects/b/globex,Globex,'=Globex,,,,lost,99.5,EUR,,,,2026-09-01,,2026-10-01,competitor,2,2,3,2026-09-10,,,closed,
+prospects/initech,Initech,,,,,lead,,USD,,,,2026-11-01,,true,,0,0,5,,,,dnc,
+";
+    let s = ledger_in_git();
+    let file = csv_file(&s, "export.csv", exported);
+    let run = clean(s.ledger(&["import", "csv", &file]).ok());
+    run.shows("as ledger's own export: 3 rows");
+    assert!(!run.stdout.contains("Left out"), "{run:#?}");
+    let fields = |stem: &str| s.ledger(&["show", stem, "--json"]).ok().json()["fields"].clone();
+    let acme = fields("acme-corp");
+    let want = serde_json::json!({
+        "name": "Acme Corp", "company": "Acme Corporation", "contact": "Jane Doe",
+        "email": "jane@acme.example", "phone": "+1 555 0100", "stage": "proposal",
+        "value": 12000, "currency": "USD", "owner": "sam", "source": "referral",
+        "tags": ["saas", "big deal"], "added": "2026-10-28", "next": "2026-11-28",
+    });
+    for (key, value) in want.as_object().unwrap() {
+        assert_eq!(&acme[key], value, "{key}: {acme}");
+    }
+    let globex = fields("globex");
+    assert_eq!(globex["company"], "=Globex");
+    assert_eq!(globex["value"], 99.5);
+    assert_eq!(globex["dnc"], "2026-10-01");
+    assert_eq!(globex["reason"], "competitor");
+    assert_eq!(fields("initech")["dnc"], true);
+}
+
+#[test]
+fn hostile_files_do_not_panic() {
+    let s = ledger_in_git();
+    let huge = "x".repeat(5 << 20);
+    let megabyte_line = format!("name,note\nAcme,\"{}\"\n", "y,".repeat(1 << 19));
+    let many_lines = format!("name,note\nAcme,\"{}\"\n", "line\n".repeat(100_000));
+    let cases: Vec<(&str, Vec<u8>, i32)> = vec![
+        (
+            "a huge cell",
+            format!("name,note\nAcme,{huge}\n").into_bytes(),
+            0,
+        ),
+        ("a 1 MB line", megabyte_line.into_bytes(), 0),
+        ("line breaks in a quoted cell", many_lines.into_bytes(), 0),
+        ("an open quote", b"name\n\"Acme\n".to_vec(), 0),
+        ("only a byte-order mark", "\u{feff}".as_bytes().to_vec(), 1),
+        ("nothing", Vec::new(), 1),
+        ("a lone quote", b"\"".to_vec(), 1),
+        ("NUL bytes", b"name\n\0\0\n".to_vec(), 1),
+    ];
+    for (what, bytes, code) in cases {
+        let file = csv_file(&s, "hostile.csv", &bytes);
+        let run = s.ledger(&["import", "csv", &file, "--dry-run"]);
+        assert_eq!(run.code, code, "{what}: {run:#?}");
+        clean(run);
+    }
+}
