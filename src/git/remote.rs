@@ -860,6 +860,7 @@ impl Repo {
         match pushed {
             Pushed::Done => {
                 self.set_upstream(remote, branch, &upstream)?;
+                self.track_push(remote, branch, &upstream)?;
                 Ok(None)
             }
             Pushed::Raced(why) => Ok(Some(why)),
@@ -1036,6 +1037,33 @@ impl Repo {
             ))),
             Err(err) => Err(fail(err)),
         }
+    }
+
+    /// Move the remote-tracking branch of `remote`'s `upstream` (say
+    /// `origin/main`) to `branch`, where the push left the remote, as `git
+    /// push` does: else `git status` says the branch is ahead of the
+    /// remote, or that its upstream is gone. libgit2 does so itself over
+    /// the network, but not for a push into a folder.
+    fn track_push(&self, remote: &str, branch: &str, upstream: &str) -> Result<()> {
+        let fail = |e| Error::git("cannot move the remote-tracking branch", e);
+        let tip = self
+            .repo
+            .refname_to_id(&Repo::refname(branch))
+            .map_err(fail)?;
+        let handle = self.repo.find_remote(remote).map_err(fail)?;
+        let pushed = Repo::refname(upstream);
+        for spec in handle.refspecs() {
+            let tracks = spec.direction() == git2::Direction::Fetch && spec.src_matches(&pushed);
+            if let (true, Ok(tracking)) = (tracks, spec.transform(&pushed)) {
+                if let Ok(tracking) = tracking.as_str() {
+                    let message = "update by push (ledger sync)";
+                    self.repo
+                        .reference(tracking, tip, true, message)
+                        .map_err(fail)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Make `remote`'s `upstream` branch the upstream of `branch`, unless it has one.

@@ -218,7 +218,15 @@ fn touches_on_both_sides_are_all_kept_in_date_order() {
     for who in ["A", "B"] {
         assert_eq!(team.git(who, &["status", "--porcelain"]), "", "{who}");
         team.git(who, &["fsck", "--strict"]);
-        team.git(who, &["merge-base", "--is-ancestor", "origin/main", "HEAD"]);
+        // The remote-tracking branch is where the sync left the remote,
+        // as after git push: git status says the two are level.
+        assert_eq!(
+            team.git(who, &["rev-parse", "origin/main"]),
+            team.git(who, &["rev-parse", "HEAD"]),
+            "{who}"
+        );
+        let status = team.git(who, &["status", "-sb"]);
+        assert_eq!(status, "## main...origin/main\n", "{who}");
     }
     // A second sync has nothing to do.
     let again = team.ledger("B", &["sync"]).ok();
