@@ -10,12 +10,12 @@ use ledger::format::date::{self, Date};
 use ledger::format::text::printable;
 use ledger::ledger::read::read_prospect;
 use ledger::ledger::report::{Keep, Query};
-use ledger::rules::due::{Card, Reason, Status};
+use ledger::rules::due::{Card, Status};
 use ledger::rules::export;
 use ledger::{Error, Result};
 use rayon::prelude::*;
 
-use super::read::{report_for, show_json, write_json};
+use super::read::{action, report_for, show_json, write_json};
 use super::style;
 use super::{Env, ExportFormat, Filters, IcsArgs};
 
@@ -225,13 +225,8 @@ fn uid(ledger: &str, id: &str) -> String {
 
 /// `Follow up: Acme Corp: call (touch 3 of 12)`, and how late it is.
 fn summary(s: &Status, today: Date) -> String {
-    let what = s.channel.as_deref().unwrap_or(match s.due_reason {
-        Reason::Scheduled => "agreed follow-up",
-        Reason::New => "first contact",
-        Reason::Reply => "reply",
-        Reason::Nurture => "check-in",
-        _ => "follow-up",
-    });
+    // In the words of `due`'s ACTION column.
+    let what = action(s);
     let mut summary = format!(
         "Follow up: {}: {what} (touch {} of {})",
         printable(&s.name),

@@ -28,17 +28,17 @@ Examples:
   ledger init my-ledger            start a ledger (a git repository)
   ledger add 'Acme Corp' --value 12000 --contact 'Jane Doe'
   ledger touch acme call 'Left a voicemail.'
-  ledger touch acme email --in 'Jane replied: call after Thanksgiving' --next 2026-11-30
+  ledger touch acme email --in 'Call after Thanksgiving' --next 2026-11-30
   ledger due                       who to follow up with today
   ledger due --within 7d           ... and over the coming week
   ledger show acme                 one prospect: fields, status and log
   ledger list --all --json         every prospect's status, for scripts
   ledger lint                      check every file, like a compiler
-  ledger stats                     where your follow-up stops, and when replies come
-  ledger draft acme                the next message: your history, why now, one clear ask
-  ledger sync                      commit, pull, merge and push with the git remote
+  ledger stats                     where follow-up stops, when replies come
+  ledger draft acme                the next message: history, why now, one ask
+  ledger sync                      commit, pull, merge and push with git
   ledger export ics > due.ics      a calendar of follow-ups (also csv, json)
-  ledger completions bash          tab completion: source <(ledger completions bash)
+  source <(ledger completions bash)  tab completion in bash
 
 The ledger is the folder given by -C, else $LEDGER_DIR, else the nearest
 folder above holding ledger.yaml, else the current folder.";

@@ -396,7 +396,7 @@ fn status_table(
 }
 
 /// What to do next, in a word: the cadence's channel, or why it is due.
-fn action(s: &Status) -> &str {
+pub(super) fn action(s: &Status) -> &str {
     match (&s.channel, s.due_reason) {
         (Some(channel), _) => channel,
         (None, Reason::Cadence) => "follow-up",

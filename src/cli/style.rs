@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use anstyle::{AnsiColor, Style};
 use ledger::format::date::{self, Date};
+pub use ledger::format::text::count;
 use ledger::format::text::printable;
 use rayon::prelude::*;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -459,17 +460,6 @@ impl fmt::Display for ShortDate {
         } else {
             write!(f, "{month} {}", self.day.year())
         }
-    }
-}
-
-/// `n thing` / `n things` (`n touches` for words ending in a hissing sound).
-pub fn count(n: usize, thing: &str) -> String {
-    match n {
-        1 => format!("1 {thing}"),
-        _ if thing.ends_with("ch") || thing.ends_with('s') || thing.ends_with('x') => {
-            format!("{n} {thing}es")
-        }
-        _ => format!("{n} {thing}s"),
     }
 }
 

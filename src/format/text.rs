@@ -127,6 +127,17 @@ fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool) -> std::borrow::
 
 /// Lines joined by `\n` or `\r\n`, with or without a last ending: the
 /// texts the property tests try.
+/// `n thing` / `n things` (`n touches` for words ending in a hissing sound).
+pub fn count(n: usize, thing: &str) -> String {
+    match n {
+        1 => format!("1 {thing}"),
+        _ if thing.ends_with("ch") || thing.ends_with('s') || thing.ends_with('x') => {
+            format!("{n} {thing}es")
+        }
+        _ => format!("{n} {thing}s"),
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn joined<S: std::borrow::Borrow<str>>(
     lines: &[S],

@@ -8,6 +8,7 @@ use crate::format::diagnostic::{Code, Diagnostic, Severity};
 use crate::format::entry::Entry;
 use crate::format::front_matter::{Dnc, Fields};
 use crate::format::prospect::Prospect;
+use crate::format::text::count;
 use crate::rules::due::{self, Card, Reason, Status};
 use crate::rules::settings::Settings;
 use crate::rules::stats::Touches;
@@ -152,8 +153,9 @@ fn exhausted(_: &Context, _: &Fields, s: &Status) -> Option<(Code, String)> {
         (
             Code::Exhausted,
             format!(
-                "{} unanswered follow-ups spent the budget of {}: close it, nurture it, or set `next`",
-                s.unanswered, s.budget
+                "{} spent the budget of {}: close it, nurture it, or set `next`",
+                count(s.unanswered as usize, "unanswered follow-up"),
+                s.budget
             ),
         )
     })
@@ -171,8 +173,9 @@ fn gave_up_early(_: &Context, f: &Fields, s: &Status) -> Option<(Code, String)> 
         (
             Code::GaveUpEarly,
             format!(
-                "closed as lost after {} unanswered follow-ups of a budget of {}; most deals need more",
-                s.unanswered, s.budget
+                "closed as lost after {} of a budget of {}; most deals need more",
+                count(s.unanswered as usize, "unanswered follow-up"),
+                s.budget
             ),
         )
     })

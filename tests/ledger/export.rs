@@ -131,7 +131,7 @@ fn text_is_escaped_for_the_calendar_and_for_a_terminal() {
     let (_, mueller) = event(&events, "Müller");
     assert_eq!(
         mueller["SUMMARY"],
-        "Follow up: Müller\\, Schmidt\\; Söhne \\\\u{1b} 株式会社 🚀 שלום: first contact (touch 1 of 5)\\, 22 days late"
+        "Follow up: Müller\\, Schmidt\\; Söhne \\\\u{1b} 株式会社 🚀 שלום: intro (touch 1 of 5)\\, 22 days late"
     );
 }
 
