@@ -154,7 +154,14 @@ fn import_csv(env: &Env, args: &ImportCsvArgs, out: &mut impl Write) -> Result<E
         .file
         .file_name()
         .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-    let bytes = std::fs::read(&path).map_err(|e| Error::io(&args.file, e))?;
+    let bytes = read_bounded(&path).map_err(|e| Error::io(&args.file, e))?;
+    if bytes.len() as u64 > csv::MAX_FILE_BYTES {
+        return Err(Error::Refused(format!(
+            "{} is over the {} MiB an imported file may be: split it, and import each part",
+            printable(&shown),
+            csv::MAX_FILE_BYTES >> 20
+        )));
+    }
     let table = csv::read(&shown, &bytes)?;
     let preset = import::preset(&args.preset);
     let plan = import::plan(
@@ -413,4 +420,15 @@ impl Progress for Bar {
     fn advance(&self) {
         self.0.inc(1);
     }
+}
+
+/// The bytes of `path`, one more than [`csv::MAX_FILE_BYTES`] at the most:
+/// a file that never ends (a device, a pipe) is not read on and on.
+fn read_bounded(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(csv::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }

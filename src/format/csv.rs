@@ -35,6 +35,10 @@ pub struct Row {
 /// with `'` and one of them had the `'` put there to stop that.
 pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
+/// The most bytes `import csv` reads of a file: ten times a large CRM
+/// export (some 100,000 rows), and a read that ends.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Read `bytes` (the file named `file`, for messages) as a table. Every
 /// row that is not UTF-8 or has another number of cells than the header
 /// is reported, each at its row; nothing is returned then.

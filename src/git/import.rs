@@ -111,6 +111,13 @@ impl Writer<'_> {
         dry_run: bool,
         progress: &dyn Progress,
     ) -> Result<Imported> {
+        // Held from the reading of the prospects there to the commit: an
+        // import (or an `add`) running at the same moment waits, and then
+        // finds these rows in the ledger, rather than adding them twice.
+        let held = match dry_run {
+            true => None,
+            false => Some(self.hold()?),
+        };
         let mut known = self.known_prospects();
         let mut added = Vec::new();
         let mut skipped = Vec::new();
@@ -165,13 +172,13 @@ impl Writer<'_> {
                 problems,
             });
         }
-        if dry_run {
+        let Some(held) = held else {
             return Ok(Imported {
                 added,
                 skipped,
                 recorded: None,
             });
-        }
+        };
         if added.is_empty() {
             return Ok(Imported {
                 added,
@@ -193,7 +200,7 @@ impl Writer<'_> {
             skipped.len()
         );
         let paths: Vec<&str> = added.iter().map(|a| a.path.as_str()).collect();
-        let recorded = self.transact(&paths, &message, progress, |before| {
+        let recorded = self.transact_held(held, &paths, &message, progress, |before| {
             // A file that appeared since its path was chosen: another
             // process wrote it meanwhile.
             if let Some(i) = before.iter().position(Option::is_some) {

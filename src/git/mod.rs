@@ -258,6 +258,13 @@ impl Repo {
     }
 }
 
+/// Whether a write stopped before it finished (see
+/// [`transaction::is_unfinished`]) waits in the repository of the ledger
+/// at `root`.
+pub fn write_unfinished(root: &Path) -> bool {
+    cache_dir(root).is_some_and(|(git_dir, _)| transaction::is_unfinished(&git_dir))
+}
+
 /// Where the cache of the ledger at `root` lives (see
 /// [`crate::ledger::cache`]): in the repository's `.git/ledger-cache/`,
 /// named for the ledger's place in the work tree, or else in the ledger's

@@ -11,8 +11,9 @@
 //! the lock finishes a write whose files all reached the disk, and undoes
 //! one that stopped before.
 
+use std::collections::BTreeSet;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::git::{blob_id, Commit, Prepared, Repo};
@@ -56,8 +57,18 @@ impl Progress for Quiet {
     fn advance(&self) {}
 }
 
+/// The journal's name in the git directory.
+const JOURNAL: &str = "ledger-write.json";
+
+/// Whether a write that was stopped (killed, the machine off) waits in the
+/// git directory `git_dir` for the next writing command to finish or undo
+/// it: until then the files may hold what was never committed.
+pub fn is_unfinished(git_dir: &Path) -> bool {
+    git_dir.join(JOURNAL).exists()
+}
+
 fn journal_path(repo: &Repo) -> PathBuf {
-    repo.git_dir().join("ledger-write.json")
+    repo.git_dir().join(JOURNAL)
 }
 
 /// Write `changes` (each path with its new contents, `None` to remove it)
@@ -226,10 +237,15 @@ pub fn finish_interrupted(repo: &Repo) -> Result<()> {
     };
     repo.clear_stale_locks()?;
     let workdir = repo.workdir();
-    for planned in &journal.files {
-        if let Some(dir) = workdir.join(&planned.path).parent() {
-            store::clean_temporaries(dir);
-        }
+    // Each folder once: an import leaves thousands of files in one, and a
+    // listing a file made finishing it take the square of their number.
+    let folders: BTreeSet<PathBuf> = journal
+        .files
+        .iter()
+        .filter_map(|planned| Some(workdir.join(&planned.path).parent()?.to_path_buf()))
+        .collect();
+    for dir in &folders {
+        store::clean_temporaries(dir);
     }
     let (_, tip) = repo.branch_tip()?;
     let commit = &journal.commit;

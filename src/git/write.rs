@@ -123,6 +123,12 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// The ledger held by a writer (see [`Writer::hold`]), until dropped.
+pub(crate) struct Held {
+    repo: Option<Repo>,
+    _lock: Lock,
+}
+
 impl Writer<'_> {
     fn context(&self) -> Context<'_> {
         Context {
@@ -141,6 +147,15 @@ impl Writer<'_> {
         progress: &dyn Progress,
         edit: impl FnOnce(Vec<Option<String>>) -> Result<Vec<Option<String>>>,
     ) -> Result<Recorded> {
+        let held = self.hold()?;
+        self.transact_held(held, files, message, progress, edit)
+    }
+
+    /// The ledger held for a write: its repository (when it is in one),
+    /// found ready to commit, and the ledger's lock taken, what a stopped
+    /// process left finished or cleared. Another `ledger` waits until it
+    /// is let go.
+    pub(crate) fn hold(&self) -> Result<Held> {
         let root = &self.ledger.root;
         let repo = match self.ahead.take() {
             Some(ahead) => ahead.join()?,
@@ -152,9 +167,7 @@ impl Writer<'_> {
         let lock_path = repo
             .as_ref()
             .map_or_else(|| store::plain_lock_path(root), Repo::lock_path);
-        let _lock = Lock::acquire(&lock_path)?;
-
-        let paths: Vec<PathBuf> = files.iter().map(|f| root.join(f)).collect();
+        let lock = Lock::acquire(&lock_path)?;
         // What a stopped process left (a write under way, its temporary
         // files) is finished or cleared first, under the lock.
         if let (true, Some(repo)) = (self.commit, &repo) {
@@ -163,6 +176,21 @@ impl Writer<'_> {
             // back) before an edit commits on top of its half-moved tree.
             repo.finish_interrupted_sync()?;
         }
+        Ok(Held { repo, _lock: lock })
+    }
+
+    /// [`Writer::transact`] with the ledger held already.
+    pub(crate) fn transact_held(
+        &self,
+        held: Held,
+        files: &[&str],
+        message: &str,
+        progress: &dyn Progress,
+        edit: impl FnOnce(Vec<Option<String>>) -> Result<Vec<Option<String>>>,
+    ) -> Result<Recorded> {
+        let root = &self.ledger.root;
+        let Held { repo, _lock } = held;
+        let paths: Vec<PathBuf> = files.iter().map(|f| root.join(f)).collect();
         // Each folder once: an import writes thousands of files into one.
         let folders: BTreeSet<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
         for dir in folders {

@@ -272,3 +272,32 @@ fn full_disk_rounds(mount: &Path) {
     // The rounds reached both ends: some touches had room, some had none.
     assert!(outcomes.0 > 0 && outcomes.1 > 0, "{outcomes:?}");
 }
+
+/// A write stopped before it finished (here a journal cut short) is named
+/// by the reading commands, which cannot finish it, with what to do; the
+/// next writing command clears it.
+#[test]
+fn reading_commands_name_a_stopped_write() {
+    let s = crate::support::Sandbox::new();
+    s.file("ledger.yaml", "currency: USD\n")
+        .file(
+            "prospects/acme.md",
+            crate::support::prospect("name: Acme\n", &[]),
+        )
+        .git_init();
+    std::fs::write(s.root().join(".git/ledger-write.json"), "{").unwrap();
+    for args in [
+        &["due"][..],
+        &["list"],
+        &["lint"],
+        &["stats"],
+        &["export", "csv"],
+    ] {
+        let run = s.ledger(args).ok();
+        run.says("warning: a write was stopped before it finished");
+    }
+    s.ledger(&["commit"]).ok();
+    assert!(!s.root().join(".git/ledger-write.json").exists());
+    let run = s.ledger(&["due"]).ok();
+    assert!(!run.stderr.contains("warning"), "{run:#?}");
+}

@@ -499,3 +499,65 @@ fn hostile_files_do_not_panic() {
         clean(run);
     }
 }
+
+/// Two imports at the same moment of rows with the same emails: the one
+/// that holds the ledger second finds the first one's prospects there and
+/// adds none of them again (SPEC section 7: one waits for the other).
+#[test]
+fn two_imports_at_once_add_each_prospect_once() {
+    let s = ledger_in_git();
+    let rows = |prefix: &str| -> String {
+        let mut csv = String::from("name,email\n");
+        for i in 0..400 {
+            csv.push_str(&format!("{prefix} {i},p{i}@example.invalid\n"));
+        }
+        csv
+    };
+    let files = [
+        csv_file(&s, "first.csv", rows("Prospect")),
+        csv_file(&s, "second.csv", rows("Other")),
+    ];
+    let running: Vec<std::process::Child> = files
+        .iter()
+        .map(|file| {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ledger"));
+            crate::support::seal(&mut cmd, &s.home());
+            cmd.args(["import", "csv", file, "--today", crate::support::TODAY])
+                .current_dir(s.root())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in running {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+    }
+    let prospects = fs::read_dir(s.root().join("prospects")).unwrap().count();
+    assert_eq!(prospects, 400);
+    let lint = s.ledger(&["lint", "--json"]).ok().json();
+    assert_eq!(lint["prospects"], 400);
+    assert!(
+        !lint.to_string().contains("\"duplicate\""),
+        "no two prospects alike"
+    );
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    assert_eq!(s.git(&["rev-list", "--count", "HEAD"]), "2\n");
+}
+
+/// A file that never ends (a device) is read only as far as the limit,
+/// and refused with nothing written.
+#[cfg(unix)]
+#[test]
+fn a_file_that_never_ends_is_refused() {
+    let s = ledger_in_git();
+    let endless = s.home().join("endless.csv");
+    std::os::unix::fs::symlink("/dev/zero", &endless).unwrap();
+    let run = s
+        .ledger(&["import", "csv", &endless.to_string_lossy()])
+        .fails(1);
+    run.says("MiB an imported file may be");
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+}
