@@ -353,10 +353,13 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::NotUtf8 => write!(f, "not UTF-8 text"),
             Problem::CellCount { expected, found } => {
-                write!(f, "{found} cells where the header has {expected} columns")
+                let cells = crate::format::text::count(*found, "cell");
+                write!(f, "{cells} where the header has {expected} columns")
             }
             Problem::NoName => write!(f, "no name: the row has no deal, person or company name"),
-            Problem::NotANumber(value) => write!(f, "`{}` is not a number", printable(value)),
+            Problem::NotANumber(value) => {
+                write!(f, "`{}` is not a number of 0 or more", printable(value))
+            }
             Problem::UnknownStage { stage, .. } => {
                 write!(f, "unknown stage `{}`", printable(stage))
             }

@@ -588,13 +588,25 @@ fn number(text: &str) -> Option<f64> {
 }
 
 /// The day of a cell: `YYYY-MM-DD`, alone or followed by a time (`2026-10-01
-/// 09:30`, `2026-10-01T09:30:00Z`), as CRMs export them.
+/// 09:30`, `2026-10-01T09:30:00Z`, `2026-10-01 09:30:00.000+02:00`), as
+/// CRMs export them. Anything else after the date is refused, not guessed.
 fn day(text: &str) -> Option<Date> {
-    let rest = text.get(10..)?;
-    if !(rest.is_empty() || rest.starts_with([' ', 'T'])) {
+    let (day, rest) = (text.get(..10)?, text.get(10..)?);
+    if let Some(time) = rest.strip_prefix([' ', 'T']) {
+        // The zone (`Z`, `+02:00`, `-0500`) after the time, then the time.
+        let time = time.strip_suffix('Z').unwrap_or(time);
+        let time = match time.get(5..).and_then(|t| t.rfind(['+', '-'])) {
+            Some(at) => time.get(..at + 5)?,
+            None => time,
+        };
+        let parsed = |format| chrono::NaiveTime::parse_from_str(time, format).is_ok();
+        if !(parsed("%H:%M") || parsed("%H:%M:%S%.f")) {
+            return None;
+        }
+    } else if !rest.is_empty() {
         return None;
     }
-    date::parse_iso(text.get(..10)?)
+    date::parse_iso(day)
 }
 
 /// `dnc`: `Some(Some(value))` to write, `Some(None)` for no, `None` when
@@ -610,6 +622,31 @@ fn dnc(text: &str) -> Option<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A date, with a time as CRMs write it or alone; anything else after
+    /// it is refused.
+    #[test]
+    fn a_day_is_a_date_and_at_most_a_time() {
+        let day_of = |text| day(text).map(|d| d.to_string());
+        for (text, want) in [
+            ("2026-10-01", Some("2026-10-01")),
+            ("2026-10-01 09:30", Some("2026-10-01")),
+            ("2026-10-01 09:30:15", Some("2026-10-01")),
+            ("2026-10-01T09:30:00Z", Some("2026-10-01")),
+            ("2026-10-01T09:30:00.123+02:00", Some("2026-10-01")),
+            ("2026-10-01 09:30:00-0500", Some("2026-10-01")),
+            ("2026-10-01 garbage", None),
+            ("2026-10-01Tx", None),
+            ("2026-10-01T25:99", None),
+            ("2026-10-01 ", None),
+            ("2026-10-01x", None),
+            ("2026-02-30", None),
+            ("10/01/2026", None),
+            ("", None),
+        ] {
+            assert_eq!(day_of(text).as_deref(), want, "{text:?}");
+        }
+    }
 
     /// The `ledger` preset reads the columns `export csv` writes, in order.
     #[test]
@@ -752,7 +789,7 @@ mod tests {
         assert_eq!(
             found,
             [
-                "row 2, column `value`: `12k` is not a number",
+                "row 2, column `value`: `12k` is not a number of 0 or more",
                 "row 3: no name: the row has no deal, person or company name",
                 "row 4, column `stage`: unknown stage `prospecting`",
                 "row 4, column `next`: `2026-02-30` is not a date YYYY-MM-DD in the calendar",
