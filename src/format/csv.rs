@@ -54,7 +54,13 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Table> {
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     let mut record = ::csv::ByteRecord::new();
-    let mut number = 0;
+    // Line breaks inside the quoted cells read so far: a spreadsheet shows
+    // such a record as one row, and a blank line (which the reader skips)
+    // as an empty one, so a row's number is its line less these.
+    let mut folded: usize = 0;
+    // How many lines begin before `seen` (a byte offset), counted as the
+    // reader goes.
+    let (mut seen, mut lines) = (0, 0);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -64,9 +70,22 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Table> {
                 return Err(Error::Message(format!("{file}: {err}")));
             }
         }
-        number = record
-            .position()
-            .map_or(number + 1, |p| p.record() as usize + 1);
+        // Where the record begins: its position is where the reader began,
+        // before the blank lines it skipped.
+        let start = record.position().map_or(seen, |p| p.byte() as usize);
+        let blank = bytes.get(start..).unwrap_or_default();
+        let start = start
+            + blank
+                .iter()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count();
+        lines += memchr::memchr_iter(b'\n', bytes.get(seen..start).unwrap_or_default()).count();
+        seen = start.max(seen);
+        let number = (lines + 1).saturating_sub(folded);
+        folded += record
+            .iter()
+            .map(|cell| memchr::memchr_iter(b'\n', cell).count())
+            .sum::<usize>();
         let cells: Option<Vec<String>> = record
             .iter()
             .map(|cell| std::str::from_utf8(cell).ok().map(unguard))
@@ -169,6 +188,19 @@ pub fn guard(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows are numbered as a spreadsheet shows them: a blank line is a
+    /// row, a quoted cell over several lines is one.
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let table = read("t.csv", b"name,value\n\n\nA Co,1\n\"B\nCo\",2\r\nC Co,3\n").unwrap();
+        let numbers: Vec<usize> = table.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [4, 5, 6]);
+        let Err(Error::BadRows { problems, .. }) = read("t.csv", b"a,b\n\n\n1\n") else {
+            panic!("a row of one cell is refused");
+        };
+        assert_eq!(problems[0].row, 4);
+    }
 
     /// Whatever a cell holds, guarding it and reading the guard off gives
     /// it back; only what a spreadsheet could run is guarded.
