@@ -234,21 +234,26 @@ fn human(
     let rows = plan.rows.len();
     writeln!(
         out,
-        "Read {} as {} export: {rows} {}.",
+        "Read {}{}: {rows} {}.",
         printable(file),
-        match plan.preset.name {
-            "ledger" => "ledger's own".to_owned(),
-            _ => format!("a {}", plan.preset.label),
+        match (plan.known, plan.preset.name) {
+            (false, _) => String::new(),
+            (true, "ledger") => " as ledger's own export".to_owned(),
+            (true, _) => format!(" as a {} export", plan.preset.label),
         },
         if rows == 1 { "row" } else { "rows" }
     )?;
     if !plan.left_out.is_empty() {
-        let columns: Vec<String> = plan
+        let mut columns: Vec<String> = plan
             .left_out
             .iter()
+            .take(SHOWN)
             .map(|c| format!("`{}`", printable(c)))
             .collect();
-        let what = if columns.len() == 1 {
+        if plan.left_out.len() > SHOWN {
+            columns.push(format!("and {} more", plan.left_out.len() - SHOWN));
+        }
+        let what = if plan.left_out.len() == 1 {
             "column"
         } else {
             "columns"

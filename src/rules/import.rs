@@ -232,6 +232,9 @@ pub struct Plan {
     pub preset: &'static Preset,
     /// The columns left out that the preset does not leave out silently.
     pub left_out: Vec<String>,
+    /// Whether the preset knows any of the file's columns (else `--map`
+    /// alone took them in).
+    pub known: bool,
     /// Every row, in file order.
     pub rows: Vec<Incoming>,
 }
@@ -303,9 +306,16 @@ pub fn plan(
             problems,
         });
     }
+    let known = table.header.iter().any(|header| {
+        preset
+            .columns
+            .iter()
+            .any(|(c, _)| c.eq_ignore_ascii_case(header))
+    });
     Ok(Plan {
         preset,
         left_out,
+        known,
         rows,
     })
 }
@@ -354,6 +364,16 @@ fn columns(table: &Table, preset: &Preset, maps: &[(String, String)]) -> Result<
                 "--map {column}={gives}: `{gives}` is not a key: use a front-matter key \
                  (letters, digits, `_`, `-` and `.`), one of {}, or nothing to leave the column out",
                 EXTRA_USES.map(|(name, _)| name).join(", ")
+            )));
+        }
+        // Two columns of one key: which would win is not for --map to hide.
+        if let Some(other) = columns
+            .iter()
+            .find(|c: &&Column| !gives.is_empty() && c.gives == gives)
+        {
+            return Err(Error::Usage(format!(
+                "--map gives `{gives}` twice, from `{}` and `{column}`: map one column to a key",
+                other.header
             )));
         }
         columns.push(Column {

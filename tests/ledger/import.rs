@@ -561,3 +561,49 @@ fn a_file_that_never_ends_is_refused() {
     run.says("MiB an imported file may be");
     assert_eq!(s.git(&["status", "--porcelain"]), "");
 }
+
+/// A file no preset knows, taken in by --map alone, is not called one of
+/// the presets' exports; two columns mapped to one key are refused; a
+/// long list of columns left out is cut short.
+#[test]
+fn a_file_read_by_map_alone_is_told_as_such() {
+    let s = ledger_in_git();
+    let file = csv_file(&s, "leads.csv", "Full name,E-mail\nGamma Co,g@x.example\n");
+    let run = clean(
+        s.ledger(&[
+            "import",
+            "csv",
+            &file,
+            "--map",
+            "Full name=name",
+            "--map",
+            "E-mail=email",
+            "--dry-run",
+        ])
+        .ok(),
+    );
+    run.shows("Read ").shows("leads.csv: 1 row.");
+    assert!(!run.stdout.contains("export"), "{run:#?}");
+
+    let twice = s.ledger(&[
+        "import",
+        "csv",
+        &file,
+        "--map",
+        "E-mail=name",
+        "--map",
+        "Full name=name",
+    ]);
+    twice.fails(2).says("--map gives `name` twice");
+
+    let header: Vec<String> = (0..50).map(|i| format!("extra {i}")).collect();
+    let cells = vec![""; 50].join(",");
+    let wide = csv_file(
+        &s,
+        "wide.csv",
+        format!("name,{}\nWide Co,{cells}\n", header.join(",")),
+    );
+    let run = clean(s.ledger(&["import", "csv", &wide, "--dry-run"]).ok());
+    run.shows("and 30 more (--map COLUMN=KEY takes one in)");
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+}
