@@ -66,8 +66,9 @@ pub(super) fn gather(env: &Env, filters: &Filters, keep: Keep) -> Report {
 
 /// The report `query` asks for, as [`gather`] gives it.
 pub(super) fn report_for(env: &Env, query: &Query) -> Report {
-    warn_if_unfinished(env);
-    let cache = env.cache.then(|| git::cache_location(&env.ledger.root));
+    let git = git::for_reading(&env.ledger.root);
+    warn_if_unfinished(&git);
+    let cache = env.cache.then_some(git.cache);
     let report = Report::gather(&env.ledger, env.today, cache.as_deref(), query);
     let held_back = report.held_back.len();
     if held_back > 0 {
@@ -219,8 +220,8 @@ pub(super) fn status_of(env: &Env, prospect: &Prospect) -> Result<Status> {
 /// Say on standard error when a write was stopped before it finished:
 /// until the next writing command finishes or undoes it, the files may
 /// show what was never committed (SPEC section 7: named, with what to do).
-fn warn_if_unfinished(env: &Env) {
-    if git::write_unfinished(&env.ledger.root) {
+fn warn_if_unfinished(git: &git::ForReading) {
+    if git.unfinished {
         eprintln!(
             "warning: a write was stopped before it finished, and the files may show what \
              was never committed; `ledger commit` finishes it or puts them back"
@@ -230,7 +231,7 @@ fn warn_if_unfinished(env: &Env) {
 
 /// `ledger lint`.
 pub fn lint(env: &Env, args: &LintArgs, out: &mut impl Write) -> Result<ExitCode> {
-    warn_if_unfinished(env);
+    warn_if_unfinished(&git::for_reading(&env.ledger.root));
     let lint = Lint::gather(&env.ledger, env.today);
     let diagnostics = lint.diagnostics;
     let errors = diagnostics

@@ -258,18 +258,21 @@ impl Repo {
     }
 }
 
-/// Whether a write stopped before it finished (see
-/// [`transaction::is_unfinished`]) waits in the repository of the ledger
-/// at `root`.
-pub fn write_unfinished(root: &Path) -> bool {
-    cache_dir(root).is_some_and(|(git_dir, _)| transaction::is_unfinished(&git_dir))
+/// What a reading command learns of the repository of a ledger, from one
+/// look for it.
+#[derive(Debug, Clone)]
+pub struct ForReading {
+    /// Where the ledger's cache lives (see [`crate::ledger::cache`]): in
+    /// the repository's `.git/ledger-cache/`, named for the ledger's place
+    /// in the work tree, or else in the ledger's `.ledger-cache/`.
+    pub cache: PathBuf,
+    /// Whether a write stopped before it finished (see
+    /// [`transaction::is_unfinished`]) waits in the repository.
+    pub unfinished: bool,
 }
 
-/// Where the cache of the ledger at `root` lives (see
-/// [`crate::ledger::cache`]): in the repository's `.git/ledger-cache/`,
-/// named for the ledger's place in the work tree, or else in the ledger's
-/// `.ledger-cache/`.
-pub fn cache_location(root: &Path) -> PathBuf {
+/// What a reading command learns of the repository of the ledger at `root`.
+pub fn for_reading(root: &Path) -> ForReading {
     match cache_dir(root) {
         Some((dir, place)) => {
             let name = if place.is_empty() {
@@ -277,9 +280,15 @@ pub fn cache_location(root: &Path) -> PathBuf {
             } else {
                 place.replace(['/', '\\'], "%")
             };
-            dir.join("ledger-cache").join(name)
+            ForReading {
+                unfinished: transaction::is_unfinished(&dir),
+                cache: dir.join("ledger-cache").join(name),
+            }
         }
-        None => root.join(OUTSIDE_GIT).join("cache"),
+        None => ForReading {
+            cache: root.join(OUTSIDE_GIT).join("cache"),
+            unfinished: false,
+        },
     }
 }
 
