@@ -17,6 +17,10 @@ pub struct Table {
     pub header: Vec<String>,
     /// The rows below it, blank ones left out.
     pub rows: Vec<Row>,
+    /// The rows that could not be read (not UTF-8, another number of
+    /// cells than the header has columns), each at its row: the file is
+    /// refused, once the other rows are checked too.
+    pub problems: Vec<CellProblem>,
     /// The delimiter found: `,` or `;`.
     pub delimiter: char,
 }
@@ -41,7 +45,8 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Read `bytes` (the file named `file`, for messages) as a table. Every
 /// row that is not UTF-8 or has another number of cells than the header
-/// is reported, each at its row; nothing is returned then.
+/// is in [`Table::problems`], each at its row, for the file to be refused
+/// with the problems of the other rows.
 pub fn read(file: &str, bytes: &[u8]) -> Result<Table> {
     let bytes = bytes.strip_prefix(BOM.as_bytes()).unwrap_or(bytes);
     let delimiter = delimiter(bytes);
@@ -122,15 +127,10 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Table> {
         }
         rows.push(Row { number, cells });
     }
-    if !problems.is_empty() {
-        return Err(Error::BadRows {
-            file: file.to_owned(),
-            problems,
-        });
-    }
     Ok(Table {
         header: header.unwrap_or_default(),
         rows,
+        problems,
         delimiter: char::from(delimiter),
     })
 }
@@ -188,19 +188,6 @@ pub fn guard(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Rows are numbered as a spreadsheet shows them: a blank line is a
-    /// row, a quoted cell over several lines is one.
-    #[test]
-    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
-        let table = read("t.csv", b"name,value\n\n\nA Co,1\n\"B\nCo\",2\r\nC Co,3\n").unwrap();
-        let numbers: Vec<usize> = table.rows.iter().map(|r| r.number).collect();
-        assert_eq!(numbers, [4, 5, 6]);
-        let Err(Error::BadRows { problems, .. }) = read("t.csv", b"a,b\n\n\n1\n") else {
-            panic!("a row of one cell is refused");
-        };
-        assert_eq!(problems[0].row, 4);
-    }
 
     /// Whatever a cell holds, guarding it and reading the guard off gives
     /// it back; only what a spreadsheet could run is guarded.
@@ -282,20 +269,26 @@ mod tests {
         }
     }
 
+    /// Rows are numbered as a spreadsheet shows them: a quoted cell over
+    /// several lines is one row, a blank line is a row.
     #[test]
     fn rows_are_numbered_as_a_spreadsheet_numbers_them() {
         let table = read("t.csv", b"a,b\n1,2\n\"x\ny\",3\n4,5\n").unwrap();
         let numbers: Vec<usize> = table.rows.iter().map(|r| r.number).collect();
         assert_eq!(numbers, [2, 3, 4]);
+        let table = read("t.csv", b"name,value\n\n\nA Co,1\n\"B\nCo\",2\r\nC Co,3\n").unwrap();
+        let numbers: Vec<usize> = table.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [4, 5, 6]);
+        let table = read("t.csv", b"a,b\n\n\n1\n").unwrap();
+        assert!(table.rows.is_empty(), "a row of one cell is not read");
+        assert_eq!(table.problems[0].row, 4);
     }
 
     #[test]
     fn every_bad_row_is_reported() {
-        let err = read("t.csv", b"a,b\n1,2,3\n\xff,2\n4\n5,6\n").unwrap_err();
-        let Error::BadRows { file, problems } = err else {
-            panic!("{err:?}")
-        };
-        assert_eq!(file, "t.csv");
+        let table = read("t.csv", b"a,b\n1,2,3\n\xff,2\n4\n5,6\n").unwrap();
+        assert_eq!(table.rows.len(), 1, "the one good row is read");
+        let problems = &table.problems;
         let found: Vec<(usize, Option<&str>, &Problem)> = problems
             .iter()
             .map(|p| (p.row, p.column.as_deref(), &p.problem))

@@ -262,6 +262,13 @@ pub fn plan(
     settings: &Settings,
     today: Date,
 ) -> Result<Plan> {
+    // A header that could not be read (not UTF-8) is the file's problem.
+    if table.header.is_empty() && !table.problems.is_empty() {
+        return Err(Error::BadRows {
+            file: file.to_owned(),
+            problems: table.problems.clone(),
+        });
+    }
     let preset = preset.unwrap_or_else(|| best_preset(&table.header));
     let columns = columns(table, preset, maps)?;
     let gives = |what: &str| columns.iter().any(|c| c.gives == what);
@@ -293,13 +300,16 @@ pub fn plan(
         today,
     };
     let mut rows = Vec::with_capacity(table.rows.len());
-    let mut problems = Vec::new();
+    // The rows that could not be read, with those that read wrong: every
+    // row's problems, in row order.
+    let mut problems = table.problems.clone();
     for row in &table.rows {
         match reader.read(row) {
             Ok(incoming) => rows.push(incoming),
             Err(mut found) => problems.append(&mut found),
         }
     }
+    problems.sort_by_key(|p| p.row);
     if !problems.is_empty() {
         return Err(Error::BadRows {
             file: file.to_owned(),

@@ -607,3 +607,29 @@ fn a_file_read_by_map_alone_is_told_as_such() {
     run.shows("and 30 more (--map COLUMN=KEY takes one in)");
     assert_eq!(s.git(&["status", "--porcelain"]), "");
 }
+
+/// A row with too few cells does not hide the other rows' problems: all
+/// are named at once, in row order.
+#[test]
+fn every_bad_row_is_named_at_once() {
+    let s = ledger_in_git();
+    let file = csv_file(
+        &s,
+        "bad.csv",
+        "name,value,stage\nA Co,12k,lead\nB Co,5\nC Co,7,nowhere\n",
+    );
+    let run = s.ledger(&["import", "csv", &file]).fails(1);
+    let rows: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.trim_start().starts_with("row "))
+        .collect();
+    assert_eq!(rows.len(), 3, "{run:#?}");
+    assert!(rows[0].contains("row 2, column `value`"), "{rows:?}");
+    assert!(
+        rows[1].contains("row 3") && rows[1].contains("2 cells"),
+        "{rows:?}"
+    );
+    assert!(rows[2].contains("row 4, column `stage`"), "{rows:?}");
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+}
