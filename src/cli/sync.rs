@@ -75,7 +75,7 @@ fn summary(synced: &Synced) -> String {
     }
     if synced.unpushed > 0 {
         parts.push(format!(
-            "{} not pushed (--no-push)",
+            "{} left to push",
             style::count(synced.unpushed, "commit")
         ));
     }

@@ -595,7 +595,7 @@ impl Repo {
         match self.repo.find_remote(&name) {
             Ok(_) => Ok(name),
             Err(_) => Err(Error::Refused(format!(
-                "there is no git remote `{name}` to sync with; add one with\n  git remote add {name} URL"
+                "there is no git remote `{name}` to sync with (add one: `git remote add {name} URL`)"
             ))),
         }
     }
