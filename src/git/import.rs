@@ -11,12 +11,10 @@ use rayon::iter::ParallelIterator;
 
 use crate::error::{CellProblem, Error, Problem, Result};
 use crate::format::edit;
-use crate::format::entry::Parts;
 use crate::git::transaction::Progress;
-use crate::git::write::{slug, NewProspect, Recorded, Writer};
+use crate::git::write::{note_line, slug, NewProspect, Recorded, Writer};
 use crate::ledger::walk::walk;
 use crate::rules::import::{Incoming, Plan};
-use crate::rules::settings::NOTE;
 
 /// A row written as a prospect (or that would be, in a dry run).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -250,27 +248,18 @@ impl Writer<'_> {
             fields: row.fields.clone(),
             tags: row.tags.clone(),
         };
+        let why = |err: Error| match err {
+            Error::Refused(why) => why,
+            other => other.to_string(),
+        };
         let mut text = self
             .new_text(&new, row.added.unwrap_or(self.today))
-            .map_err(|err| match err {
-                Error::Refused(why) => why,
-                other => other.to_string(),
-            })?;
+            .map_err(why)?;
         if let Some(note) = &row.note {
-            let line = Parts {
-                date: note.date,
-                time: None,
-                channel: NOTE.into(),
-                inbound: false,
-                text: note.text.clone(),
-            }
-            .to_string();
+            let line = note_line(note.date, &note.text);
             text = edit::add_entry(&text, &line, note.date).map_err(|err| err.to_string())?;
         }
-        let (_, problems) = self.status_of(path, &text);
-        match problems.into_iter().find(|d| d.code.breaks_prospect()) {
-            Some(d) => Err(d.message),
-            None => Ok(text),
-        }
+        self.check_new(path, &text).map_err(why)?;
+        Ok(text)
     }
 }

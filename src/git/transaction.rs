@@ -11,7 +11,6 @@
 //! the lock finishes a write whose files all reached the disk, and undoes
 //! one that stopped before.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -237,16 +236,12 @@ pub fn finish_interrupted(repo: &Repo) -> Result<()> {
     };
     repo.clear_stale_locks()?;
     let workdir = repo.workdir();
-    // Each folder once: an import leaves thousands of files in one, and a
-    // listing a file made finishing it take the square of their number.
-    let folders: BTreeSet<PathBuf> = journal
+    let files: Vec<PathBuf> = journal
         .files
         .iter()
-        .filter_map(|planned| Some(workdir.join(&planned.path).parent()?.to_path_buf()))
+        .map(|f| workdir.join(&f.path))
         .collect();
-    for dir in &folders {
-        store::clean_temporaries(dir);
-    }
+    store::clean_temporaries_beside(&files);
     let (_, tip) = repo.branch_tip()?;
     let commit = &journal.commit;
     let landed = tip.as_deref() == Some(commit.id.as_str());

@@ -5,7 +5,7 @@
 //! refused or failed leaves every file and the repository as they were.
 
 use std::cell::Cell;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -191,11 +191,7 @@ impl Writer<'_> {
         let root = &self.ledger.root;
         let Held { repo, _lock } = held;
         let paths: Vec<PathBuf> = files.iter().map(|f| root.join(f)).collect();
-        // Each folder once: an import writes thousands of files into one.
-        let folders: BTreeSet<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
-        for dir in folders {
-            store::clean_temporaries(dir);
-        }
+        store::clean_temporaries_beside(&paths);
         let before: Vec<Option<String>> =
             paths.iter().map(|p| read_text(p)).collect::<Result<_>>()?;
         let after = edit(before.clone())?;
@@ -228,10 +224,22 @@ impl Writer<'_> {
         }
     }
 
-    /// Work out a prospect's status from a text, as `due` would.
+    /// Work out a prospect's status from a text, as `due` would, with its
+    /// errors (every problem that breaks a prospect is one; no warning is
+    /// worded).
     pub(crate) fn status_of(&self, path: &str, text: &str) -> (Option<Status>, Vec<Diagnostic>) {
-        let assessed = check::assess(&Prospect::parse(path, text), &self.context());
+        let assessed = check::assess_errors(&Prospect::parse(path, text), &self.context());
         (assessed.status, assessed.diagnostics)
+    }
+
+    /// The status of a new prospect file's text; refused when the text is
+    /// not a usable prospect.
+    pub(crate) fn check_new(&self, path: &str, text: &str) -> Result<Option<Status>> {
+        let (status, problems) = self.status_of(path, text);
+        match problems.into_iter().find(|d| d.code.breaks_prospect()) {
+            Some(d) => Err(Error::Refused(d.message)),
+            None => Ok(status),
+        }
     }
 
     /// Refuse an edit that breaks a prospect that was not broken that way.
@@ -405,14 +413,7 @@ impl Writer<'_> {
 
     /// A `note` entry dated today, as a log line.
     fn note(&self, text: &str) -> String {
-        Parts {
-            date: self.today,
-            time: None,
-            channel: NOTE.into(),
-            inbound: false,
-            text: text.to_owned(),
-        }
-        .to_string()
+        note_line(self.today, text)
     }
 
     /// Edit one existing prospect in a transaction: `change` gets its path
@@ -445,10 +446,7 @@ impl Writer<'_> {
         let (path, _) = self.free_path(&new.name, 1, &HashSet::new())?;
         let id = path.trim_end_matches(".md").to_owned();
         let full = self.ledger.root.join(&path);
-        let (status, problems) = self.status_of(&path, &text);
-        if let Some(d) = problems.iter().find(|d| d.code.breaks_prospect()) {
-            return Err(Error::Refused(d.message.clone()));
-        }
+        let status = self.check_new(&path, &text)?;
         if let Some(dir) = full.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
@@ -665,6 +663,18 @@ impl Writer<'_> {
             _ => Err(assessed.broken(&prospect.path, "; fix the file first (nothing was changed)")),
         }
     }
+}
+
+/// A `note` entry dated `date`, as a log line.
+pub(crate) fn note_line(date: Date, text: &str) -> String {
+    Parts {
+        date,
+        time: None,
+        channel: NOTE.into(),
+        inbound: false,
+        text: text.to_owned(),
+    }
+    .to_string()
 }
 
 /// The most files named after one slug (`acme`, `acme-2`, …) a folder takes.

@@ -14,7 +14,7 @@ use crate::ledger::walk::{walk, Found, Key};
 use crate::ledger::Ledger;
 use crate::rules::check::{self, Context, Summary};
 use crate::rules::due::{self, Reason, Status};
-use crate::rules::stats::{Stats, Tally, Touches};
+use crate::rules::stats::{Stats, Tally};
 
 /// Which prospects a report keeps (`--stage`, `--tag`, `--owner`).
 #[derive(Debug, Clone, Default)]
@@ -170,7 +170,7 @@ impl Gathered {
                     status.card = None;
                 }
                 if let (true, Some(touches)) = (query.stats, &touches) {
-                    self.count(cx, &status, touches);
+                    self.tally.add(cx, &status, touches);
                 }
                 self.keep(status, query.keep)
             }
@@ -190,11 +190,6 @@ impl Gathered {
             (Keep::DueBy(_), Some(_)) => report.next = sooner(report.next.take(), status),
             _ => {}
         }
-    }
-
-    /// Count one of the filter's prospects in the sums of `stats`.
-    fn count(&mut self, cx: &Context, status: &Status, touches: &Touches) {
-        self.tally.add(cx, status, touches);
     }
 
     /// The pieces' findings as one, each moved once.

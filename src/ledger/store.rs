@@ -1,6 +1,7 @@
 //! Writing files so that no write is ever half done, and a lock so that two
 //! `ledger` processes never interleave their read–modify–write–commit.
 
+use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -213,6 +214,16 @@ pub fn clean_temporaries(dir: &Path) {
         if name.starts_with(".ledger-") && name.ends_with(".tmp") {
             let _ = fs::remove_file(entry.path());
         }
+    }
+}
+
+/// [`clean_temporaries`] in the folder of each of `paths`, each folder
+/// once: an import writes (or leaves) thousands of files in one, and a
+/// listing a file takes the square of their number.
+pub fn clean_temporaries_beside<P: AsRef<Path>>(paths: &[P]) {
+    let folders: BTreeSet<&Path> = paths.iter().filter_map(|p| p.as_ref().parent()).collect();
+    for dir in folders {
+        clean_temporaries(dir);
     }
 }
 
