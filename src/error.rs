@@ -7,7 +7,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::format::date::Date;
-use crate::format::text::printable;
+use crate::format::text::{count, printable, quoted_list};
 
 /// Everything that can go wrong in `ledger`.
 #[derive(Debug, thiserror::Error)]
@@ -194,7 +194,7 @@ pub enum Error {
 
     /// A CSV file whose header no preset knows, and which no `--map`
     /// gives a name: the columns found are listed.
-    #[error("{file}: no column gives a prospect's name; the columns are {}; nothing was written", quoted_list(.columns))]
+    #[error("{file}: no column gives a prospect's name; the columns are {}; nothing was written", quoted_list(.columns, LISTED))]
     UnknownColumns {
         /// The file, as it was named.
         file: String,
@@ -312,10 +312,7 @@ const LISTED: usize = 20;
 fn rows_phrase(problems: &[CellProblem]) -> String {
     let mut rows: Vec<usize> = problems.iter().map(|p| p.row).collect();
     rows.dedup();
-    match rows.len() {
-        1 => "1 row cannot be imported".to_owned(),
-        n => format!("{n} rows cannot be imported"),
-    }
+    format!("{} cannot be imported", count(rows.len(), "row"))
 }
 
 fn cell_listing(problems: &[CellProblem]) -> String {
@@ -328,14 +325,6 @@ fn cell_listing(problems: &[CellProblem]) -> String {
         out.push_str(&format!("\n  … and {} more", problems.len() - LISTED));
     }
     out
-}
-
-fn quoted_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .map(|c| format!("`{}`", printable(c)))
-        .collect();
-    quoted.join(", ")
 }
 
 impl std::fmt::Display for CellProblem {

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use ledger::error::{CellProblem, Problem};
 use ledger::format::csv;
-use ledger::format::text::printable;
+use ledger::format::text::{count, printable, quoted_list};
 use ledger::git::import::{Imported, Same};
 use ledger::git::transaction::Progress;
 use ledger::git::write::{Recorded, Writer};
@@ -234,25 +234,16 @@ fn human(
     let rows = plan.rows.len();
     writeln!(
         out,
-        "Read {}{}: {rows} {}.",
+        "Read {}{}: {}.",
         printable(file),
         match (plan.known, plan.preset.name) {
             (false, _) => String::new(),
             (true, "ledger") => " as ledger's own export".to_owned(),
             (true, _) => format!(" as a {} export", plan.preset.label),
         },
-        if rows == 1 { "row" } else { "rows" }
+        count(rows, "row")
     )?;
     if !plan.left_out.is_empty() {
-        let mut columns: Vec<String> = plan
-            .left_out
-            .iter()
-            .take(SHOWN)
-            .map(|c| format!("`{}`", printable(c)))
-            .collect();
-        if plan.left_out.len() > SHOWN {
-            columns.push(format!("and {} more", plan.left_out.len() - SHOWN));
-        }
         let what = if plan.left_out.len() == 1 {
             "column"
         } else {
@@ -261,15 +252,14 @@ fn human(
         writeln!(
             out,
             "Left out the {what} {} (--map COLUMN=KEY takes one in).",
-            columns.join(", ")
+            quoted_list(&plan.left_out, SHOWN)
         )?;
     }
     let limit = if dry_run { usize::MAX } else { SHOWN };
-    let count = |n: usize| format!("{n} {}", if n == 1 { "prospect" } else { "prospects" });
     let added = &imported.added;
     if !added.is_empty() {
         let verb = if dry_run { "Would add" } else { "Added" };
-        writeln!(out, "{verb} {}:", count(added.len()))?;
+        writeln!(out, "{verb} {}:", count(added.len(), "prospect"))?;
         for a in added.iter().take(limit) {
             writeln!(
                 out,
@@ -284,11 +274,10 @@ fn human(
     let skipped = &imported.skipped;
     if !skipped.is_empty() {
         let verb = if dry_run { "Would skip" } else { "Skipped" };
-        let rows = if skipped.len() == 1 { "row" } else { "rows" };
         writeln!(
             out,
-            "{verb} {} {rows} already in the ledger:",
-            skipped.len()
+            "{verb} {} already in the ledger:",
+            count(skipped.len(), "row")
         )?;
         for s in skipped.iter().take(limit) {
             let same = match s.same {

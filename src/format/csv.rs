@@ -37,7 +37,7 @@ pub struct Row {
 /// The characters a spreadsheet would start a formula with (and the tab
 /// and carriage return `export csv` guards as well): a cell that starts
 /// with `'` and one of them had the `'` put there to stop that.
-pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// The most bytes `import csv` reads of a file: ten times a large CRM
 /// export (some 100,000 rows), and a read that ends.
@@ -46,7 +46,8 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 /// Read `bytes` (the file named `file`, for messages) as a table. Every
 /// row that is not UTF-8 or has another number of cells than the header
 /// is in [`Table::problems`], each at its row, for the file to be refused
-/// with the problems of the other rows.
+/// with the problems of the other rows; a header that is not UTF-8 is
+/// refused at once.
 pub fn read(file: &str, bytes: &[u8]) -> Result<Table> {
     let bytes = bytes.strip_prefix(BOM.as_bytes()).unwrap_or(bytes);
     let delimiter = delimiter(bytes);
@@ -100,11 +101,20 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Table> {
                 .iter()
                 .position(|cell| std::str::from_utf8(cell).is_err())
                 .and_then(|i| header.as_ref().and_then(|h| h.get(i)).cloned());
-            problems.push(CellProblem {
+            let problem = CellProblem {
                 row: number,
                 column,
                 problem: Problem::NotUtf8,
-            });
+            };
+            // A header that cannot be read leaves no columns to read the
+            // rest by: it is the file's one problem.
+            if header.is_none() {
+                return Err(Error::BadRows {
+                    file: file.to_owned(),
+                    problems: vec![problem],
+                });
+            }
+            problems.push(problem);
             continue;
         };
         let Some(columns) = &header else {
@@ -282,6 +292,19 @@ mod tests {
         let table = read("t.csv", b"a,b\n\n\n1\n").unwrap();
         assert!(table.rows.is_empty(), "a row of one cell is not read");
         assert_eq!(table.problems[0].row, 4);
+    }
+
+    /// A header that is not UTF-8 is refused as such, not passed over for
+    /// the next row to be taken as the header.
+    #[test]
+    fn a_header_that_is_not_utf8_is_the_file_s_problem() {
+        let Err(Error::BadRows { problems, .. }) = read("t.csv", b"\xff,b\n1,2\n") else {
+            panic!("refused");
+        };
+        assert_eq!(
+            (problems[0].row, &problems[0].problem),
+            (1, &Problem::NotUtf8)
+        );
     }
 
     #[test]

@@ -127,6 +127,20 @@ fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool) -> std::borrow::
 
 /// Lines joined by `\n` or `\r\n`, with or without a last ending: the
 /// texts the property tests try.
+/// `items` each in backticks and shown escaped ([`printable`]), joined
+/// with commas; past the first `most`, how many more there are.
+pub fn quoted_list(items: &[String], most: usize) -> String {
+    let mut listed: Vec<String> = items
+        .iter()
+        .take(most)
+        .map(|item| format!("`{}`", printable(item)))
+        .collect();
+    if items.len() > most {
+        listed.push(format!("and {} more", items.len() - most));
+    }
+    listed.join(", ")
+}
+
 /// `n thing` / `n things` (`n touches` for words ending in a hissing sound).
 pub fn count(n: usize, thing: &str) -> String {
     match n {

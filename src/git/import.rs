@@ -116,12 +116,14 @@ impl Writer<'_> {
             true => None,
             false => Some(self.hold()?),
         };
-        let mut known = self.known_prospects();
+        // Every file the walk found is taken: `free_path` passes over it
+        // without reading it again (a prospect of a row's name was matched
+        // here already, and the row skipped).
+        let (mut known, mut taken) = self.known_prospects();
         let mut added = Vec::new();
         let mut skipped = Vec::new();
         let mut texts = Vec::new();
         let mut problems = Vec::new();
-        let mut taken: HashSet<String> = HashSet::new();
         // The number each slug was last given, so that rows of one slug
         // do not try every number before theirs.
         let mut numbers: HashMap<String, u32> = HashMap::new();
@@ -214,30 +216,40 @@ impl Writer<'_> {
         })
     }
 
-    /// The prospects of the ledger, by email and name; broken files are
-    /// passed over (`lint` names them).
-    fn known_prospects(&self) -> Known {
-        let found: Vec<(Option<String>, String, String)> =
+    /// The prospects of the ledger, by email and name (broken files are
+    /// passed over: `lint` names them), and the path of every file the
+    /// walk found.
+    fn known_prospects(&self) -> (Known, HashSet<String>) {
+        type Who = (Option<String>, String, String);
+        let found: Vec<(String, Option<Who>)> =
             walk(&self.ledger.root, &self.ledger.settings, false)
                 .filter_map(|found| {
-                    let prospect = found.ok()?.read()?;
-                    let fields = prospect.fields()?;
-                    Some((
-                        fields.email.clone(),
-                        fields.name.clone(),
-                        prospect.id.clone(),
-                    ))
+                    let found = found.ok()?;
+                    let who = found.read().and_then(|prospect| {
+                        let fields = prospect.fields()?;
+                        Some((
+                            fields.email.clone(),
+                            fields.name.clone(),
+                            prospect.id.clone(),
+                        ))
+                    });
+                    Some((found.relative, who))
                 })
                 .collect();
-        let mut known = Known::default();
-        let mut found = found;
+        let mut paths = HashSet::with_capacity(found.len());
+        let mut whos: Vec<Who> = Vec::with_capacity(found.len());
+        for (path, who) in found {
+            paths.insert(path);
+            whos.extend(who);
+        }
         // The walk's order is the system's: the first of two matches
         // named should not depend on it.
-        found.sort_by(|a, b| a.2.cmp(&b.2));
-        for (email, name, id) in &found {
+        whos.sort_by(|a, b| a.2.cmp(&b.2));
+        let mut known = Known::default();
+        for (email, name, id) in &whos {
             known.learn(email.as_deref(), name, id);
         }
-        known
+        (known, paths)
     }
 
     /// The file a row makes at `path`: `add`'s text, its note of the last

@@ -12,7 +12,26 @@ use crate::error::{CellProblem, Error, Problem, Result};
 use crate::format::csv::{Row, Table};
 use crate::format::date::{self, Date};
 use crate::format::keys;
+use crate::format::text::{count, quoted_list};
 use crate::rules::settings::Settings;
+
+impl Preset {
+    /// The column `header` (compared without case) among those the preset
+    /// knows: its place in [`Preset::columns`] and what it gives.
+    fn column(&self, header: &str) -> Option<(usize, &'static str)> {
+        self.columns
+            .iter()
+            .enumerate()
+            .find_map(|(at, (known, gives))| {
+                known.eq_ignore_ascii_case(header).then_some((at, *gives))
+            })
+    }
+
+    /// How many of `header`'s columns the preset knows.
+    fn knows(&self, header: &[String]) -> usize {
+        header.iter().filter(|h| self.column(h).is_some()).count()
+    }
+}
 
 /// A kind of CSV export `import` knows.
 #[derive(Debug, PartialEq, Eq)]
@@ -186,9 +205,9 @@ const STATUSES: [(&str, Option<&str>); 3] =
     [("open", None), ("won", Some("won")), ("lost", Some("lost"))];
 
 /// The order `add` writes keys in; a key of the user's own follows them.
-const KEY_ORDER: [&str; 14] = [
+const KEY_ORDER: [&str; 12] = [
     "company", "contact", "email", "phone", "stage", "value", "currency", "owner", "source",
-    "next", "reason", "dnc", "tags", "added",
+    "next", "reason", "dnc",
 ];
 
 /// The preset of this name (`ledger`, `hubspot`, `pipedrive`).
@@ -262,13 +281,6 @@ pub fn plan(
     settings: &Settings,
     today: Date,
 ) -> Result<Plan> {
-    // A header that could not be read (not UTF-8) is the file's problem.
-    if table.header.is_empty() && !table.problems.is_empty() {
-        return Err(Error::BadRows {
-            file: file.to_owned(),
-            problems: table.problems.clone(),
-        });
-    }
     let preset = preset.unwrap_or_else(|| best_preset(&table.header));
     let columns = columns(table, preset, maps)?;
     let gives = |what: &str| columns.iter().any(|c| c.gives == what);
@@ -281,9 +293,8 @@ pub fn plan(
     }
     let silent = |header: &str| {
         preset
-            .columns
-            .iter()
-            .any(|(known, gives)| gives.is_empty() && known.eq_ignore_ascii_case(header))
+            .column(header)
+            .is_some_and(|(_, gives)| gives.is_empty())
     };
     let left_out = table
         .header
@@ -316,36 +327,19 @@ pub fn plan(
             problems,
         });
     }
-    let known = table.header.iter().any(|header| {
-        preset
-            .columns
-            .iter()
-            .any(|(c, _)| c.eq_ignore_ascii_case(header))
-    });
     Ok(Plan {
         preset,
         left_out,
-        known,
+        known: preset.knows(&table.header) > 0,
         rows,
     })
 }
 
 /// The preset that knows most of `header`'s columns.
 fn best_preset(header: &[String]) -> &'static Preset {
-    let known = |preset: &Preset| {
-        header
-            .iter()
-            .filter(|h| {
-                preset
-                    .columns
-                    .iter()
-                    .any(|(c, _)| c.eq_ignore_ascii_case(h))
-            })
-            .count()
-    };
     let mut best = &LEDGER;
     for preset in PRESETS {
-        if known(preset) > known(best) {
+        if preset.knows(header) > best.knows(header) {
             best = preset;
         }
     }
@@ -361,10 +355,9 @@ fn columns(table: &Table, preset: &Preset, maps: &[(String, String)]) -> Result<
             .iter()
             .position(|h| h.eq_ignore_ascii_case(column.trim()));
         let Some(index) = found else {
-            let listed: Vec<String> = table.header.iter().map(|h| format!("`{h}`")).collect();
             return Err(Error::Usage(format!(
                 "--map {column}={gives}: the file has no column `{column}`; its columns are {}",
-                listed.join(", ")
+                quoted_list(&table.header, usize::MAX)
             )));
         };
         let gives = gives.trim();
@@ -397,12 +390,7 @@ fn columns(table: &Table, preset: &Preset, maps: &[(String, String)]) -> Result<
         if columns.iter().any(|c| c.index == index) {
             continue;
         }
-        let known = preset
-            .columns
-            .iter()
-            .position(|(c, _)| c.eq_ignore_ascii_case(header));
-        if let Some(position) = known {
-            let gives = preset.columns.get(position).map_or("", |(_, g)| *g);
+        if let Some((position, gives)) = preset.column(header) {
             columns.push(Column {
                 index,
                 header: header.clone(),
@@ -594,8 +582,10 @@ impl RowReader<'_> {
             _ => format!("the {} export", self.preset.label),
         };
         match contacts {
-            Some(1) => format!("Last contacted on this day, says {source} (1 contact in all)."),
-            Some(n) => format!("Last contacted on this day, says {source} ({n} contacts in all)."),
+            Some(n) => format!(
+                "Last contacted on this day, says {source} ({} in all).",
+                count(n as usize, "contact")
+            ),
             None => format!("Last contacted on this day, says {source}."),
         }
     }

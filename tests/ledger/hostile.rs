@@ -4,25 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{prospect, Run, Sandbox};
-
-/// Characters SPEC section 10 forbids outside JSON (line breaks are the
-/// output's own).
-fn is_raw(c: char) -> bool {
-    c != '\n' && ledger::format::text::is_unsafe_char(c)
-}
-
-/// Assert nothing raw reached standard output or error; the run.
-#[track_caller]
-fn clean(run: Run) -> Run {
-    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
-        if let Some(c) = text.chars().find(|&c| is_raw(c)) {
-            panic!("a raw {c:?} on {name}:\n{run:#?}");
-        }
-    }
-    assert!(!run.stderr.contains("panicked"), "{run:#?}");
-    run
-}
+use crate::support::{clean, prospect, Sandbox};
 
 /// The reading commands, as a person and as a script runs them.
 const READERS: [&[&str]; 9] = [

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use crate::support::{Run, Sandbox};
+use crate::support::{clean, Sandbox};
 
 /// A ledger in a git repository with its first commit.
 fn ledger_in_git() -> Sandbox {
@@ -29,19 +29,6 @@ fn subjects(s: &Sandbox) -> Vec<String> {
         .lines()
         .map(str::to_owned)
         .collect()
-}
-
-/// Assert nothing raw reached the terminal, and no panic; the run.
-#[track_caller]
-fn clean(run: Run) -> Run {
-    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
-        let raw = text
-            .chars()
-            .find(|&c| c != '\n' && ledger::format::text::is_unsafe_char(c));
-        assert!(raw.is_none(), "a raw {raw:?} on {name}:\n{run:#?}");
-    }
-    assert!(!run.stderr.contains("panicked"), "{run:#?}");
-    run
 }
 
 const HUBSPOT_DEALS: &str = "\

@@ -240,3 +240,20 @@ pub fn any_line(max_chars: usize) -> impl proptest::strategy::Strategy<Value = S
     ];
     proptest::collection::vec(c, 0..=max_chars).prop_map(|chars| chars.concat())
 }
+
+/// Assert nothing raw (a control or bidirectional character, SPEC section
+/// 10; a line break is the output's own) reached standard output or
+/// error, and no panic; the run.
+#[track_caller]
+pub fn clean(run: Run) -> Run {
+    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        let raw = text
+            .chars()
+            .find(|&c| c != '\n' && ledger::format::text::is_unsafe_char(c));
+        if let Some(c) = raw {
+            panic!("a raw {c:?} on {name}:\n{run:#?}");
+        }
+    }
+    assert!(!run.stderr.contains("panicked"), "{run:#?}");
+    run
+}
