@@ -162,9 +162,7 @@ pub fn man(args: &ManArgs, out: &mut impl Write) -> Result<ExitCode> {
 
 /// `ledger schema`: the JSON Schema of a prospect's front matter.
 pub fn schema(out: &mut impl Write) -> Result<ExitCode> {
-    let schema = ledger::format::schema::front_matter();
-    let text = serde_json::to_string_pretty(&schema).map_err(|e| Error::Message(e.to_string()))?;
-    writeln!(out, "{text}")?;
+    super::read::write_json(out, &ledger::format::schema::front_matter())?;
     Ok(ExitCode::SUCCESS)
 }
 

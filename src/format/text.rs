@@ -125,8 +125,6 @@ fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool) -> std::borrow::
     out.into()
 }
 
-/// Lines joined by `\n` or `\r\n`, with or without a last ending: the
-/// texts the property tests try.
 /// `items` each in backticks and shown escaped ([`printable`]), joined
 /// with commas; past the first `most`, how many more there are.
 pub fn quoted_list(items: &[String], most: usize) -> String {
@@ -152,6 +150,8 @@ pub fn count(n: usize, thing: &str) -> String {
     }
 }
 
+/// Lines joined by `\n` or `\r\n`, with or without a last ending: the
+/// texts the property tests try.
 #[cfg(test)]
 pub(crate) fn joined<S: std::borrow::Borrow<str>>(
     lines: &[S],

@@ -296,10 +296,9 @@ const TITLES: [&str; 8] = ["dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"]
 /// The first name in a contact's name: its first word that is not a
 /// title (`Dr. Priya Nair` → `Priya`).
 fn first_name(contact: &str) -> Option<&str> {
-    contact.split_whitespace().find(|word| {
-        let bare = word.trim_end_matches('.');
-        !word.ends_with('.') && !TITLES.iter().any(|t| t.eq_ignore_ascii_case(bare))
-    })
+    contact
+        .split_whitespace()
+        .find(|word| !word.ends_with('.') && !TITLES.iter().any(|t| t.eq_ignore_ascii_case(word)))
 }
 
 fn entry_json(e: &Entry) -> Value {

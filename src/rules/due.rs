@@ -360,12 +360,14 @@ type Rank<'s> = (bool, Option<Date>, std::cmp::Reverse<Option<i128>>, &'s str);
 
 /// The [`Rank`] of a status due then, of that value and id.
 fn rank(due: Option<Date>, value: Option<f64>, id: &str) -> Rank<'_> {
-    let value = due.and(value).map(ordered);
+    let value = due.and(value).map(cents);
     (due.is_none(), due, std::cmp::Reverse(value), id)
 }
 
-/// An f64 that sorts (values are finite and ≥ 0).
-fn ordered(v: f64) -> i128 {
+/// A deal value in cents: a whole number, which sorts and adds up the same
+/// in any order (values are finite and ≥ 0; a huge one saturates, as `as`
+/// does).
+pub fn cents(v: f64) -> i128 {
     (v * 100.0).round() as i128
 }
 

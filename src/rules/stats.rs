@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::format::date::{self, Date};
 use crate::format::entry::Entry;
 use crate::rules::check::Context;
-use crate::rules::due::{Reason, Status};
+use crate::rules::due::{self, Reason, Status};
 use crate::rules::settings::Settings;
 
 /// The buckets that touches and follow-ups are counted in, by label: one
@@ -105,8 +105,7 @@ type Cents = BTreeMap<String, i128>;
 /// Add `value` (in `currency`) to `sums`.
 fn add_value(sums: &mut Cents, currency: &str, value: Option<f64>) {
     let Some(value) = value else { return };
-    // Values are finite and ≥ 0; a huge one saturates, as `as` does.
-    let cents = (value * 100.0).round() as i128;
+    let cents = due::cents(value);
     match sums.get_mut(currency) {
         Some(sum) => *sum = sum.saturating_add(cents),
         None => {
@@ -155,14 +154,19 @@ impl Tally {
     /// Count one prospect: its status and what its touches say.
     pub fn add(&mut self, cx: &Context, status: &Status, touches: &Touches) {
         // The stage's name is copied once, for its first prospect.
-        if !self.stages.contains_key(&status.stage) {
-            self.stages.insert(status.stage.clone(), Default::default());
+        match self.stages.get_mut(&status.stage) {
+            Some((prospects, value)) => {
+                *prospects += 1;
+                add_value(value, &status.currency, status.value);
+            }
+            None => {
+                let mut value = Cents::new();
+                add_value(&mut value, &status.currency, status.value);
+                self.stages.insert(status.stage.clone(), (1, value));
+            }
         }
-        if let Some((prospects, value)) = self.stages.get_mut(&status.stage) {
-            *prospects += 1;
-            add_value(value, &status.currency, status.value);
-        }
-        if cx.settings.is_closed(&status.stage) {
+        // Closed is the first of the due rules: a closed stage's reason.
+        if status.due_reason == Reason::Closed {
             let deals = match status.stage == WON {
                 true => &mut self.won,
                 false => &mut self.lost,
@@ -352,10 +356,9 @@ impl Serialize for Values {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (currency, &value) in &self.0 {
-            if value.fract() == 0.0 && value.abs() < 9.0e15 {
-                map.serialize_entry(currency, &(value as i64))?;
-            } else {
-                map.serialize_entry(currency, &value)?;
+            match due::whole(value) {
+                Some(whole) => map.serialize_entry(currency, &whole)?,
+                None => map.serialize_entry(currency, &value)?,
             }
         }
         map.end()
