@@ -93,7 +93,7 @@ pub fn prospect_candidates() -> Vec<CompletionCandidate> {
     let Ok(ledger) = Ledger::open(root) else {
         return Vec::new();
     };
-    let mut stems: Vec<String> = walk(&ledger.root, &ledger.settings, false)
+    let mut stems: Vec<String> = walk(&ledger.root, &ledger.settings)
         .filter_map(|found| {
             let relative = found.ok()?.relative;
             // A prospect opens with its front matter; a README does not.

@@ -221,21 +221,20 @@ impl Writer<'_> {
     /// walk found.
     fn known_prospects(&self) -> (Known, HashSet<String>) {
         type Who = (Option<String>, String, String);
-        let found: Vec<(String, Option<Who>)> =
-            walk(&self.ledger.root, &self.ledger.settings, false)
-                .filter_map(|found| {
-                    let found = found.ok()?;
-                    let who = found.read().and_then(|prospect| {
-                        let fields = prospect.fields()?;
-                        Some((
-                            fields.email.clone(),
-                            fields.name.clone(),
-                            prospect.id.clone(),
-                        ))
-                    });
-                    Some((found.relative, who))
-                })
-                .collect();
+        let found: Vec<(String, Option<Who>)> = walk(&self.ledger.root, &self.ledger.settings)
+            .filter_map(|found| {
+                let found = found.ok()?;
+                let who = found.read().and_then(|prospect| {
+                    let fields = prospect.fields()?;
+                    Some((
+                        fields.email.clone(),
+                        fields.name.clone(),
+                        prospect.id.clone(),
+                    ))
+                });
+                Some((found.relative, who))
+            })
+            .collect();
         let mut paths = HashSet::with_capacity(found.len());
         let mut whos: Vec<Who> = Vec::with_capacity(found.len());
         for (path, who) in found {

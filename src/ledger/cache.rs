@@ -194,24 +194,46 @@ impl Table {
         Some(Slot::of(self.record(i)?.get(CHECK..)?)?.path)
     }
 
-    /// The place of the record of `relative`.
-    fn find(&self, relative: &str) -> Option<usize> {
-        let (mut low, mut high) = (0, self.count);
+    /// The place of the record of `relative`, looked for from `cursor` on
+    /// (from the start, when it lies before `cursor`), which is then moved
+    /// past it: when the paths looked up come in order, each is found near
+    /// the one before, in memory just read.
+    fn find(&self, relative: &str, cursor: &mut usize) -> Option<usize> {
+        let target = relative.as_bytes();
+        let mut low = (*cursor).min(self.count);
+        if low > 0 && self.path(low - 1)? >= target {
+            low = 0;
+        }
+        // Galloping: windows of 1, 2, 4… places until one ends past it.
+        let mut step = 1;
+        let mut high = low;
+        while high < self.count {
+            high = low.saturating_add(step).min(self.count);
+            if self.path(high - 1)? >= target {
+                break;
+            }
+            low = high;
+            step *= 2;
+        }
         while low < high {
             let mid = low + (high - low) / 2;
-            match self.path(mid)?.cmp(relative.as_bytes()) {
+            match self.path(mid)?.cmp(target) {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
+                std::cmp::Ordering::Equal => {
+                    *cursor = mid + 1;
+                    return Some(mid);
+                }
             }
         }
+        *cursor = low;
         None
     }
 
     /// The body kept for `relative` (and its place), if it was kept for a
     /// file with `key` that had not changed for a while when it was read.
-    fn get(&self, relative: &str, key: Key) -> Option<(u32, &[u8])> {
-        let i = self.find(relative)?;
+    fn get(&self, relative: &str, key: Key, cursor: &mut usize) -> Option<(u32, &[u8])> {
+        let i = self.find(relative, cursor)?;
         let slot = self.slot(i)?;
         (slot.key == key && key.mtime < self.trusted_before).then_some((i as u32, slot.body))
     }
@@ -332,8 +354,17 @@ impl Cache {
     ///
     /// With `cards`, the status comes with its card; else the card's bytes
     /// are not looked at.
-    pub fn get(&self, relative: &str, key: Key, cards: bool) -> Option<(u32, Option<Summary>)> {
-        let (place, body) = self.table.as_ref()?.get(relative, key)?;
+    ///
+    /// `cursor` is where the last lookup ended: files looked up in path
+    /// order are found quickest (any order finds them).
+    pub fn get(
+        &self,
+        relative: &str,
+        key: Key,
+        cards: bool,
+        cursor: &mut usize,
+    ) -> Option<(u32, Option<Summary>)> {
+        let (place, body) = self.table.as_ref()?.get(relative, key, cursor)?;
         let (mut summary, rest) = postcard::take_from_bytes::<Option<Summary>>(body).ok()?;
         if let (
             true,
@@ -437,7 +468,7 @@ mod tests {
         let kept = summary("prospects/acme.md", text);
         let (acme, settings) = (key(10, 0, 1), b"cadence: [3d]\n");
         let cache = Cache::open(&base, today(), settings);
-        assert!(cache.get("prospects/acme.md", acme, true).is_none());
+        assert!(cache.get("prospects/acme.md", acme, true, &mut 0).is_none());
         let news = vec![(
             "prospects/acme.md".to_owned(),
             acme,
@@ -446,11 +477,13 @@ mod tests {
         cache.save(Vec::new(), news);
 
         let cache = Cache::open(&base, today(), settings);
-        let (_, back) = cache.get("prospects/acme.md", acme, true).unwrap();
+        let (_, back) = cache.get("prospects/acme.md", acme, true, &mut 0).unwrap();
         assert_eq!(back, kept);
         assert!(back.unwrap().status.unwrap().dnc_since.is_some());
         let other_key = key(11, 0, 1);
-        assert!(cache.get("prospects/acme.md", other_key, true).is_none());
+        assert!(cache
+            .get("prospects/acme.md", other_key, true, &mut 0)
+            .is_none());
         let tomorrow = today().succ_opt().unwrap();
         assert!(Cache::open(&base, tomorrow, settings).table.is_none());
         assert!(Cache::open(&base, today(), b"").table.is_none());
@@ -498,7 +531,7 @@ mod tests {
         for (stamp, trusted) in [(i64::MIN, false), (just_after_racy, true)] {
             Table::write(&path, stamp, (1, 2), &[("a.md", key, b"body")]);
             let table = Table::read(&path, (1, 2)).unwrap();
-            assert_eq!(table.get("a.md", key).is_some(), trusted, "{stamp}");
+            assert_eq!(table.get("a.md", key, &mut 0).is_some(), trusted, "{stamp}");
         }
     }
 
@@ -549,7 +582,7 @@ mod tests {
         let written = Table::encode(stamp, day, &kept).unwrap();
         let table = Table::parse(written.clone(), day).unwrap();
         for (i, (relative, key, body)) in kept.iter().enumerate() {
-            let got = table.get(relative, *key).map(|(_, b)| b);
+            let got = table.get(relative, *key, &mut 0).map(|(_, b)| b);
             assert_eq!(got, (i != racy).then_some(*body), "{relative}");
         }
 
@@ -565,13 +598,44 @@ mod tests {
                 // it decodes to the same summary.
                 let mut whole = true;
                 for (i, (relative, key, body)) in kept.iter().enumerate() {
-                    let got = table.get(relative, *key).map(|(_, b)| b);
+                    let got = table.get(relative, *key, &mut 0).map(|(_, b)| b);
                     assert!(got.is_none() || i != racy, "{flip}: {relative} trusted");
                     assert!(got.is_none() || got == Some(body), "{flip}: {relative}");
-                    let slot = table.find(relative).and_then(|i| table.slot(i));
+                    let slot = table.find(relative, &mut 0).and_then(|i| table.slot(i));
                     whole &= slot.is_some_and(|s| s.key == *key && s.body == *body);
                 }
                 assert!(!whole, "{flip}: nothing turned away");
+            }
+        }
+    }
+
+    /// A record is found from wherever the last lookup ended, whatever
+    /// order the paths come in, and a path not kept is not found.
+    #[test]
+    fn a_record_is_found_from_any_cursor() {
+        let paths: Vec<String> = (0..300).map(|i| format!("p/{:04}.md", i * 2)).collect();
+        let records: Vec<(&str, Key, &[u8])> = paths
+            .iter()
+            .map(|p| (p.as_str(), key(1, 0, 1), &b""[..]))
+            .collect();
+        let day = (today().num_days_from_ce(), 7);
+        let table = Table::parse(Table::encode(1, day, &records).unwrap(), day).unwrap();
+        let orders: [Box<dyn Fn(usize) -> usize>; 3] = [
+            Box::new(|i| i),
+            Box::new(|i| 299 - i),
+            Box::new(|i| (i * 7919) % 300),
+        ];
+        for order in &orders {
+            let mut cursor = 0;
+            for i in (0..300).map(order) {
+                assert_eq!(table.find(&paths[i], &mut cursor), Some(i));
+                let absent = format!("p/{:04}.md", i * 2 + 1);
+                assert_eq!(table.find(&absent, &mut cursor), None, "{absent}");
+            }
+        }
+        for start in [0, 1, 150, 299, 300, 5000] {
+            for (i, path) in paths.iter().enumerate() {
+                assert_eq!(table.find(path, &mut start.clone()), Some(i));
             }
         }
     }

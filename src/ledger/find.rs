@@ -91,7 +91,7 @@ impl Ledger {
     /// look at paths alone, and when one of them matches a single file
     /// that is a prospect, it is the answer and the only file read.
     pub fn find(&self, query: &str, cwd: &Path) -> Result<Prospect> {
-        let files: Vec<String> = walk(&self.root, &self.settings, false)
+        let files: Vec<String> = walk(&self.root, &self.settings)
             .filter_map(|found| found.ok().map(|found| found.relative))
             .collect();
         let q = Query::new(self, query, cwd);

@@ -102,21 +102,47 @@ impl Report {
             settings: &ledger.settings,
             today,
         };
-        let cache = cache.map(|at| Cache::open(at, today, &ledger.settings_bytes));
-        let gathered = walk(&ledger.root, &ledger.settings, cache.is_some())
-            .fold(Gathered::default, |mut gathered, found| {
-                match found {
-                    Ok(found) => gathered.add(found, cache.as_ref(), &cx, query),
-                    Err(problem) => gathered.report.problems.push(problem),
-                }
-                gathered
-            })
-            .collect::<Vec<Gathered>>();
+        let take = |mut gathered: Gathered, found, cache: Option<&Cache>| {
+            match found {
+                Ok(found) => gathered.add(found, cache, &cx, query),
+                Err(problem) => gathered.report.problems.push(problem),
+            }
+            gathered
+        };
+        let (gathered, cache) = match cache {
+            // Without a cache, each file is read as the walk finds it.
+            None => {
+                let gathered = walk(&ledger.root, &ledger.settings)
+                    .fold(Gathered::default, |g, found| take(g, found, None))
+                    .collect::<Vec<Gathered>>();
+                (gathered, None)
+            }
+            // With one, the walk lists and stats the files while the cache
+            // is read, and the files are then looked up in the path order
+            // the cache keeps its records in, each near the one before
+            // (docs/benchmarks.md).
+            Some(at) => {
+                let (cache, mut found) = rayon::join(
+                    || Cache::open(at, today, &ledger.settings_bytes),
+                    || walk(&ledger.root, &ledger.settings).collect::<Vec<_>>(),
+                );
+                found.par_sort_unstable_by(|a, b| match (a, b) {
+                    (Ok(a), Ok(b)) => a.relative.cmp(&b.relative),
+                    (a, b) => a.is_ok().cmp(&b.is_ok()),
+                });
+                let gathered = found
+                    .into_par_iter()
+                    .fold(Gathered::default, |g, found| take(g, found, Some(&cache)))
+                    .collect::<Vec<Gathered>>();
+                (gathered, Some(cache))
+            }
+        };
         let Gathered {
             mut report,
             kept,
             news,
             tally,
+            ..
         } = Gathered::join(gathered);
         report.stats = query.stats.then(|| tally.finish(&ledger.settings, today));
         if let Some(cache) = cache {
@@ -138,14 +164,18 @@ struct Gathered {
     news: Vec<(String, Key, Learned)>,
     /// The sums of `stats` (empty unless the query asks for them).
     tally: Tally,
+    /// Where in the cache the last file looked up was (see [`Cache::get`]).
+    cursor: usize,
 }
 
 impl Gathered {
     /// Take in one file: its summary from the cache when the cache holds
     /// it as it is, else read and assessed.
     fn add(&mut self, found: Found, cache: Option<&Cache>, cx: &Context, query: &Query) {
-        let cached = cache.zip(found.key);
-        let got = cached.and_then(|(cache, key)| cache.get(&found.relative, key, query.cards));
+        let cached = cache.and_then(|cache| Some((cache, found.key()?)));
+        let got = cached.and_then(|(cache, key)| {
+            cache.get(&found.relative, key, query.cards, &mut self.cursor)
+        });
         let summary = match got {
             Some((place, summary)) => {
                 self.kept.push(place);
@@ -276,7 +306,7 @@ impl Lint {
             }
             piece
         };
-        let pieces: Vec<Linted> = walk(&ledger.root, &ledger.settings, false)
+        let pieces: Vec<Linted> = walk(&ledger.root, &ledger.settings)
             .fold(Linted::default, take)
             .collect();
         // The pieces joined once, each diagnostic moved once.

@@ -1,24 +1,29 @@
 //! Finding a ledger's prospect files: every `*.md` file under the root,
-//! but in hidden folders and what `ignore:` names, handed on as it is
-//! found to the threads that read them.
+//! but in hidden folders and what `ignore:` names.
 //!
-//! The walk is walkdir's, unsorted: the files come in the order the
-//! system lists them, and whoever gathers what they hold sorts it once
-//! at the end (statuses by due date, diagnostics by path). Symbolic links
-//! are not followed, so a link cannot lead the walk out of the ledger or
-//! round in a circle.
+//! Each folder is listed by walkdir, one level deep, unsorted, in a task
+//! of its own, so that the folders are listed on every core at once;
+//! whoever gathers what the files hold sorts it once at the end
+//! (statuses by due date, diagnostics by path). Symbolic links are not
+//! followed, so a link cannot lead the walk out of the ledger or round
+//! in a circle.
 //!
-//! On Unix the folder being listed is also held open, and its files
-//! are statted and opened by their names alone (`fstatat`, `openat`):
-//! the system then looks up one name a file rather than its whole path
+//! On Unix a listed folder is also held open, and its files are statted
+//! and opened by their names alone (`fstatat`, `openat`): the system then
+//! looks up one name a file rather than its whole path
 //! (docs/benchmarks.md).
 
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rayon::iter::{ParallelBridge, ParallelIterator};
-use walkdir::{DirEntry, WalkDir};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use rayon::iter::{IndexedParallelIterator, IntoParallelIterator};
+use rayon::Scope;
+use walkdir::WalkDir;
 
 use crate::format::diagnostic::{Code, Diagnostic};
 use crate::format::prospect::Prospect;
@@ -32,17 +37,29 @@ pub struct Found {
     pub relative: String,
     /// Its path.
     pub path: PathBuf,
-    /// What changes when it changes, when asked for and known.
-    pub key: Option<Key>,
     /// The folder it is in, held open (when it could be opened).
     folder: Option<Folder>,
 }
 
 impl Found {
+    /// Its file name.
+    fn name(&self) -> &OsStr {
+        file_name(&self.path)
+    }
+
+    /// What changes when it changes, from a `stat` of it; `None` when
+    /// that fails or the system gives no modification time.
+    pub fn key(&self) -> Option<Key> {
+        match &self.folder {
+            Some(folder) => folder.key(self.name(), &self.path),
+            None => Key::of(&fs::symlink_metadata(&self.path).ok()?),
+        }
+    }
+
     /// Read it; `None` when it is not a prospect (no front-matter fence).
     pub fn read(&self) -> Option<Prospect> {
         read_prospect(&self.relative, || match &self.folder {
-            Some(folder) => folder.open(&self.path),
+            Some(folder) => folder.open(self.name(), &self.path),
             None => fs::File::open(&self.path),
         })
     }
@@ -62,17 +79,15 @@ impl Folder {
         Some(Folder(std::sync::Arc::new(fd)))
     }
 
-    /// Open the file at `path` (in this folder) by its name.
-    fn open(&self, path: &Path) -> std::io::Result<fs::File> {
+    /// Open the file named `name` in this folder.
+    fn open(&self, name: &OsStr, _path: &Path) -> std::io::Result<fs::File> {
         use rustix::fs::{Mode, OFlags};
-        let name = path.file_name().unwrap_or_default();
         let flags = OFlags::RDONLY | OFlags::CLOEXEC;
         Ok(rustix::fs::openat(&*self.0, name, flags, Mode::empty())?.into())
     }
 
-    /// The key of the file at `path` (in this folder), by its name.
-    fn key(&self, path: &Path) -> Option<Key> {
-        let name = path.file_name()?;
+    /// The key of the file named `name` in this folder.
+    fn key(&self, name: &OsStr, _path: &Path) -> Option<Key> {
         let stat =
             rustix::fs::statat(&*self.0, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
         // The fields' types differ between platforms.
@@ -99,85 +114,153 @@ impl Folder {
         None
     }
 
-    fn open(&self, path: &Path) -> std::io::Result<fs::File> {
+    fn open(&self, _name: &OsStr, path: &Path) -> std::io::Result<fs::File> {
         fs::File::open(path)
     }
 
-    fn key(&self, path: &Path) -> Option<Key> {
+    fn key(&self, _name: &OsStr, path: &Path) -> Option<Key> {
         Key::of(&fs::symlink_metadata(path).ok()?)
     }
 }
 
-/// Every prospect file under `root` that `settings` do not ignore, with
-/// its [`Key`] when `stat`, or the problem that kept a folder or file from
-/// being walked; in parallel, in no particular order.
+/// Every prospect file under `root` that `settings` do not ignore, or the
+/// problem that kept a folder or file from being walked; in no particular
+/// order.
+///
+/// Each folder is listed by walkdir, one level deep, as a task of its
+/// own: the folders of a ledger are listed on every core at once, and no
+/// thread waits on another for the next file (docs/benchmarks.md). A
+/// folder's sub-folders are listed by tasks spawned from it, so a deep
+/// ledger grows a queue, never the stack.
 pub fn walk<'w>(
     root: &'w Path,
     settings: &'w Settings,
-    stat: bool,
-) -> impl ParallelIterator<Item = Result<Found, Diagnostic>> + 'w {
-    // The path below the root, `/`-separated; `None` when not UTF-8.
-    let relative = move |entry: &DirEntry| super::relative(root, entry.path());
-    // A hidden or ignored folder is not entered at all.
-    let entered = move |entry: &DirEntry| {
-        entry.depth() == 0
-            || !entry.file_type().is_dir()
-            || !(entry.file_name().to_string_lossy().starts_with('.')
-                || relative(entry).is_some_and(|rel| settings.is_ignored(&rel)))
+) -> impl IndexedParallelIterator<Item = Result<Found, Diagnostic>> + 'w {
+    let listings = Mutex::new(Vec::new());
+    let held = AtomicUsize::new(0);
+    let walk = Walk {
+        root,
+        settings,
+        held: &held,
     };
-    // The folder of the files being listed, held open: walkdir lists a
-    // folder's files together, but for its sub-folders, so it is opened
-    // again only when the listing comes back from one. One folder at a
-    // time, so that a deep ledger holds no more open than a shallow one.
-    let mut open: Option<(PathBuf, Option<Folder>)> = None;
-    let in_folder = move |entry: walkdir::Result<DirEntry>| {
-        let entry = entry?;
-        if entry.file_type().is_dir() {
-            return Ok((entry, None));
-        }
-        let parent = entry.path().parent().unwrap_or(root);
-        if open.as_ref().is_none_or(|(path, _)| path != parent) {
-            open = Some((parent.to_path_buf(), Folder::at(parent)));
-        }
-        Ok((entry, open.as_ref().and_then(|(_, folder)| folder.clone())))
-    };
-    WalkDir::new(root)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(entered)
-        .map(in_folder)
-        .par_bridge()
-        .filter_map(move |entry| {
-            let (entry, folder) = match entry {
+    let top = (root.to_path_buf(), Some(String::new()));
+    rayon::scope(|scope| walk.list(scope, top, &listings));
+    let listings = listings.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut all = Vec::with_capacity(listings.iter().map(Vec::len).sum());
+    all.extend(listings.into_iter().flatten());
+    all.into_par_iter()
+}
+
+/// What a walk is of.
+#[derive(Clone, Copy)]
+struct Walk<'w> {
+    root: &'w Path,
+    settings: &'w Settings,
+    /// How many folders are held open (see [`HELD`]).
+    held: &'w AtomicUsize,
+}
+
+/// The most folders a walk holds open: its files are then opened by name
+/// in them, and those of further folders by their whole paths, so that a
+/// ledger of many folders leaves the process enough of the files it may
+/// have open (often 1,024) to open them.
+const HELD: usize = 256;
+
+/// What the listing of one folder found.
+type Listing = Vec<Result<Found, Diagnostic>>;
+
+/// A folder to list: its path, and its path below the root, `/`-separated
+/// (empty for the root; `None` when not UTF-8).
+type Dir = (PathBuf, Option<String>);
+
+impl<'w> Walk<'w> {
+    /// List the folder `dir`: keep its prospect files and problems in
+    /// `listings`, and list each of its sub-folders the walk enters in a
+    /// task of its own.
+    fn list<'s>(self, scope: &Scope<'s>, (dir, below): Dir, listings: &'s Mutex<Vec<Listing>>)
+    where
+        'w: 's,
+    {
+        let folder = match self.held.fetch_add(1, Ordering::Relaxed) < HELD {
+            true => Folder::at(&dir),
+            false => None,
+        };
+        let mut listing = Vec::new();
+        let entries = WalkDir::new(&dir)
+            .follow_links(false)
+            .min_depth(1)
+            .max_depth(1)
+            .into_iter();
+        for entry in entries {
+            let entry = match entry {
                 Ok(entry) => entry,
-                Err(err) => return Some(Err(unwalkable(root, &err))),
+                Err(err) => {
+                    listing.push(Err(unwalkable(self.root, &err)));
+                    continue;
+                }
             };
-            let is_markdown = entry.file_type().is_file()
-                && Path::new(entry.file_name()).extension() == Some("md".as_ref())
-                && entry.file_name().len() > 3;
-            if !is_markdown {
-                return None;
+            let name = file_name(entry.path());
+            // The entry's path below the root, when it is UTF-8.
+            let relative = below
+                .as_deref()
+                .zip(name.to_str())
+                .map(|(below, name)| match below {
+                    "" => name.to_owned(),
+                    below => format!("{below}/{name}"),
+                });
+            let ignored = relative
+                .as_deref()
+                .is_some_and(|rel| self.settings.is_ignored(rel));
+            let name = name.as_encoded_bytes();
+            if entry.file_type().is_dir() {
+                // Hidden and ignored folders are not entered at all.
+                if !name.starts_with(b".") && !ignored {
+                    let dir = (entry.into_path(), relative);
+                    scope.spawn(move |scope| self.list(scope, dir, listings));
+                }
+                continue;
             }
-            let Some(rel) = relative(&entry) else {
+            let is_markdown =
+                entry.file_type().is_file() && name.len() > 3 && name.ends_with(b".md");
+            if !is_markdown || ignored {
+                continue;
+            }
+            let Some(relative) = relative else {
                 let at = entry.path().to_string_lossy();
                 let message = "the file's name is not UTF-8; rename it";
-                return Some(Err(Diagnostic::new(&at, 1, 1, Code::Unreadable, message)));
+                listing.push(Err(Diagnostic::new(&at, 1, 1, Code::Unreadable, message)));
+                continue;
             };
-            if settings.is_ignored(&rel) {
-                return None;
-            }
-            let key = match (stat, &folder) {
-                (false, _) => None,
-                (true, Some(folder)) => folder.key(entry.path()),
-                (true, None) => entry.metadata().ok().and_then(|meta| Key::of(&meta)),
-            };
-            Some(Ok(Found {
-                relative: rel,
+            listing.push(Ok(Found {
+                relative,
                 path: entry.into_path(),
-                key,
-                folder,
-            }))
-        })
+                folder: folder.clone(),
+            }));
+        }
+        if !listing.is_empty() {
+            listings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(listing);
+        }
+    }
+}
+
+/// A path's file name, by its bytes: the walk asks this of every file,
+/// where taking the path apart into components cost a few percent of a
+/// warm `due` (docs/benchmarks.md). Elsewhere than on Unix, by
+/// components.
+fn file_name(path: &Path) -> &OsStr {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let after = memchr::memrchr(b'/', bytes).map_or(0, |slash| slash + 1);
+        if let Some(name) = bytes.get(after..) {
+            return OsStr::from_bytes(name);
+        }
+    }
+    path.file_name().unwrap_or(path.as_os_str())
 }
 
 /// The problem of a folder (or the root) that could not be listed.
@@ -235,10 +318,11 @@ pub fn nanos(time: SystemTime) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rayon::iter::ParallelIterator;
 
     fn walked(root: &Path, settings: &Settings) -> (Vec<String>, Vec<Diagnostic>) {
         let (found, problems): (Vec<_>, Vec<_>) =
-            walk(root, settings, true).partition_map(|item| match item {
+            walk(root, settings).partition_map(|item| match item {
                 Ok(found) => rayon::iter::Either::Left(found.relative),
                 Err(problem) => rayon::iter::Either::Right(problem),
             });
@@ -302,5 +386,31 @@ mod tests {
         assert_eq!(found, ["sub/a.md"]);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.contains("not UTF-8"));
+    }
+
+    /// Past the folders a walk holds open, files are statted and read by
+    /// their whole paths, with the same answers.
+    #[test]
+    fn a_ledger_of_more_folders_than_are_held_open_is_walked_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let count = HELD + 44;
+        for i in 0..count {
+            let folder = dir.path().join(format!("f{i:03}"));
+            fs::create_dir_all(&folder).unwrap();
+            fs::write(folder.join("p.md"), format!("---\nname: P{i:03}\n---\n")).unwrap();
+        }
+        let settings = Settings::default();
+        let found: Vec<Found> = walk(dir.path(), &settings).map(Result::unwrap).collect();
+        assert_eq!(found.len(), count);
+        let held = found.iter().filter(|f| f.folder.is_some()).count();
+        // The root, which holds no file, is one of those held.
+        assert_eq!(held, HELD - 1);
+        for found in &found {
+            let meta = fs::symlink_metadata(&found.path).unwrap();
+            assert_eq!(found.key(), Key::of(&meta), "{}", found.relative);
+            let prospect = found.read().unwrap();
+            let name = format!("P{}", found.relative.get(1..4).unwrap());
+            assert_eq!(prospect.fields().unwrap().name, name);
+        }
     }
 }
