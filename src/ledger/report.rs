@@ -117,21 +117,13 @@ impl Report {
                     .collect::<Vec<Gathered>>();
                 (gathered, None)
             }
-            // With one, the walk lists and stats the files while the cache
-            // is read, and the files are then looked up in the path order
-            // the cache keeps its records in, each near the one before
-            // (docs/benchmarks.md).
+            // With one, the walk lists the files while the cache is read.
             Some(at) => {
-                let (cache, mut found) = rayon::join(
+                let (cache, found) = rayon::join(
                     || Cache::open(at, today, &ledger.settings_bytes),
-                    || walk(&ledger.root, &ledger.settings).collect::<Vec<_>>(),
+                    || walk(&ledger.root, &ledger.settings),
                 );
-                found.par_sort_unstable_by(|a, b| match (a, b) {
-                    (Ok(a), Ok(b)) => a.relative.cmp(&b.relative),
-                    (a, b) => a.is_ok().cmp(&b.is_ok()),
-                });
                 let gathered = found
-                    .into_par_iter()
                     .fold(Gathered::default, |g, found| take(g, found, Some(&cache)))
                     .collect::<Vec<Gathered>>();
                 (gathered, Some(cache))

@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use rayon::iter::{IndexedParallelIterator, IntoParallelIterator};
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use rayon::Scope;
 use walkdir::WalkDir;
 
@@ -35,107 +35,109 @@ use crate::rules::settings::Settings;
 pub struct Found {
     /// Its path relative to the root, `/`-separated.
     pub relative: String,
-    /// Its path.
-    pub path: PathBuf,
-    /// The folder it is in, held open (when it could be opened).
-    folder: Option<Folder>,
+    /// The folder it is in, shared by the files in it.
+    folder: Arc<Folder>,
 }
 
 impl Found {
-    /// Its file name.
-    fn name(&self) -> &OsStr {
-        file_name(&self.path)
+    /// Its file name: the end of its relative path.
+    fn name(&self) -> &str {
+        let after = self.relative.rfind('/').map_or(0, |slash| slash + 1);
+        self.relative.get(after..).unwrap_or_default()
+    }
+
+    /// Its path.
+    pub fn path(&self) -> PathBuf {
+        self.folder.path.join(self.name())
     }
 
     /// What changes when it changes, from a `stat` of it; `None` when
     /// that fails or the system gives no modification time.
     pub fn key(&self) -> Option<Key> {
-        match &self.folder {
-            Some(folder) => folder.key(self.name(), &self.path),
-            None => Key::of(&fs::symlink_metadata(&self.path).ok()?),
-        }
+        self.folder.key(self.name())
     }
 
     /// Read it; `None` when it is not a prospect (no front-matter fence).
     pub fn read(&self) -> Option<Prospect> {
-        read_prospect(&self.relative, || match &self.folder {
-            Some(folder) => folder.open(self.name(), &self.path),
-            None => fs::File::open(&self.path),
-        })
+        read_prospect(&self.relative, || self.folder.open(self.name()))
     }
 }
 
-/// A folder held open, shared by the files in it.
-#[cfg(unix)]
-#[derive(Debug, Clone)]
-struct Folder(std::sync::Arc<rustix::fd::OwnedFd>);
+/// A folder of the ledger, held open on Unix when it could be opened (see
+/// [`HELD`]): its files are then statted and opened by their names alone
+/// (`fstatat`, `openat`), else by their whole paths.
+#[derive(Debug)]
+struct Folder {
+    path: PathBuf,
+    #[cfg(unix)]
+    open: Option<rustix::fd::OwnedFd>,
+}
 
-#[cfg(unix)]
 impl Folder {
-    fn at(path: &Path) -> Option<Folder> {
-        use rustix::fs::{Mode, OFlags};
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let fd = rustix::fs::open(path, flags, Mode::empty()).ok()?;
-        Some(Folder(std::sync::Arc::new(fd)))
+    /// The folder at `path`, held open when `hold`.
+    fn at(path: PathBuf, hold: bool) -> Folder {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            let open = hold
+                .then(|| rustix::fs::open(&path, flags, Mode::empty()).ok())
+                .flatten();
+            Folder { path, open }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = hold;
+            Folder { path }
+        }
     }
 
     /// Open the file named `name` in this folder.
-    fn open(&self, name: &OsStr, _path: &Path) -> std::io::Result<fs::File> {
-        use rustix::fs::{Mode, OFlags};
-        let flags = OFlags::RDONLY | OFlags::CLOEXEC;
-        Ok(rustix::fs::openat(&*self.0, name, flags, Mode::empty())?.into())
+    fn open(&self, name: &str) -> std::io::Result<fs::File> {
+        #[cfg(unix)]
+        if let Some(open) = &self.open {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+            return Ok(rustix::fs::openat(open, name, flags, Mode::empty())?.into());
+        }
+        fs::File::open(self.path.join(name))
     }
 
     /// The key of the file named `name` in this folder.
-    fn key(&self, name: &OsStr, _path: &Path) -> Option<Key> {
-        let stat =
-            rustix::fs::statat(&*self.0, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
-        // The fields' types differ between platforms.
-        #[allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
-        let (size, seconds, nanos, inode) = (
-            u64::try_from(stat.st_size).ok()?,
-            i64::try_from(stat.st_mtime).ok()?,
-            i64::try_from(stat.st_mtime_nsec).ok()?,
-            u64::try_from(stat.st_ino).ok()?,
-        );
-        let mtime = seconds.checked_mul(1_000_000_000)?.checked_add(nanos)?;
-        Some(Key { size, mtime, inode })
-    }
-}
-
-/// Elsewhere, a file is opened and statted by its whole path.
-#[cfg(not(unix))]
-#[derive(Debug, Clone)]
-struct Folder;
-
-#[cfg(not(unix))]
-impl Folder {
-    fn at(_: &Path) -> Option<Folder> {
-        None
-    }
-
-    fn open(&self, _name: &OsStr, path: &Path) -> std::io::Result<fs::File> {
-        fs::File::open(path)
-    }
-
-    fn key(&self, _name: &OsStr, path: &Path) -> Option<Key> {
-        Key::of(&fs::symlink_metadata(path).ok()?)
+    fn key(&self, name: &str) -> Option<Key> {
+        #[cfg(unix)]
+        if let Some(open) = &self.open {
+            let no_follow = rustix::fs::AtFlags::SYMLINK_NOFOLLOW;
+            let stat = rustix::fs::statat(open, name, no_follow).ok()?;
+            // The fields' types differ between platforms.
+            #[allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
+            let (size, seconds, nanos, inode) = (
+                u64::try_from(stat.st_size).ok()?,
+                i64::try_from(stat.st_mtime).ok()?,
+                i64::try_from(stat.st_mtime_nsec).ok()?,
+                u64::try_from(stat.st_ino).ok()?,
+            );
+            let mtime = seconds.checked_mul(1_000_000_000)?.checked_add(nanos)?;
+            return Some(Key { size, mtime, inode });
+        }
+        Key::of(&fs::symlink_metadata(self.path.join(name)).ok()?)
     }
 }
 
 /// Every prospect file under `root` that `settings` do not ignore, or the
-/// problem that kept a folder or file from being walked; in no particular
-/// order.
+/// problem that kept a folder or file from being walked: the folders in no
+/// particular order, the files of each in the order of their names.
 ///
 /// Each folder is listed by walkdir, one level deep, as a task of its
 /// own: the folders of a ledger are listed on every core at once, and no
 /// thread waits on another for the next file (docs/benchmarks.md). A
 /// folder's sub-folders are listed by tasks spawned from it, so a deep
-/// ledger grows a queue, never the stack.
+/// ledger grows a queue, never the stack. The listing is done when this
+/// returns; the files are then handed out to every core.
 pub fn walk<'w>(
     root: &'w Path,
     settings: &'w Settings,
-) -> impl IndexedParallelIterator<Item = Result<Found, Diagnostic>> + 'w {
+) -> impl ParallelIterator<Item = Result<Found, Diagnostic>> + 'w {
     let listings = Mutex::new(Vec::new());
     let held = AtomicUsize::new(0);
     let walk = Walk {
@@ -146,9 +148,10 @@ pub fn walk<'w>(
     let top = (root.to_path_buf(), Some(String::new()));
     rayon::scope(|scope| walk.list(scope, top, &listings));
     let listings = listings.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut all = Vec::with_capacity(listings.iter().map(Vec::len).sum());
-    all.extend(listings.into_iter().flatten());
-    all.into_par_iter()
+    listings.into_par_iter().flat_map(|listing| {
+        let problems = listing.problems.into_par_iter().map(Err);
+        problems.chain(listing.found.into_par_iter().map(Ok))
+    })
 }
 
 /// What a walk is of.
@@ -167,7 +170,13 @@ struct Walk<'w> {
 const HELD: usize = 256;
 
 /// What the listing of one folder found.
-type Listing = Vec<Result<Found, Diagnostic>>;
+#[derive(Default)]
+struct Listing {
+    /// Its prospect files, in the order of their names.
+    found: Vec<Found>,
+    /// What could not be listed or named.
+    problems: Vec<Diagnostic>,
+}
 
 /// A folder to list: its path, and its path below the root, `/`-separated
 /// (empty for the root; `None` when not UTF-8).
@@ -181,11 +190,9 @@ impl<'w> Walk<'w> {
     where
         'w: 's,
     {
-        let folder = match self.held.fetch_add(1, Ordering::Relaxed) < HELD {
-            true => Folder::at(&dir),
-            false => None,
-        };
-        let mut listing = Vec::new();
+        let hold = self.held.fetch_add(1, Ordering::Relaxed) < HELD;
+        let folder = Arc::new(Folder::at(dir.clone(), hold));
+        let mut listing = Listing::default();
         let entries = WalkDir::new(&dir)
             .follow_links(false)
             .min_depth(1)
@@ -195,7 +202,7 @@ impl<'w> Walk<'w> {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    listing.push(Err(unwalkable(self.root, &err)));
+                    listing.problems.push(unwalkable(self.root, &err));
                     continue;
                 }
             };
@@ -228,16 +235,23 @@ impl<'w> Walk<'w> {
             let Some(relative) = relative else {
                 let at = entry.path().to_string_lossy();
                 let message = "the file's name is not UTF-8; rename it";
-                listing.push(Err(Diagnostic::new(&at, 1, 1, Code::Unreadable, message)));
+                listing
+                    .problems
+                    .push(Diagnostic::new(&at, 1, 1, Code::Unreadable, message));
                 continue;
             };
-            listing.push(Ok(Found {
+            listing.found.push(Found {
                 relative,
-                path: entry.into_path(),
-                folder: folder.clone(),
-            }));
+                folder: Arc::clone(&folder),
+            });
         }
-        if !listing.is_empty() {
+        if !(listing.found.is_empty() && listing.problems.is_empty()) {
+            // In the order of the names, which is the order the cache
+            // keeps its records in: each file is looked up near the one
+            // before (docs/benchmarks.md).
+            listing
+                .found
+                .sort_unstable_by(|a, b| a.relative.cmp(&b.relative));
             listings
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -255,7 +269,11 @@ fn file_name(path: &Path) -> &OsStr {
     {
         use std::os::unix::ffi::OsStrExt;
         let bytes = path.as_os_str().as_bytes();
-        let after = memchr::memrchr(b'/', bytes).map_or(0, |slash| slash + 1);
+        // Names are short: a plain loop from the end beats a vector search.
+        let after = bytes
+            .iter()
+            .rposition(|&b| b == b'/')
+            .map_or(0, |slash| slash + 1);
         if let Some(name) = bytes.get(after..) {
             return OsStr::from_bytes(name);
         }
@@ -318,7 +336,6 @@ pub fn nanos(time: SystemTime) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rayon::iter::ParallelIterator;
 
     fn walked(root: &Path, settings: &Settings) -> (Vec<String>, Vec<Diagnostic>) {
         let (found, problems): (Vec<_>, Vec<_>) =
@@ -390,6 +407,7 @@ mod tests {
 
     /// Past the folders a walk holds open, files are statted and read by
     /// their whole paths, with the same answers.
+    #[cfg(unix)]
     #[test]
     fn a_ledger_of_more_folders_than_are_held_open_is_walked_whole() {
         let dir = tempfile::tempdir().unwrap();
@@ -402,11 +420,11 @@ mod tests {
         let settings = Settings::default();
         let found: Vec<Found> = walk(dir.path(), &settings).map(Result::unwrap).collect();
         assert_eq!(found.len(), count);
-        let held = found.iter().filter(|f| f.folder.is_some()).count();
+        let held = found.iter().filter(|f| f.folder.open.is_some()).count();
         // The root, which holds no file, is one of those held.
         assert_eq!(held, HELD - 1);
         for found in &found {
-            let meta = fs::symlink_metadata(&found.path).unwrap();
+            let meta = fs::symlink_metadata(found.path()).unwrap();
             assert_eq!(found.key(), Key::of(&meta), "{}", found.relative);
             let prospect = found.read().unwrap();
             let name = format!("P{}", found.relative.get(1..4).unwrap());
