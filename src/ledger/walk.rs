@@ -213,7 +213,7 @@ impl<'w> Walk<'w> {
                 .zip(name.to_str())
                 .map(|(below, name)| match below {
                     "" => name.to_owned(),
-                    below => format!("{below}/{name}"),
+                    below => [below, "/", name].concat(),
                 });
             let ignored = relative
                 .as_deref()
