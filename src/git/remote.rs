@@ -562,6 +562,53 @@ impl Repo {
         })
     }
 
+    /// The merge of two sides that changed no file in common, and neither
+    /// a file where the other changed a folder of that name: their changes
+    /// laid on our tree. Only the trees on their paths are read and
+    /// written, where libgit2's merge reads and writes every tree of the
+    /// ledger (docs/benchmarks.md). `None` when the sides are not so far
+    /// apart, for the whole merge to settle.
+    fn merge_apart(&self, base: &Tree, ours: &Tree, theirs: &Tree) -> Result<Option<Oid>> {
+        let fail = |e| Error::git("cannot merge", e);
+        let diff = |tree| self.repo.diff_tree_to_tree(Some(base), Some(tree), None);
+        let our_diff = diff(ours).map_err(fail)?;
+        let their_diff = diff(theirs).map_err(fail)?;
+        let mut our_files: BTreeSet<&[u8]> = BTreeSet::new();
+        for delta in our_diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                our_files.extend(file.path_bytes());
+            }
+        }
+        let mut their_files: BTreeSet<&[u8]> = BTreeSet::new();
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for delta in their_diff.deltas() {
+            let (old, new) = (delta.old_file(), delta.new_file());
+            let Some(path) = new.path_bytes().or(old.path_bytes()) else {
+                return Ok(None);
+            };
+            let renamed = old.path_bytes().is_some_and(|old| old != path);
+            let near_ours = std::iter::once(path)
+                .chain(folders_of(path))
+                .any(|p| our_files.contains(p));
+            if renamed || near_ours {
+                return Ok(None);
+            }
+            their_files.insert(path);
+            match delta.status() {
+                git2::Delta::Deleted => update.remove(path),
+                _ => update.upsert(path, new.id(), new.mode()),
+            };
+        }
+        let theirs_above_ours = our_files
+            .iter()
+            .any(|path| folders_of(path).any(|p| their_files.contains(p)));
+        if theirs_above_ours {
+            return Ok(None);
+        }
+        let tree = update.create_updated(&self.repo, ours).map_err(fail)?;
+        Ok(Some(tree))
+    }
+
     /// The paths whose content differs between two trees, sorted.
     fn changed_between(&self, old: Option<&Tree>, new: &Tree) -> Result<BTreeSet<String>> {
         let diff = self
@@ -708,6 +755,11 @@ impl Repo {
         };
         let our_tree = our_commit.tree().map_err(fail)?;
         let their_tree = their_commit.tree().map_err(fail)?;
+        if let Some(base) = &base_tree {
+            if let Some(tree) = self.merge_apart(base, &our_tree, &their_tree)? {
+                return Ok(TreeMerge::Clean(tree));
+            }
+        }
         let mut index = self
             .repo
             .merge_commits(&our_commit, &their_commit, None)
@@ -1084,6 +1136,12 @@ impl Repo {
         let mut local = config.open_level(git2::ConfigLevel::Local).map_err(fail)?;
         local.set_str(key, value).map_err(fail)
     }
+}
+
+/// The folders above a `/`-separated path, as paths.
+fn folders_of(path: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let slashes = path.iter().enumerate().filter(|(_, &b)| b == b'/');
+    slashes.filter_map(|(at, _)| path.get(..at))
 }
 
 /// Make `path` a symbolic link to `target` (a link's content in git).

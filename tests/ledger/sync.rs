@@ -600,3 +600,82 @@ fn deleted_on_one_side_and_changed_on_the_other() {
     );
     assert_eq!(team.state("B"), before);
 }
+
+/// Two sides that changed different files, in the same folders and in new
+/// ones, with a file deleted and a script made executable: the merge is
+/// the tree git's own merge makes of the same two commits, every file of
+/// both sides is there, and the work tree is clean.
+#[test]
+fn changes_to_different_files_merge_as_git_merges_them() {
+    let team = Team::new();
+    let prospect =
+        |name: &str| format!("---\nname: {name}\n---\n\n## Log\n\n- 2026-11-02 call: Hello.\n");
+    fs::write(team.path("A", "prospects/zeta.md"), prospect("Zeta")).unwrap();
+    fs::write(team.path("A", "prospects/old.md"), prospect("Old")).unwrap();
+    fs::write(team.path("A", "tool.sh"), "echo hi\n").unwrap();
+    team.git("A", &["add", "-A"]);
+    team.git("A", &["commit", "-q", "-m", "base"]);
+    team.ledger("A", &["sync"]).ok();
+    team.ledger("B", &["sync"]).ok();
+
+    team.ledger("A", &["touch", "acme", "call", "Left a voicemail."])
+        .ok();
+    fs::remove_file(team.path("A", "prospects/old.md")).unwrap();
+    fs::create_dir_all(team.path("A", "prospects/deep/a")).unwrap();
+    fs::write(
+        team.path("A", "prospects/deep/a/ünïcode-名前.md"),
+        prospect("Ünïcode 名前"),
+    )
+    .unwrap();
+    team.ledger("A", &["commit"]).ok();
+    team.ledger("A", &["sync"]).ok();
+
+    team.ledger("B", &["touch", "zeta", "email", "Sent the quote."])
+        .ok();
+    fs::create_dir_all(team.path("B", "prospects/deep/b")).unwrap();
+    fs::write(team.path("B", "prospects/deep/b/new.md"), prospect("New")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let executable = fs::Permissions::from_mode(0o755);
+        fs::set_permissions(team.path("B", "tool.sh"), executable).unwrap();
+    }
+    #[cfg(not(unix))]
+    team.git("B", &["update-index", "--chmod=+x", "tool.sh"]);
+    team.git("B", &["add", "tool.sh"]);
+    team.git("B", &["commit", "-q", "-m", "tool.sh runs"]);
+    team.ledger("B", &["commit"]).ok();
+    let ours = team.git("B", &["rev-parse", "HEAD"]);
+    team.ledger("B", &["sync"]).ok();
+
+    let parents = team.git("B", &["rev-list", "--parents", "-n", "1", "HEAD"]);
+    let parents: Vec<&str> = parents.split_whitespace().skip(1).collect();
+    assert_eq!(parents.len(), 2, "a merge: {parents:?}");
+    assert_eq!(parents[0], ours.trim());
+    let by_git = team.git("B", &["merge-tree", "--write-tree", parents[0], parents[1]]);
+    assert_eq!(by_git, team.git("B", &["rev-parse", "HEAD^{tree}"]));
+    let files = team.git("B", &["ls-tree", "-r", "--name-only", "HEAD"]);
+    assert!(!files.contains("prospects/old.md"), "{files}");
+    for file in [
+        "deep/a/ünïcode-名前.md",
+        "deep/b/new.md",
+        "zeta.md",
+        "acme-corp.md",
+    ] {
+        assert!(
+            team.path("B", &format!("prospects/{file}")).exists(),
+            "{file}"
+        );
+    }
+    assert!(!team.path("B", "prospects/old.md").exists());
+    assert!(team
+        .read("B", "prospects/acme-corp.md")
+        .contains("Left a voicemail."));
+    assert!(team
+        .read("B", "prospects/zeta.md")
+        .contains("Sent the quote."));
+    let mode = team.git("B", &["ls-tree", "HEAD", "tool.sh"]);
+    assert!(mode.starts_with("100755"), "{mode}");
+    assert_eq!(team.git("B", &["status", "--porcelain"]), "");
+    team.git("B", &["fsck", "--strict"]);
+}
