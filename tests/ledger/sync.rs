@@ -679,3 +679,48 @@ fn changes_to_different_files_merge_as_git_merges_them() {
     assert_eq!(team.git("B", &["status", "--porcelain"]), "");
     team.git("B", &["fsck", "--strict"]);
 }
+
+/// A file on one side where the other side made a folder of that name is
+/// not two changes apart: the whole merge finds the clash, and the
+/// folder's prospect is never lost.
+#[test]
+fn a_file_where_the_other_side_made_a_folder_loses_nothing() {
+    let team = Team::new();
+    fs::write(team.path("A", "prospects/deep"), "a plain file\n").unwrap();
+    team.git("A", &["add", "-A"]);
+    team.git("A", &["commit", "-q", "-m", "a file named deep"]);
+    team.ledger("A", &["sync"]).ok();
+
+    fs::create_dir_all(team.path("B", "prospects/deep")).unwrap();
+    let prospect = "---\nname: Deep\n---\n\n## Log\n\n- 2026-11-02 call: Hello.\n";
+    fs::write(team.path("B", "prospects/deep/x.md"), prospect).unwrap();
+    team.ledger("B", &["commit"]).ok();
+    let before = team.state("B");
+    // A clash, named, and nothing changed.
+    let run = team.ledger("B", &["sync"]).fails(1);
+    run.says("prospects/deep: the whole file");
+    assert_eq!(team.state("B"), before);
+    assert_eq!(team.read("B", "prospects/deep/x.md"), prospect);
+}
+
+/// The same, the other way round: their folder where we made a file of
+/// that name, and our file is never lost.
+#[test]
+fn a_folder_where_the_other_side_made_a_file_loses_nothing() {
+    let team = Team::new();
+    fs::create_dir_all(team.path("A", "prospects/deep")).unwrap();
+    let prospect = "---\nname: Deep\n---\n\n## Log\n\n- 2026-11-02 call: Hello.\n";
+    fs::write(team.path("A", "prospects/deep/x.md"), prospect).unwrap();
+    team.ledger("A", &["commit"]).ok();
+    team.ledger("A", &["sync"]).ok();
+
+    fs::write(team.path("B", "prospects/deep"), "a plain file\n").unwrap();
+    team.git("B", &["add", "-A"]);
+    team.git("B", &["commit", "-q", "-m", "a file named deep"]);
+    let before = team.state("B");
+    // A clash, named, and nothing changed.
+    let run = team.ledger("B", &["sync"]).fails(1);
+    run.says("prospects/deep: the whole file");
+    assert_eq!(team.state("B"), before);
+    assert_eq!(team.read("B", "prospects/deep"), "a plain file\n");
+}
