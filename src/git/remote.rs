@@ -570,33 +570,23 @@ impl Repo {
     /// apart, for the whole merge to settle.
     fn merge_apart(&self, base: &Tree, ours: &Tree, theirs: &Tree) -> Result<Option<Oid>> {
         let fail = |e| Error::git("cannot merge", e);
-        let diff = |tree| self.repo.diff_tree_to_tree(Some(base), Some(tree), None);
-        let our_diff = diff(ours).map_err(fail)?;
-        let their_diff = diff(theirs).map_err(fail)?;
-        let mut our_files: BTreeSet<&[u8]> = BTreeSet::new();
-        for delta in our_diff.deltas() {
-            for file in [delta.old_file(), delta.new_file()] {
-                our_files.extend(file.path_bytes());
-            }
-        }
+        let our_changes = self.changes(Some(base), ours).map_err(fail)?;
+        let their_changes = self.changes(Some(base), theirs).map_err(fail)?;
+        let our_files: BTreeSet<&[u8]> = our_changes.iter().map(|c| c.path.as_slice()).collect();
         let mut their_files: BTreeSet<&[u8]> = BTreeSet::new();
         let mut update = git2::build::TreeUpdateBuilder::new();
-        for delta in their_diff.deltas() {
-            let (old, new) = (delta.old_file(), delta.new_file());
-            let Some(path) = new.path_bytes().or(old.path_bytes()) else {
-                return Ok(None);
-            };
-            let renamed = old.path_bytes().is_some_and(|old| old != path);
+        for change in &their_changes {
+            let path = change.path.as_slice();
             let near_ours = std::iter::once(path)
                 .chain(folders_of(path))
                 .any(|p| our_files.contains(p));
-            if renamed || near_ours {
+            if near_ours {
                 return Ok(None);
             }
             their_files.insert(path);
-            match delta.status() {
-                git2::Delta::Deleted => update.remove(path),
-                _ => update.upsert(path, new.id(), new.mode()),
+            match change.now {
+                None => update.remove(path),
+                Some((id, mode)) => update.upsert(path, id, file_mode(mode)),
             };
         }
         let theirs_above_ours = our_files
@@ -611,19 +601,76 @@ impl Repo {
 
     /// The paths whose content differs between two trees, sorted.
     fn changed_between(&self, old: Option<&Tree>, new: &Tree) -> Result<BTreeSet<String>> {
-        let diff = self
-            .repo
-            .diff_tree_to_tree(old, Some(new), None)
+        let changes = self
+            .changes(old, new)
             .map_err(|e| Error::git("cannot compare commits", e))?;
-        let mut paths = BTreeSet::new();
-        for delta in diff.deltas() {
-            for file in [delta.old_file(), delta.new_file()] {
-                if let Some(path) = file.path().and_then(Path::to_str) {
-                    paths.insert(path.to_owned());
+        let paths = changes.into_iter().map(|change| change.path);
+        Ok(paths
+            .filter_map(|path| String::from_utf8(path).ok())
+            .collect())
+    }
+
+    /// Every file that differs from tree `old` to tree `new`, with what it
+    /// is in `new` (`None`: gone). Only the trees whose ids differ are
+    /// read, so a change of a few files in a large ledger reads the trees
+    /// on their paths alone; libgit2's tree diff reads every tree of both
+    /// (docs/benchmarks.md). A work list, not recursion, so a deep tree
+    /// cannot overflow the stack.
+    fn changes(
+        &self,
+        old: Option<&Tree>,
+        new: &Tree,
+    ) -> std::result::Result<Vec<Change>, git2::Error> {
+        let mut changes = Vec::new();
+        let mut work: Vec<(Vec<u8>, Option<Tree>, Option<Tree>)> =
+            vec![(Vec::new(), old.cloned(), Some(new.clone()))];
+        while let Some((folder, old, new)) = work.pop() {
+            let entries = |tree: &Option<Tree>| {
+                let mut named = std::collections::BTreeMap::new();
+                for entry in tree.iter().flat_map(Tree::iter) {
+                    named.insert(entry.name_bytes().to_vec(), (entry.id(), entry.filemode()));
+                }
+                named
+            };
+            let (before, after) = (entries(&old), entries(&new));
+            let names: BTreeSet<&Vec<u8>> = before.keys().chain(after.keys()).collect();
+            for name in names {
+                let was = before.get(name).copied();
+                let is = after.get(name).copied();
+                if was == is {
+                    continue;
+                }
+                let path = match folder.is_empty() {
+                    true => name.clone(),
+                    false => [&folder[..], b"/", name].concat(),
+                };
+                let as_tree =
+                    |side: Option<(Oid, i32)>| -> std::result::Result<Option<Tree>, git2::Error> {
+                        match side {
+                            Some((id, mode)) if mode == i32::from(git2::FileMode::Tree) => {
+                                self.repo.find_tree(id).map(Some)
+                            }
+                            _ => Ok(None),
+                        }
+                    };
+                let (was_tree, is_tree) = (as_tree(was)?, as_tree(is)?);
+                // A file on either side is a change of that path; a tree on
+                // either side is looked into.
+                let was_file = was.filter(|_| was_tree.is_none());
+                let is_file = is.filter(|_| is_tree.is_none());
+                if was_file.is_some() || is_file.is_some() {
+                    changes.push(Change {
+                        path: path.clone(),
+                        now: is_file,
+                    });
+                }
+                if was_tree.is_some() || is_tree.is_some() {
+                    work.push((path, was_tree, is_tree));
                 }
             }
         }
-        Ok(paths)
+        changes.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(changes)
     }
 
     /// The remote to sync with: the one asked for, else the branch's
@@ -1138,6 +1185,28 @@ impl Repo {
     }
 }
 
+/// A file that differs between two trees: its path, and what it is in the
+/// newer (its blob and mode), `None` when it is gone.
+struct Change {
+    path: Vec<u8>,
+    now: Option<(Oid, i32)>,
+}
+
+/// A tree entry's mode as git2 names it.
+fn file_mode(mode: i32) -> git2::FileMode {
+    use git2::FileMode;
+    [
+        FileMode::BlobExecutable,
+        FileMode::Link,
+        FileMode::Commit,
+        FileMode::BlobGroupWritable,
+        FileMode::Tree,
+    ]
+    .into_iter()
+    .find(|kind| i32::from(*kind) == mode)
+    .unwrap_or(FileMode::Blob)
+}
+
 /// The folders above a `/`-separated path, as paths.
 fn folders_of(path: &[u8]) -> impl Iterator<Item = &[u8]> {
     let slashes = path.iter().enumerate().filter(|(_, &b)| b == b'/');
@@ -1554,6 +1623,102 @@ impl<'a> Credentials<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A tree of `files` (path, content; `None` content: a symbolic link
+    /// to `x`), the paths ending in `.sh` executable.
+    fn tree_of(repo: &Repository, files: &[(&str, Option<&str>)]) -> Oid {
+        let mut index = repo.index().unwrap();
+        index.clear().unwrap();
+        for (path, content) in files {
+            let (bytes, mode) = match content {
+                Some(text) if path.ends_with(".sh") => (text.as_bytes(), 0o100755),
+                Some(text) => (text.as_bytes(), 0o100644),
+                None => (&b"x"[..], 0o120000),
+            };
+            let id = repo.blob(bytes).unwrap();
+            let entry = IndexEntry {
+                ctime: IndexTime::new(0, 0),
+                mtime: IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode,
+                uid: 0,
+                gid: 0,
+                file_size: bytes.len() as u32,
+                id,
+                flags: 0,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry).unwrap();
+        }
+        index.write_tree_to(repo).unwrap()
+    }
+
+    /// Files that differ, with the blob and mode each has after.
+    type Seen = Vec<(Vec<u8>, Option<(Oid, i32)>)>;
+
+    /// The files that differ between two trees are the ones libgit2's
+    /// whole diff finds, with the blob and mode each has after.
+    #[test]
+    fn changes_are_the_files_the_whole_diff_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo {
+            repo: Repository::init(dir.path()).unwrap(),
+            workdir: dir.path().to_path_buf(),
+        };
+        let base = [
+            ("a.md", Some("a")),
+            ("same/deep/kept.md", Some("kept")),
+            ("p/changed.md", Some("one")),
+            ("p/gone.md", Some("gone")),
+            ("p/becomes-folder", Some("file")),
+            ("q/becomes-file/x.md", Some("x")),
+            ("run.sh", Some("echo")),
+            ("link", None),
+            ("ä/名前.md", Some("unicode")),
+        ];
+        let after = [
+            ("a.md", Some("a")),
+            ("same/deep/kept.md", Some("kept")),
+            ("p/changed.md", Some("two")),
+            ("p/becomes-folder/inside.md", Some("in")),
+            ("q/becomes-file", Some("file now")),
+            ("run.sh.md", Some("echo")),
+            ("new/folder/added.md", Some("added")),
+            ("link", Some("a file now")),
+            ("ä/名前.md", Some("changed")),
+        ];
+        let (old, new) = (tree_of(&repo.repo, &base), tree_of(&repo.repo, &after));
+        let (old, new) = (
+            repo.repo.find_tree(old).unwrap(),
+            repo.repo.find_tree(new).unwrap(),
+        );
+        for (from, to) in [(Some(&old), &new), (Some(&new), &old), (None, &new)] {
+            let ours: Seen = repo
+                .changes(from, to)
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.path, c.now))
+                .collect();
+            let diff = repo.repo.diff_tree_to_tree(from, Some(to), None).unwrap();
+            let mut whole: Seen = Vec::new();
+            for delta in diff.deltas() {
+                let new = delta.new_file();
+                let path = new.path_bytes().or(delta.old_file().path_bytes()).unwrap();
+                let now = (delta.status() != git2::Delta::Deleted)
+                    .then(|| (new.id(), i32::from(new.mode())));
+                // libgit2 names a file that became a link twice (gone, then
+                // new); what it is after is what counts.
+                whole.retain(|(p, _)| p != path);
+                whole.push((path.to_vec(), now));
+            }
+            whole.sort();
+            let mut ours = ours;
+            ours.sort();
+            assert_eq!(ours, whole);
+        }
+    }
 
     #[test]
     fn ids_show_seven_hex_digits() {
