@@ -566,16 +566,19 @@ impl Repo {
     /// a file where the other changed a folder of that name: their changes
     /// laid on our tree. Only the trees on their paths are read and
     /// written, where libgit2's merge reads and writes every tree of the
-    /// ledger (docs/benchmarks.md). `None` when the sides are not so far
-    /// apart, for the whole merge to settle.
-    fn merge_apart(&self, base: &Tree, ours: &Tree, theirs: &Tree) -> Result<Option<Oid>> {
-        let fail = |e| Error::git("cannot merge", e);
-        let our_changes = self.changes(Some(base), ours).map_err(fail)?;
-        let their_changes = self.changes(Some(base), theirs).map_err(fail)?;
+    /// ledger (docs/benchmarks.md). `our_changes` and `their_changes` are
+    /// what each side changed since the merge base. `None` when the sides
+    /// are not so far apart, for the whole merge to settle.
+    fn merge_apart(
+        &self,
+        ours: &Tree,
+        our_changes: &[Change],
+        their_changes: &[Change],
+    ) -> Result<Option<Oid>> {
         let our_files: BTreeSet<&[u8]> = our_changes.iter().map(|c| c.path.as_slice()).collect();
         let mut their_files: BTreeSet<&[u8]> = BTreeSet::new();
         let mut update = git2::build::TreeUpdateBuilder::new();
-        for change in &their_changes {
+        for change in their_changes {
             let path = change.path.as_slice();
             let near_ours = std::iter::once(path)
                 .chain(folders_of(path))
@@ -595,7 +598,9 @@ impl Repo {
         if theirs_above_ours {
             return Ok(None);
         }
-        let tree = update.create_updated(&self.repo, ours).map_err(fail)?;
+        let tree = update
+            .create_updated(&self.repo, ours)
+            .map_err(|e| Error::git("cannot merge", e))?;
         Ok(Some(tree))
     }
 
@@ -604,10 +609,7 @@ impl Repo {
         let changes = self
             .changes(old, new)
             .map_err(|e| Error::git("cannot compare commits", e))?;
-        let paths = changes.into_iter().map(|change| change.path);
-        Ok(paths
-            .filter_map(|path| String::from_utf8(path).ok())
-            .collect())
+        Ok(paths_of(&changes))
     }
 
     /// Every file that differs from tree `old` to tree `new`, with what it
@@ -802,8 +804,12 @@ impl Repo {
         };
         let our_tree = our_commit.tree().map_err(fail)?;
         let their_tree = their_commit.tree().map_err(fail)?;
-        if let Some(base) = &base_tree {
-            if let Some(tree) = self.merge_apart(base, &our_tree, &their_tree)? {
+        let our_changes = self.changes(base_tree.as_ref(), &our_tree).map_err(fail)?;
+        let their_changes = self
+            .changes(base_tree.as_ref(), &their_tree)
+            .map_err(fail)?;
+        if base_tree.is_some() {
+            if let Some(tree) = self.merge_apart(&our_tree, &our_changes, &their_changes)? {
                 return Ok(TreeMerge::Clean(tree));
             }
         }
@@ -812,8 +818,8 @@ impl Repo {
             .merge_commits(&our_commit, &their_commit, None)
             .map_err(fail)?;
 
-        let ours_changed = self.changed_between(base_tree.as_ref(), &our_tree)?;
-        let theirs_changed = self.changed_between(base_tree.as_ref(), &their_tree)?;
+        let ours_changed = paths_of(&our_changes);
+        let theirs_changed = paths_of(&their_changes);
         let mut clashes = Vec::new();
         let mut settled = BTreeSet::new();
         for path in ours_changed.intersection(&theirs_changed) {
@@ -1190,6 +1196,14 @@ impl Repo {
 struct Change {
     path: Vec<u8>,
     now: Option<(Oid, i32)>,
+}
+
+/// The paths of `changes` that are UTF-8.
+fn paths_of(changes: &[Change]) -> BTreeSet<String> {
+    let paths = changes.iter().map(|c| std::str::from_utf8(&c.path));
+    paths
+        .filter_map(|path| Some(path.ok()?.to_owned()))
+        .collect()
 }
 
 /// A tree entry's mode as git2 names it.

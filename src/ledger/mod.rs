@@ -103,32 +103,9 @@ impl Ledger {
 
 /// `path` relative to `root`, `/`-separated; `None` outside the root or not UTF-8.
 pub fn relative(root: &Path, path: &Path) -> Option<String> {
-    // The walk asks this of every file: a path it made by joining names to
-    // the root, which a look at its bytes answers, where taking both
-    // apart into components cost a few percent of a warm `due`.
-    if let Some(rel) = plainly_below(root, path) {
-        return Some(rel.to_owned());
-    }
     let rel = path.strip_prefix(root).ok()?;
     let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
     Some(parts?.join("/"))
-}
-
-/// The rest of `path` after `root` and a `/`, when `path` is the bytes of
-/// `root` followed by plain names (none empty, `.` or `..`); else `None`,
-/// and [`relative`] takes the paths apart. Never on Windows, whose
-/// separators are two.
-fn plainly_below<'p>(root: &Path, path: &'p Path) -> Option<&'p str> {
-    if cfg!(windows) {
-        return None;
-    }
-    let rest = path.to_str()?.strip_prefix(root.to_str()?)?;
-    let rest = match root.to_str()?.ends_with('/') {
-        true => rest,
-        false => rest.strip_prefix('/')?,
-    };
-    let plain = |name: &str| !name.is_empty() && name != "." && name != "..";
-    rest.split('/').all(plain).then_some(rest)
 }
 
 /// Remove `.` and `..` from a path without touching the disk.

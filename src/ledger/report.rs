@@ -102,33 +102,20 @@ impl Report {
             settings: &ledger.settings,
             today,
         };
-        let take = |mut gathered: Gathered, found, cache: Option<&Cache>| {
-            match found {
-                Ok(found) => gathered.add(found, cache, &cx, query),
-                Err(problem) => gathered.report.problems.push(problem),
-            }
-            gathered
-        };
-        let (gathered, cache) = match cache {
-            // Without a cache, each file is read as the walk finds it.
-            None => {
-                let gathered = walk(&ledger.root, &ledger.settings)
-                    .fold(Gathered::default, |g, found| take(g, found, None))
-                    .collect::<Vec<Gathered>>();
-                (gathered, None)
-            }
-            // With one, the walk lists the files while the cache is read.
-            Some(at) => {
-                let (cache, found) = rayon::join(
-                    || Cache::open(at, today, &ledger.settings_bytes),
-                    || walk(&ledger.root, &ledger.settings),
-                );
-                let gathered = found
-                    .fold(Gathered::default, |g, found| take(g, found, Some(&cache)))
-                    .collect::<Vec<Gathered>>();
-                (gathered, Some(cache))
-            }
-        };
+        // The walk lists the files while the cache (if any) is read.
+        let (cache, found) = rayon::join(
+            || cache.map(|at| Cache::open(at, today, &ledger.settings_bytes)),
+            || walk(&ledger.root, &ledger.settings),
+        );
+        let gathered = found
+            .fold(Gathered::default, |mut gathered, found| {
+                match found {
+                    Ok(found) => gathered.add(found, cache.as_ref(), &cx, query),
+                    Err(problem) => gathered.report.problems.push(problem),
+                }
+                gathered
+            })
+            .collect::<Vec<Gathered>>();
         let Gathered {
             mut report,
             kept,

@@ -1,10 +1,12 @@
 //! Finding a ledger's prospect files: every `*.md` file under the root,
 //! but in hidden folders and what `ignore:` names.
 //!
-//! Each folder is listed by walkdir, one level deep, unsorted, in a task
-//! of its own, so that the folders are listed on every core at once;
-//! whoever gathers what the files hold sorts it once at the end
-//! (statuses by due date, diagnostics by path). Symbolic links are not
+//! Each folder is listed by walkdir, one level deep, in a task of its
+//! own, so that the folders are listed on every core at once; its files
+//! are handed on in the order of their names (the cache's order), the
+//! folders in no particular order, and whoever gathers what the files
+//! hold sorts it once at the end (statuses by due date, diagnostics by
+//! path). Symbolic links are not
 //! followed, so a link cannot lead the walk out of the ledger or round
 //! in a circle.
 //!
@@ -207,6 +209,14 @@ impl<'w> Walk<'w> {
                 }
             };
             let name = file_name(entry.path());
+            let bytes = name.as_encoded_bytes();
+            let kind = entry.file_type();
+            // Hidden folders are not entered, and only `*.md` files kept.
+            let folder_in = kind.is_dir() && !bytes.starts_with(b".");
+            let markdown = kind.is_file() && bytes.len() > 3 && bytes.ends_with(b".md");
+            if !(folder_in || markdown) {
+                continue;
+            }
             // The entry's path below the root, when it is UTF-8.
             let relative = below
                 .as_deref()
@@ -215,21 +225,16 @@ impl<'w> Walk<'w> {
                     "" => name.to_owned(),
                     below => [below, "/", name].concat(),
                 });
-            let ignored = relative
+            // What `ignore:` names is neither entered nor kept.
+            if relative
                 .as_deref()
-                .is_some_and(|rel| self.settings.is_ignored(rel));
-            let name = name.as_encoded_bytes();
-            if entry.file_type().is_dir() {
-                // Hidden and ignored folders are not entered at all.
-                if !name.starts_with(b".") && !ignored {
-                    let dir = (entry.into_path(), relative);
-                    scope.spawn(move |scope| self.list(scope, dir, listings));
-                }
+                .is_some_and(|rel| self.settings.is_ignored(rel))
+            {
                 continue;
             }
-            let is_markdown =
-                entry.file_type().is_file() && name.len() > 3 && name.ends_with(b".md");
-            if !is_markdown || ignored {
+            if folder_in {
+                let dir = (entry.into_path(), relative);
+                scope.spawn(move |scope| self.list(scope, dir, listings));
                 continue;
             }
             let Some(relative) = relative else {
