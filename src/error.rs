@@ -342,7 +342,7 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::NotUtf8 => write!(f, "not UTF-8 text"),
             Problem::CellCount { expected, found } => {
-                let cells = crate::format::text::count(*found, "cell");
+                let cells = count(*found, "cell");
                 write!(f, "{cells} where the header has {expected} columns")
             }
             Problem::NoName => write!(f, "no name: the row has no deal, person or company name"),
