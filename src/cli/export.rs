@@ -53,26 +53,21 @@ fn csv(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
     drop(header);
     // The rows written on every core, a slice each, and put out in order.
     let statuses = statuses(env, filters, Keep::All, true);
-    let pieces: Vec<std::result::Result<Vec<u8>, ::csv::Error>> = statuses
-        .par_chunks(ROWS_A_PIECE)
-        .map(|chunk| {
-            let mut csv = rfc_4180().has_headers(false).from_writer(Vec::new());
-            let none = Card::default();
-            for status in chunk {
-                let card = status.card.as_deref().unwrap_or(&none);
-                // Not JSON: a control character is shown escaped (SPEC section 10).
-                for cell in export::row(status, card) {
-                    csv.write_field(printable(&cell).as_bytes())?;
-                }
-                csv.write_record(None::<&[u8]>)?;
+    super::style::write_in_order(out, &statuses, |slice, piece| {
+        let mut csv = rfc_4180().has_headers(false).from_writer(piece);
+        let none = Card::default();
+        for status in slice {
+            let card = status.card.as_deref().unwrap_or(&none);
+            // Not JSON: a control character is shown escaped (SPEC section 10).
+            for cell in export::row(status, card) {
+                csv.write_field(printable(&cell).as_bytes())
+                    .map_err(failed)?;
             }
-            csv.into_inner().map_err(|e| e.into_error().into())
-        })
-        .collect();
-    for piece in pieces {
-        out.write_all(&piece.map_err(failed)?)?;
-    }
-    Ok(())
+            csv.write_record(None::<&[u8]>).map_err(failed)?;
+        }
+        csv.flush()?;
+        Ok(())
+    })
 }
 
 /// A writer of RFC 4180's CSV: records end in CRLF.
@@ -81,9 +76,6 @@ fn rfc_4180() -> ::csv::WriterBuilder {
     builder.terminator(::csv::Terminator::CRLF);
     builder
 }
-
-/// How many rows (or events) one thread writes at a time.
-const ROWS_A_PIECE: usize = 2048;
 
 /// `export json`: what `show --json` prints of each prospect, in an array.
 fn json(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {

@@ -258,21 +258,24 @@ pub fn lint(env: &Env, args: &LintArgs, out: &mut impl Write) -> Result<ExitCode
         )?;
     } else {
         let look = &env.look;
-        for d in &diagnostics {
-            let (word, paint) = match d.severity {
-                Severity::Error => ("error", style::ERROR),
-                Severity::Warning => ("warning", style::WARNING),
-            };
-            writeln!(
-                out,
-                "{}:{}:{}: {}: {}",
-                printable(&d.path),
-                d.line,
-                d.column,
-                look.paint(paint, &format!("{word}[{}]", d.code.as_str())),
-                printable(&d.message)
-            )?;
-        }
+        style::write_in_order(out, &diagnostics, |slice, piece| {
+            for d in slice {
+                let (word, paint) = match d.severity {
+                    Severity::Error => ("error", style::ERROR),
+                    Severity::Warning => ("warning", style::WARNING),
+                };
+                writeln!(
+                    piece,
+                    "{}:{}:{}: {}: {}",
+                    printable(&d.path),
+                    d.line,
+                    d.column,
+                    look.paint(paint, &format!("{word}[{}]", d.code.as_str())),
+                    printable(&d.message)
+                )?;
+            }
+            io::Result::Ok(())
+        })?;
         if !diagnostics.is_empty() {
             out.flush()?;
             eprintln!(

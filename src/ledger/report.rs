@@ -12,7 +12,7 @@ use crate::format::diagnostic::Diagnostic;
 use crate::ledger::cache::{Cache, Learned};
 use crate::ledger::walk::{walk, Found, Key};
 use crate::ledger::Ledger;
-use crate::rules::check::{self, Context, Summary};
+use crate::rules::check::{self, Context, Summary, Who};
 use crate::rules::due::{self, Reason, Status};
 use crate::rules::stats::{Stats, Tally};
 
@@ -245,10 +245,6 @@ pub struct Lint {
     pub prospects: usize,
 }
 
-/// Who a usable prospect is, for the ledger-wide `duplicate` check: its
-/// id, and the keys of its name and email.
-type Who = (String, String, Option<String>);
-
 /// What a piece of `lint`'s walk found.
 #[derive(Default)]
 struct Linted {
@@ -288,26 +284,29 @@ impl Lint {
         let pieces: Vec<Linted> = walk(&ledger.root, &ledger.settings)
             .fold(Linted::default, take)
             .collect();
-        // The pieces joined once, each diagnostic moved once.
-        let count = |of: fn(&Linted) -> usize| pieces.iter().map(of).sum::<usize>();
+        // The `duplicate` check first, and what it needs let go of before
+        // the diagnostics are joined: a lint holds the two one after the
+        // other, not both (peak memory, docs/benchmarks.md).
         let mut lint = Lint::default();
-        let mut who = Vec::with_capacity(count(|p| p.who.len()));
-        lint.diagnostics
-            .reserve_exact(count(|p| p.lint.diagnostics.len()) + ledger.settings_problems.len());
+        let mut diagnostics = Vec::with_capacity(pieces.len());
+        let mut who = Vec::with_capacity(pieces.len());
         for piece in pieces {
-            lint.diagnostics.extend(piece.lint.diagnostics);
             lint.prospects += piece.lint.prospects;
-            who.extend(piece.who);
+            diagnostics.push(piece.lint.diagnostics);
+            who.push(piece.who);
+        }
+        let duplicates = check::duplicates(who.iter().flatten());
+        drop(who);
+        // The pieces joined once, each diagnostic moved once.
+        let count = diagnostics.iter().map(Vec::len).sum::<usize>();
+        lint.diagnostics
+            .reserve_exact(count + ledger.settings_problems.len() + duplicates.len());
+        for piece in diagnostics {
+            lint.diagnostics.extend(piece);
         }
         lint.diagnostics
             .extend(ledger.settings_problems.iter().cloned());
-        // The first of two alike is the one with the smaller id, whatever
-        // order the walk met them in.
-        who.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let who = who
-            .iter()
-            .map(|(id, name, email)| (id.as_str(), name.as_str(), email.as_deref()));
-        lint.diagnostics.extend(check::duplicates(who));
+        lint.diagnostics.extend(duplicates);
         lint.diagnostics
             .par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         lint
