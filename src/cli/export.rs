@@ -15,7 +15,7 @@ use ledger::rules::export;
 use ledger::{Error, Result};
 use rayon::prelude::*;
 
-use super::read::{action, report_for, show_json, write_json};
+use super::read::{action, report_for, show_json, write_json_array};
 use super::style;
 use super::{Env, ExportFormat, Filters, IcsArgs};
 
@@ -53,7 +53,7 @@ fn csv(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
     drop(header);
     // The rows written on every core, a slice each, and put out in order.
     let statuses = statuses(env, filters, Keep::All, true);
-    super::style::write_in_order(out, &statuses, |slice, piece| {
+    super::style::write_in_order(out, &statuses, |_, slice, piece| {
         let mut csv = rfc_4180().has_headers(false).from_writer(piece);
         let none = Card::default();
         for status in slice {
@@ -92,7 +92,7 @@ fn json(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
             show_json(status, &prospect).ok()
         })
         .collect();
-    write_json(out, &shown)
+    write_json_array(out, &shown)
 }
 
 /// `export ics`: an all-day event (or with `--todo` a to-do) for each

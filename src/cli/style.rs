@@ -14,23 +14,25 @@ use rayon::prelude::*;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Write a piece of text for each item, in order, the pieces made on every
-/// core: `render` writes those of a slice of items to a buffer. A window
+/// core: `render` writes those of a slice of items (and the place of its
+/// first in `items`) to a buffer. A window
 /// of slices is made at a time, so that what is held at once stays small
 /// however many items there are (the lines of a `lint` of 100,000
 /// prospects are 19 MB).
 pub fn write_in_order<T: Sync, E: From<io::Error> + Send>(
     out: &mut impl Write,
     items: &[T],
-    render: impl Fn(&[T], &mut Vec<u8>) -> Result<(), E> + Sync,
+    render: impl Fn(usize, &[T], &mut Vec<u8>) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
     const SLICE: usize = 2048;
-    const WINDOW: usize = 16 * SLICE;
-    for window in items.chunks(WINDOW) {
+    const WINDOW: usize = 4 * SLICE;
+    for (w, window) in items.chunks(WINDOW).enumerate() {
         let pieces: Vec<Result<Vec<u8>, E>> = window
             .par_chunks(SLICE)
-            .map(|slice| {
+            .enumerate()
+            .map(|(s, slice)| {
                 let mut piece = Vec::with_capacity(slice.len() * 128);
-                render(slice, &mut piece).map(|()| piece)
+                render(w * WINDOW + s * SLICE, slice, &mut piece).map(|()| piece)
             })
             .collect();
         for piece in pieces {
