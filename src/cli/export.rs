@@ -1,6 +1,7 @@
 //! `ledger export ics|csv|json` (SPEC section 9): the ledger for a
 //! calendar, a spreadsheet or a script, from the same report `list` shows.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Write;
 use std::process::ExitCode;
@@ -53,7 +54,7 @@ fn csv(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
     drop(header);
     // The rows written on every core, a slice each, and put out in order.
     let statuses = statuses(env, filters, Keep::All, true);
-    super::style::write_in_order(out, &statuses, |_, slice, piece| {
+    style::write_in_order(out, &statuses, |_, slice, piece| {
         let mut csv = rfc_4180().has_headers(false).from_writer(piece);
         let none = Card::default();
         for status in slice {
@@ -116,26 +117,25 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
     let (head, tail) = shell.split_at(shell.rfind("END:VCALENDAR").unwrap_or(shell.len()));
     let ledger = ledger_name(env);
     let statuses = statuses(env, &args.filters, Keep::DueBy(horizon), true);
-    let events: Vec<String> = statuses
-        .par_iter()
-        .filter_map(|status| {
-            let day = status.due?.max(today);
+    out.write_all(head.as_bytes())?;
+    style::write_in_order(out, &statuses, |_, slice, piece| {
+        for status in slice {
+            let Some(due) = status.due else { continue };
+            let day = due.max(today);
             let uid = uid(&ledger, &status.id);
-            Some(if args.todo {
+            let item = if args.todo {
                 let mut todo = icalendar::Todo::new();
                 todo.due(day);
-                folded(describe(todo, &uid, status, today).to_string())
+                describe(todo, &uid, status, today).to_string()
             } else {
                 let mut event = icalendar::Event::new();
                 event.starts(day);
-                folded(describe(event, &uid, status, today).to_string())
-            })
-        })
-        .collect();
-    out.write_all(head.as_bytes())?;
-    for event in events {
-        out.write_all(event.as_bytes())?;
-    }
+                describe(event, &uid, status, today).to_string()
+            };
+            piece.extend_from_slice(folded(item).as_bytes());
+        }
+        Ok::<(), Error>(())
+    })?;
     out.write_all(tail.as_bytes())?;
     Ok(())
 }
@@ -235,12 +235,10 @@ fn summary(s: &Status, today: Date) -> String {
 /// Stage, value, contact, email, phone and last touch, a line each.
 fn description(s: &Status) -> String {
     let card = s.card.as_deref();
-    let mut lines = vec![format!("Stage: {}", printable(&s.stage))];
+    let mut text = format!("Stage: {}", printable(&s.stage));
     if let Some(value) = s.value {
-        lines.push(format!(
-            "Value: {}",
-            style::money(value, &printable(&s.currency))
-        ));
+        let currency = printable(&s.currency);
+        let _ = write!(text, "\nValue: {}", style::money(value, &currency));
     }
     let known = [
         ("Contact", card.and_then(|c| c.contact.as_deref())),
@@ -249,14 +247,14 @@ fn description(s: &Status) -> String {
     ];
     for (label, value) in known {
         if let Some(value) = value {
-            lines.push(format!("{label}: {}", printable(value)));
+            let _ = write!(text, "\n{label}: {}", printable(value));
         }
     }
     if let Some(last) = s.last_touch {
-        lines.push(format!("Last touch: {last}"));
+        let _ = write!(text, "\nLast touch: {last}");
     }
-    lines.push(format!("Ledger: {}", printable(&s.id)));
-    lines.join("\n")
+    let _ = write!(text, "\nLedger: {}", printable(&s.id));
+    text
 }
 
 /// The stage and the tags, as one CATEGORIES value: a list whose items
