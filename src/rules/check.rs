@@ -527,4 +527,62 @@ mod tests {
             ]
         );
     }
+
+    /// The duplicates of prospects given in any order are those a walk in
+    /// id order finds, remembering the first holder of each key.
+    #[test]
+    fn duplicates_are_those_found_in_id_order() {
+        use proptest::prelude::*;
+        use std::collections::HashMap;
+        let prospect = (0usize..6, proptest::option::of(0usize..4));
+        let ledger = proptest::collection::vec(prospect, 0..40);
+        let order = any::<u64>();
+        proptest!(|(ledger in ledger, seed in order)| {
+            let mut who: Vec<Who> = ledger
+                .iter()
+                .enumerate()
+                .map(|(i, (name, email))| {
+                    let email = email.map(|e| if e == 0 { String::new() } else { format!("e{e}") });
+                    (format!("p{i:02}"), format!("n{name}"), email)
+                })
+                .collect();
+            // In id order, by hand.
+            let mut seen: HashMap<(usize, &str), &str> = HashMap::new();
+            let mut expected = Vec::new();
+            for (id, name, email) in &who {
+                let email = email.as_deref().filter(|e| !e.is_empty());
+                let mut said = false;
+                for (kind, key) in [(0, Some(name.as_str())), (1, email)] {
+                    let Some(key) = key else { continue };
+                    match seen.get(&(kind, key)) {
+                        Some(first) if !said => {
+                            let what = ["name", "email"][kind];
+                            expected.push(format!("{id}.md: same {what} as {first} ({key})"));
+                            said = true;
+                        }
+                        Some(_) => {}
+                        None => {
+                            seen.insert((kind, key), id);
+                        }
+                    }
+                }
+            }
+            // Given in another order.
+            let mut state = seed;
+            for i in (1..who.len()).rev() {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                who.swap(i, (state >> 33) as usize % (i + 1));
+            }
+            let mut found: Vec<String> = duplicates(who.iter())
+                .iter()
+                .map(|d| {
+                    let message = d.message.trim_end_matches(": merge them, or tell them apart");
+                    format!("{}: {message}", d.path)
+                })
+                .collect();
+            found.sort();
+            expected.sort();
+            prop_assert_eq!(found, expected);
+        });
+    }
 }
