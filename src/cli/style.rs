@@ -14,11 +14,10 @@ use rayon::prelude::*;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Write a piece of text for each item, in order, the pieces made on every
-/// core: `render` writes those of a slice of items (and the place of its
-/// first in `items`) to a buffer. A window
-/// of slices is made at a time, so that what is held at once stays small
-/// however many items there are (the lines of a `lint` of 100,000
-/// prospects are 19 MB).
+/// core: `render` writes those of a slice of items to a buffer, told where
+/// the slice begins in `items`. A window of slices is made at a time, so
+/// that what is held at once stays small however many items there are
+/// (the lines of a `lint` of 100,000 prospects are 19 MB).
 pub fn write_in_order<T: Sync, E: From<io::Error> + Send>(
     out: &mut impl Write,
     items: &[T],
