@@ -325,7 +325,8 @@ pub fn write_json_array<T: Serialize + Sync>(out: &mut impl Write, items: &[T]) 
                 .serialize(&mut json)
                 .map_err(|e| Error::Output(e.into()))?;
             // Each line indented once more, as in the list: a line break
-            // within a string is always written `\n`.
+            // within a string is always written `\n` (no value here is
+            // serde_json's `RawValue`, which could hold one raw).
             piece.extend_from_slice(b"  ");
             for line in item.split_inclusive(|&b| b == b'\n') {
                 piece.extend_from_slice(line);

@@ -338,11 +338,14 @@ pub type Who = (String, String, Option<String>);
 /// The `duplicate` check across prospects, given in any order: a prospect
 /// that shares a name or an email with one of a smaller id, reported once
 /// (for its name, when both are shared) and naming the first to have it.
+/// `usable` is gone through more than once, and must give the same
+/// prospects in the same order each time (as a slice's iterator does).
 pub fn duplicates<'a>(usable: impl Iterator<Item = &'a Who> + Clone) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     const KINDS: [&str; 2] = ["name", "email"];
-    // Every key with who has it, sorted: the first of a run of one key
-    // is its first holder. A sort on every core, where a hash map of the
+    // Every key with who has it, as (kind, key, id, place in `usable`),
+    // sorted: a run of one key is in id order, and its first is the
+    // first holder. A sort on every core, where a hash map of the
     // keys took a lint of 100,000 prospects a tenth of its time
     // (docs/benchmarks.md).
     let mut keys: Vec<(usize, &str, &str, usize)> = usable
