@@ -193,6 +193,14 @@ impl Repo {
         let mut contents = Vec::with_capacity(paths.len());
         for path in paths {
             rels.push(self.in_tree(path)?);
+            // Its bytes would be the target's, and the index would stage
+            // the link: never commit one (the callers leave links out).
+            if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(Error::Refused(format!(
+                    "{} is a symbolic link; ledger commits files only",
+                    path.display()
+                )));
+            }
             contents.push(store::read_if_there(path)?);
         }
         let changes: Vec<(String, Option<&[u8]>)> = rels

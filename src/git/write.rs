@@ -518,10 +518,8 @@ impl Writer<'_> {
         let base = slug(name);
         let folder = shelf(&self.ledger.root, &base);
         self.no_link_on_the_way(&folder)?;
-        let same = |text: &str| {
-            let theirs = Prospect::parse("", text)
-                .fields()
-                .map(|f| f.name.to_lowercase());
+        let same = |theirs: &Prospect| {
+            let theirs = theirs.fields().map(|f| f.name.to_lowercase());
             theirs.is_some_and(|theirs| theirs.trim() == name.trim().to_lowercase())
         };
         for n in from.max(1)..=MAX_SAME_SLUG {
@@ -538,8 +536,13 @@ impl Writer<'_> {
             if fs::symlink_metadata(&full).is_err() {
                 return Ok((path, n));
             }
-            let text = fs::read_to_string(&full).unwrap_or_default();
-            if same(&text) {
+            // Taken, by a prospect of this name or by anything else: a
+            // folder, a link, a FIFO (never waited on) or another file.
+            let theirs = read::open_regular(&full)
+                .ok()
+                .flatten()
+                .and_then(|file| read::read_prospect(&path, || Ok(file)));
+            if theirs.is_some_and(|theirs| same(&theirs)) {
                 return Err(Error::AlreadyExists { path });
             }
         }
@@ -610,6 +613,12 @@ impl Writer<'_> {
             let Some(rel) = ledger::relative(&root_canon, &path) else {
                 continue;
             };
+            // A symbolic link is left alone, whatever it is called: it is
+            // not a prospect (SPEC section 1), and its target may lie
+            // outside the ledger. `git add` commits a link, if one is wanted.
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                continue;
+            }
             let id = if rel == settings::FILE_NAME {
                 rel.clone()
             } else if rel.ends_with(".md") && !self.ledger.skips(&rel) {

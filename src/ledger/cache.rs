@@ -2,12 +2,15 @@
 //! on the same day costs little more than a `stat` of each file.
 //!
 //! - **Keyed so that any change is seen**: a record is used only when the
-//!   file's size, modification time (to the nanosecond) and inode are those
-//!   it was read with, and the file was last modified well before the cache
-//!   was made. A file modified within [`RACY`] of the moment reading began is
-//!   always read again, as git treats racily clean index entries: on a file
-//!   system with coarse timestamps, an edit in the same tick as the read
-//!   leaves size and time as they were. The whole cache holds for one day,
+//!   file's size, modification time (to the nanosecond), inode and change
+//!   time are those it was read with, and the file was last modified well
+//!   before the cache was made. The change time, which the system sets on
+//!   every write, sees an edit that keeps the size and sets the
+//!   modification time back (`cp -p`, `touch -r`), as git's index does.
+//!   A file modified within [`RACY`] of the moment reading began is always
+//!   read again, as git treats racily clean index entries: on a file system
+//!   with coarse timestamps, an edit in the same tick as the read leaves
+//!   size and time as they were. The whole cache holds for one day,
 //!   one `ledger.yaml` (its bytes) and one version of the format.
 //! - **Never committed**: it lives inside `.git/` when the ledger is in a
 //!   repository, else in `.ledger-cache/`, which ignores itself.
@@ -49,12 +52,13 @@ use crate::rules::due::Card;
 pub const RACY: Duration = Duration::from_secs(3);
 
 /// Bytes a key takes in a cache file.
-const KEY_SIZE: usize = 24;
+const KEY_SIZE: usize = 32;
 
 fn encode_key(key: Key, out: &mut Vec<u8>) {
     out.extend_from_slice(&key.size.to_le_bytes());
     out.extend_from_slice(&key.mtime.to_le_bytes());
     out.extend_from_slice(&key.inode.to_le_bytes());
+    out.extend_from_slice(&key.ctime.to_le_bytes());
 }
 
 fn decode_key(bytes: &[u8]) -> Option<Key> {
@@ -62,11 +66,12 @@ fn decode_key(bytes: &[u8]) -> Option<Key> {
         size: u64::from_le_bytes(bytes.get(0..8)?.try_into().ok()?),
         mtime: i64::from_le_bytes(bytes.get(8..16)?.try_into().ok()?),
         inode: u64::from_le_bytes(bytes.get(16..24)?.try_into().ok()?),
+        ctime: i64::from_le_bytes(bytes.get(24..32)?.try_into().ok()?),
     })
 }
 
 /// The cache's format: the crate's version and a revision of the layout.
-const FORMAT: &str = concat!("ledger-cache 9 ", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("ledger-cache 10 ", env!("CARGO_PKG_VERSION"));
 
 /// Bytes a check takes in a cache file.
 const CHECK: usize = 8;
@@ -235,7 +240,8 @@ impl Table {
     fn get(&self, relative: &str, key: Key, cursor: &mut usize) -> Option<(u32, &[u8])> {
         let i = self.find(relative, cursor)?;
         let slot = self.slot(i)?;
-        (slot.key == key && key.mtime < self.trusted_before).then_some((i as u32, slot.body))
+        (slot.key == key && key.mtime.max(key.ctime) < self.trusted_before)
+            .then_some((i as u32, slot.body))
     }
 
     /// Write `records` (sorted by path) under a header; nothing when they
@@ -439,7 +445,12 @@ mod tests {
     use crate::rules::settings::Settings;
 
     fn key(size: u64, mtime: i64, inode: u64) -> Key {
-        Key { size, mtime, inode }
+        Key {
+            size,
+            mtime,
+            inode,
+            ctime: mtime,
+        }
     }
 
     fn today() -> Date {
@@ -501,7 +512,7 @@ mod tests {
         let layout = (FORMAT.split(' ').nth(1), check(&body));
         assert_eq!(
             layout,
-            (Some("9"), 16933921446937302703),
+            (Some("10"), 16933921446937302703),
             "the record's layout changed: bump FORMAT"
         );
     }

@@ -55,7 +55,7 @@ impl Ledger {
             }
             Err(err) => return Err(Error::io(root, err)),
         }
-        let read = fs::read(root.join(settings::FILE_NAME));
+        let read = read::read_settings(&root.join(settings::FILE_NAME));
         let (settings, problems) = Settings::load(&read);
         let settings_problems = problems
             .into_iter()

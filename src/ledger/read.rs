@@ -10,12 +10,68 @@ use crate::format::front_matter;
 use crate::format::prospect::Prospect;
 use crate::format::text::{MAX_FILE_BYTES, MAX_FILE_MIB};
 
-/// Whether the file at `path` opens with a front-matter fence, as a
-/// prospect does, reading only the few bytes that takes (a byte-order
-/// mark, `---` and a CRLF).
+/// Open the file at `path` for reading when it is a regular file, itself:
+/// `None` for a symbolic link (SPEC section 1: links are not followed), a
+/// folder, a FIFO or a device. It is opened without waiting, so that a
+/// FIFO is seen for what it is rather than waited on for a writer.
+pub fn open_regular(path: &Path) -> std::io::Result<Option<fs::File>> {
+    open_without_waiting(path, false)
+}
+
+/// The bytes of `ledger.yaml` at `path`: a regular file, or a link to one
+/// (settings may be kept elsewhere and linked in), of at most
+/// [`MAX_FILE_BYTES`]. A FIFO, a device or a folder is an error, never
+/// waited on or read without end.
+pub fn read_settings(path: &Path) -> std::io::Result<Vec<u8>> {
+    let Some(file) = open_without_waiting(path, true)? else {
+        return Err(std::io::Error::other(
+            "it is not a file (a folder, a FIFO or a device)",
+        ));
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is over the {MAX_FILE_MIB} MiB a settings file may be"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Open `path` for reading, without waiting, when it is a regular file
+/// (through a link only when `follow` is set).
+fn open_without_waiting(path: &Path, follow: bool) -> std::io::Result<Option<fs::File>> {
+    #[cfg(unix)]
+    let file: fs::File = {
+        use rustix::fs::{Mode, OFlags};
+        let mut flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        if !follow {
+            flags |= OFlags::NOFOLLOW;
+        }
+        match rustix::fs::open(path, flags, Mode::empty()) {
+            Ok(file) => file.into(),
+            // What `O_NOFOLLOW` gives for a link.
+            Err(rustix::io::Errno::LOOP) => return Ok(None),
+            Err(err) => return Err(err.into()),
+        }
+    };
+    #[cfg(not(unix))]
+    let file = match !follow && fs::symlink_metadata(path)?.is_symlink() {
+        true => return Ok(None),
+        false => fs::File::open(path)?,
+    };
+    Ok(file.metadata()?.is_file().then_some(file))
+}
+
+/// Whether the file at `path` is a regular file that opens with a
+/// front-matter fence, as a prospect does, reading only the few bytes that
+/// takes (a byte-order mark, `---` and a CRLF).
 pub fn opens_with_fence(path: &Path) -> std::io::Result<bool> {
+    let Some(file) = open_regular(path)? else {
+        return Ok(false);
+    };
     let mut head = Vec::with_capacity(8);
-    fs::File::open(path)?.take(8).read_to_end(&mut head)?;
+    file.take(8).read_to_end(&mut head)?;
     Ok(front_matter::has_fence(&head))
 }
 

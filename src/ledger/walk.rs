@@ -113,14 +113,24 @@ impl Folder {
             let stat = rustix::fs::statat(open, name, no_follow).ok()?;
             // The fields' types differ between platforms.
             #[allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
-            let (size, seconds, nanos, inode) = (
+            let (size, inode, mtime, ctime) = (
                 u64::try_from(stat.st_size).ok()?,
-                i64::try_from(stat.st_mtime).ok()?,
-                i64::try_from(stat.st_mtime_nsec).ok()?,
                 u64::try_from(stat.st_ino).ok()?,
+                epoch_nanos(
+                    stat.st_mtime.try_into().ok()?,
+                    stat.st_mtime_nsec.try_into().ok()?,
+                )?,
+                epoch_nanos(
+                    stat.st_ctime.try_into().ok()?,
+                    stat.st_ctime_nsec.try_into().ok()?,
+                )?,
             );
-            let mtime = seconds.checked_mul(1_000_000_000)?.checked_add(nanos)?;
-            return Some(Key { size, mtime, inode });
+            return Some(Key {
+                size,
+                mtime,
+                inode,
+                ctime,
+            });
         }
         Key::of(&fs::symlink_metadata(self.path.join(name)).ok()?)
     }
@@ -311,6 +321,12 @@ pub struct Key {
     /// The inode (0 where the system has none): a file replaced by
     /// another of the same size and time is still seen.
     pub inode: u64,
+    /// When the file's inode last changed, nanoseconds since the epoch (0
+    /// where the system has none). The system sets it on every write, and
+    /// no tool sets it back as `touch -r`, `cp -p` or `rsync -t` set the
+    /// modification time: an edit that keeps the size and the modification
+    /// time is still seen, as git's index sees it.
+    pub ctime: i64,
 }
 
 impl Key {
@@ -318,15 +334,25 @@ impl Key {
     /// no modification time, and the file cannot be cached).
     pub fn of(meta: &fs::Metadata) -> Option<Key> {
         #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        let (inode, ctime) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.ino(), epoch_nanos(meta.ctime(), meta.ctime_nsec())?)
+        };
         #[cfg(not(unix))]
-        let inode = 0;
+        let (inode, ctime) = (0, 0);
         Some(Key {
             size: meta.len(),
             mtime: nanos(meta.modified().ok()?),
             inode,
+            ctime,
         })
     }
+}
+
+/// Seconds and nanoseconds since the epoch as nanoseconds; `None` past
+/// 2262.
+fn epoch_nanos(seconds: i64, nanos: i64) -> Option<i64> {
+    seconds.checked_mul(1_000_000_000)?.checked_add(nanos)
 }
 
 /// Nanoseconds since the epoch, negative before it, saturating.

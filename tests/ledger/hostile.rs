@@ -407,3 +407,87 @@ fn prospects_hundreds_of_folders_deep_are_all_found() {
     let again = s.ledger(&["due", "--json"]).ok();
     assert_eq!(again.json(), run.json());
 }
+
+/// A FIFO is never waited on: one where a new prospect would go is taken,
+/// like any other file (`add` and `import` move on to `-2`), and one as
+/// `ledger.yaml` is an error, as a device or a settings file over 8 MiB is.
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_device_is_never_waited_on_or_read_without_end() {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "currency: EUR\n")
+        .file("prospects/keep.md", prospect("name: Keep\n", &[]))
+        .git_init();
+    s.command("mkfifo", &["prospects/acme.md"]).ok();
+    s.file("../rows.csv", "name\nAcme\nБета\n");
+    clean(
+        s.ledger(&["import", "csv", "../rows.csv", "--dry-run"])
+            .ok(),
+    )
+    .shows("prospects/acme-2.md");
+    clean(s.ledger(&["add", "Acme"]).ok()).shows("as prospects/acme-2.md");
+    // git passes over a FIFO: nothing else is left behind.
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    assert_eq!(
+        s.git(&["show", "--stat", "--format=%s", "HEAD"])
+            .lines()
+            .next(),
+        Some("add prospects/acme-2: Acme")
+    );
+
+    let settings = s.root().join("ledger.yaml");
+    std::fs::remove_file(&settings).unwrap();
+    s.command("mkfifo", &["ledger.yaml"]).ok();
+    for command in [&["due"][..], &["add", "Gamma"]] {
+        clean(s.ledger(command).fails(1)).says("ledger.yaml:1:1: ");
+    }
+    clean(s.ledger(&["lint"]).fails(1)).shows("ledger.yaml:1:1: error[bad-config]");
+    std::fs::remove_file(&settings).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &settings).unwrap();
+    clean(s.ledger(&["due"]).fails(1)).says("it is not a file (a folder, a FIFO or a device)");
+    std::fs::remove_file(&settings).unwrap();
+    s.file("elsewhere.yaml", "# ".repeat(4200 * 1024));
+    std::os::unix::fs::symlink("elsewhere.yaml", &settings).unwrap();
+    clean(s.ledger(&["due"]).fails(1)).says("over the 8 MiB a settings file may be");
+    // A link to settings of a sane size is followed.
+    s.file("elsewhere.yaml", "currency: JPY\n");
+    let listed = clean(s.ledger(&["list", "--json"]).ok()).json();
+    assert_eq!(listed[0]["currency"], "JPY", "{listed}");
+}
+
+/// `ledger commit` leaves symbolic links alone (SPEC section 1: they are not
+/// followed): never the bytes of a file outside the ledger committed in a
+/// link's place, never a staged change left behind, and a link to a folder
+/// stops no other edit from being committed.
+#[cfg(unix)]
+#[test]
+fn commit_leaves_symbolic_links_alone() {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "currency: EUR\n")
+        .file("prospects/acme.md", prospect("name: Acme\n", &[]))
+        .git_init();
+    let outside = s.home().join("outside.md");
+    std::fs::write(&outside, prospect("name: Private — секрет\n", &[])).unwrap();
+    std::os::unix::fs::symlink(&outside, s.root().join("prospects/linked.md")).unwrap();
+    std::fs::create_dir_all(s.home().join("archive")).unwrap();
+    std::os::unix::fs::symlink(s.home().join("archive"), s.root().join("prospects/old.md"))
+        .unwrap();
+    s.file("settings/ledger.yaml", "currency: JPY\n");
+    std::fs::remove_file(s.root().join("ledger.yaml")).unwrap();
+    std::os::unix::fs::symlink("settings/ledger.yaml", s.root().join("ledger.yaml")).unwrap();
+    s.file(
+        "prospects/acme.md",
+        prospect("name: Acme\nvalue: 500\n", &[]),
+    );
+
+    clean(s.ledger(&["commit"]).ok()).shows("prospects/acme");
+    assert_eq!(
+        s.git(&["show", "--name-status", "--format=", "HEAD"]),
+        "M\tprospects/acme.md\n"
+    );
+    assert_eq!(s.git(&["diff", "--cached", "--name-status"]), "");
+    let status = s.git(&["status", "--porcelain"]);
+    assert!(status.contains(" T ledger.yaml\n"), "{status}");
+    assert!(status.contains("?? prospects/linked.md\n"), "{status}");
+    assert!(!s.git(&["log", "-p"]).contains("секрет"));
+}

@@ -4,7 +4,9 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use assert_cmd::cargo::CommandCargoExt;
 
@@ -65,7 +67,7 @@ impl Sandbox {
         let mut cmd = Command::cargo_bin("ledger").expect("the ledger binary");
         self.seal(&mut cmd);
         cmd.args(args).current_dir(cwd).envs(env.iter().copied());
-        Run::from(cmd.output().expect("ledger runs"))
+        Run::from(output_within(cmd, HANG))
     }
 
     /// A plain command (such as `git`) in the sealed environment, in the root.
@@ -78,6 +80,30 @@ impl Sandbox {
 
     fn seal(&self, cmd: &mut Command) {
         seal(cmd, &self.home());
+    }
+}
+
+/// Longer than any command takes in a test: one that runs longer hangs.
+const HANG: Duration = Duration::from_secs(120);
+
+/// Run `cmd` to its end, or kill it and fail the test when it is still
+/// running after `limit`: a hang fails, and does not stop the test run.
+fn output_within(mut cmd: Command, limit: Duration) -> Output {
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ledger runs");
+    let pid = child.id();
+    let (done, output) = mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    match output.recv_timeout(limit) {
+        Ok(output) => output.expect("ledger runs"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("`{cmd:?}` still ran after {limit:?}: it hangs");
+        }
     }
 }
 
