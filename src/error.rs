@@ -7,7 +7,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::format::date::Date;
-use crate::format::text::{count, printable, quoted_list};
+use crate::format::text::{count, printable, printable_lines, quoted_list};
 
 /// Everything that can go wrong in `ledger`.
 #[derive(Debug, thiserror::Error)]
@@ -17,7 +17,7 @@ pub enum Error {
     Usage(String),
 
     /// No prospect matches the name given.
-    #[error("no prospect matches `{query}`{}", did_you_mean(.candidates))]
+    #[error("no prospect matches `{}`{}", printable(.query), did_you_mean(.candidates))]
     NoMatch {
         /// What was asked for.
         query: String,
@@ -26,7 +26,7 @@ pub enum Error {
     },
 
     /// Several prospects match the name given.
-    #[error("`{query}` matches {} prospects; name one of them:{}", .candidates.len(), listing(.candidates))]
+    #[error("`{}` matches {} prospects; name one of them:{}", printable(.query), .candidates.len(), listing(.candidates))]
     Ambiguous {
         /// What was asked for.
         query: String,
@@ -168,7 +168,7 @@ pub enum Error {
     Unfinished(String),
 
     /// A failed sync could not put the repository back as it was.
-    #[error("{error}\nand the repository could not be put back as it was: {also}")]
+    #[error("{}\nand the repository could not be put back as it was: {}", .error.shown(), .also.shown())]
     NotPutBack {
         /// Why the sync failed.
         #[source]
@@ -179,12 +179,12 @@ pub enum Error {
 
     /// Putting the repository back failed, and was written down: the next
     /// sync finishes it.
-    #[error("{0}\nThe next sync finishes putting it back")]
+    #[error("{}\nThe next sync finishes putting it back", .0.shown())]
     PutBackNextSync(#[source] Box<Error>),
 
     /// A CSV file that `import` cannot take as it is: every bad row found,
     /// each at its row and column; nothing was written.
-    #[error("{file}: {}; nothing was written:{}", rows_phrase(.problems), cell_listing(.problems))]
+    #[error("{}: {}; nothing was written:{}", printable(.file), rows_phrase(.problems), cell_listing(.problems))]
     BadRows {
         /// The file, as it was named.
         file: String,
@@ -232,6 +232,33 @@ impl Error {
         matches!(self, Error::Usage(_))
     }
 
+    /// Whether the message runs over several lines of its own making: a
+    /// list of candidates or of bad rows, or what a failed sync left. Every
+    /// value in such a message is shown escaped ([`printable`]) where it is
+    /// put in; any other message is one line, and a line break in it came
+    /// from a value (a file's, an argument's, a remote's), to be shown
+    /// escaped with the rest of it ([`Error::shown`]).
+    pub fn has_lines(&self) -> bool {
+        match self {
+            Error::NoMatch { candidates, .. } => !candidates.is_empty(),
+            Error::Ambiguous { .. }
+            | Error::BadRows { .. }
+            | Error::NotPutBack { .. }
+            | Error::PutBackNextSync(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The message for a terminal: nothing in it raw but the line breaks
+    /// of [`Error::has_lines`].
+    pub fn shown(&self) -> String {
+        let message = self.to_string();
+        match self.has_lines() {
+            true => printable_lines(&message).into_owned(),
+            false => printable(&message).into_owned(),
+        }
+    }
+
     /// Whether the output's reader went away (`ledger due | head`): not a failure.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
@@ -239,7 +266,10 @@ impl Error {
 }
 
 fn listing(candidates: &[String]) -> String {
-    candidates.iter().map(|c| format!("\n  {c}")).collect()
+    candidates
+        .iter()
+        .map(|c| format!("\n  {}", printable(c)))
+        .collect()
 }
 
 fn did_you_mean(candidates: &[String]) -> String {

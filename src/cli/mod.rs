@@ -603,13 +603,11 @@ pub fn main() -> ExitCode {
 /// `err` for a person: `error: ` and what happened, then a `hint: ` line
 /// for each thing they can do about it.
 fn report(err: &Error, command: &Command, look: &Look) -> String {
-    let line = |label, style, text: &str| {
-        let text = ledger::format::text::printable_lines(text);
-        format!("{} {text}\n", look.paint(style, label))
-    };
-    let mut report = line("error:", style::ERROR, &err.to_string());
+    let mut report = format!("{} {}\n", look.paint(style::ERROR, "error:"), err.shown());
     for hint in hints(err, command) {
-        report.push_str(&line("hint:", style::ACTION, &hint));
+        // A hint's values are put in shown escaped; its lines are its own.
+        let hint = ledger::format::text::printable_lines(&hint);
+        report.push_str(&format!("{} {hint}\n", look.paint(style::ACTION, "hint:")));
     }
     report
 }
@@ -628,14 +626,17 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
         Error::AlreadyExists { path } => {
             let file = path.rsplit('/').next().unwrap_or(path);
             let stem = file.strip_suffix(".md").unwrap_or(file);
-            return vec![format!("`ledger show {stem}` shows it")];
+            return vec![format!("`ledger show {}` shows it", shell_word(stem))];
         }
         Error::DoNotContact { .. } => &["log their own message with --in, or a remark with `note`"],
         Error::NoDraft {
             closed: Some(_), ..
         } => match command {
             Command::Draft(args) => {
-                return vec![format!("`ledger reopen {}` brings it back", args.prospect)]
+                return vec![format!(
+                    "`ledger reopen {}` brings it back",
+                    shell_word(&args.prospect)
+                )]
             }
             _ => &[],
         },
@@ -677,6 +678,20 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
         _ => &[],
     };
     texts.iter().map(|&text| text.to_owned()).collect()
+}
+
+/// `word` as a shell reads it back as one argument, for a command in a
+/// hint to run as shown: as it is when it holds nothing a shell treats
+/// specially, else in single quotes; and shown escaped ([`printable`]).
+///
+/// [`printable`]: ledger::format::text::printable
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_alphanumeric() || "-_./,:@%+=".contains(c);
+    let word = ledger::format::text::printable(word);
+    match !word.is_empty() && word.chars().all(plain) {
+        true => word.into_owned(),
+        false => format!("'{}'", word.replace('\'', r"'\''")),
+    }
 }
 
 /// How to give git a name and an email to commit as.

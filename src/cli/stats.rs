@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anstyle::Style;
 use ledger::format::text::printable;
 use ledger::ledger::report::{Keep, Query};
-use ledger::rules::stats::{Buckets, Stats, Values, CITED_SALES_BY_CONTACT};
+use ledger::rules::stats::{Buckets, Stage, Stats, Values, CITED_SALES_BY_CONTACT};
 use ledger::Result;
 
 use super::read::{report_for, write_json};
@@ -70,15 +70,36 @@ fn pipeline(out: &mut impl Write, stats: &Stats, look: &Look) -> Result<()> {
         &format!("Pipeline: {}", count(total, "prospect")),
     )?;
     let most = stats.pipeline.iter().map(|row| row.prospects).max();
+    // A stage's value in each currency on a line of its own, the first
+    // beside the stage: any number of currencies fits in 80 columns.
+    let lines: Vec<(Option<&Stage>, String)> = stats
+        .pipeline
+        .iter()
+        .flat_map(|row| {
+            let mut sums = row
+                .value
+                .0
+                .iter()
+                .map(|(c, v)| style::money(*v, c).to_string());
+            let first = (Some(row), sums.next().unwrap_or_default());
+            std::iter::once(first).chain(sums.map(|sum| (None, sum)))
+        })
+        .collect();
     Table {
         header: Vec::new(),
         align: vec![Align::Left, Align::Left, Align::Right, Align::Left],
         flex: 0,
     }
-    .write(out, look, &stats.pipeline, |row, cells| {
+    .write(out, look, &lines, |(row, sum), cells| {
+        let Some(row) = row else {
+            for text in ["", "", sum, ""] {
+                cells.text(text, Style::new());
+            }
+            return;
+        };
         cells.text(&format!("  {}", row.stage), Style::new());
         cells.text(if row.closed { "closed" } else { "" }, style::DIM);
-        cells.text(&money(&row.value), Style::new());
+        cells.text(sum, Style::new());
         let paint = if row.closed {
             style::DIM
         } else {

