@@ -36,8 +36,8 @@ pub struct YamlError {
 
 /// Parse one YAML document.
 pub fn parse(text: &str) -> Result<Yaml, YamlError> {
-    match serde_yaml::from_str::<Value>(text) {
-        Ok(value) => Ok(convert(value)),
+    match serde_yaml::from_str::<Yaml>(text) {
+        Ok(value) => Ok(value),
         Err(err) => {
             let message = strip_positions(&err.to_string());
             // Some errors come placed at the document's start, whatever
@@ -207,22 +207,109 @@ fn plain_scalar(text: &str) -> Option<Yaml> {
     date.then(|| Yaml::Str(text.to_owned()))
 }
 
-fn convert(value: Value) -> Yaml {
-    match value {
-        Value::Null => Yaml::Null,
-        Value::Bool(b) => Yaml::Bool(b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Yaml::Int(i),
-            None => Yaml::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Yaml::Str(s),
-        Value::Sequence(items) => Yaml::List(items.into_iter().map(convert).collect()),
-        Value::Mapping(map) => Yaml::Map(
-            map.into_iter()
-                .map(|(k, v)| (convert(k), convert(v)))
-                .collect(),
-        ),
-        Value::Tagged(tagged) => convert(tagged.value),
+/// Read straight into [`Yaml`] rather than through the library's own
+/// `Value`, which refuses a whole number past 64 bits (an account number
+/// of 20 digits): such a number is a [`Yaml::Float`], as one past 128
+/// bits already is. A tag (`!x value`) is read as its value; a repeated
+/// key is the library's error, in its words.
+impl<'de> serde::Deserialize<'de> for Yaml {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Yaml, D::Error> {
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+struct Visitor;
+
+impl<'de> serde::de::Visitor<'de> for Visitor {
+    type Value = Yaml;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Yaml, E> {
+        Ok(Yaml::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Yaml, E> {
+        Ok(Yaml::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Yaml, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Yaml, E> {
+        Ok(Yaml::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Yaml, E> {
+        Ok(Yaml::Int(n))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Yaml, E> {
+        Ok(i64::try_from(n).map_or(Yaml::Float(n as f64), Yaml::Int))
+    }
+
+    fn visit_i128<E>(self, n: i128) -> Result<Yaml, E> {
+        Ok(i64::try_from(n).map_or(Yaml::Float(n as f64), Yaml::Int))
+    }
+
+    fn visit_u128<E>(self, n: u128) -> Result<Yaml, E> {
+        Ok(i64::try_from(n).map_or(Yaml::Float(n as f64), Yaml::Int))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Yaml, E> {
+        Ok(Yaml::Float(n))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Yaml, E> {
+        Ok(Yaml::Str(s.to_owned()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Yaml, E> {
+        Ok(Yaml::Str(s))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Yaml, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Yaml::List(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Yaml, A::Error> {
+        let mut pairs: Vec<(Yaml, Yaml)> = Vec::new();
+        // Each key as written out, to find a repeated one in one look.
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<Yaml>()? {
+            if !seen.insert(format!("{key:?}")) {
+                return Err(serde::de::Error::custom(duplicate(&key)));
+            }
+            let value = map.next_value()?;
+            pairs.push((key, value));
+        }
+        Ok(Yaml::Map(pairs))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, tagged: A) -> Result<Yaml, A::Error> {
+        use serde::de::VariantAccess;
+        let (_tag, value): (String, _) = tagged.variant()?;
+        value.newtype_variant()
+    }
+}
+
+/// What the YAML library says of a repeated key (which
+/// [`place_of_unplaced`] finds the line of).
+fn duplicate(key: &Yaml) -> String {
+    match key {
+        Yaml::Null => "duplicate entry with null key".to_owned(),
+        Yaml::Bool(b) => format!("duplicate entry with key `{b}`"),
+        Yaml::Int(n) => format!("duplicate entry with key {n}"),
+        Yaml::Float(n) => format!("duplicate entry with key {n}"),
+        Yaml::Str(s) => format!("duplicate entry with key {s:?}"),
+        Yaml::List(_) | Yaml::Map(_) => "duplicate entry in YAML map".to_owned(),
     }
 }
 
@@ -374,6 +461,62 @@ pub fn flow_scalar(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A whole number of any size is a number: past 64 bits a float, as
+    /// serde_yaml's own `Value` refuses it ("invalid type: integer as u128").
+    #[test]
+    fn whole_numbers_of_any_size_are_numbers() {
+        let cases = [
+            ("9223372036854775807", Yaml::Int(i64::MAX)),
+            ("-9223372036854775808", Yaml::Int(i64::MIN)),
+            ("9223372036854775808", Yaml::Float(9223372036854775808.0)),
+            ("18446744073709551616", Yaml::Float(18446744073709551616.0)),
+            ("-9223372036854775809", Yaml::Float(-9223372036854775809.0)),
+            (
+                "12345678901234567890123",
+                Yaml::Float(1.2345678901234568e22),
+            ),
+            (
+                "1234567890123456789012345678901234567890123",
+                Yaml::Float(1.2345678901234568e42),
+            ),
+            ("0x10", Yaml::Int(16)),
+            (
+                "!account 12345678901234567890123",
+                Yaml::Float(1.2345678901234568e22),
+            ),
+        ];
+        for (number, expected) in cases {
+            let parsed = parse(&format!("account_no: {number}\n"));
+            let pair = (Yaml::Str("account_no".into()), expected);
+            assert_eq!(parsed, Ok(Yaml::Map(vec![pair])), "{number}");
+        }
+    }
+
+    /// Read without the library's `Value`, a repeated key is still refused
+    /// in its words, at the line it repeats on, whatever the key's kind.
+    #[test]
+    fn a_repeated_key_is_refused_at_its_second_line() {
+        let cases = [
+            (
+                "name: a\nemail: x\nemail: y\n",
+                3,
+                "duplicate entry with key \"email\"",
+            ),
+            ("Имя: a\nИмя: b\n", 2, "duplicate entry with key \"Имя\""),
+            ("1: a\n1: b\n", 1, "duplicate entry with key 1"),
+            ("~: a\nnull: b\n", 1, "duplicate entry with null key"),
+        ];
+        for (text, line, message) in cases {
+            let err = parse(text).unwrap_err();
+            assert_eq!(
+                (err.line, err.message.as_str()),
+                (line, message),
+                "{text:?}"
+            );
+        }
+        assert!(parse("a: 1\nb: {a: 1}\n").is_ok());
+    }
 
     #[test]
     fn parses_mappings_in_order() {
