@@ -81,7 +81,8 @@ Cells: UTF-8 with or without a byte-order mark, `,` or `;` between cells;
 a `'` before =, +, -, @ is removed. Dates are YYYY-MM-DD, a time after it
 allowed; a creation date becomes `added` (else today), a next activity date
 `next`. A last-contacted date becomes one `note` on that day saying so (and
-how many contacts the file counts): never touches. Tags are separated by `;`.";
+how many contacts the file counts): never touches. Tags are separated by `;`,
+as `export csv` joins them; `\\;` and `\\\\` are a `;` and a `\\` inside a tag.";
 
 /// `ledger import`.
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@
 //! own), or one of [`EXTRA_USES`], or nothing (the column is left out).
 
 use crate::error::{CellProblem, Error, Problem, Result};
-use crate::format::csv::{Row, Table};
+use crate::format::csv::{self, Row, Table};
 use crate::format::date::{self, Date};
 use crate::format::keys;
 use crate::format::text::{count, quoted_list};
@@ -502,14 +502,8 @@ impl RowReader<'_> {
                     Some(None) => {}
                     None => problem(Some(column), Problem::NotDnc(value.into())),
                 },
-                // `export csv` joins tags with `;`.
-                "tags" => tags.extend(
-                    value
-                        .split(';')
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_owned),
-                ),
+                // As `export csv` joins them: `;` between tags, `\;` inside one.
+                "tags" => tags.extend(csv::split_tags(value)),
                 _ => fields.push((gives.into(), value.to_owned())),
             }
         }
