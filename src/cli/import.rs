@@ -53,12 +53,13 @@ Presets (--preset, auto by default: the one that knows most columns):
   pipedrive  `Entity - Field` headers: Deal - Title, Lead - Title (name),
              Person - Name, Deal - Contact person (contact), Person - Email,
              Person - Phone, Organization - Name, Deal - Organization, Deal -
-             Owner, Person - Owner, Deal - Status (won and lost set the stage),
-             Deal - Stage, Deal - Value, Deal - Currency, Deal - Lost reason,
-             Deal - Deal created (added), Activity - Due date, Deal - Next
-             activity date, Person - Next activity date (next), Deal - Last
-             activity date, Person - Last activity date, Deal - Done
-             activities (a note).
+             Owner, Person - Owner, Deal - Status (won and lost set the stage;
+             a deal deleted in Pipedrive is a bad row: remove it, or make its
+             status lost), Deal - Stage, Deal - Value, Deal - Currency, Deal -
+             Lost reason, Deal - Deal created (added), Activity - Due date,
+             Deal - Next activity date, Person - Next activity date (next),
+             Deal - Last activity date, Person - Last activity date, Deal -
+             Done activities (a note).
 Where two columns give one key, the first in that order with a value wins.
 
 Stages: a stage of ledger.yaml is taken as it is (case, spaces and

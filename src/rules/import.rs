@@ -58,7 +58,8 @@ pub const EXTRA_USES: [(&str, &str); 5] = [
     (LAST_NAME, "the person's last name"),
     (
         STATUS,
-        "a deal's status: open, won or lost (won and lost set the stage)",
+        "a deal's status: open, won, lost or deleted (won and lost set the stage; \
+         a deleted deal's row is refused)",
     ),
     (
         LAST_CONTACTED,
@@ -199,10 +200,26 @@ pub const PIPEDRIVE: Preset = Preset {
 /// columns, the first of them on a tie.
 pub const PRESETS: [&Preset; 3] = [&LEDGER, &HUBSPOT, &PIPEDRIVE];
 
-/// A deal's status (Pipedrive's `open`, `won`, `lost`) and the stage it
-/// sets, if any.
-const STATUSES: [(&str, Option<&str>); 3] =
-    [("open", None), ("won", Some("won")), ("lost", Some("lost"))];
+/// What a deal's status says of the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DealStatus {
+    /// An open deal: its stage column gives the stage.
+    Open,
+    /// A closed deal: this stage, whatever its stage column says.
+    Closed(&'static str),
+    /// A deal deleted in the CRM: the row is refused, not made a prospect
+    /// to follow up, until its status is made `lost` or it is removed.
+    Deleted,
+}
+
+/// A deal's status, as Pipedrive's `Deal - Status` writes it (`open`,
+/// `won`, `lost`, `deleted`), and what it says of the row.
+const STATUSES: [(&str, DealStatus); 4] = [
+    ("open", DealStatus::Open),
+    ("won", DealStatus::Closed("won")),
+    ("lost", DealStatus::Closed("lost")),
+    ("deleted", DealStatus::Deleted),
+];
 
 /// The order `add` writes keys in; a key of the user's own follows them.
 const KEY_ORDER: [&str; 12] = [
@@ -552,12 +569,24 @@ impl RowReader<'_> {
         }
     }
 
-    /// The stage a deal's status sets (`None`: an open deal keeps its stage).
+    /// The stage a deal's status sets (`None`: an open deal keeps its
+    /// stage). A deleted deal is a problem of its own: it was thrown away
+    /// in the CRM, and made a prospect it would be followed up again.
     fn status(&self, value: &str) -> std::result::Result<Option<String>, Problem> {
         let found = STATUSES.iter().find(|(s, _)| s.eq_ignore_ascii_case(value));
         match found {
-            Some((_, None)) => Ok(None),
-            Some((_, Some(stage))) if self.settings.is_stage(stage) => Ok(Some((*stage).into())),
+            Some((_, DealStatus::Open)) => Ok(None),
+            Some((_, DealStatus::Closed(stage))) if self.settings.is_stage(stage) => {
+                Ok(Some((*stage).into()))
+            }
+            Some((_, DealStatus::Deleted)) => Err(Problem::Refused(format!(
+                "the deal was deleted in {}: remove the row to leave it out, \
+                 or make its status `lost` to keep it as a lost deal",
+                match self.preset.name {
+                    "ledger" => "the CRM",
+                    _ => self.preset.label,
+                }
+            ))),
             _ => Err(self.unknown_stage(value)),
         }
     }
@@ -783,6 +812,27 @@ mod tests {
                 "row 4, column `stage`: unknown stage `prospecting`",
                 "row 4, column `next`: `2026-02-30` is not a date YYYY-MM-DD in the calendar",
                 "row 4, column `dnc`: `maybe` is not true, false or a date YYYY-MM-DD",
+            ]
+        );
+    }
+
+    /// Pipedrive's fourth status: a deleted deal is a problem of its own
+    /// at its status column, not an unknown stage, and not made a prospect.
+    #[test]
+    fn a_deleted_deal_is_refused_at_its_status() {
+        let found = problems(
+            "Deal - Title;Deal - Status;Deal - Stage\n\
+             Alte Firma GmbH;deleted;Proposal Made\n\
+             Новая сделка;open;Proposal Made\n\
+             Starý obchod;Deleted;Lead In\n",
+        );
+        let deleted = "the deal was deleted in Pipedrive: remove the row to leave it out, \
+                       or make its status `lost` to keep it as a lost deal";
+        assert_eq!(
+            found,
+            [
+                format!("row 2, column `Deal - Status`: {deleted}"),
+                format!("row 4, column `Deal - Status`: {deleted}"),
             ]
         );
     }

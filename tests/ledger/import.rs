@@ -310,6 +310,44 @@ fn bad_input_is_named_by_row_and_column_and_nothing_is_written() {
     }
 }
 
+/// Pipedrive's statuses are open, won, lost and deleted: a deleted deal
+/// is named as such at its row and column (not as an unknown stage to add
+/// to ledger.yaml), nothing is written; made `lost`, the row imports.
+#[test]
+fn a_deal_deleted_in_pipedrive_is_named_and_nothing_is_written() {
+    let s = ledger_in_git();
+    let rows = |status: &str| {
+        format!(
+            "\u{feff}Deal - Title;Deal - Status;Deal - Stage;Organization - Name\n\
+             Pilot für Köln;open;Proposal Made;Müller GmbH\n\
+             Старая сделка;{status};Proposal Made;ООО Ромашка\n"
+        )
+    };
+    let file = csv_file(&s, "pd.csv", rows("deleted"));
+    let before = s.snapshot();
+    let run = clean(s.ledger(&["import", "csv", &file]).fails(1));
+    run.says("1 row cannot be imported; nothing was written")
+        .says(
+            "row 3, column `Deal - Status`: the deal was deleted in Pipedrive: \
+             remove the row to leave it out, or make its status `lost` to keep it as a lost deal",
+        );
+    assert!(!run.stderr.contains("unknown stage"), "{run:#?}");
+    assert!(!run.stderr.contains("ledger.yaml"), "{run:#?}");
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(subjects(&s), ["start"]);
+    assert_eq!(
+        s.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+
+    let file = csv_file(&s, "pd.csv", rows("lost"));
+    clean(s.ledger(&["import", "csv", &file]).ok());
+    let old = s.ledger(&["show", "staraia-sdelka", "--json"]).ok().json();
+    assert_eq!(old["stage"], "lost");
+    assert_eq!(old["fields"]["company"], "ООО Ромашка");
+    assert_eq!(subjects(&s)[0], "import pd.csv: 2 added, 0 skipped");
+}
+
 #[test]
 fn map_names_columns_and_an_unknown_column_is_a_usage_error() {
     let s = ledger_in_git();
