@@ -34,6 +34,7 @@ Examples:
 One prospect file per row, written as `ledger add` writes it, all in one
 commit (`import contacts.csv: 120 added, 3 skipped`). Every row is checked
 first: a bad row is named by its row and column, and nothing is written.
+Two columns of one header that give a key are refused: rename one.
 
 A row is skipped when its email (else its name) is a prospect's already, or
 an earlier row's; a row whose name is a prospect's is skipped too, as `add`
