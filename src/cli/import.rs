@@ -34,6 +34,7 @@ Examples:
 One prospect file per row, written as `ledger add` writes it, all in one
 commit (`import contacts.csv: 120 added, 3 skipped`). Every row is checked
 first: a bad row is named by its row and column, and nothing is written.
+Two columns of one header that give a key are refused: rename one.
 
 A row is skipped when its email (else its name) is a prospect's already, or
 an earlier row's; a row whose name is a prospect's is skipped too, as `add`
@@ -53,12 +54,13 @@ Presets (--preset, auto by default: the one that knows most columns):
   pipedrive  `Entity - Field` headers: Deal - Title, Lead - Title (name),
              Person - Name, Deal - Contact person (contact), Person - Email,
              Person - Phone, Organization - Name, Deal - Organization, Deal -
-             Owner, Person - Owner, Deal - Status (won and lost set the stage),
-             Deal - Stage, Deal - Value, Deal - Currency, Deal - Lost reason,
-             Deal - Deal created (added), Activity - Due date, Deal - Next
-             activity date, Person - Next activity date (next), Deal - Last
-             activity date, Person - Last activity date, Deal - Done
-             activities (a note).
+             Owner, Person - Owner, Deal - Status (won and lost set the stage;
+             a deal deleted in Pipedrive is a bad row: remove it, or make its
+             status lost), Deal - Stage, Deal - Value, Deal - Currency, Deal -
+             Lost reason, Deal - Deal created (added), Activity - Due date,
+             Deal - Next activity date, Person - Next activity date (next),
+             Deal - Last activity date, Person - Last activity date, Deal -
+             Done activities (a note).
 Where two columns give one key, the first in that order with a value wins.
 
 Stages: a stage of ledger.yaml is taken as it is (case, spaces and
@@ -81,7 +83,8 @@ Cells: UTF-8 with or without a byte-order mark, `,` or `;` between cells;
 a `'` before =, +, -, @ is removed. Dates are YYYY-MM-DD, a time after it
 allowed; a creation date becomes `added` (else today), a next activity date
 `next`. A last-contacted date becomes one `note` on that day saying so (and
-how many contacts the file counts): never touches. Tags are separated by `;`.";
+how many contacts the file counts): never touches. Tags are separated by `;`,
+as `export csv` joins them; `\\;` and `\\\\` are a `;` and a `\\` inside a tag.";
 
 /// `ledger import`.
 #[derive(Debug, Args)]

@@ -3,7 +3,8 @@
 //! between cells, quoted cells that may hold the delimiter and line breaks,
 //! and the `'` that `export csv` (and careful spreadsheets) put before a
 //! cell that would otherwise run as a formula, which [`guard`] puts
-//! there. The csv crate reads here; `export csv` writes with it.
+//! there; and a prospect's tags in one cell ([`join_tags`], [`split_tags`]).
+//! The csv crate reads here; `export csv` writes with it.
 
 use std::borrow::Cow;
 
@@ -195,6 +196,59 @@ pub fn guard(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// What separates the tags in one cell (SPEC section 9: `export csv`
+/// joins them with `;`).
+pub const TAG_SEPARATOR: char = ';';
+
+/// What a `;` or a `\` inside a tag is written after, in a cell of tags.
+const TAG_ESCAPE: char = '\\';
+
+/// `tags` as one cell: joined with `;`, as SPEC section 9 says, so that a
+/// spreadsheet or another CRM reads the usual tags as they are
+/// (`saas;eu-west`). A `;` or a `\` inside a tag is written `\;` or `\\`
+/// (`R&D\; EMEA;saas`), so that [`split_tags`] gives back every tag, the
+/// one holding a `;` too, and `export csv` then `import csv` loses none.
+pub fn join_tags(tags: &[String]) -> String {
+    let mut cell = String::new();
+    for (i, tag) in tags.iter().enumerate() {
+        if i > 0 {
+            cell.push(TAG_SEPARATOR);
+        }
+        for c in tag.chars() {
+            if c == TAG_SEPARATOR || c == TAG_ESCAPE {
+                cell.push(TAG_ESCAPE);
+            }
+            cell.push(c);
+        }
+    }
+    cell
+}
+
+/// The tags of a cell that [`join_tags`] wrote, or that a person or
+/// another tool wrote with `;` between tags: `\;` and `\\` are a `;` and a
+/// `\` inside a tag; any other `\` is kept as it is, as another tool
+/// means it (`C:\temp`). Each tag is trimmed; empty ones are left out.
+pub fn split_tags(cell: &str) -> Vec<String> {
+    let mut tags = Vec::new();
+    let mut tag = String::new();
+    let mut chars = cell.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            TAG_ESCAPE => match chars.next_if(|&n| n == TAG_SEPARATOR || n == TAG_ESCAPE) {
+                Some(escaped) => tag.push(escaped),
+                None => tag.push(c),
+            },
+            TAG_SEPARATOR => tags.push(std::mem::take(&mut tag)),
+            _ => tag.push(c),
+        }
+    }
+    tags.push(tag);
+    tags.into_iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +392,57 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// The usual tags are joined with a plain `;`, as other tools read
+    /// them; a tag that holds a `;` or a `\` is escaped, and every tag
+    /// reads back.
+    #[test]
+    fn tags_in_one_cell() {
+        let cases: [(&[&str], &str); 7] = [
+            (&["saas", "eu-west"], "saas;eu-west"),
+            (
+                &["big deal", "Müller & Söhne", "東京"],
+                "big deal;Müller & Söhne;東京",
+            ),
+            (&["R&D; EMEA", "saas"], "R&D\\; EMEA;saas"),
+            (
+                &["Forschung;Entwicklung", "Köln"],
+                "Forschung\\;Entwicklung;Köln",
+            ),
+            (&["C:\\temp", "a\\"], "C:\\\\temp;a\\\\"),
+            (&["\\;", ";"], "\\\\\\;;\\;"),
+            (&[], ""),
+        ];
+        for (tags, cell) in cases {
+            let tags: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
+            assert_eq!(join_tags(&tags), cell, "{tags:?}");
+            assert_eq!(split_tags(cell), tags, "{cell:?}");
+        }
+        // Cells another tool wrote: a `\` before anything but `;` or `\`
+        // is kept, spaces around a tag and empty tags go.
+        let read: [(&str, &[&str]); 3] = [
+            ("C:\\temp; a ;;", &["C:\\temp", "a"]),
+            ("Иван;  ", &["Иван"]),
+            ("trailing\\", &["trailing\\"]),
+        ];
+        for (cell, tags) in read {
+            assert_eq!(split_tags(cell), tags, "{cell:?}");
+        }
+    }
+
+    /// Any list of tags (each trimmed and not empty, as a prospect's are)
+    /// reads back from its cell as it was.
+    #[test]
+    fn any_tags_read_back_from_their_cell() {
+        use proptest::prelude::*;
+        let tag = "[a-z;\\\\ ÄöЖ東 ]{1,8}".prop_filter_map("a tag", |t: String| {
+            let t = t.trim().to_owned();
+            (!t.is_empty()).then_some(t)
+        });
+        proptest!(|(tags in proptest::collection::vec(tag, 0..6))| {
+            prop_assert_eq!(split_tags(&join_tags(&tags)), tags);
+        });
     }
 
     #[test]

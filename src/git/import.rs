@@ -10,6 +10,7 @@ use std::fs;
 use rayon::iter::ParallelIterator;
 
 use crate::error::{CellProblem, Error, Problem, Result};
+use crate::format::diagnostic::{Code, Diagnostic};
 use crate::format::edit;
 use crate::git::transaction::Progress;
 use crate::git::write::{note_line, slug, NewProspect, Recorded, Writer};
@@ -98,14 +99,16 @@ impl Known {
 }
 
 impl Writer<'_> {
-    /// Import the rows of `plan` (read from the file named `file`): each
-    /// row the ledger has no prospect for becomes one, written as `add`
-    /// writes it, and all of them one commit, `import FILE: N added, M
-    /// skipped`. A `dry_run` writes nothing. `progress` hears how it goes.
+    /// Import the rows of `plan`: each row the ledger has no prospect for
+    /// becomes one, written as `add` writes it, and all of them one
+    /// commit, `import NAME: N added, M skipped`, `name` being the file's
+    /// name (a bad row is named with the file as the plan has it, the
+    /// path as it was given). A `dry_run` writes nothing. `progress`
+    /// hears how it goes.
     pub fn import(
         &self,
         plan: &Plan,
-        file: &str,
+        name: &str,
         dry_run: bool,
         progress: &dyn Progress,
     ) -> Result<Imported> {
@@ -139,18 +142,13 @@ impl Writer<'_> {
                 });
                 continue;
             }
-            let refused = |problem: Problem| CellProblem {
-                row: row.row,
-                column: None,
-                problem,
-            };
             let base = slug(&row.name);
             let from = numbers.get(&base).map_or(1, |n| n + 1);
             let (path, n) = self.free_path(&row.name, from, &taken)?;
             let text = match self.row_text(row, &path) {
                 Ok(text) => text,
-                Err(message) => {
-                    problems.push(refused(Problem::Refused(message)));
+                Err(problem) => {
+                    problems.push(problem);
                     continue;
                 }
             };
@@ -168,7 +166,7 @@ impl Writer<'_> {
         }
         if !problems.is_empty() {
             return Err(Error::BadRows {
-                file: file.to_owned(),
+                file: plan.file.clone(),
                 problems,
             });
         }
@@ -195,7 +193,7 @@ impl Writer<'_> {
             fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
         let message = format!(
-            "import {file}: {} added, {} skipped",
+            "import {name}: {} added, {} skipped",
             added.len(),
             skipped.len()
         );
@@ -252,8 +250,13 @@ impl Writer<'_> {
     }
 
     /// The file a row makes at `path`: `add`'s text, its note of the last
-    /// contact logged; or why `add` would refuse it.
-    fn row_text(&self, row: &Incoming, path: &str) -> std::result::Result<String, String> {
+    /// contact logged; or why `add` would refuse it, at the column at fault.
+    fn row_text(&self, row: &Incoming, path: &str) -> std::result::Result<String, CellProblem> {
+        let refused = |column: Option<&str>, message: String| CellProblem {
+            row: row.row,
+            column: column.map(str::to_owned),
+            problem: Problem::Refused(message),
+        };
         let new = NewProspect {
             name: row.name.clone(),
             fields: row.fields.clone(),
@@ -263,14 +266,40 @@ impl Writer<'_> {
             Error::Refused(why) => why,
             other => other.to_string(),
         };
+        // The plan checked each cell as `add` checks a value: what is left
+        // to refuse here is the file as a whole.
         let mut text = self
             .new_text(&new, row.added.unwrap_or(self.today))
-            .map_err(why)?;
+            .map_err(|err| refused(None, why(err)))?;
         if let Some(note) = &row.note {
             let line = note_line(note.date, &note.text);
-            text = edit::add_entry(&text, &line, note.date).map_err(|err| err.to_string())?;
+            text = edit::add_entry(&text, &line, note.date)
+                .map_err(|err| refused(row.column_of("last_contacted"), err.to_string()))?;
         }
-        self.check_new(path, &text).map_err(why)?;
-        Ok(text)
+        // `check_new`'s check, with the problem's line kept to find its column.
+        let (_, found) = self.status_of(path, &text);
+        match found.into_iter().find(|d| d.code.breaks_prospect()) {
+            Some(problem) => Err(refused(column_at(row, &text, &problem), problem.message)),
+            None => Ok(text),
+        }
     }
+}
+
+/// The column of `row` that a problem of the file it makes (`text`) comes
+/// from: the column of the key on the problem's line; for a problem of the
+/// front matter as a whole, which in a file `add` writes can only be its
+/// size, the column of its longest line, the cell that made it so large.
+fn column_at<'r>(row: &'r Incoming, text: &str, problem: &Diagnostic) -> Option<&'r str> {
+    // The front matter's lines; the file's line 2 is the first of them.
+    let front: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .take_while(|line| *line != "---")
+        .collect();
+    let line = match problem.code {
+        Code::FrontMatter => front.iter().max_by_key(|line| line.len()),
+        _ => problem.line.checked_sub(2).and_then(|i| front.get(i)),
+    }?;
+    let (key, _) = line.split_once(':')?;
+    row.column_of(key)
 }

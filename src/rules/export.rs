@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::format::csv::guard;
+use crate::format::csv::{guard, join_tags};
 use crate::format::date::Date;
 use crate::format::front_matter::Dnc;
 use crate::rules::due::{self, Card, Status};
@@ -35,7 +35,7 @@ pub const COLUMNS: [(&str, Kind, Cell); 24] = [
     ("owner", Kind::Text, |s, _| some_text(&s.owner)),
     ("source", Kind::Text, |_, c| some_text(&c.source)),
     ("tags", Kind::Text, |s, _| {
-        (!s.tags.is_empty()).then(|| s.tags.join(TAG_SEPARATOR).into())
+        (!s.tags.is_empty()).then(|| join_tags(&s.tags).into())
     }),
     ("added", Kind::Plain, |_, c| day(c.added)),
     ("next", Kind::Plain, |_, c| day(c.next)),
@@ -64,9 +64,6 @@ pub const COLUMNS: [(&str, Kind, Cell); 24] = [
     }),
     ("channel", Kind::Text, |s, _| some_text(&s.channel)),
 ];
-
-/// What joins the tags in one cell.
-pub const TAG_SEPARATOR: &str = ";";
 
 fn text(value: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Borrowed(value))

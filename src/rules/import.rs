@@ -9,7 +9,7 @@
 //! own), or one of [`EXTRA_USES`], or nothing (the column is left out).
 
 use crate::error::{CellProblem, Error, Problem, Result};
-use crate::format::csv::{Row, Table};
+use crate::format::csv::{self, Row, Table};
 use crate::format::date::{self, Date};
 use crate::format::keys;
 use crate::format::text::{count, quoted_list};
@@ -58,7 +58,8 @@ pub const EXTRA_USES: [(&str, &str); 5] = [
     (LAST_NAME, "the person's last name"),
     (
         STATUS,
-        "a deal's status: open, won or lost (won and lost set the stage)",
+        "a deal's status: open, won, lost or deleted (won and lost set the stage; \
+         a deleted deal's row is refused)",
     ),
     (
         LAST_CONTACTED,
@@ -199,10 +200,26 @@ pub const PIPEDRIVE: Preset = Preset {
 /// columns, the first of them on a tie.
 pub const PRESETS: [&Preset; 3] = [&LEDGER, &HUBSPOT, &PIPEDRIVE];
 
-/// A deal's status (Pipedrive's `open`, `won`, `lost`) and the stage it
-/// sets, if any.
-const STATUSES: [(&str, Option<&str>); 3] =
-    [("open", None), ("won", Some("won")), ("lost", Some("lost"))];
+/// What a deal's status says of the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DealStatus {
+    /// An open deal: its stage column gives the stage.
+    Open,
+    /// A closed deal: this stage, whatever its stage column says.
+    Closed(&'static str),
+    /// A deal deleted in the CRM: the row is refused, not made a prospect
+    /// to follow up, until its status is made `lost` or it is removed.
+    Deleted,
+}
+
+/// A deal's status, as Pipedrive's `Deal - Status` writes it (`open`,
+/// `won`, `lost`, `deleted`), and what it says of the row.
+const STATUSES: [(&str, DealStatus); 4] = [
+    ("open", DealStatus::Open),
+    ("won", DealStatus::Closed("won")),
+    ("lost", DealStatus::Closed("lost")),
+    ("deleted", DealStatus::Deleted),
+];
 
 /// The order `add` writes keys in; a key of the user's own follows them.
 const KEY_ORDER: [&str; 12] = [
@@ -242,11 +259,29 @@ pub struct Incoming {
     pub note: Option<Note>,
     /// The email, lower-case, that tells a prospect already there.
     pub email: Option<String>,
+    /// The column each key of the prospect's front matter comes from
+    /// (`name`, `tags`, `added`, each key of `fields`, and
+    /// `last_contacted` for the note), so that a problem found in the file
+    /// the row makes is named at its column.
+    pub columns: Vec<(String, String)>,
+}
+
+impl Incoming {
+    /// The column (its header) that gives `key` of the prospect.
+    pub fn column_of(&self, key: &str) -> Option<&str> {
+        self.columns
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, column)| column.as_str())
+    }
 }
 
 /// What a file's columns give, and its rows made into prospects.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The file, as it was named (on the command line): every problem
+    /// found in its rows later names it so.
+    pub file: String,
     /// The preset used.
     pub preset: &'static Preset,
     /// The columns left out that the preset does not leave out silently.
@@ -281,6 +316,17 @@ pub fn plan(
     settings: &Settings,
     today: Date,
 ) -> Result<Plan> {
+    // Without a header there are no columns to name, nor to map.
+    if table.header.iter().all(String::is_empty) {
+        let what = match table.header.is_empty() {
+            true => "the file is empty",
+            false => "the file has no header: its first row names no column",
+        };
+        return Err(Error::Message(format!(
+            "{file}: {what}; a file to import starts with a header row naming its columns \
+             (name, email, …); nothing was written"
+        )));
+    }
     let preset = preset.unwrap_or_else(|| best_preset(&table.header));
     let columns = columns(table, preset, maps)?;
     let gives = |what: &str| columns.iter().any(|c| c.gives == what);
@@ -311,9 +357,10 @@ pub fn plan(
         today,
     };
     let mut rows = Vec::with_capacity(table.rows.len());
-    // The rows that could not be read, with those that read wrong: every
-    // row's problems, in row order.
-    let mut problems = table.problems.clone();
+    // The header's columns taken in twice, the rows that could not be
+    // read, and those that read wrong: every row's problems, in row order.
+    let mut problems = twins(&table.header, &columns);
+    problems.extend_from_slice(&table.problems);
     for row in &table.rows {
         match reader.read(row) {
             Ok(incoming) => rows.push(incoming),
@@ -328,11 +375,54 @@ pub fn plan(
         });
     }
     Ok(Plan {
+        file: file.to_owned(),
         preset,
         left_out,
         known: preset.knows(&table.header) > 0,
         rows,
     })
+}
+
+/// A problem of the header (row 1) for each column taken in whose header
+/// another column has too (compared without case, as `--map` and the
+/// presets compare them): which of them gives the key cannot be told, and
+/// `--map` names a column by its header, so it cannot tell them apart
+/// either. Twins that are left out are only named in the report.
+fn twins(header: &[String], columns: &[Column]) -> Vec<CellProblem> {
+    let mut problems: Vec<CellProblem> = Vec::new();
+    for column in columns {
+        let same: Vec<usize> = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.eq_ignore_ascii_case(&column.header))
+            .map(|(i, _)| i + 1)
+            .collect();
+        let named = problems.iter().any(|p| {
+            p.column
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case(&column.header))
+        });
+        if same.len() < 2 || named {
+            continue;
+        }
+        let Some((last, others)) = same.split_last() else {
+            continue;
+        };
+        let others: Vec<String> = others.iter().map(ToString::to_string).collect();
+        problems.push(CellProblem {
+            row: 1,
+            column: Some(column.header.clone()),
+            problem: Problem::Refused(format!(
+                "columns {} and {last} are {} `{}`: which of them gives `{}` cannot be told; \
+                 rename or remove all but one",
+                others.join(", "),
+                if others.len() == 1 { "both" } else { "all" },
+                column.header,
+                column.gives
+            )),
+        });
+    }
+    problems
 }
 
 /// The preset that knows most of `header`'s columns.
@@ -502,17 +592,12 @@ impl RowReader<'_> {
                     Some(None) => {}
                     None => problem(Some(column), Problem::NotDnc(value.into())),
                 },
-                // `export csv` joins tags with `;`.
-                "tags" => tags.extend(
-                    value
-                        .split(';')
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_owned),
-                ),
+                // As `export csv` joins them: `;` between tags, `\;` inside one.
+                "tags" => tags.extend(csv::split_tags(value)),
                 _ => fields.push((gives.into(), value.to_owned())),
             }
         }
+        let status_set = status_stage.is_some();
         if let Some(stage) = status_stage {
             fields.retain(|(key, _)| key != "stage");
             fields.push(("stage".into(), stage));
@@ -529,6 +614,29 @@ impl RowReader<'_> {
             text: self.note_text(contacts),
         });
         let email = get("email").map(|(v, _)| v.to_lowercase());
+        // Where each key came from: a name from the deal, else the person
+        // (whose first and last names may make the contact), else the company.
+        let column = |what: &str| get(what).map(|(_, header)| header.to_owned());
+        let contact_from = column("contact")
+            .or_else(|| column(FIRST_NAME))
+            .or_else(|| column(LAST_NAME));
+        let mut columns = vec![(
+            "name".to_owned(),
+            column("name")
+                .or_else(|| contact_from.clone())
+                .or_else(|| column("company")),
+        )];
+        for (key, _) in &fields {
+            let from = match key.as_str() {
+                "contact" => contact_from.clone(),
+                "stage" if status_set => column(STATUS),
+                key => column(key),
+            };
+            columns.push((key.clone(), from));
+        }
+        for key in ["tags", "added", LAST_CONTACTED] {
+            columns.push((key.to_owned(), column(key)));
+        }
         Ok(Incoming {
             row: row.number,
             name: name.unwrap_or_default(),
@@ -537,6 +645,10 @@ impl RowReader<'_> {
             added,
             note,
             email,
+            columns: columns
+                .into_iter()
+                .filter_map(|(key, column)| Some((key, column?)))
+                .collect(),
         })
     }
 
@@ -558,12 +670,24 @@ impl RowReader<'_> {
         }
     }
 
-    /// The stage a deal's status sets (`None`: an open deal keeps its stage).
+    /// The stage a deal's status sets (`None`: an open deal keeps its
+    /// stage). A deleted deal is a problem of its own: it was thrown away
+    /// in the CRM, and made a prospect it would be followed up again.
     fn status(&self, value: &str) -> std::result::Result<Option<String>, Problem> {
         let found = STATUSES.iter().find(|(s, _)| s.eq_ignore_ascii_case(value));
         match found {
-            Some((_, None)) => Ok(None),
-            Some((_, Some(stage))) if self.settings.is_stage(stage) => Ok(Some((*stage).into())),
+            Some((_, DealStatus::Open)) => Ok(None),
+            Some((_, DealStatus::Closed(stage))) if self.settings.is_stage(stage) => {
+                Ok(Some((*stage).into()))
+            }
+            Some((_, DealStatus::Deleted)) => Err(Problem::Refused(format!(
+                "the deal was deleted in {}: remove the row to leave it out, \
+                 or make its status `lost` to keep it as a lost deal",
+                match self.preset.name {
+                    "ledger" => "the CRM",
+                    _ => self.preset.label,
+                }
+            ))),
             _ => Err(self.unknown_stage(value)),
         }
     }
@@ -793,6 +917,27 @@ mod tests {
         );
     }
 
+    /// Pipedrive's fourth status: a deleted deal is a problem of its own
+    /// at its status column, not an unknown stage, and not made a prospect.
+    #[test]
+    fn a_deleted_deal_is_refused_at_its_status() {
+        let found = problems(
+            "Deal - Title;Deal - Status;Deal - Stage\n\
+             Alte Firma GmbH;deleted;Proposal Made\n\
+             Новая сделка;open;Proposal Made\n\
+             Starý obchod;Deleted;Lead In\n",
+        );
+        let deleted = "the deal was deleted in Pipedrive: remove the row to leave it out, \
+                       or make its status `lost` to keep it as a lost deal";
+        assert_eq!(
+            found,
+            [
+                format!("row 2, column `Deal - Status`: {deleted}"),
+                format!("row 4, column `Deal - Status`: {deleted}"),
+            ]
+        );
+    }
+
     #[test]
     fn map_names_columns_and_wins_over_the_preset() {
         let plan = planned(
@@ -814,6 +959,91 @@ mod tests {
         assert!(missing.is_usage(), "{missing:?}");
         let bad_key = planned("Foo\n1\n", &[("Foo", "na me")]).unwrap_err();
         assert!(bad_key.is_usage(), "{bad_key:?}");
+    }
+
+    /// A column taken in whose header another column has too is refused
+    /// at row 1, naming both places; twins left out are only reported.
+    #[test]
+    fn a_column_named_twice_is_refused_when_it_is_taken_in() {
+        // A file, its --map pairs, and the problems named.
+        type Case<'c> = (&'c str, &'c [(&'c str, &'c str)], &'c [&'c str]);
+        let cases: [Case; 3] = [
+            (
+                "name,email,email\nA,a@x.example,b@x.example\n",
+                &[],
+                &["row 1, column `email`: columns 2 and 3 are both `email`: \
+                   which of them gives `email` cannot be told; rename or remove all but one"],
+            ),
+            (
+                "Имя,Почта,Имя\nАнна,anna@x.example,Ирина\n",
+                &[("Имя", "name"), ("Почта", "email")],
+                &["row 1, column `Имя`: columns 1 and 3 are both `Имя`: \
+                   which of them gives `name` cannot be told; rename or remove all but one"],
+            ),
+            (
+                "Deal - Title;Person - Email;x;PERSON - EMAIL;Person - Email\nA;a@x;;b@x;c@x\n",
+                &[],
+                &[
+                    "row 1, column `Person - Email`: columns 2, 4 and 5 are all `Person - Email`: \
+                   which of them gives `email` cannot be told; rename or remove all but one",
+                ],
+            ),
+        ];
+        for (text, maps, want) in cases {
+            let found: Vec<String> = match planned(text, maps) {
+                Err(Error::BadRows { problems, .. }) => {
+                    problems.iter().map(ToString::to_string).collect()
+                }
+                other => panic!("{text}: {other:?}"),
+            };
+            assert_eq!(found, want, "{text}");
+        }
+        let plan = planned("name,Notiz,Notiz\nMüller,a,b\n", &[]).unwrap();
+        assert_eq!(plan.left_out, ["Notiz", "Notiz"]);
+    }
+
+    /// A file without a header says so, rather than that none of its
+    /// (no) columns gives a name.
+    #[test]
+    fn a_file_without_a_header_says_so() {
+        let cases = [
+            ("", "t.csv: the file is empty; "),
+            ("\u{feff}\n\n", "t.csv: the file is empty; "),
+            (
+                ",\nÄrger GmbH,1\n",
+                "t.csv: the file has no header: its first row names no column; ",
+            ),
+        ];
+        for (text, want) in cases {
+            for maps in [&[][..], &[("name", "name")][..]] {
+                let err = planned(text, maps).unwrap_err();
+                assert!(matches!(err, Error::Message(_)), "{text:?}: {err:?}");
+                let message = err.to_string();
+                assert!(message.starts_with(want), "{text:?}: {message}");
+                assert!(message.ends_with("nothing was written"), "{message}");
+            }
+        }
+    }
+
+    /// Every key of a row's prospect knows the column it came from.
+    #[test]
+    fn each_key_knows_its_column() {
+        let plan = planned(
+            "Deal - Title;Person - Name;Deal - Status;Deal - Stage;Häufigkeit\n\
+             Pilot;Jürgen;won;Proposal Made;2w\n",
+            &[("Häufigkeit", "cadence")],
+        )
+        .unwrap();
+        let row = &plan.rows[0];
+        let column = |key| row.column_of(key);
+        assert_eq!(column("name"), Some("Deal - Title"));
+        assert_eq!(column("contact"), Some("Person - Name"));
+        assert_eq!(column("stage"), Some("Deal - Status"));
+        assert_eq!(column("cadence"), Some("Häufigkeit"));
+        assert_eq!(column("tags"), None);
+        let plan = planned("First Name,Last Name,Company Name\nJürgen,Groß,Acme\n", &[]).unwrap();
+        assert_eq!(plan.rows[0].column_of("name"), Some("First Name"));
+        assert_eq!(plan.rows[0].column_of("company"), Some("Company Name"));
     }
 
     #[test]
@@ -871,6 +1101,7 @@ mod tests {
                 Ok(plan) => prop_assert_eq!(plan.rows.len(), table.rows.len()),
                 Err(Error::BadRows { problems, .. }) => prop_assert!(!problems.is_empty()),
                 Err(Error::UnknownColumns { .. }) => {}
+                Err(Error::Message(_)) => prop_assert!(table.header.iter().all(String::is_empty)),
                 Err(other) => prop_assert!(false, "{other:?}"),
             }
         });

@@ -323,7 +323,7 @@ fn export_then_import_gives_back_every_front_matter_value() {
         .file(
             "prospects/ivan.md",
             prospect(
-                "name: Иван Петров\ncompany: 株式会社 🚀\nstage: lost\nreason: no-response\ndnc: 2026-11-01\nadded: 2026-09-01\n",
+                "name: Иван Петров\ncompany: 株式会社 🚀\nstage: lost\nreason: no-response\ndnc: 2026-11-01\nadded: 2026-09-01\ntags: [\"Müller; Söhne\", 'C:\\temp', vip]\n",
                 &[],
             ),
         )
@@ -333,6 +333,14 @@ fn export_then_import_gives_back_every_front_matter_value() {
         );
     let csv = s.ledger(&["export", "csv"]).ok().stdout;
     let before = s.ledger(&["export", "json"]).ok().json();
+    // Tags are joined with a plain `;` for other tools; a `;` or a `\`
+    // inside a tag is escaped, for the import to give the tag back whole.
+    let tags: Vec<String> = rows(&csv).iter().map(|r| r["tags"].clone()).collect();
+    assert!(tags.contains(&"saas;eu-west".to_owned()), "{tags:?}");
+    assert!(
+        tags.contains(&"Müller\\; Söhne;C:\\\\temp;vip".to_owned()),
+        "{tags:?}"
+    );
 
     let t = Sandbox::new();
     t.file("ledger.yaml", "currency: EUR\n");

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use crate::support::{clean, Sandbox};
+use crate::support::{clean, Sandbox, TODAY};
 
 /// A ledger in a git repository with its first commit.
 fn ledger_in_git() -> Sandbox {
@@ -231,7 +231,7 @@ fn a_dry_run_writes_nothing_and_no_commit_commits_nothing() {
 }
 
 /// Each kind of bad input: the file, and what the message must say.
-const BAD: [(&str, &[u8], &[&str]); 8] = [
+const BAD: [(&str, &[u8], &[&str]); 12] = [
     (
         "not UTF-8",
         b"name,company\nAcme,Caf\xe9\n",
@@ -283,6 +283,27 @@ const BAD: [(&str, &[u8], &[&str]); 8] = [
         b"name,email\n\"Acme\nCorp\",a@b.example\n",
         &["row 2, column `name`: a line break"],
     ),
+    (
+        "an empty file",
+        b"",
+        &["bad.csv: the file is empty; a file to import starts with a header row"],
+    ),
+    (
+        "a blank header",
+        "\u{feff};\nÄrger GmbH;Köln\n".as_bytes(),
+        &["bad.csv: the file has no header: its first row names no column"],
+    ),
+    (
+        "a column taken in twice",
+        "Name,E-Mail,Name\nАнна Иванова,anna@x.example,Ирина\n".as_bytes(),
+        &["row 1, column `Name`: columns 1 and 3 are both `Name`: \
+           which of them gives `name` cannot be told; rename or remove all but one"],
+    ),
+    (
+        "a column taken in twice, by a preset",
+        b"name,email,email\nA,a@x.example,b@x.example\n",
+        &["row 1, column `email`: columns 2 and 3 are both `email`"],
+    ),
 ];
 
 #[test]
@@ -307,6 +328,96 @@ fn bad_input_is_named_by_row_and_column_and_nothing_is_written() {
         assert_eq!(s.snapshot(), before, "{what}");
         assert_eq!(subjects(&s), log, "{what}");
         assert_eq!(s.git(&["status", "--porcelain"]), "", "{what}");
+    }
+}
+
+/// Pipedrive's statuses are open, won, lost and deleted: a deleted deal
+/// is named as such at its row and column (not as an unknown stage to add
+/// to ledger.yaml), nothing is written; made `lost`, the row imports.
+#[test]
+fn a_deal_deleted_in_pipedrive_is_named_and_nothing_is_written() {
+    let s = ledger_in_git();
+    let rows = |status: &str| {
+        format!(
+            "\u{feff}Deal - Title;Deal - Status;Deal - Stage;Organization - Name\n\
+             Pilot für Köln;open;Proposal Made;Müller GmbH\n\
+             Старая сделка;{status};Proposal Made;ООО Ромашка\n"
+        )
+    };
+    let file = csv_file(&s, "pd.csv", rows("deleted"));
+    let before = s.snapshot();
+    let run = clean(s.ledger(&["import", "csv", &file]).fails(1));
+    run.says("1 row cannot be imported; nothing was written")
+        .says(
+            "row 3, column `Deal - Status`: the deal was deleted in Pipedrive: \
+             remove the row to leave it out, or make its status `lost` to keep it as a lost deal",
+        );
+    assert!(!run.stderr.contains("unknown stage"), "{run:#?}");
+    assert!(!run.stderr.contains("ledger.yaml"), "{run:#?}");
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(subjects(&s), ["start"]);
+    assert_eq!(
+        s.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+
+    let file = csv_file(&s, "pd.csv", rows("lost"));
+    clean(s.ledger(&["import", "csv", &file]).ok());
+    let old = s.ledger(&["show", "staraia-sdelka", "--json"]).ok().json();
+    assert_eq!(old["stage"], "lost");
+    assert_eq!(old["fields"]["company"], "ООО Ромашка");
+    assert_eq!(subjects(&s)[0], "import pd.csv: 2 added, 0 skipped");
+}
+
+/// Problems found only in the file a row makes (its front matter too
+/// large, a cadence `lint` refuses) are named like the others: the file as
+/// it was given on the command line, the row, and the column; nothing is
+/// written, nothing committed. A dry run finds them too.
+#[test]
+fn problems_of_the_file_a_row_makes_name_the_file_row_and_column() {
+    let s = ledger_in_git();
+    let data = s.home().join("data");
+    fs::create_dir_all(&data).unwrap();
+    let huge = format!("name,Firma\nMüller,{}\n", "ü".repeat(150_000));
+    fs::write(data.join("huge.csv"), huge).unwrap();
+    fs::write(
+        data.join("cad.csv"),
+        "name,Rhythmus,company\nJürgen,alle zwei Wochen,Groß AG\n",
+    )
+    .unwrap();
+    let root = s.root().to_string_lossy().into_owned();
+    let cases: [(&str, &[&str], &str); 2] = [
+        (
+            "data/huge.csv",
+            &["--map", "Firma=company"],
+            "error: data/huge.csv: 1 row cannot be imported; nothing was written:\n  \
+             row 2, column `Firma`: the front matter is 294 KiB, more than the 256 KiB",
+        ),
+        (
+            "data/cad.csv",
+            &["--map", "Rhythmus=cadence"],
+            "error: data/cad.csv: 1 row cannot be imported; nothing was written:\n  \
+             row 2, column `Rhythmus`: `cadence`: cadence step `alle zwei Wochen`",
+        ),
+    ];
+    let before = s.snapshot();
+    for (file, maps, says) in cases {
+        for dry_run in [false, true] {
+            let mut args = vec!["-C", &root, "import", "csv", file, "--today", TODAY];
+            args.extend(maps);
+            if dry_run {
+                args.push("--dry-run");
+            }
+            let run = clean(s.ledger_raw(&args, &s.home()).fails(1));
+            run.says(says);
+            assert_eq!(s.snapshot(), before, "{file}");
+            assert_eq!(subjects(&s), ["start"], "{file}");
+            assert_eq!(
+                s.git(&["status", "--porcelain", "--untracked-files=all"]),
+                "",
+                "{file}"
+            );
+        }
     }
 }
 
