@@ -332,6 +332,22 @@ pub enum Problem {
     NotDnc(String),
     /// A line break or another control character in a value.
     ControlCharacter(char),
+    /// A deal the CRM's export marks deleted (Pipedrive's `deleted`): made
+    /// a prospect, a deal thrown away would be followed up again.
+    DeletedDeal {
+        /// The CRM, as a person calls it.
+        crm: String,
+    },
+    /// Columns of one name, one of which is taken in: which of them gives
+    /// the key cannot be told.
+    SameHeader {
+        /// Their positions, 1-based, in order.
+        positions: Vec<usize>,
+        /// The name they share.
+        header: String,
+        /// The key one of them gives.
+        gives: String,
+    },
     /// What `lint` says of the prospect the row would make.
     Refused(String),
 }
@@ -373,7 +389,8 @@ impl std::fmt::Display for Problem {
             Problem::NotUtf8 => write!(f, "not UTF-8 text"),
             Problem::CellCount { expected, found } => {
                 let cells = count(*found, "cell");
-                write!(f, "{cells} where the header has {expected} columns")
+                let columns = count(*expected, "column");
+                write!(f, "{cells} where the header has {columns}")
             }
             Problem::NoName => write!(f, "no name: the row has no deal, person or company name"),
             Problem::NotANumber(value) => {
@@ -401,6 +418,29 @@ impl std::fmt::Display for Problem {
                 "the control character {}: a value must be one line of text",
                 c.escape_unicode()
             ),
+            Problem::DeletedDeal { crm } => write!(
+                f,
+                "the deal was deleted in {}: remove the row to leave it out, \
+                 or make its status `lost` to keep it as a lost deal",
+                printable(crm)
+            ),
+            Problem::SameHeader {
+                positions,
+                header,
+                gives,
+            } => {
+                let (last, others) = positions.split_last().unwrap_or((&0, &[]));
+                let others: Vec<String> = others.iter().map(ToString::to_string).collect();
+                write!(
+                    f,
+                    "columns {} and {last} are {} `{}`: which of them gives `{}` cannot be \
+                     told; rename or remove all but one",
+                    others.join(", "),
+                    if others.len() == 1 { "both" } else { "all" },
+                    printable(header),
+                    printable(gives)
+                )
+            }
             Problem::Refused(message) => write!(f, "{}", printable(message)),
         }
     }

@@ -405,21 +405,14 @@ fn twins(header: &[String], columns: &[Column]) -> Vec<CellProblem> {
         if same.len() < 2 || named {
             continue;
         }
-        let Some((last, others)) = same.split_last() else {
-            continue;
-        };
-        let others: Vec<String> = others.iter().map(ToString::to_string).collect();
         problems.push(CellProblem {
             row: 1,
             column: Some(column.header.clone()),
-            problem: Problem::Refused(format!(
-                "columns {} and {last} are {} `{}`: which of them gives `{}` cannot be told; \
-                 rename or remove all but one",
-                others.join(", "),
-                if others.len() == 1 { "both" } else { "all" },
-                column.header,
-                column.gives
-            )),
+            problem: Problem::SameHeader {
+                positions: same,
+                header: column.header.clone(),
+                gives: column.gives.to_string(),
+            },
         });
     }
     problems
@@ -680,14 +673,12 @@ impl RowReader<'_> {
             Some((_, DealStatus::Closed(stage))) if self.settings.is_stage(stage) => {
                 Ok(Some((*stage).into()))
             }
-            Some((_, DealStatus::Deleted)) => Err(Problem::Refused(format!(
-                "the deal was deleted in {}: remove the row to leave it out, \
-                 or make its status `lost` to keep it as a lost deal",
-                match self.preset.name {
-                    "ledger" => "the CRM",
-                    _ => self.preset.label,
-                }
-            ))),
+            Some((_, DealStatus::Deleted)) => Err(Problem::DeletedDeal {
+                crm: match self.preset.name {
+                    "ledger" => "the CRM".to_owned(),
+                    _ => self.preset.label.to_owned(),
+                },
+            }),
             _ => Err(self.unknown_stage(value)),
         }
     }

@@ -231,7 +231,7 @@ fn a_dry_run_writes_nothing_and_no_commit_commits_nothing() {
 }
 
 /// Each kind of bad input: the file, and what the message must say.
-const BAD: [(&str, &[u8], &[&str]); 12] = [
+const BAD: [(&str, &[u8], &[&str]); 13] = [
     (
         "not UTF-8",
         b"name,company\nAcme,Caf\xe9\n",
@@ -241,6 +241,11 @@ const BAD: [(&str, &[u8], &[&str]); 12] = [
         "wrong number of cells",
         b"name,company\nAcme,Acme Corp\nGlobex,Globex, Inc.\n",
         &["row 3: 3 cells where the header has 2 columns", "double quotes"],
+    ),
+    (
+        "a cell too many for a header of one column",
+        b"name\nAcme,Acme Corp\n",
+        &["row 2: 2 cells where the header has 1 column\n"],
     ),
     (
         "a header no preset knows",
