@@ -2,7 +2,8 @@
 //! sections 9 and 10): clap_complete's, but for what they get wrong with
 //! text `ledger` does not choose. A candidate can be a prospect's file stem
 //! or a file in the working folder, so anything a file name can hold
-//! (`zz$(touch PWNED)`, `acme corp`, `*`, `it's`).
+//! (`zz$(touch PWNED)`, `acme corp`, `*`, `it's`), and the script names the
+//! folder `ledger` is installed in, which can hold the same.
 //!
 //! What each shell does with a candidate, and so what it gets:
 //!
@@ -21,9 +22,11 @@
 //! - **zsh** (`_describe`, which quotes as it inserts), **fish** and
 //!   **elvish** quote a candidate themselves as they insert it, and never
 //!   glob or run it: they get clap_complete's answer, the candidate as it
-//!   is (quoting it here would quote it twice). zsh hands the word being
-//!   completed over as typed, so there a word typed quoted (`acme\ c`)
-//!   finds nothing, as with clap_complete's own answer.
+//!   is (quoting it here would quote it twice). Their scripts quote the
+//!   path of `ledger` right already (tests/ledger/exchange.rs runs zsh's
+//!   and fish's from such a folder). zsh hands the word being completed
+//!   over as typed, so there a word typed quoted (`acme\ c`) finds
+//!   nothing, as with clap_complete's own answer.
 //!
 //! Every shell reads one candidate a line (bash one a `\v`) and shows the
 //! candidates in a menu, so a candidate with a control or bidirectional
@@ -45,6 +48,11 @@ use ledger::format::text::is_unsafe_char;
 /// The shells `ledger completions` writes a script for, and that answer
 /// the script's call back.
 pub const SHELLS: Shells<'static> = Shells(&[&Bash, &Zsh, &Fish, &Elvish, &Powershell]);
+
+/// A stand-in for the path of `ledger` in clap_complete's script, replaced
+/// by the path quoted for the shell: a plain word, which clap_complete
+/// writes as it is.
+const CALLBACK: &str = "LEDGER_CALLBACK";
 
 /// The words of the line being completed without their quotes, kept by a
 /// shell's answer that got them quoted (bash's).
@@ -70,10 +78,15 @@ impl EnvCompleter for Bash {
         name == "bash"
     }
 
-    /// clap_complete's script, changed in two places rather than written
+    /// clap_complete's script, changed in three places rather than written
     /// anew, so that what else it does (bash 3 and 4, `nospace` after `=`,
     /// `/` or `:`) stays clap_complete's:
     ///
+    /// - it calls `ledger` back by its path in single quotes: clap_complete
+    ///   quotes the path and then puts it in double quotes too, so a path
+    ///   with a space came out as `"'/my tools/ledger'"`, a file name with
+    ///   quotes in it that bash never finds, and a path with `$(...)` or a
+    ///   backtick ran it at each Tab;
     /// - it splits the answer with `read -a` on `\v` alone, where
     ///   `COMPREPLY=( $(...) )` glob-expanded each candidate too;
     /// - it tells `ledger` the quote the word being completed was opened
@@ -89,8 +102,13 @@ impl EnvCompleter for Bash {
         buf: &mut dyn Write,
     ) -> io::Result<()> {
         let mut script = Vec::new();
-        clap_complete::env::Bash.write_registration(var, name, bin, completer, &mut script)?;
+        clap_complete::env::Bash.write_registration(var, name, bin, CALLBACK, &mut script)?;
         let script = String::from_utf8(script).map_err(io::Error::other)?;
+        let script = replace_once(
+            &script,
+            &format!("\"{CALLBACK}\" --"),
+            &format!("{} --", bash_single_quote(completer)),
+        )?;
         let script = replace_once(
             &script,
             "    COMPREPLY=( $( \\\n",
@@ -174,6 +192,10 @@ impl EnvCompleter for Powershell {
         clap_complete::env::Powershell.is(name)
     }
 
+    /// clap_complete's script, but for the path it calls `ledger` back
+    /// by: the script builds that call in a double-quoted here-string, in
+    /// which PowerShell expands `$...` and reads backticks as escapes, so
+    /// a path with `$(...)` ran it at each Tab.
     fn write_registration(
         &self,
         var: &str,
@@ -182,7 +204,16 @@ impl EnvCompleter for Powershell {
         completer: &str,
         buf: &mut dyn Write,
     ) -> io::Result<()> {
-        clap_complete::env::Powershell.write_registration(var, name, bin, completer, buf)
+        let mut script = Vec::new();
+        clap_complete::env::Powershell.write_registration(var, name, bin, CALLBACK, &mut script)?;
+        let script = String::from_utf8(script).map_err(io::Error::other)?;
+        let call = powershell_here_string(&powershell_quote(completer));
+        let script = replace_once(
+            &script,
+            &format!("& {CALLBACK} -- $args"),
+            &format!("& {call} -- $args"),
+        )?;
+        buf.write_all(script.as_bytes())
     }
 
     /// clap_complete's answer (a candidate a line, its help after a tab),
@@ -228,6 +259,12 @@ fn replace_once(script: &str, from: &str, to: &str) -> io::Result<String> {
             "clap_complete's completion script has changed: no single {from:?} in it"
         ))),
     }
+}
+
+/// `text` as one bash word that means it whatever it holds: in single
+/// quotes, where nothing is special but the closing quote.
+fn bash_single_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 /// A candidate as bash reads it back as one word, the text itself.
@@ -324,6 +361,23 @@ fn powershell_quote(value: &str) -> Cow<'_, str> {
     quoted.into()
 }
 
+/// `text` as it must be written inside a double-quoted here-string to come
+/// out as itself: `$` and the backtick escaped with a backtick, and line
+/// breaks written as escapes, so that no line of it can end the string.
+fn powershell_here_string(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '`' => escaped.push_str("``"),
+            '$' => escaped.push_str("`$"),
+            '\n' => escaped.push_str("`n"),
+            '\r' => escaped.push_str("`r"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,15 +470,43 @@ mod tests {
         for (value, quoted) in cases {
             assert_eq!(powershell_quote(value), quoted, "{value:?}");
         }
+        assert_eq!(
+            powershell_here_string(&powershell_quote("/my $(x) `b`/it's/ledger")),
+            "'/my `$(x) ``b``/it''s/ledger'"
+        );
+    }
+
+    fn registration(shell: &dyn EnvCompleter, completer: &str) -> String {
+        let mut script = Vec::new();
+        shell
+            .write_registration(
+                "LEDGER_COMPLETE",
+                "ledger",
+                "ledger",
+                completer,
+                &mut script,
+            )
+            .unwrap();
+        String::from_utf8(script).unwrap()
     }
 
     #[test]
-    fn the_bash_script_reads_the_answer_without_globbing_it() {
-        let mut script = Vec::new();
-        Bash.write_registration("LEDGER_COMPLETE", "ledger", "ledger", "ledger", &mut script)
-            .unwrap();
-        let bash = String::from_utf8(script).unwrap();
+    fn the_scripts_call_ledger_back_by_its_path_quoted() {
+        let path = "/opt/my tools/it's $(x) `b`/ledger";
+        let bash = registration(&Bash, path);
+        assert!(
+            bash.contains(r#"        '/opt/my tools/it'\''s $(x) `b`/ledger' -- "${words[@]}" \"#),
+            "{bash}"
+        );
         assert!(!bash.contains("COMPREPLY=( $("), "{bash}");
         assert!(bash.contains(r#"read -r -a COMPREPLY <<< "$_ledger_reply""#));
+        let powershell = registration(&Powershell, path);
+        assert!(
+            powershell.contains("& '/opt/my tools/it''s `$(x) ``b``/ledger' -- $args"),
+            "{powershell}"
+        );
+        for script in [bash, powershell] {
+            assert!(!script.contains(CALLBACK), "{script}");
+        }
     }
 }

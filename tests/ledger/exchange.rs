@@ -374,6 +374,84 @@ fn no_shell_is_answered_a_control_character() {
     }
 }
 
+/// The folders `ledger` is put in to be called back from: one with a
+/// space, and one with what else means something to a shell.
+#[cfg(unix)]
+const FOLDERS: [&str; 2] = ["my tools", "it's $(touch PWNED) `touch BT` \\ \"q\""];
+
+/// A link to the `ledger` binary in the folder `name` of the sandbox's
+/// HOME: the path the script is to call back.
+#[cfg(unix)]
+fn ledger_in(s: &Sandbox, name: &str) -> PathBuf {
+    let dir = s.home().join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let ledger = dir.join("ledger");
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("ledger"), &ledger).unwrap();
+    ledger
+}
+
+#[cfg(unix)]
+#[test]
+fn the_bash_script_calls_ledger_back_from_any_folder() {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "")
+        .file("prospects/globex.md", prospect("name: Globex\n", &[]));
+    let cwd = elsewhere(&s);
+    for folder in FOLDERS {
+        let script = bash_script(&s, &ledger_in(&s, folder));
+        let got = tab_in_bash(&s, &script, &cwd, &["ledger", "touch", "gl"], "gl");
+        assert_eq!(got, ["globex"], "{folder}");
+    }
+    nothing_ran(&s, &cwd);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_zsh_and_fish_scripts_call_ledger_back_from_any_folder() {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "")
+        .file("prospects/acme corp.md", prospect("name: Acme\n", &[]));
+    let ledger = ledger_in(&s, FOLDERS[1]);
+    let script = |shell: &str| {
+        let run = s
+            .command(ledger.to_str().unwrap(), &["completions", shell])
+            .ok();
+        let path = s.home().join(format!("ledger.{shell}"));
+        std::fs::write(&path, &run.stdout).unwrap();
+        path
+    };
+    let root = s.root();
+    // zsh's function, with `_describe` showing what it is given.
+    if installed("zsh") {
+        let zsh = script("zsh");
+        let tab = r#"autoload -Uz compinit && compinit -u -d "$HOME/.zcompdump" && source "$1"
+export LEDGER_DIR="$2"; words=(ledger show ac); CURRENT=3
+_describe() { print -rl -- "${(@P)${@[-1]}}" }
+_clap_dynamic_completer_ledger"#;
+        let zsh = zsh.to_str().unwrap();
+        let run = s.command(
+            "zsh",
+            &["-f", "-c", tab, "tab", zsh, root.to_str().unwrap()],
+        );
+        assert_eq!(run.stdout, "acme corp\n", "{run:#?}");
+    } else {
+        eprintln!("zsh is not installed: its script was not run");
+    }
+    if installed("fish") {
+        let fish = script("fish");
+        let tab = r#"source $argv[1]; set -x LEDGER_DIR $argv[2]; complete -C "ledger show ac""#;
+        let fish = fish.to_str().unwrap();
+        let run = s.command(
+            "fish",
+            &["--no-config", "-c", tab, fish, root.to_str().unwrap()],
+        );
+        assert_eq!(run.stdout, "acme corp\n", "{run:#?}");
+    } else {
+        eprintln!("fish is not installed: its script was not run");
+    }
+    nothing_ran(&s, &root);
+}
+
 #[test]
 fn the_man_page_is_roff_that_man_renders() {
     let s = Sandbox::new();
