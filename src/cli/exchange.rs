@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 use clap_complete::engine::CompletionCandidate;
-use clap_complete::env::Shells;
+use ledger::format::text::is_unsafe_char;
 use ledger::ledger::read::opens_with_fence;
 use ledger::ledger::walk::walk;
 use ledger::ledger::Ledger;
@@ -17,6 +17,7 @@ use ledger::rules::settings;
 use ledger::{Error, Result};
 use rayon::iter::ParallelIterator;
 
+use super::completion;
 use super::{Cli, CompletionsArgs, ManArgs};
 
 /// The environment variable that makes `ledger` answer a completion
@@ -33,6 +34,7 @@ pub const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "elvish", "powershell"];
 pub fn complete_if_asked() {
     clap_complete::CompleteEnv::with_factory(Cli::command)
         .var(COMPLETE_VAR)
+        .shells(completion::SHELLS)
         .complete();
 }
 
@@ -40,9 +42,8 @@ pub fn complete_if_asked() {
 /// completion with the shell. The script calls `ledger` back for each
 /// completion, so that PROSPECT arguments complete to the ledger's files.
 pub fn completions(args: &CompletionsArgs, out: &mut impl Write) -> Result<ExitCode> {
-    let shells = Shells::builtins();
     // clap has checked the name against SHELLS already.
-    let shell = shells.completer(&args.shell).ok_or_else(|| {
+    let shell = completion::SHELLS.completer(&args.shell).ok_or_else(|| {
         Error::Usage(format!(
             "unknown shell `{}`, expected one of {}",
             args.shell,
@@ -72,16 +73,16 @@ fn callback() -> String {
 }
 
 /// The stems of the ledger's prospect files, for completing a PROSPECT
-/// argument. The ledger is the one given by `-C` on the line being
-/// completed, else `LEDGER_DIR`, else the nearest folder above holding
-/// ledger.yaml; with none of them there is nothing to complete (a Tab in a
-/// home folder must not walk all of it). A completion never fails loudly:
-/// any problem gives no candidates.
+/// argument (each as [`argument_for`] names it). The ledger is the one
+/// given by `-C` on the line being completed, else `LEDGER_DIR`, else the
+/// nearest folder above holding ledger.yaml; with none of them there is
+/// nothing to complete (a Tab in a home folder must not walk all of it). A
+/// completion never fails loudly: any problem gives no candidates.
 pub fn prospect_candidates() -> Vec<CompletionCandidate> {
     let Ok(cwd) = std::env::current_dir() else {
         return Vec::new();
     };
-    let explicit = ledger_typed(std::env::args_os())
+    let explicit = ledger_typed(line_typed(std::env::args_os()))
         .or_else(|| std::env::var_os("LEDGER_DIR"))
         .map(PathBuf::from)
         .map(expand_home)
@@ -93,27 +94,64 @@ pub fn prospect_candidates() -> Vec<CompletionCandidate> {
     let Ok(ledger) = Ledger::open(root) else {
         return Vec::new();
     };
-    let mut stems: Vec<String> = walk(&ledger.root, &ledger.settings)
+    let mut names: Vec<String> = walk(&ledger.root, &ledger.settings)
         .filter_map(|found| {
             let relative = found.ok()?.relative;
             // A prospect opens with its front matter; a README does not.
             opens_with_fence(&ledger.root.join(&relative))
                 .ok()?
                 .then_some(())?;
-            let file = relative.rsplit('/').next()?;
-            Some(file.strip_suffix(".md").unwrap_or(file).to_owned())
+            argument_for(&relative)
         })
         .collect();
-    stems.sort_unstable();
-    stems.dedup();
-    stems.into_iter().map(CompletionCandidate::new).collect()
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter().map(CompletionCandidate::new).collect()
+}
+
+/// How a completed PROSPECT argument names the file at `relative`: by its
+/// stem, as a person types it, unless `ledger` would not read that one
+/// word back as this file (SPEC section 1): a stem that starts with `-`
+/// reads as an option, and one with spaces around it is trimmed. Such a
+/// file is named by its path, `./prospects/-x.md`, which the lookup reads
+/// as that file. A name with a control or bidirectional character is left
+/// out (SPEC section 10): every shell would show it raw in its menu, and
+/// reads its candidates one a line. The shell's own quoting is the shell
+/// adapter's (`completion`), for every candidate.
+fn argument_for(relative: &str) -> Option<String> {
+    let one_word = |name: &str| {
+        !name.is_empty()
+            && !name.starts_with('-')
+            && name.trim() == name
+            && !name.chars().any(is_unsafe_char)
+    };
+    let file = relative.rsplit('/').next()?;
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    if one_word(stem) {
+        return Some(stem.to_owned());
+    }
+    let path = format!("./{relative}");
+    one_word(&path).then_some(path)
+}
+
+/// The words of the line being completed: as the shell's answer read them
+/// (without their quotes, see `completion`), else the words after `--` in
+/// the completion request (`ledger -- ledger -C ~/sales touch ac`).
+fn line_typed(request: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    match completion::typed_words() {
+        Some(words) => words.to_vec(),
+        None => request
+            .into_iter()
+            .skip_while(|arg| arg != "--")
+            .skip(1)
+            .collect(),
+    }
 }
 
 /// The folder given by `-C DIR`, `--ledger DIR` or `--ledger=DIR` on the
-/// command line being completed: the words after `--` in the completion
-/// request (`ledger -- ledger -C ~/sales touch ac`).
-fn ledger_typed(args: impl IntoIterator<Item = OsString>) -> Option<OsString> {
-    let mut words = args.into_iter().skip_while(|arg| arg != "--").skip(1);
+/// command line being completed (`ledger -C ~/sales touch ac`).
+fn ledger_typed(words: impl IntoIterator<Item = OsString>) -> Option<OsString> {
+    let mut words = words.into_iter();
     let mut given = None;
     while let Some(word) = words.next() {
         if word == "-C" || word == "--ledger" {
@@ -171,7 +209,7 @@ mod tests {
     use super::*;
 
     fn typed(words: &str) -> Option<OsString> {
-        ledger_typed(words.split(' ').map(OsString::from))
+        ledger_typed(line_typed(words.split(' ').map(OsString::from)))
     }
 
     #[test]
@@ -188,5 +226,29 @@ mod tests {
         assert_eq!(typed("ledger -- ledger touch ac"), None);
         // Before `--` are ledger's own arguments, not the typed line.
         assert_eq!(typed("ledger -C x -- ledger touch ac"), None);
+    }
+
+    #[test]
+    fn a_prospect_is_completed_to_a_word_that_names_it() {
+        let cases = [
+            ("prospects/acme-corp.md", Some("acme-corp")),
+            ("acme.md", Some("acme")),
+            ("prospects/acme corp.md", Some("acme corp")),
+            ("prospects/zz$(touch PWNED).md", Some("zz$(touch PWNED)")),
+            ("prospects/東京.md", Some("東京")),
+            // An option, or trimmed: named by the path.
+            ("prospects/-rf.md", Some("./prospects/-rf.md")),
+            ("--help.md", Some("./--help.md")),
+            ("prospects/sp .md", Some("./prospects/sp .md")),
+            ("prospects/ sp.md", Some("./prospects/ sp.md")),
+            // Not shown raw, nor in another form that holds the same.
+            ("prospects/esc\u{1b}[31m.md", None),
+            ("prospects/nl\nx.md", None),
+            ("prospects/bidi\u{202e}.md", None),
+            ("prospects/-\u{1b}.md", None),
+        ];
+        for (relative, name) in cases {
+            assert_eq!(argument_for(relative).as_deref(), name, "{relative:?}");
+        }
     }
 }

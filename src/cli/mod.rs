@@ -2,6 +2,7 @@
 //! rendered for a person or as JSON. The exit status is decided here: 0
 //! success, 1 failure or lint errors, 2 usage errors.
 
+mod completion;
 mod draft;
 mod exchange;
 mod export;

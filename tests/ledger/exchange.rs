@@ -2,7 +2,7 @@
 //! `man` and editors read of `ledger`, checked by those tools where they
 //! are installed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
@@ -118,6 +118,338 @@ fn no_ledger_no_prospects_to_complete() {
     s.file("notes/todo.md", prospect("name: Not a ledger\n", &[]));
     let got = complete_in_bash(&s, &s.root(), &["ledger", "show", "t"]);
     assert!(got.is_empty(), "{got:?}");
+}
+
+/// The bash script `ledger completions bash` writes, run as `ledger`
+/// (the path the script calls back), saved in the sandbox's HOME.
+fn bash_script(s: &Sandbox, ledger: &Path) -> PathBuf {
+    let run = s
+        .command(ledger.to_str().unwrap(), &["completions", "bash"])
+        .ok();
+    let path = s.home().join("ledger.bash");
+    std::fs::write(&path, &run.stdout).unwrap();
+    path
+}
+
+/// The words bash puts in COMPREPLY when Tab is pressed after `typed` (the
+/// words as on the line, the last one being completed) in `cwd`, the
+/// ledger being the sandbox's: the script's function called as bash calls
+/// it, with readline's word `current` (the last word without a quote it
+/// opens).
+fn tab_in_bash(
+    s: &Sandbox,
+    script: &Path,
+    cwd: &Path,
+    typed: &[&str],
+    current: &str,
+) -> Vec<String> {
+    let tab = r#"source "$1" && cd "$2" || exit 9
+export LEDGER_DIR="$3"; current=$4; shift 4
+COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_TYPE=9
+COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+_clap_complete_ledger ledger "$current" "${COMP_WORDS[COMP_CWORD-1]}"
+(( ${#COMPREPLY[@]} )) && printf '%s\n' "${COMPREPLY[@]}""#;
+    let root = s.root();
+    let mut args = vec![
+        "-c",
+        tab,
+        "tab",
+        script.to_str().unwrap(),
+        cwd.to_str().unwrap(),
+        root.to_str().unwrap(),
+        current,
+    ];
+    args.extend(typed);
+    let run = s.command("bash", &args);
+    assert!(run.stderr.is_empty(), "{run:#?}");
+    run.stdout.lines().map(str::to_owned).collect()
+}
+
+/// The words bash reads from `line` when Enter is pressed, in `cwd`: what
+/// the command is given.
+fn entered_in_bash(s: &Sandbox, cwd: &Path, line: &str) -> Vec<String> {
+    let enter = r#"cd "$1" && eval "words=($2)" && printf '%s\0' "${words[@]}""#;
+    let run = s.command("bash", &["-c", enter, "enter", cwd.to_str().unwrap(), line]);
+    run.stdout
+        .split_terminator('\0')
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A folder beside the ledger to press Tab in, holding a file that a
+/// glob-expanded `*` would turn into.
+fn elsewhere(s: &Sandbox) -> PathBuf {
+    let cwd = s.home().join("elsewhere");
+    std::fs::create_dir_all(&cwd).unwrap();
+    std::fs::write(cwd.join("secret-file"), "").unwrap();
+    cwd
+}
+
+/// No command that a candidate held has run, wherever it would have run.
+#[track_caller]
+fn nothing_ran(s: &Sandbox, cwd: &Path) {
+    for dir in [cwd.to_path_buf(), s.root(), s.home()] {
+        for made in ["PWNED", "BT"] {
+            assert!(!dir.join(made).exists(), "{made} in {}", dir.display());
+        }
+    }
+}
+
+/// File stems that mean something to a shell or a terminal.
+const HOSTILE: [&str; 14] = [
+    "zz$(touch PWNED)",
+    "bt`touch BT`",
+    "acme corp",
+    "it's",
+    "q\"uote",
+    "*",
+    "back\\slash",
+    "esc\u{1b}[31m",
+    "nl\nx",
+    "café",
+    "Москва",
+    "東京",
+    "-rf",
+    "sp ",
+];
+
+fn hostile_ledger(s: &Sandbox) {
+    s.file("ledger.yaml", "");
+    for (i, stem) in HOSTILE.iter().enumerate() {
+        s.file(
+            &format!("prospects/{stem}.md"),
+            prospect(&format!("name: P{i}\n"), &[]),
+        );
+    }
+}
+
+#[test]
+fn hostile_stems_complete_in_bash_to_words_that_read_back_as_themselves() {
+    let s = Sandbox::new();
+    hostile_ledger(&s);
+    let script = bash_script(&s, &assert_cmd::cargo::cargo_bin("ledger"));
+    let cwd = elsewhere(&s);
+    let got = tab_in_bash(&s, &script, &cwd, &["ledger", "show", ""], "");
+    let prospects: Vec<&str> = got
+        .iter()
+        .map(String::as_str)
+        .filter(|word| !word.starts_with("--"))
+        .collect();
+    // Each word as bash must get it, and the name it reads back as: the
+    // stem, or the path when `ledger` would not read the stem as one
+    // PROSPECT word. ESC and a line break are left out.
+    let expected = [
+        (r"\*", "*"),
+        ("./prospects/-rf.md", "./prospects/-rf.md"),
+        (r"./prospects/sp\ .md", "./prospects/sp .md"),
+        (r"acme\ corp", "acme corp"),
+        (r"back\\slash", "back\\slash"),
+        (r"bt\`touch\ BT\`", "bt`touch BT`"),
+        ("café", "café"),
+        (r"it\'s", "it's"),
+        (r#"q\"uote"#, "q\"uote"),
+        (r"zz\$\(touch\ PWNED\)", "zz$(touch PWNED)"),
+        ("Москва", "Москва"),
+        ("東京", "東京"),
+    ];
+    let words: Vec<&str> = expected.iter().map(|(word, _)| *word).collect();
+    assert_eq!(prospects, words);
+    for (word, name) in expected {
+        // Enter: `ledger` is given the name as one word, and nothing runs.
+        let line = format!("ledger show {word}");
+        assert_eq!(entered_in_bash(&s, &cwd, &line), ["ledger", "show", name]);
+        // ... and it names the file the word was completed from.
+        let shown = s.ledger(&["show", "--json", name]).ok().json();
+        let stem = name
+            .trim_start_matches("./prospects/")
+            .trim_end_matches(".md");
+        assert_eq!(shown["id"], format!("prospects/{stem}"), "{name}");
+    }
+    nothing_ran(&s, &cwd);
+}
+
+#[test]
+fn a_word_typed_quoted_completes_in_bash() {
+    let s = Sandbox::new();
+    hostile_ledger(&s);
+    let script = bash_script(&s, &assert_cmd::cargo::cargo_bin("ledger"));
+    let cwd = elsewhere(&s);
+    let tab = |typed: &str, current: &str| {
+        tab_in_bash(&s, &script, &cwd, &["ledger", "show", typed], current)
+    };
+    // As bash itself quotes, so that a shared prefix completes further.
+    assert_eq!(tab(r"acme\ c", r"acme\ c"), [r"acme\ corp"]);
+    assert_eq!(tab(r"zz\$", r"zz\$"), [r"zz\$\(touch\ PWNED\)"]);
+    // The ledger given with -C is read as bash will read it too.
+    let sales = s.home().join("my sales");
+    std::fs::create_dir_all(&sales).unwrap();
+    std::fs::write(sales.join("ledger.yaml"), "").unwrap();
+    std::fs::write(sales.join("initech.md"), prospect("name: Initech\n", &[])).unwrap();
+    let typed = ["ledger", "-C", r"~/my\ sales", "show", "i"];
+    assert_eq!(tab_in_bash(&s, &script, &cwd, &typed, "i"), ["initech"]);
+    // Inside a quote the word opened, which readline leaves out of the
+    // word it replaces and closes after the answer: the answer is written
+    // for inside that quote.
+    assert_eq!(tab("'it", "it"), [r"it'\''s"]);
+    assert_eq!(tab("'zz", "zz"), ["zz$(touch PWNED)"]);
+    assert_eq!(tab("\"zz", "zz"), [r"zz\$(touch PWNED)"]);
+    assert_eq!(tab("\"bt", "bt"), [r"bt\`touch BT\`"]);
+    for (line, name) in [
+        (r"ledger show 'it'\''s'", "it's"),
+        ("ledger show 'zz$(touch PWNED)'", "zz$(touch PWNED)"),
+        (r#"ledger show "zz\$(touch PWNED)""#, "zz$(touch PWNED)"),
+        (r#"ledger show "bt\`touch BT\`""#, "bt`touch BT`"),
+    ] {
+        assert_eq!(entered_in_bash(&s, &cwd, line), ["ledger", "show", name]);
+    }
+    nothing_ran(&s, &cwd);
+}
+
+#[test]
+fn files_in_the_working_folder_complete_quoted_in_bash() {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "");
+    let script = bash_script(&s, &assert_cmd::cargo::cargo_bin("ledger"));
+    let cwd = elsewhere(&s);
+    for name in ["$(touch PWNED).csv", "my contacts.csv", "esc\u{1b}[31m.csv"] {
+        std::fs::write(cwd.join(name), "").unwrap();
+    }
+    let got = tab_in_bash(&s, &script, &cwd, &["ledger", "import", "csv", ""], "");
+    let files: Vec<&str> = got
+        .iter()
+        .map(String::as_str)
+        .filter(|word| !word.starts_with('-'))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            r"\$\(touch\ PWNED\).csv",
+            r"my\ contacts.csv",
+            "secret-file"
+        ]
+    );
+    let line = r"ledger import csv \$\(touch\ PWNED\).csv";
+    assert_eq!(
+        entered_in_bash(&s, &cwd, line),
+        ["ledger", "import", "csv", "$(touch PWNED).csv"]
+    );
+    nothing_ran(&s, &cwd);
+}
+
+#[test]
+fn no_shell_is_answered_a_control_character() {
+    let s = Sandbox::new();
+    hostile_ledger(&s);
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let run = s
+            .ledger_env(
+                &["--", "ledger", "show", ""],
+                &s.root(),
+                &[
+                    ("LEDGER_COMPLETE", shell),
+                    ("_CLAP_IFS", "\n"),
+                    ("_CLAP_COMPLETE_INDEX", "2"),
+                ],
+            )
+            .ok();
+        assert!(!run.stdout.contains('\u{1b}'), "{shell}: {run:#?}");
+        // The stem with a line break in it would be two candidates.
+        assert!(
+            !run.stdout
+                .lines()
+                .any(|line| line.starts_with("nl") || line == "x"),
+            "{shell}: {run:#?}"
+        );
+        // Quoted by `ledger` for the shells that insert a candidate as it
+        // is, left for the others to quote.
+        let acme = match shell {
+            "bash" => r"acme\ corp",
+            "powershell" => "'acme corp'",
+            _ => "acme corp",
+        };
+        assert!(
+            run.stdout.lines().any(|line| line == acme),
+            "{shell}: {run:#?}"
+        );
+    }
+}
+
+/// The folders `ledger` is put in to be called back from: one with a
+/// space, and one with what else means something to a shell.
+#[cfg(unix)]
+const FOLDERS: [&str; 2] = ["my tools", "it's $(touch PWNED) `touch BT` \\ \"q\""];
+
+/// A link to the `ledger` binary in the folder `name` of the sandbox's
+/// HOME: the path the script is to call back.
+#[cfg(unix)]
+fn ledger_in(s: &Sandbox, name: &str) -> PathBuf {
+    let dir = s.home().join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let ledger = dir.join("ledger");
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("ledger"), &ledger).unwrap();
+    ledger
+}
+
+#[cfg(unix)]
+#[test]
+fn the_bash_script_calls_ledger_back_from_any_folder() {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "")
+        .file("prospects/globex.md", prospect("name: Globex\n", &[]));
+    let cwd = elsewhere(&s);
+    for folder in FOLDERS {
+        let script = bash_script(&s, &ledger_in(&s, folder));
+        let got = tab_in_bash(&s, &script, &cwd, &["ledger", "touch", "gl"], "gl");
+        assert_eq!(got, ["globex"], "{folder}");
+    }
+    nothing_ran(&s, &cwd);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_zsh_and_fish_scripts_call_ledger_back_from_any_folder() {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "")
+        .file("prospects/acme corp.md", prospect("name: Acme\n", &[]));
+    let ledger = ledger_in(&s, FOLDERS[1]);
+    let script = |shell: &str| {
+        let run = s
+            .command(ledger.to_str().unwrap(), &["completions", shell])
+            .ok();
+        let path = s.home().join(format!("ledger.{shell}"));
+        std::fs::write(&path, &run.stdout).unwrap();
+        path
+    };
+    let root = s.root();
+    // zsh's function, with `_describe` showing what it is given.
+    if installed("zsh") {
+        let zsh = script("zsh");
+        let tab = r#"autoload -Uz compinit && compinit -u -d "$HOME/.zcompdump" && source "$1"
+export LEDGER_DIR="$2"; words=(ledger show ac); CURRENT=3
+_describe() { print -rl -- "${(@P)${@[-1]}}" }
+_clap_dynamic_completer_ledger"#;
+        let zsh = zsh.to_str().unwrap();
+        let run = s.command(
+            "zsh",
+            &["-f", "-c", tab, "tab", zsh, root.to_str().unwrap()],
+        );
+        assert_eq!(run.stdout, "acme corp\n", "{run:#?}");
+    } else {
+        eprintln!("zsh is not installed: its script was not run");
+    }
+    if installed("fish") {
+        let fish = script("fish");
+        let tab = r#"source $argv[1]; set -x LEDGER_DIR $argv[2]; complete -C "ledger show ac""#;
+        let fish = fish.to_str().unwrap();
+        let run = s.command(
+            "fish",
+            &["--no-config", "-c", tab, fish, root.to_str().unwrap()],
+        );
+        assert_eq!(run.stdout, "acme corp\n", "{run:#?}");
+    } else {
+        eprintln!("fish is not installed: its script was not run");
+    }
+    nothing_ran(&s, &root);
 }
 
 #[test]
