@@ -233,7 +233,8 @@ impl Error {
     }
 
     /// Whether the message runs over several lines of its own making: a
-    /// list of candidates or of bad rows, or what a failed sync left. Every
+    /// list of candidates, of bad rows or of files both sides of a sync
+    /// changed, or what a failed sync left. Every
     /// value in such a message is shown escaped ([`printable`]) where it is
     /// put in; any other message is one line, and a line break in it came
     /// from a value (a file's, an argument's, a remote's), to be shown
@@ -242,6 +243,7 @@ impl Error {
         match self {
             Error::NoMatch { candidates, .. } => !candidates.is_empty(),
             Error::Ambiguous { .. }
+            | Error::Clash(_)
             | Error::BadRows { .. }
             | Error::NotPutBack { .. }
             | Error::PutBackNextSync(_) => true,

@@ -293,9 +293,11 @@ fn bash_quote(value: &str, open: Option<char>) -> String {
             }
             None => {
                 // Beyond ASCII nothing is special to bash; controls are
-                // never answered.
+                // never answered. `:`, `=` and `@` are quoted too: bash
+                // splits the line being completed at them
+                // (COMP_WORDBREAKS), unless they are quoted.
                 let plain = c.is_ascii_alphanumeric()
-                    || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | '@' | '%' | '+' | ',')
+                    || matches!(c, '-' | '_' | '.' | '/' | '%' | '+' | ',')
                     || !c.is_ascii();
                 if !plain {
                     word.push('\\');
@@ -398,7 +400,7 @@ mod tests {
             ("a;b|c&d<e>f", None, r"a\;b\|c\&d\<e\>f"),
             ("{a,b}[c]?", None, r"\{a,b\}\[c\]\?"),
             ("café Москва 東京", None, r"café\ Москва\ 東京"),
-            ("--ledger=x:y@z%1+2", None, "--ledger=x:y@z%1+2"),
+            ("--ledger=x:y@z%1+2", None, r"--ledger\=x\:y\@z%1+2"),
             ("", None, "''"),
             ("acme corp", Some('\''), "acme corp"),
             ("it's $(x)", Some('\''), r"it'\''s $(x)"),

@@ -1,11 +1,11 @@
 //! `ledger draft`: the next message to a prospect, as the library writes
 //! it (`rules::draft`), printed for a person or as JSON. It writes nothing.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use ledger::format::text::printable_lines;
+use ledger::format::text::{printable_lines, MAX_FILE_BYTES, MAX_FILE_MIB};
 use ledger::git;
 use ledger::rules::draft::{self, Request, Template};
 use ledger::{Error, Result};
@@ -25,11 +25,19 @@ pub fn draft(env: &Env, args: &DraftArgs, out: &mut impl Write) -> Result<ExitCo
     let ledger = &env.ledger;
     ledger.require_settings()?;
     let template = match &args.template {
-        Some(path) => Some((path.display().to_string(), read(&env.cwd.join(path))?)),
+        Some(path) => {
+            let named = read_named(&env.cwd.join(path));
+            Some((path.display().to_string(), text(path, named)?))
+        }
         None => {
+            // The ledger's own, which may come from anyone: a regular file
+            // only, never a FIFO waited on.
             let own = ledger.root.join(LEDGER_TEMPLATE);
             match own.is_file() {
-                true => Some((LEDGER_TEMPLATE.to_owned(), read(&own)?)),
+                true => {
+                    let read = ledger::ledger::read::read_file(&own, "a template");
+                    Some((LEDGER_TEMPLATE.to_owned(), text(&own, read)?))
+                }
                 false => None,
             }
         }
@@ -103,8 +111,29 @@ fn wrap(text: &str, width: usize) -> String {
     wrapped
 }
 
-fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+/// A template named on the command line, as `cat` reads it: a pipe
+/// (`--template <(...)`) waits for its writer, and no more than
+/// [`MAX_FILE_BYTES`] is read of anything.
+fn read_named(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    match bytes.len() as u64 > MAX_FILE_BYTES {
+        true => Err(std::io::Error::other(format!(
+            "it is over the {MAX_FILE_MIB} MiB a template may be"
+        ))),
+        false => Ok(bytes),
+    }
+}
+
+/// A template's text, or the error of reading it.
+fn text(path: &Path, read: std::io::Result<Vec<u8>>) -> Result<String> {
+    let bytes = read.map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|_| {
+        let why = std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text");
+        Error::io(path, why)
+    })
 }
 
 #[cfg(test)]

@@ -634,10 +634,16 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
             closed: Some(_), ..
         } => match command {
             Command::Draft(args) => {
+                // A name that starts with `-` is no option after `--`.
+                let end_of_options = if args.prospect.starts_with('-') {
+                    "-- "
+                } else {
+                    ""
+                };
                 return vec![format!(
-                    "`ledger reopen {}` brings it back",
+                    "`ledger reopen {end_of_options}{}` brings it back",
                     shell_word(&args.prospect)
-                )]
+                )];
             }
             _ => &[],
         },
@@ -712,12 +718,20 @@ fn usage_error(err: &clap::Error) -> ExitCode {
     {
         let _ = err.print();
     } else {
-        let message = err.render().to_string();
-        let _ = write!(
-            io::stderr(),
-            "{}",
-            ledger::format::text::printable_lines(&message)
-        );
+        // clap quotes what was typed as it is, line breaks too, under
+        // lines of its own making: the error is made again from the
+        // arguments shown escaped, so that no value can start a line.
+        use ledger::format::text::{printable, printable_lines};
+        let shown: Vec<String> = std::env::args_os()
+            .map(|arg| printable(&arg.to_string_lossy()).into_owned())
+            .collect();
+        let message = match Cli::try_parse_from(&shown) {
+            Err(again) if again.kind() == err.kind() => {
+                printable_lines(&again.render().to_string()).into_owned()
+            }
+            _ => format!("{}\n", printable(err.render().to_string().trim_end())),
+        };
+        let _ = write!(io::stderr(), "{message}");
     }
     ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2))
 }

@@ -15,6 +15,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::format::text::printable;
 use crate::git::merge::{self, Clash};
 use crate::git::write::{Recorded, Writer};
 use crate::git::{FileMerge, Interrupted, Move, Repo, Saved, Sides, TreeMerge};
@@ -272,12 +273,18 @@ fn resolve(writer: &Writer, place: Option<&str>, path: &str, sides: Sides) -> Re
     })
 }
 
+/// A message of several lines ([`Error::has_lines`]): each value in it is
+/// shown escaped, so that only its own line breaks are raw.
 fn clash_error(remote: &str, branch: &str, clashes: &[(String, Vec<Clash>)]) -> Error {
-    let mut message =
-        format!("cannot merge {remote}/{branch}: both sides changed these differently\n");
+    let shown = |text: &str| printable(text).into_owned();
+    let mut message = format!(
+        "cannot merge {}/{}: both sides changed these differently\n",
+        shown(remote),
+        shown(branch)
+    );
     for (path, what) in clashes {
-        let what: Vec<String> = what.iter().map(Clash::to_string).collect();
-        message.push_str(&format!("  {path}: {}\n", what.join(", ")));
+        let what: Vec<String> = what.iter().map(|c| shown(&c.to_string())).collect();
+        message.push_str(&format!("  {}: {}\n", shown(path), what.join(", ")));
     }
     message.push_str("Nothing was changed");
     Error::Clash(message)

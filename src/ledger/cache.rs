@@ -41,8 +41,8 @@ use serde::{Deserialize, Serialize};
 use chrono::Datelike;
 
 use crate::format::date::Date;
-use crate::ledger::store;
 use crate::ledger::walk::{nanos, Key};
+use crate::ledger::{read, store};
 use crate::rules::check::Summary;
 use crate::rules::due::Card;
 
@@ -142,7 +142,11 @@ struct Slot<'t> {
 impl Table {
     /// Read a cache file; `None` when it is missing, foreign or damaged.
     fn read(path: &Path, day: (i32, u64)) -> Option<Table> {
-        Table::parse(fs::read(path).ok()?, day)
+        // A FIFO or a link put in its place is a missing cache, never
+        // waited on.
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut read::open_regular(path).ok()??, &mut bytes).ok()?;
+        Table::parse(bytes, day)
     }
 
     /// A cache file's bytes; `None` when they are foreign, for another

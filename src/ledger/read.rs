@@ -18,11 +18,17 @@ pub fn open_regular(path: &Path) -> std::io::Result<Option<fs::File>> {
     open_without_waiting(path, false)
 }
 
-/// The bytes of `ledger.yaml` at `path`: a regular file, or a link to one
-/// (settings may be kept elsewhere and linked in), of at most
-/// [`MAX_FILE_BYTES`]. A FIFO, a device or a folder is an error, never
-/// waited on or read without end.
+/// The bytes of `ledger.yaml` at `path` ([`read_file`]).
 pub fn read_settings(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_file(path, "a settings file")
+}
+
+/// The bytes of a file a person names or keeps beside the prospects
+/// (`ledger.yaml`, a draft's template): a regular file, or a link to one
+/// (it may be kept elsewhere and linked in), of at most
+/// [`MAX_FILE_BYTES`]; `what` it is, for the error. A FIFO, a device or a
+/// folder is an error, never waited on or read without end.
+pub fn read_file(path: &Path, what: &str) -> std::io::Result<Vec<u8>> {
     let Some(file) = open_without_waiting(path, true)? else {
         return Err(std::io::Error::other(
             "it is not a file (a folder, a FIFO or a device)",
@@ -32,7 +38,7 @@ pub fn read_settings(path: &Path) -> std::io::Result<Vec<u8>> {
     file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(std::io::Error::other(format!(
-            "it is over the {MAX_FILE_MIB} MiB a settings file may be"
+            "it is over the {MAX_FILE_MIB} MiB {what} may be"
         )));
     }
     Ok(bytes)

@@ -310,12 +310,27 @@ fn commit_messages_name_hostile_files_escaped() {
 }
 
 /// An argument clap refuses never reaches the terminal raw in its message
-/// (clap writes it as it is to a terminal): its escape sequences are
-/// dropped, any other control character is shown escaped.
+/// (clap writes it as it is to a terminal): every control character is
+/// shown escaped, a line break too, so that no line can be forged under
+/// clap's own.
 #[test]
 fn arguments_in_usage_errors_are_never_raw() {
     let s = Sandbox::new();
-    clean(s.ledger(&["due", "--within", "\u{1b}[2Jx"]).fails(2)).says("'x'");
+    clean(s.ledger(&["due", "--within", "\u{1b}[2Jx"]).fails(2)).says("'\\u{1b}[2Jx'");
+    for args in [
+        &["due", "--within", "3x\nerror: forged"][..],
+        &["due", "--today", "2026-13-01\nerror: forged"],
+        &["export", "csvx\nerror: forged"],
+        &["completions", "bash\nerror: forged"],
+    ] {
+        let run = clean(s.ledger(args).fails(2));
+        run.says("\\u{a}error: forged");
+        let forged = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error: forged"));
+        assert_eq!(forged.count(), 0, "{}", run.stderr);
+    }
     clean(s.ledger(&["\u{1b}]0;owned\u{7}"]).fails(2));
     let run = clean(
         s.ledger(&["due", "--within", "a\rb\u{202e}c\u{8}"])
@@ -435,6 +450,19 @@ fn a_fifo_or_a_device_is_never_waited_on_or_read_without_end() {
         Some("add prospects/acme-2: Acme")
     );
 
+    // The ledger's own template and the cache, as FIFOs; a template named
+    // on the command line is read no further than 8 MiB.
+    std::fs::create_dir_all(s.root().join("templates")).unwrap();
+    s.command("mkfifo", &["templates/draft.md"]).ok();
+    clean(s.ledger(&["draft", "acme"]).ok()).shows("Subject: ");
+    let run = s.ledger(&["draft", "acme", "--template", "/dev/zero"]);
+    clean(run.fails(1)).says("/dev/zero: it is over the 8 MiB a template may be");
+    s.ledger(&["due"]).ok();
+    let cache = s.root().join(".git/ledger-cache/root.day");
+    std::fs::remove_file(&cache).unwrap();
+    s.command("mkfifo", &[".git/ledger-cache/root.day"]).ok();
+    clean(s.ledger(&["due"]).ok()).shows("Acme");
+
     let settings = s.root().join("ledger.yaml");
     std::fs::remove_file(&settings).unwrap();
     s.command("mkfifo", &["ledger.yaml"]).ok();
@@ -543,4 +571,12 @@ fn an_error_is_one_line_whatever_its_values_hold() {
     assert!(reopened.status.success(), "{reopened:?}");
     assert!(s.read("prospects/deal.md").contains("stage: "));
     assert!(!s.read("prospects/deal.md").contains("stage: lost"));
+
+    // A name that reads as an option comes after `--`.
+    s.file("prospects/-id.md", prospect("name: X\nstage: lost\n", &[]));
+    let today = crate::support::TODAY;
+    let draft = s.ledger_raw(&["--today", today, "draft", "--", "-id"], &s.root());
+    clean(draft.fails(1)).says("hint: `ledger reopen -- -id` brings it back");
+    let reopen = ["--today", today, "reopen", "--no-commit", "--", "-id"];
+    clean(s.ledger_raw(&reopen, &s.root()).ok());
 }

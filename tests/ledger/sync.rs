@@ -248,8 +248,8 @@ fn a_key_set_differently_on_both_sides_changes_nothing() {
     let before = team.state("B");
 
     let run = team.ledger("B", &["sync"]).fails(1);
-    run.says("prospects/acme-corp.md: key `stage`");
-    run.says("Nothing was changed");
+    // The files are listed a line each.
+    run.says("differently\n  prospects/acme-corp.md: key `stage`\nNothing was changed\n");
     assert_eq!(team.state("B"), before);
     assert!(
         before.2.contains(" M prospects/acme-corp.md"),
