@@ -331,9 +331,13 @@ fn place_of_unplaced(text: &str, message: &str) -> (usize, usize) {
         .strip_prefix("duplicate entry with key \"")
         .and_then(|rest| rest.strip_suffix('"'))
     {
+        // The key as written: plain, or in double or single quotes.
+        let written = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")];
         let at_key = |line: &&str| {
-            line.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            written.iter().any(|form| {
+                line.strip_prefix(form.as_str())
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            })
         };
         if let Some((i, _)) = text.lines().enumerate().filter(|(_, l)| at_key(l)).nth(1) {
             return (i + 1, 1);
@@ -504,6 +508,16 @@ mod tests {
                 "duplicate entry with key \"email\"",
             ),
             ("Имя: a\nИмя: b\n", 2, "duplicate entry with key \"Имя\""),
+            (
+                "owner: a\n\"owner\": b\n",
+                2,
+                "duplicate entry with key \"owner\"",
+            ),
+            (
+                "'owner': a\nx: 1\nowner: b\n",
+                3,
+                "duplicate entry with key \"owner\"",
+            ),
             ("1: a\n1: b\n", 1, "duplicate entry with key 1"),
             ("~: a\nnull: b\n", 1, "duplicate entry with null key"),
         ];
