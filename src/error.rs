@@ -167,6 +167,15 @@ pub enum Error {
     #[error("{0}")]
     Unfinished(String),
 
+    /// Files changed in the work tree that a sync would overwrite.
+    #[error("local changes in {} would be overwritten:{}\nCommit or stash them, then sync again; nothing was changed", printable(&.workdir.display().to_string()), listing(.files))]
+    InTheWay {
+        /// The work tree.
+        workdir: PathBuf,
+        /// The files, relative to it.
+        files: Vec<String>,
+    },
+
     /// A failed sync could not put the repository back as it was.
     #[error("{}\nand the repository could not be put back as it was: {}", .error.shown(), .also.shown())]
     NotPutBack {
@@ -234,7 +243,8 @@ impl Error {
 
     /// Whether the message runs over several lines of its own making: a
     /// list of candidates, of bad rows or of files both sides of a sync
-    /// changed, or what a failed sync left. Every
+    /// changed or that it would overwrite, what to do after a sync raced
+    /// or was interrupted, or what a failed sync left. Every
     /// value in such a message is shown escaped ([`printable`]) where it is
     /// put in; any other message is one line, and a line break in it came
     /// from a value (a file's, an argument's, a remote's), to be shown
@@ -244,6 +254,9 @@ impl Error {
             Error::NoMatch { candidates, .. } => !candidates.is_empty(),
             Error::Ambiguous { .. }
             | Error::Clash(_)
+            | Error::Raced(_)
+            | Error::Unfinished(_)
+            | Error::InTheWay { .. }
             | Error::BadRows { .. }
             | Error::NotPutBack { .. }
             | Error::PutBackNextSync(_) => true,

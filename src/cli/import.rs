@@ -326,7 +326,9 @@ pub fn hints(err: &Error) -> Vec<String> {
                 .iter()
                 .take(2)
                 .zip(["name", "email"])
-                .map(|(column, key)| format!("--map '{}={key}'", printable(column)))
+                .map(|(column, key)| {
+                    format!("--map {}", super::shell_word(&format!("{column}={key}")))
+                })
                 .collect();
             let mut hints = vec![format!(
                 "name the columns with --map COLUMN=KEY{}",
@@ -355,7 +357,7 @@ pub fn hints(err: &Error) -> Vec<String> {
                         add(format!(
                             "the stages of ledger.yaml are {}; --map names columns, not values: \
                              add the stage to `stages` in ledger.yaml, or change it in the file",
-                            stages.join(", ")
+                            ledger::format::text::quoted_list(stages, usize::MAX)
                         ));
                     }
                     Problem::NotANumber(_) => add(

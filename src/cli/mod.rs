@@ -692,7 +692,7 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
 /// specially, else in single quotes; and shown escaped ([`printable`]).
 ///
 /// [`printable`]: ledger::format::text::printable
-fn shell_word(word: &str) -> String {
+pub(crate) fn shell_word(word: &str) -> String {
     let plain = |c: char| c.is_alphanumeric() || "-_./,:@%+=".contains(c);
     let word = ledger::format::text::printable(word);
     match !word.is_empty() && word.chars().all(plain) {
@@ -727,13 +727,35 @@ fn usage_error(err: &clap::Error) -> ExitCode {
             .collect();
         let message = match Cli::try_parse_from(&shown) {
             Err(again) if again.kind() == err.kind() => {
-                printable_lines(&again.render().to_string()).into_owned()
+                printable_lines(&values_escaped(&again)).into_owned()
             }
             _ => format!("{}\n", printable(err.render().to_string().trim_end())),
         };
         let _ = write!(io::stderr(), "{message}");
     }
     ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2))
+}
+
+/// clap's message for `err`, each value it quotes shown escaped: a value
+/// from the environment (`LEDGER_TODAY`) is quoted as it is, as the
+/// arguments were before they were escaped.
+fn values_escaped(err: &clap::Error) -> String {
+    use clap::error::ContextValue;
+    let mut message = err.render().to_string();
+    for (_, value) in err.context() {
+        let values = match value {
+            ContextValue::String(value) => std::slice::from_ref(value),
+            ContextValue::Strings(values) => values.as_slice(),
+            _ => &[],
+        };
+        for value in values {
+            let shown = ledger::format::text::printable(value);
+            if shown != value.as_str() {
+                message = message.replace(value.as_str(), &shown);
+            }
+        }
+    }
+    message
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {

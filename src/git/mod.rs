@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use git2::{ErrorCode, Repository, RepositoryState, Status, StatusOptions};
 
 use crate::error::{Error, Result};
+use crate::format::text::printable;
 use crate::ledger::cache::OUTSIDE_GIT;
-use crate::ledger::store;
+use crate::ledger::read;
 
 mod commit;
 pub mod import;
@@ -193,15 +194,7 @@ impl Repo {
         let mut contents = Vec::with_capacity(paths.len());
         for path in paths {
             rels.push(self.in_tree(path)?);
-            // Its bytes would be the target's, and the index would stage
-            // the link: never commit one (the callers leave links out).
-            if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-                return Err(Error::Refused(format!(
-                    "{} is a symbolic link; ledger commits files only",
-                    path.display()
-                )));
-            }
-            contents.push(store::read_if_there(path)?);
+            contents.push(committed_bytes(path)?);
         }
         let changes: Vec<(String, Option<&[u8]>)> = rels
             .iter()
@@ -361,4 +354,24 @@ fn file_input(text: &str) -> git2::MergeFileInput<'_> {
     let mut input = git2::MergeFileInput::new();
     input.content(text.as_bytes());
     input
+}
+
+/// The bytes of a file to commit, `None` when it is gone. It is opened
+/// without waiting and not through a link ([`read::open_regular`]): a
+/// link's bytes would be its target's while the index staged the link,
+/// and a FIFO would be waited on. The callers leave such files out; one
+/// that becomes such a file meanwhile is refused, and nothing is changed.
+fn committed_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
+    let file = match read::open_regular(path) {
+        Ok(Some(file)) => file,
+        Ok(None) => return Err(Error::Refused(format!(
+            "{} is not a file (a link, a folder, a FIFO or a device); ledger commits files only",
+            printable(&path.display().to_string())
+        ))),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(Error::io(path, err)),
+    };
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(|e| Error::io(path, e))?;
+    Ok(Some(bytes))
 }

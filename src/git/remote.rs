@@ -28,6 +28,7 @@ use git2::{
 use super::merge::Clash;
 use super::Repo;
 use crate::error::{Error, Result};
+use crate::format::text::printable;
 use crate::ledger::store::{self, read_if_there, remove_if_there};
 
 /// What a sync found left by an earlier one that was killed while it
@@ -423,10 +424,11 @@ impl Repo {
         };
         let unreadable = |why: String| {
             Error::Unfinished(format!(
-                "{} was left by a sync that was interrupted, and cannot be read ({why}).\n\
+                "{} was left by a sync that was interrupted, and cannot be read ({}).\n\
                  Look at `git status` and `git log` to see where the branch and the files stand, \
                  then delete that file",
-                path.display()
+                printable(&path.display().to_string()),
+                printable(&why)
             ))
         };
         let underway: Underway =
@@ -453,9 +455,9 @@ impl Repo {
             Error::Unfinished(format!(
                 "a sync was interrupted, and the branch `{}` has moved since (to {}).\n\
                  Look at `git status` to see whether the files are as you want them, then delete {}",
-                branch.name,
+                printable(&branch.name),
                 branch.tip.map_or("no commit".to_owned(), |id| id.to_string()),
-                path.display()
+                printable(&path.display().to_string())
             ))
         };
         let moving = self.move_between(from, to, "cannot finish the interrupted sync")?;
@@ -510,6 +512,10 @@ impl Repo {
     fn finish_check_out(&self, branch: &str, moving: &Moving) -> Result<()> {
         let changed_since = self.in_the_way(moving)?;
         if !changed_since.is_empty() {
+            let changed_since: Vec<String> = changed_since
+                .iter()
+                .map(|file| printable(file).into_owned())
+                .collect();
             return Err(Error::Unfinished(format!(
                 "a sync was interrupted while it updated the files, and these have been changed since:\n  {}\n\
                  Save your changes elsewhere, and put those files back (`git checkout -- FILE`)",
@@ -931,11 +937,10 @@ impl Repo {
         let moving = self.move_between(from, to, "cannot update the work tree")?;
         let in_the_way = self.in_the_way(&moving)?;
         if !in_the_way.is_empty() {
-            return Err(Error::Refused(format!(
-                "local changes in {} would be overwritten:\n  {}\nCommit or stash them, then sync again",
-                self.workdir.display(),
-                in_the_way.join("\n  ")
-            )));
+            return Err(Error::InTheWay {
+                workdir: self.workdir.clone(),
+                files: in_the_way,
+            });
         }
         let underway = Underway {
             step: Step::CheckOut,

@@ -97,7 +97,8 @@ pub fn sync(writer: &Writer, options: &Options) -> Result<Synced> {
         };
         let gave_up = || {
             Error::Raced(format!(
-                "{raced}\nTried {tries} times (others may be pushing at the same moment). Nothing was changed"
+                "{}\nTried {tries} times (others may be pushing at the same moment). Nothing was changed",
+                printable(&raced)
             ))
         };
         if let Err(also) = repo.restore(&saved, moved) {

@@ -613,10 +613,11 @@ impl Writer<'_> {
             let Some(rel) = ledger::relative(&root_canon, &path) else {
                 continue;
             };
-            // A symbolic link is left alone, whatever it is called: it is
-            // not a prospect (SPEC section 1), and its target may lie
-            // outside the ledger. `git add` commits a link, if one is wanted.
-            if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            // A symbolic link, a FIFO or a folder is left alone, whatever
+            // it is called: it is not a prospect (SPEC section 1), a link's
+            // target may lie outside the ledger, and a FIFO would be waited
+            // on. `git add` commits a link, if one is wanted.
+            if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
                 continue;
             }
             let id = if rel == settings::FILE_NAME {
@@ -781,7 +782,13 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
         (true, None) => Recorded::OutsideGit,
         (true, Some(repo)) => {
             let _lock = Lock::acquire(&repo.lock_path())?;
-            let paths = [settings_path, attributes_path];
+            // A ledger.yaml that is a link (settings kept elsewhere) is
+            // left alone, as `ledger commit` leaves it: `git add` commits
+            // a link, when one is wanted.
+            let paths: Vec<PathBuf> = [settings_path, attributes_path]
+                .into_iter()
+                .filter(|path| !fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()))
+                .collect();
             match repo.commit_paths(&paths, "init: ledger")? {
                 Some(commit) => Recorded::Committed(commit),
                 None => Recorded::Unchanged,

@@ -244,8 +244,7 @@ impl Table {
     fn get(&self, relative: &str, key: Key, cursor: &mut usize) -> Option<(u32, &[u8])> {
         let i = self.find(relative, cursor)?;
         let slot = self.slot(i)?;
-        (slot.key == key && key.mtime.max(key.ctime) < self.trusted_before)
-            .then_some((i as u32, slot.body))
+        (slot.key == key && key.mtime < self.trusted_before).then_some((i as u32, slot.body))
     }
 
     /// Write `records` (sorted by path) under a header; nothing when they

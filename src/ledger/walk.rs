@@ -351,6 +351,7 @@ impl Key {
 
 /// Seconds and nanoseconds since the epoch as nanoseconds; `None` past
 /// 2262.
+#[cfg(unix)]
 fn epoch_nanos(seconds: i64, nanos: i64) -> Option<i64> {
     seconds.checked_mul(1_000_000_000)?.checked_add(nanos)
 }

@@ -27,6 +27,14 @@ fn set_mtime(s: &Sandbox, relative: &str, time: SystemTime) {
     file.set_modified(time).unwrap();
 }
 
+/// Which cache file is there, and when it was written: a run that reads
+/// no file anew leaves it as it was.
+fn written(s: &Sandbox) -> (u64, SystemTime) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(s.root().join(".ledger-cache/cache.day")).unwrap();
+    (meta.ino(), meta.modified().unwrap())
+}
+
 fn due_of(s: &Sandbox, args: &[&str]) -> serde_json::Value {
     due_on(s, TODAY, args)
 }
@@ -75,11 +83,16 @@ fn the_cache_is_used_only_for_unchanged_files_and_never_committed() {
     let s = ledger();
     let hour_ago = SystemTime::now() - Duration::from_secs(3600);
     set_mtime(&s, "prospects/acme.md", hour_ago);
+    set_mtime(&s, "prospects/globex.md", hour_ago);
     let cold = due_of(&s, &["--no-cache"]);
     let built = due_of(&s, &[]);
+    let made = written(&s);
     let warm = due_of(&s, &[]);
     assert_eq!(cold, built);
     assert_eq!(cold, warm);
+    // The warm run read no file anew: it had nothing to add to the cache,
+    // which is written again (a new file) only then.
+    assert_eq!(written(&s), made, "the warm run read a file");
 
     // An edit that keeps the size and the inode, with the old modification
     // time put back (as `cp -p`, `touch -r` and `rsync -t` put it back), is
@@ -92,6 +105,7 @@ fn the_cache_is_used_only_for_unchanged_files_and_never_committed() {
     assert_eq!(after["unanswered"], 0, "{after}");
     assert_eq!(after["due_reason"], "reply");
     assert_eq!(after, due_of(&s, &["--no-cache"]));
+    assert_ne!(written(&s), made, "the edited file was read anew");
 
     // Any ordinary edit is seen.
     let edited = s

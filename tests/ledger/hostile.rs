@@ -331,6 +331,10 @@ fn arguments_in_usage_errors_are_never_raw() {
             .filter(|l| l.starts_with("error: forged"));
         assert_eq!(forged.count(), 0, "{}", run.stderr);
     }
+    // A value from the environment too.
+    let forged = [("LEDGER_TODAY", "2026-13-01\nerror: forged")];
+    let run = clean(s.ledger_env(&["due"], &s.root(), &forged).fails(2));
+    run.says("'2026-13-01\\u{a}error: forged'");
     clean(s.ledger(&["\u{1b}]0;owned\u{7}"]).fails(2));
     let run = clean(
         s.ledger(&["due", "--within", "a\rb\u{202e}c\u{8}"])
@@ -469,6 +473,8 @@ fn a_fifo_or_a_device_is_never_waited_on_or_read_without_end() {
     for command in [&["due"][..], &["add", "Gamma"]] {
         clean(s.ledger(command).fails(1)).says("ledger.yaml:1:1: ");
     }
+    // `commit` leaves it alone, as it leaves a link.
+    clean(s.ledger(&["commit"]).ok()).shows("No hand edits to commit");
     clean(s.ledger(&["lint"]).fails(1)).shows("ledger.yaml:1:1: error[bad-config]");
     std::fs::remove_file(&settings).unwrap();
     std::os::unix::fs::symlink("/dev/zero", &settings).unwrap();
@@ -518,6 +524,30 @@ fn commit_leaves_symbolic_links_alone() {
     assert!(status.contains(" T ledger.yaml\n"), "{status}");
     assert!(status.contains("?? prospects/linked.md\n"), "{status}");
     assert!(!s.git(&["log", "-p"]).contains("секрет"));
+
+    // `init` of a folder whose ledger.yaml is a link commits the rest.
+    let linked = s.home().join("linked");
+    std::fs::create_dir_all(&linked).unwrap();
+    std::os::unix::fs::symlink(
+        s.root().join("settings/ledger.yaml"),
+        linked.join("ledger.yaml"),
+    )
+    .unwrap();
+    clean(
+        s.ledger_raw(&["init", "--today", crate::support::TODAY], &linked)
+            .ok(),
+    );
+    let git = |args: &[&str]| {
+        let mut cmd = std::process::Command::new("git");
+        crate::support::seal(&mut cmd, &s.home());
+        let out = cmd.args(args).current_dir(&linked).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(
+        git(&["show", "--name-only", "--format=%s", "HEAD"]),
+        "init: ledger\n\n.gitattributes\n"
+    );
+    assert_eq!(git(&["status", "--porcelain"]), "?? ledger.yaml\n");
 }
 
 /// A line break from a file's value or from an argument is shown escaped
@@ -572,6 +602,12 @@ fn an_error_is_one_line_whatever_its_values_hold() {
     assert!(s.read("prospects/deal.md").contains("stage: "));
     assert!(!s.read("prospects/deal.md").contains("stage: lost"));
 
+    // A message of lines of its own keeps them, made by its real maker.
+    s.file(".git/ledger-sync.json", "garbage\n");
+    let run = clean(s.ledger(&["sync"]).fails(1));
+    run.says("cannot be read (expected value at line 1 column 1).\nLook at `git status`");
+    std::fs::remove_file(s.root().join(".git/ledger-sync.json")).unwrap();
+
     // A name that reads as an option comes after `--`.
     s.file("prospects/-id.md", prospect("name: X\nstage: lost\n", &[]));
     let today = crate::support::TODAY;
@@ -579,4 +615,23 @@ fn an_error_is_one_line_whatever_its_values_hold() {
     clean(draft.fails(1)).says("hint: `ledger reopen -- -id` brings it back");
     let reopen = ["--today", today, "reopen", "--no-commit", "--", "-id"];
     clean(s.ledger_raw(&reopen, &s.root()).ok());
+}
+
+/// A hint's values are shown escaped too: a stage of `ledger.yaml` cannot
+/// forge a line under the hints of an import.
+#[test]
+fn a_hint_is_one_line_whatever_the_settings_hold() {
+    let s = Sandbox::new();
+    s.file(
+        "ledger.yaml",
+        "stages: [lead, won, lost, \"x\\nhint: forged line\"]\n",
+    )
+    .file("../rows.csv", "name,stage\nÉlan,nowhere\n");
+    let run = clean(s.ledger(&["import", "csv", "../rows.csv"]).fails(1));
+    run.says("`x\\u{a}hint: forged line`");
+    assert!(
+        !run.stderr.lines().any(|l| l.starts_with("hint: forged")),
+        "{}",
+        run.stderr
+    );
 }

@@ -252,7 +252,7 @@ const BAD: [(&str, &[u8], &[&str]); 13] = [
         b"Kunde,Mail\nAcme,a@b.example\n",
         &[
             "no column gives a prospect's name; the columns are `Kunde`, `Mail`",
-            "--map 'Kunde=name' --map 'Mail=email'",
+            "--map Kunde=name --map Mail=email",
         ],
     ),
     (
@@ -269,7 +269,7 @@ const BAD: [(&str, &[u8], &[&str]); 13] = [
         b"Deal Name,Deal Stage\nAcme,prospecting\n",
         &[
             "row 2, column `Deal Stage`: unknown stage `prospecting`",
-            "the stages of ledger.yaml are lead, contacted, qualified, proposal, negotiation, nurture, won, lost",
+            "the stages of ledger.yaml are `lead`, `contacted`, `qualified`, `proposal`, `negotiation`, `nurture`, `won`, `lost`",
             "--map names columns, not values",
         ],
     ),
