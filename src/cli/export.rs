@@ -2,14 +2,13 @@
 //! calendar, a spreadsheet or a script, from the same report `list` shows.
 
 use std::fmt::Write as _;
-use std::fs::File;
 use std::io::Write;
 use std::process::ExitCode;
 
 use icalendar::{Calendar, Component, EventLike};
 use ledger::format::date::{self, Date};
 use ledger::format::text::printable;
-use ledger::ledger::read::read_prospect;
+use ledger::ledger::read::{open_regular, read_prospect};
 use ledger::ledger::report::{Keep, Query};
 use ledger::rules::due::{Card, Status};
 use ledger::rules::export;
@@ -86,9 +85,9 @@ fn json(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
         .par_iter()
         .filter_map(|status| {
             // Read again for its fields and log; a file that changed into
-            // something else since the walk is left out.
-            let open = || File::open(root.join(&status.path));
-            let prospect = read_prospect(&status.path, open)?;
+            // something else since the walk (a link, a FIFO) is left out.
+            let file = open_regular(&root.join(&status.path)).ok()??;
+            let prospect = read_prospect(&status.path, || Ok(file))?;
             prospect.fields()?;
             show_json(status, &prospect).ok()
         })

@@ -362,12 +362,16 @@ fn file_input(text: &str) -> git2::MergeFileInput<'_> {
 /// and a FIFO would be waited on. The callers leave such files out; one
 /// that becomes such a file meanwhile is refused, and nothing is changed.
 fn committed_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
+    let not_a_file = || {
+        let path = printable(&path.display().to_string()).into_owned();
+        let what = "a link, a folder, a FIFO or a device";
+        Error::Refused(format!(
+            "{path} is not a file ({what}); ledger commits files only"
+        ))
+    };
     let file = match read::open_regular(path) {
         Ok(Some(file)) => file,
-        Ok(None) => return Err(Error::Refused(format!(
-            "{} is not a file (a link, a folder, a FIFO or a device); ledger commits files only",
-            printable(&path.display().to_string())
-        ))),
+        Ok(None) => return Err(not_a_file()),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(Error::io(path, err)),
     };

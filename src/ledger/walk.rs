@@ -94,12 +94,14 @@ impl Folder {
         }
     }
 
-    /// Open the file named `name` in this folder.
+    /// Open the file named `name` in this folder: without waiting and not
+    /// through a link, should a FIFO or a link have taken the place of the
+    /// file the listing found (it then reads as nothing, or fails).
     fn open(&self, name: &str) -> std::io::Result<fs::File> {
         #[cfg(unix)]
         if let Some(open) = &self.open {
             use rustix::fs::{Mode, OFlags};
-            let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+            let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK | OFlags::NOFOLLOW;
             return Ok(rustix::fs::openat(open, name, flags, Mode::empty())?.into());
         }
         fs::File::open(self.path.join(name))
