@@ -101,9 +101,7 @@ impl EnvCompleter for Bash {
         completer: &str,
         buf: &mut dyn Write,
     ) -> io::Result<()> {
-        let mut script = Vec::new();
-        clap_complete::env::Bash.write_registration(var, name, bin, CALLBACK, &mut script)?;
-        let script = String::from_utf8(script).map_err(io::Error::other)?;
+        let script = clap_script(&clap_complete::env::Bash, var, name, bin)?;
         let script = replace_once(
             &script,
             &format!("\"{CALLBACK}\" --"),
@@ -204,9 +202,7 @@ impl EnvCompleter for Powershell {
         completer: &str,
         buf: &mut dyn Write,
     ) -> io::Result<()> {
-        let mut script = Vec::new();
-        clap_complete::env::Powershell.write_registration(var, name, bin, CALLBACK, &mut script)?;
-        let script = String::from_utf8(script).map_err(io::Error::other)?;
+        let script = clap_script(&clap_complete::env::Powershell, var, name, bin)?;
         let call = powershell_here_string(&powershell_quote(completer));
         let script = replace_once(
             &script,
@@ -242,6 +238,14 @@ impl EnvCompleter for Powershell {
     }
 }
 
+/// clap_complete's own script for `shell`, calling `ledger` back by
+/// [`CALLBACK`], for the path to be put in as the shell must read it.
+fn clap_script(shell: &dyn EnvCompleter, var: &str, name: &str, bin: &str) -> io::Result<String> {
+    let mut script = Vec::new();
+    shell.write_registration(var, name, bin, CALLBACK, &mut script)?;
+    String::from_utf8(script).map_err(io::Error::other)
+}
+
 /// A candidate's text, when it can be shown and typed: without a control
 /// or bidirectional character.
 fn shown(candidate: &CompletionCandidate) -> Option<&str> {
@@ -263,7 +267,7 @@ fn replace_once(script: &str, from: &str, to: &str) -> io::Result<String> {
 
 /// `text` as one bash word that means it whatever it holds: in single
 /// quotes, where nothing is special but the closing quote.
-fn bash_single_quote(text: &str) -> String {
+pub fn bash_single_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 

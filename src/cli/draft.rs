@@ -1,11 +1,11 @@
 //! `ledger draft`: the next message to a prospect, as the library writes
 //! it (`rules::draft`), printed for a person or as JSON. It writes nothing.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use ledger::format::text::{printable_lines, MAX_FILE_BYTES, MAX_FILE_MIB};
+use ledger::format::text::printable_lines;
 use ledger::git;
 use ledger::rules::draft::{self, Request, Template};
 use ledger::{Error, Result};
@@ -113,18 +113,9 @@ fn wrap(text: &str, width: usize) -> String {
 
 /// A template named on the command line, as `cat` reads it: a pipe
 /// (`--template <(...)`) waits for its writer, and no more than
-/// [`MAX_FILE_BYTES`] is read of anything.
+/// 8 MiB is read of anything (`read::read_capped`).
 fn read_named(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    match bytes.len() as u64 > MAX_FILE_BYTES {
-        true => Err(std::io::Error::other(format!(
-            "it is over the {MAX_FILE_MIB} MiB a template may be"
-        ))),
-        false => Ok(bytes),
-    }
+    ledger::ledger::read::read_capped(std::fs::File::open(path)?, "a template")
 }
 
 /// A template's text, or the error of reading it.

@@ -697,7 +697,7 @@ pub(crate) fn shell_word(word: &str) -> String {
     let word = ledger::format::text::printable(word);
     match !word.is_empty() && word.chars().all(plain) {
         true => word.into_owned(),
-        false => format!("'{}'", word.replace('\'', r"'\''")),
+        false => completion::bash_single_quote(&word),
     }
 }
 

@@ -369,13 +369,10 @@ fn committed_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
             "{path} is not a file ({what}); ledger commits files only"
         ))
     };
-    let file = match read::open_regular(path) {
-        Ok(Some(file)) => file,
-        Ok(None) => return Err(not_a_file()),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(Error::io(path, err)),
-    };
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(|e| Error::io(path, e))?;
-    Ok(Some(bytes))
+    match read::read_regular(path) {
+        Ok(Some(bytes)) => Ok(Some(bytes)),
+        Ok(None) => Err(not_a_file()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(Error::io(path, err)),
+    }
 }

@@ -617,7 +617,7 @@ impl Writer<'_> {
             // it is called: it is not a prospect (SPEC section 1), a link's
             // target may lie outside the ledger, and a FIFO would be waited
             // on. `git add` commits a link, if one is wanted.
-            if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+            if is_there_but_no_file(&path) {
                 continue;
             }
             let id = if rel == settings::FILE_NAME {
@@ -787,7 +787,7 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
             // a link, when one is wanted.
             let paths: Vec<PathBuf> = [settings_path, attributes_path]
                 .into_iter()
-                .filter(|path| !fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()))
+                .filter(|path| !is_there_but_no_file(path))
                 .collect();
             match repo.commit_paths(&paths, "init: ledger")? {
                 Some(commit) => Recorded::Committed(commit),
@@ -880,6 +880,13 @@ fn read_text(path: &Path) -> Result<Option<String>> {
 fn existing<'t>(path: &str, text: &'t Option<String>) -> Result<&'t str> {
     text.as_deref()
         .ok_or_else(|| Error::Refused(format!("{path} disappeared before it could be changed")))
+}
+
+/// Whether something other than a regular file is at `path`: a link, a
+/// folder, a FIFO, which commits leave alone (a file that is gone is a
+/// deletion to commit).
+fn is_there_but_no_file(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| !m.is_file())
 }
 
 fn broken(path: &str, err: edit::EditError) -> Error {

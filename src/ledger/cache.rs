@@ -144,9 +144,7 @@ impl Table {
     fn read(path: &Path, day: (i32, u64)) -> Option<Table> {
         // A FIFO or a link put in its place is a missing cache, never
         // waited on.
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut read::open_regular(path).ok()??, &mut bytes).ok()?;
-        Table::parse(bytes, day)
+        Table::parse(read::read_regular(path).ok()??, day)
     }
 
     /// A cache file's bytes; `None` when they are foreign, for another

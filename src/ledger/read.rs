@@ -34,14 +34,32 @@ pub fn read_file(path: &Path, what: &str) -> std::io::Result<Vec<u8>> {
             "it is not a file (a folder, a FIFO or a device)",
         ));
     };
+    read_capped(file, what)
+}
+
+/// What `source` holds, when it is at most [`MAX_FILE_BYTES`]: no more is
+/// read, so that a stream without end (`/dev/zero`) ends. `what` it is,
+/// for the error.
+pub fn read_capped(source: impl Read, what: &str) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    source.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(std::io::Error::other(format!(
             "it is over the {MAX_FILE_MIB} MiB {what} may be"
         )));
     }
     Ok(bytes)
+}
+
+/// The bytes of the file at `path` when it is a regular file, itself
+/// ([`open_regular`]); `None` for anything else.
+pub fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    let Some(mut file) = open_regular(path)? else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
 }
 
 /// Open `path` for reading, without waiting, when it is a regular file
