@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use super::read::{action, report_for, show_json, write_json_array};
 use super::style;
-use super::{Env, ExportFormat, Filters, IcsArgs};
+use super::{let_go, Env, ExportFormat, Filters, IcsArgs};
 
 /// `ledger export`.
 pub fn export(env: &Env, format: &ExportFormat, out: &mut impl Write) -> Result<ExitCode> {
@@ -66,8 +66,10 @@ fn csv(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
             csv.write_record(None::<&[u8]>).map_err(failed)?;
         }
         csv.flush()?;
-        Ok(())
-    })
+        Ok::<(), Error>(())
+    })?;
+    let_go(statuses);
+    Ok(())
 }
 
 /// A writer of RFC 4180's CSV: records end in CRLF.
@@ -92,7 +94,9 @@ fn json(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
             show_json(status, &prospect).ok()
         })
         .collect();
-    write_json_array(out, &shown)
+    write_json_array(out, &shown)?;
+    let_go((statuses, shown));
+    Ok(())
 }
 
 /// `export ics`: an all-day event (or with `--todo` a to-do) for each
@@ -136,6 +140,7 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
         Ok::<(), Error>(())
     })?;
     out.write_all(tail.as_bytes())?;
+    let_go(statuses);
     Ok(())
 }
 

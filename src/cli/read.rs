@@ -15,7 +15,7 @@ use ledger::{Error, Result};
 use serde::Serialize;
 
 use super::style::{self, Align, Cells, Table};
-use super::{DueArgs, Env, Filters, LintArgs, ListArgs, ShowArgs};
+use super::{let_go, DueArgs, Env, Filters, LintArgs, ListArgs, ShowArgs};
 
 /// `ledger due`.
 pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> {
@@ -24,6 +24,13 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
     // exactly what the table shows.
     let horizon = args.within.map_or(env.today, |span| span.after(env.today));
     let report = gather(env, &args.filters, Keep::DueBy(horizon));
+    let shown = show_due(env, args, &report, out);
+    let_go(report);
+    shown
+}
+
+/// What `due` shows of `report`.
+fn show_due(env: &Env, args: &DueArgs, report: &Report, out: &mut impl Write) -> Result<ExitCode> {
     let due = &report.statuses;
     let due = due.get(..args.limit.unwrap_or(usize::MAX)).unwrap_or(due);
     if args.json {
@@ -84,14 +91,15 @@ pub(super) fn report_for(env: &Env, query: &Query) -> Report {
 pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
     let keep = if args.all { Keep::All } else { Keep::Open };
-    let shown = &gather(env, &args.filters, keep).statuses;
+    let shown = gather(env, &args.filters, keep).statuses;
     if args.json {
-        write_json_array(out, shown)?;
+        write_json_array(out, &shown)?;
     } else if shown.is_empty() {
         writeln!(out, "No prospects{}.", if args.all { "" } else { " open" })?;
     } else {
-        status_table(out, shown, env, true)?;
+        status_table(out, &shown, env, true)?;
     }
+    let_go(shown);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -286,6 +294,7 @@ pub fn lint(env: &Env, args: &LintArgs, out: &mut impl Write) -> Result<ExitCode
             );
         }
     }
+    let_go(diagnostics);
     let failed = errors > 0 || (args.strict && warnings > 0);
     Ok(if failed {
         ExitCode::FAILURE
