@@ -228,6 +228,13 @@ impl Error {
         }
     }
 
+    /// `bytes`, the contents of `path`, as text; refused when they are not
+    /// UTF-8. (The message is one line, shown escaped: [`Error::shown`].)
+    pub fn text_of(path: &std::path::Path, bytes: Vec<u8>) -> Result<String> {
+        String::from_utf8(bytes)
+            .map_err(|_| Error::Refused(format!("{} is not UTF-8 text", path.display())))
+    }
+
     /// git's error met `doing` something (`cannot read HEAD`).
     pub fn git(doing: impl Into<String>, source: git2::Error) -> Error {
         Error::Git {
@@ -280,10 +287,12 @@ impl Error {
     }
 }
 
-fn listing(candidates: &[String]) -> String {
-    candidates
+/// Each of `items` on a line of its own, indented and shown escaped
+/// ([`printable`]): the list in a message of several lines.
+pub(crate) fn listing(items: &[String]) -> String {
+    items
         .iter()
-        .map(|c| format!("\n  {}", printable(c)))
+        .map(|item| format!("\n  {}", printable(item)))
         .collect()
 }
 

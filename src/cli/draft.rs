@@ -120,11 +120,7 @@ fn read_named(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// A template's text, or the error of reading it.
 fn text(path: &Path, read: std::io::Result<Vec<u8>>) -> Result<String> {
-    let bytes = read.map_err(|e| Error::io(path, e))?;
-    String::from_utf8(bytes).map_err(|_| {
-        let why = std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text");
-        Error::io(path, why)
-    })
+    Error::text_of(path, read.map_err(|e| Error::io(path, e))?)
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use git2::{
 
 use super::merge::Clash;
 use super::Repo;
-use crate::error::{Error, Result};
+use crate::error::{listing, Error, Result};
 use crate::format::text::printable;
 use crate::ledger::store::{self, read_if_there, remove_if_there};
 
@@ -512,14 +512,10 @@ impl Repo {
     fn finish_check_out(&self, branch: &str, moving: &Moving) -> Result<()> {
         let changed_since = self.in_the_way(moving)?;
         if !changed_since.is_empty() {
-            let changed_since: Vec<String> = changed_since
-                .iter()
-                .map(|file| printable(file).into_owned())
-                .collect();
             return Err(Error::Unfinished(format!(
-                "a sync was interrupted while it updated the files, and these have been changed since:\n  {}\n\
+                "a sync was interrupted while it updated the files, and these have been changed since:{}\n\
                  Save your changes elsewhere, and put those files back (`git checkout -- FILE`)",
-                changed_since.join("\n  ")
+                listing(&changed_since)
             )));
         }
         self.move_files(branch, moving)

@@ -304,8 +304,7 @@ pub struct Driven {
 pub fn merge_driver(base: &Path, ours: &Path, theirs: &Path) -> Result<Driven> {
     let read = |path: &Path| -> Result<String> {
         let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
-        String::from_utf8(bytes)
-            .map_err(|_| Error::Refused(format!("{} is not UTF-8 text", path.display())))
+        Error::text_of(path, bytes)
     };
     let (base, our_text, their_text) = (read(base)?, read(ours)?, read(theirs)?);
     // git gives an empty base when both sides added the file.

@@ -870,10 +870,7 @@ fn add_merge_attribute(path: &Path) -> Result<bool> {
 
 fn read_text(path: &Path) -> Result<Option<String>> {
     store::read_if_there(path)?
-        .map(|bytes| {
-            String::from_utf8(bytes)
-                .map_err(|_| Error::Refused(format!("{} is not UTF-8 text", path.display())))
-        })
+        .map(|bytes| Error::text_of(path, bytes))
         .transpose()
 }
 

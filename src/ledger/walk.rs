@@ -99,11 +99,16 @@ impl Folder {
     /// file the listing found (it then reads as nothing, or fails).
     fn open(&self, name: &str) -> std::io::Result<fs::File> {
         #[cfg(unix)]
-        if let Some(open) = &self.open {
+        {
             use rustix::fs::{Mode, OFlags};
             let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK | OFlags::NOFOLLOW;
-            return Ok(rustix::fs::openat(open, name, flags, Mode::empty())?.into());
+            let file = match &self.open {
+                Some(open) => rustix::fs::openat(open, name, flags, Mode::empty())?,
+                None => rustix::fs::open(self.path.join(name), flags, Mode::empty())?,
+            };
+            Ok(file.into())
         }
+        #[cfg(not(unix))]
         fs::File::open(self.path.join(name))
     }
 
