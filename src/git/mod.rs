@@ -310,6 +310,20 @@ pub fn user_name(root: &Path) -> Option<String> {
 /// tree (`""` at its top). `None` outside a repository.
 fn cache_dir(root: &Path) -> Option<(PathBuf, String)> {
     let root = root.canonicalize().ok()?;
+    // Starting libgit2 loads the system's certificates for https, some
+    // 10 ms, which is most of a `due` on a ledger of a thousand prospects
+    // (docs/benchmarks.md). A ledger in no repository, or at or below the
+    // top of an ordinary work tree (a `.git` folder holding `HEAD`), is
+    // told without it; any other `.git` (a file, for a linked work tree
+    // or a submodule) is left to libgit2.
+    let (top, dot_git) = root.ancestors().find_map(|dir| {
+        let dot_git = dir.join(".git");
+        std::fs::symlink_metadata(&dot_git).ok()?;
+        Some((dir, dot_git))
+    })?;
+    if dot_git.is_dir() && dot_git.join("HEAD").is_file() {
+        return Some((dot_git, crate::ledger::relative(top, &root)?));
+    }
     let repo = Repo::discover(&root).ok()??;
     let place = crate::ledger::relative(&repo.workdir, &root)?;
     Some((repo.repo.path().to_path_buf(), place))
