@@ -10,6 +10,7 @@ use anstyle::{AnsiColor, Style};
 use ledger::format::date::{self, Date};
 pub use ledger::format::text::count;
 use ledger::format::text::printable;
+use ledger::rules::due;
 use rayon::prelude::*;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -397,7 +398,14 @@ impl fmt::Display for Money<'_> {
         }
         // Rounded to the cent first (999.999 is $1,000, not $999.100), by
         // the formatter, which writes every digit of a value of any size.
-        let rounded = format!("{:.2}", self.value.max(0.0));
+        // A whole value (most are) is written as the integer it is, which
+        // is what that gives less its `.00`, without the exact float
+        // formatting, a tenth of a `due` table's making (docs/benchmarks.md).
+        let value = self.value.max(0.0);
+        let rounded = match due::whole(value).filter(|_| value.is_sign_positive()) {
+            Some(whole) => whole.to_string(),
+            None => format!("{value:.2}"),
+        };
         let (units, cents) = rounded.split_once('.').unwrap_or((&rounded, "00"));
         // The whole units, in groups of three.
         let first = match units.len() % 3 {
@@ -529,6 +537,25 @@ mod tests {
         ];
         for (value, currency, want) in cases {
             assert_eq!(money(value, currency).to_string(), want);
+        }
+    }
+
+    #[test]
+    fn a_whole_value_reads_as_the_exact_formatting_writes_it() {
+        let mut values = vec![
+            0.0,
+            1.0,
+            999.0,
+            1000.0,
+            123_456_789.0,
+            8_999_999_999_999_999.0,
+        ];
+        values.extend((0..64).map(|shift| 2f64.powi(shift)));
+        values.extend((0..64).map(|shift| 2f64.powi(shift) - 1.0));
+        for value in values {
+            let exact = format!("{value:.2}");
+            let want = format!("${}", group_by_three(exact.trim_end_matches(".00")));
+            assert_eq!(money(value, "USD").to_string(), want, "{value}");
         }
     }
 

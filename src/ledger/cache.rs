@@ -73,6 +73,21 @@ fn decode_key(bytes: &[u8]) -> Option<Key> {
 /// The cache's format: the crate's version and a revision of the layout.
 const FORMAT: &str = concat!("ledger-cache 10 ", env!("CARGO_PKG_VERSION"));
 
+/// What of a record [`Cache::get`] decodes beside the status.
+#[derive(Debug, Clone, Copy)]
+pub struct Parts {
+    /// The summary's touches, which `stats` counts.
+    pub touches: bool,
+    /// The status's card, which `export` writes.
+    pub cards: bool,
+}
+
+/// The leading field of a [`Summary`] as serialized: its status.
+#[derive(Deserialize)]
+struct Lead {
+    status: Option<crate::rules::due::Status>,
+}
+
 /// Bytes a check takes in a cache file.
 const CHECK: usize = 8;
 
@@ -359,8 +374,8 @@ impl Cache {
     /// file as it is. The summary is `None` for a file that is not a
     /// prospect.
     ///
-    /// With `cards`, the status comes with its card; else the card's bytes
-    /// are not looked at.
+    /// Only the `parts` asked for are decoded: without `touches` the
+    /// summary's are `None`, and without `cards` the status has none.
     ///
     /// `cursor` is where the last lookup ended: files looked up in path
     /// order are found quickest (any order finds them).
@@ -368,10 +383,19 @@ impl Cache {
         &self,
         relative: &str,
         key: Key,
-        cards: bool,
+        parts: Parts,
         cursor: &mut usize,
     ) -> Option<(u32, Option<Summary>)> {
         let (place, body) = self.table.as_ref()?.get(relative, key, cursor)?;
+        if !(parts.touches || parts.cards) {
+            // A summary's status comes first, and is read alone.
+            let (lead, _) = postcard::take_from_bytes::<Option<Lead>>(body).ok()?;
+            let summary = lead.map(|Lead { status }| Summary {
+                status,
+                touches: None,
+            });
+            return Some((place, summary));
+        }
         let (mut summary, rest) = postcard::take_from_bytes::<Option<Summary>>(body).ok()?;
         if let (
             true,
@@ -379,7 +403,7 @@ impl Cache {
                 status: Some(status),
                 ..
             }),
-        ) = (cards, &mut summary)
+        ) = (parts.cards, &mut summary)
         {
             let card: Option<Card> = postcard::from_bytes(rest).ok()?;
             status.card = card.map(Box::new);
@@ -458,6 +482,11 @@ mod tests {
         Date::from_ymd_opt(2026, 11, 23).unwrap()
     }
 
+    const ALL: Parts = Parts {
+        touches: true,
+        cards: true,
+    };
+
     fn summary(relative: &str, text: &str) -> Option<Summary> {
         let settings = Settings::default();
         let cx = Context {
@@ -480,7 +509,7 @@ mod tests {
         let kept = summary("prospects/acme.md", text);
         let (acme, settings) = (key(10, 0, 1), b"cadence: [3d]\n");
         let cache = Cache::open(&base, today(), settings);
-        assert!(cache.get("prospects/acme.md", acme, true, &mut 0).is_none());
+        assert!(cache.get("prospects/acme.md", acme, ALL, &mut 0).is_none());
         let news = vec![(
             "prospects/acme.md".to_owned(),
             acme,
@@ -489,12 +518,24 @@ mod tests {
         cache.save(Vec::new(), news);
 
         let cache = Cache::open(&base, today(), settings);
-        let (_, back) = cache.get("prospects/acme.md", acme, true, &mut 0).unwrap();
+        let (_, back) = cache.get("prospects/acme.md", acme, ALL, &mut 0).unwrap();
         assert_eq!(back, kept);
         assert!(back.unwrap().status.unwrap().dnc_since.is_some());
+        // Asked for the status alone, the same status, without touches
+        // or card.
+        let alone = Parts {
+            touches: false,
+            cards: false,
+        };
+        let (_, lead) = cache.get("prospects/acme.md", acme, alone, &mut 0).unwrap();
+        let lead = lead.unwrap();
+        assert_eq!(lead.touches, None);
+        let mut status = kept.as_ref().unwrap().status.clone().unwrap();
+        assert!(status.card.take().is_some());
+        assert_eq!(lead.status, Some(status));
         let other_key = key(11, 0, 1);
         assert!(cache
-            .get("prospects/acme.md", other_key, true, &mut 0)
+            .get("prospects/acme.md", other_key, ALL, &mut 0)
             .is_none());
         let tomorrow = today().succ_opt().unwrap();
         assert!(Cache::open(&base, tomorrow, settings).table.is_none());

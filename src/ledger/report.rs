@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::format::date::Date;
 use crate::format::diagnostic::Diagnostic;
-use crate::ledger::cache::{Cache, Learned};
+use crate::ledger::cache::{Cache, Learned, Parts};
 use crate::ledger::walk::{walk, Found, Key};
 use crate::ledger::Ledger;
 use crate::rules::check::{self, Context, Summary, Who};
@@ -153,7 +153,11 @@ impl Gathered {
     fn add(&mut self, found: Found, cache: Option<&Cache>, cx: &Context, query: &Query) {
         let cached = cache.and_then(|cache| Some((cache, found.key()?)));
         let got = cached.and_then(|(cache, key)| {
-            cache.get(&found.relative, key, query.cards, &mut self.cursor)
+            let parts = Parts {
+                touches: query.stats,
+                cards: query.cards,
+            };
+            cache.get(&found.relative, key, parts, &mut self.cursor)
         });
         let summary = match got {
             Some((place, summary)) => {

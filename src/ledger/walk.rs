@@ -44,8 +44,9 @@ pub struct Found {
 impl Found {
     /// Its file name: the end of its relative path.
     fn name(&self) -> &str {
-        let after = self.relative.rfind('/').map_or(0, |slash| slash + 1);
-        self.relative.get(after..).unwrap_or_default()
+        self.relative
+            .get(self.folder.names_at..)
+            .unwrap_or_default()
     }
 
     /// Its path.
@@ -71,13 +72,20 @@ impl Found {
 #[derive(Debug)]
 struct Folder {
     path: PathBuf,
+    /// Where its files' names begin in their relative paths: after the
+    /// folder's own and a `/`.
+    names_at: usize,
     #[cfg(unix)]
     open: Option<rustix::fd::OwnedFd>,
 }
 
 impl Folder {
-    /// The folder at `path`, held open when `hold`.
-    fn at(path: PathBuf, hold: bool) -> Folder {
+    /// The folder at `path`, `below` the root, held open when `hold`.
+    fn at(path: PathBuf, below: Option<&str>, hold: bool) -> Folder {
+        let names_at = match below {
+            None | Some("") => 0,
+            Some(below) => below.len() + 1,
+        };
         #[cfg(unix)]
         {
             use rustix::fs::{Mode, OFlags};
@@ -85,12 +93,16 @@ impl Folder {
             let open = hold
                 .then(|| rustix::fs::open(&path, flags, Mode::empty()).ok())
                 .flatten();
-            Folder { path, open }
+            Folder {
+                path,
+                names_at,
+                open,
+            }
         }
         #[cfg(not(unix))]
         {
             let _ = hold;
-            Folder { path }
+            Folder { path, names_at }
         }
     }
 
@@ -210,7 +222,7 @@ impl<'w> Walk<'w> {
         'w: 's,
     {
         let hold = self.held.fetch_add(1, Ordering::Relaxed) < HELD;
-        let folder = Arc::new(Folder::at(dir.clone(), hold));
+        let folder = Arc::new(Folder::at(dir.clone(), below.as_deref(), hold));
         let mut listing = Listing::default();
         let entries = WalkDir::new(&dir)
             .follow_links(false)
