@@ -313,15 +313,18 @@ fn cache_dir(root: &Path) -> Option<(PathBuf, String)> {
     // Starting libgit2 loads the system's certificates for https, some
     // 10 ms, which is most of a `due` on a ledger of a thousand prospects
     // (docs/benchmarks.md). A ledger in no repository, or at or below the
-    // top of an ordinary work tree (a `.git` folder holding `HEAD`), is
-    // told without it; any other `.git` (a file, for a linked work tree
-    // or a submodule) is left to libgit2.
+    // top of an ordinary work tree (a `.git` folder holding what libgit2
+    // looks for), is told without it; any other `.git` (a file, for a
+    // linked work tree or a submodule) is left to libgit2.
     let (top, dot_git) = root.ancestors().find_map(|dir| {
         let dot_git = dir.join(".git");
         std::fs::symlink_metadata(&dot_git).ok()?;
         Some((dir, dot_git))
     })?;
-    if dot_git.is_dir() && dot_git.join("HEAD").is_file() {
+    let repository = dot_git.join("HEAD").is_file()
+        && dot_git.join("objects").is_dir()
+        && dot_git.join("refs").is_dir();
+    if repository {
         return Some((dot_git, crate::ledger::relative(top, &root)?));
     }
     let repo = Repo::discover(&root).ok()??;
