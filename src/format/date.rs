@@ -296,6 +296,29 @@ mod tests {
         assert!(!looks_like_iso("2026/02/03"));
     }
 
+    /// Every day of three centuries, and the ends of what four digits
+    /// hold, reads as chrono's own reading of the same text.
+    #[test]
+    fn iso_dates_read_as_chrono_reads_them() {
+        let mut day = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+        while day.year() < 2200 {
+            let text = day.format("%Y-%m-%d").to_string();
+            assert_eq!(parse_iso(&text), Some(day), "{text}");
+            day = day.succ_opt().unwrap();
+        }
+        for text in [
+            "0000-01-01",
+            "9999-12-31",
+            "2024-02-29",
+            "2023-02-29",
+            "2026-00-10",
+            "2026-04-31",
+        ] {
+            let chrono = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+            assert_eq!(parse_iso(text), chrono, "{text}");
+        }
+    }
+
     #[test]
     fn spans() {
         let today = d("2026-01-31");
