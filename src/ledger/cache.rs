@@ -44,7 +44,8 @@ use crate::format::date::Date;
 use crate::ledger::walk::{nanos, Key};
 use crate::ledger::{read, store};
 use crate::rules::check::Summary;
-use crate::rules::due::Card;
+use crate::rules::due::{Card, Status};
+use crate::rules::stats::Touches;
 
 /// Files modified less than this long before the cache's timestamp are
 /// read again: wider than any file system's timestamp granularity (FAT's
@@ -82,10 +83,11 @@ pub struct Parts {
     pub cards: bool,
 }
 
-/// The leading field of a [`Summary`] as serialized: its status.
+/// The leading field of a [`Summary`] as serialized: its status (its
+/// touches follow).
 #[derive(Deserialize)]
 struct Lead {
-    status: Option<crate::rules::due::Status>,
+    status: Option<Status>,
 }
 
 /// Bytes a check takes in a cache file.
@@ -387,28 +389,22 @@ impl Cache {
         cursor: &mut usize,
     ) -> Option<(u32, Option<Summary>)> {
         let (place, body) = self.table.as_ref()?.get(relative, key, cursor)?;
-        if !(parts.touches || parts.cards) {
-            // A summary's status comes first, and is read alone.
-            let (lead, _) = postcard::take_from_bytes::<Option<Lead>>(body).ok()?;
-            let summary = lead.map(|Lead { status }| Summary {
-                status,
-                touches: None,
-            });
-            return Some((place, summary));
-        }
-        let (mut summary, rest) = postcard::take_from_bytes::<Option<Summary>>(body).ok()?;
-        if let (
-            true,
-            Some(Summary {
-                status: Some(status),
-                ..
-            }),
-        ) = (parts.cards, &mut summary)
-        {
+        // A record is read in the order it was written, as far as the
+        // parts asked for: the summary's status, its touches, the card.
+        let (lead, rest) = postcard::take_from_bytes::<Option<Lead>>(body).ok()?;
+        let Some(Lead { mut status }) = lead else {
+            return Some((place, None));
+        };
+        let (touches, rest) = match parts.touches || parts.cards {
+            true => postcard::take_from_bytes::<Option<Touches>>(rest).ok()?,
+            false => (None, rest),
+        };
+        if let (true, Some(status)) = (parts.cards, &mut status) {
             let card: Option<Card> = postcard::from_bytes(rest).ok()?;
             status.card = card.map(Box::new);
         }
-        Some((place, summary))
+        let touches = touches.filter(|_| parts.touches);
+        Some((place, Some(Summary { status, touches })))
     }
 
     /// Keep what this run learned: `kept`, the places of the records that

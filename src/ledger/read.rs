@@ -62,17 +62,24 @@ pub fn read_regular(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     Ok(Some(bytes))
 }
 
+/// How the ledger opens a file to read it: without waiting (a FIFO then
+/// reads as nothing) and, unless `follow`, not through a link.
+#[cfg(unix)]
+pub(crate) fn reading_flags(follow: bool) -> rustix::fs::OFlags {
+    use rustix::fs::OFlags;
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    match follow {
+        true => flags,
+        false => flags | OFlags::NOFOLLOW,
+    }
+}
+
 /// Open `path` for reading, without waiting, when it is a regular file
 /// (through a link only when `follow` is set).
 fn open_without_waiting(path: &Path, follow: bool) -> std::io::Result<Option<fs::File>> {
     #[cfg(unix)]
     let file: fs::File = {
-        use rustix::fs::{Mode, OFlags};
-        let mut flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
-        if !follow {
-            flags |= OFlags::NOFOLLOW;
-        }
-        match rustix::fs::open(path, flags, Mode::empty()) {
+        match rustix::fs::open(path, reading_flags(follow), rustix::fs::Mode::empty()) {
             Ok(file) => file.into(),
             // What `O_NOFOLLOW` gives for a link.
             Err(rustix::io::Errno::LOOP) => return Ok(None),

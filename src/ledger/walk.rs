@@ -112,8 +112,8 @@ impl Folder {
     fn open(&self, name: &str) -> std::io::Result<fs::File> {
         #[cfg(unix)]
         {
-            use rustix::fs::{Mode, OFlags};
-            let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK | OFlags::NOFOLLOW;
+            use rustix::fs::Mode;
+            let flags = crate::ledger::read::reading_flags(false);
             let file = match &self.open {
                 Some(open) => rustix::fs::openat(open, name, flags, Mode::empty())?,
                 None => rustix::fs::open(self.path.join(name), flags, Mode::empty())?,
