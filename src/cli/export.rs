@@ -119,23 +119,29 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
     let shell = calendar.to_string();
     let (head, tail) = shell.split_at(shell.rfind("END:VCALENDAR").unwrap_or(shell.len()));
     let ledger = ledger_name(env);
+    // When the calendar was made (RFC 5545's DTSTAMP), the same for
+    // every item, written once rather than by icalendar for each.
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let statuses = statuses(env, &args.filters, Keep::DueBy(horizon), true);
     out.write_all(head.as_bytes())?;
     style::write_in_order(out, &statuses, |_, slice, piece| {
+        let mut item = String::new();
         for status in slice {
             let Some(due) = status.due else { continue };
             let day = due.max(today);
             let uid = uid(&ledger, &status.id);
-            let item = if args.todo {
+            item.clear();
+            let written = if args.todo {
                 let mut todo = icalendar::Todo::new();
                 todo.due(day);
-                describe(todo, &uid, status, today).to_string()
+                describe(todo, &uid, &stamp, status, today).fmt_write(&mut item)
             } else {
                 let mut event = icalendar::Event::new();
                 event.starts(day);
-                describe(event, &uid, status, today).to_string()
+                describe(event, &uid, &stamp, status, today).fmt_write(&mut item)
             };
-            piece.extend_from_slice(folded(item).as_bytes());
+            written.map_err(|e| Error::Output(std::io::Error::other(e)))?;
+            fold_into(&item, piece);
         }
         Ok::<(), Error>(())
     })?;
@@ -148,17 +154,17 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
 /// its line break not counted.
 const LINE_OCTETS: usize = 75;
 
-/// `text` (CRLF-ended lines, as icalendar writes them) with each line
-/// folded as RFC 5545 section 3.1 says: at most [`LINE_OCTETS`], each
-/// continuation beginning with a space, never inside a UTF-8 character.
-/// icalendar folds too, but lets a continuation reach 76 octets when a
-/// line ends just past a multiple of its step: such text is unfolded and
-/// folded again.
-fn folded(text: String) -> String {
+/// Append `text` (CRLF-ended lines, as icalendar writes them) to `out`,
+/// each line folded as RFC 5545 section 3.1 says: at most
+/// [`LINE_OCTETS`], each continuation beginning with a space, never
+/// inside a UTF-8 character. icalendar folds too, but lets a continuation
+/// reach 76 octets when a line ends just past a multiple of its step:
+/// such text is unfolded and folded again.
+fn fold_into(text: &str, out: &mut Vec<u8>) {
     if text.split("\r\n").all(|line| line.len() <= LINE_OCTETS) {
-        return text;
+        out.extend_from_slice(text.as_bytes());
+        return;
     }
-    let mut out = String::with_capacity(text.len() + 16);
     for line in text.replace("\r\n ", "").split_terminator("\r\n") {
         let (mut rest, mut room) = (line, LINE_OCTETS);
         while rest.len() > room {
@@ -167,20 +173,20 @@ fn folded(text: String) -> String {
                 cut -= 1;
             }
             let (head, tail) = rest.split_at(cut);
-            out.push_str(head);
-            out.push_str("\r\n ");
+            out.extend_from_slice(head.as_bytes());
+            out.extend_from_slice(b"\r\n ");
             (rest, room) = (tail, LINE_OCTETS - 1);
         }
-        out.push_str(rest);
-        out.push_str("\r\n");
+        out.extend_from_slice(rest.as_bytes());
+        out.extend_from_slice(b"\r\n");
     }
-    out
 }
 
-/// An event or a to-do with the prospect's UID, summary, description and
-/// categories.
-fn describe<C: Component>(mut item: C, uid: &str, s: &Status, today: Date) -> C {
+/// An event or a to-do with the prospect's UID, the calendar's `stamp`,
+/// summary, description and categories.
+fn describe<C: Component>(mut item: C, uid: &str, stamp: &str, s: &Status, today: Date) -> C {
     item.uid(uid)
+        .add_property("DTSTAMP", stamp)
         .summary(&summary(s, today))
         .description(&description(s))
         .add_property("CATEGORIES", categories(s));
@@ -264,15 +270,17 @@ fn description(s: &Status) -> String {
 /// The stage and the tags, as one CATEGORIES value: a list whose items
 /// are escaped here, as icalendar writes a list as it is given.
 fn categories(s: &Status) -> String {
-    let escape = |text: &str| {
-        printable(text)
-            .replace('\\', "\\\\")
-            .replace(',', "\\,")
-            .replace(';', "\\;")
-    };
-    std::iter::once(&s.stage)
-        .chain(&s.tags)
-        .map(|item| escape(item))
-        .collect::<Vec<_>>()
-        .join(",")
+    let mut list = String::new();
+    for (i, item) in std::iter::once(&s.stage).chain(&s.tags).enumerate() {
+        if i > 0 {
+            list.push(',');
+        }
+        for c in printable(item).chars() {
+            if matches!(c, '\\' | ',' | ';') {
+                list.push('\\');
+            }
+            list.push(c);
+        }
+    }
+    list
 }
