@@ -16,7 +16,7 @@ use crate::format::edit;
 use crate::format::entry::{Entry, Parts};
 use crate::format::front_matter::Dnc;
 use crate::format::prospect::Prospect;
-use crate::format::text;
+use crate::format::text::{self, MAX_FILE_BYTES, MAX_FILE_MIB};
 use crate::format::yaml;
 use crate::git::transaction::{self, Progress, Quiet};
 use crate::git::{Ahead, Commit, Repo};
@@ -428,7 +428,22 @@ impl Writer<'_> {
         let mut status = None;
         let recorded = self.transact(&[&path], message, &Quiet, |texts| {
             let old = texts.into_iter().next().flatten();
-            let (new, after) = change(&path, existing(&path, &old)?)?;
+            let old = existing(&path, &old)?;
+            // What no reading command reads is not edited either (SPEC
+            // section 10).
+            if old.len() as u64 > MAX_FILE_BYTES {
+                return Err(Error::BrokenProspect {
+                    path: path.clone(),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "the file is {} bytes, over the {MAX_FILE_MIB} MiB a prospect file may be; \
+                         fix the file first (nothing was changed)",
+                        old.len()
+                    ),
+                });
+            }
+            let (new, after) = change(&path, old)?;
             status = after;
             Ok(vec![Some(new)])
         })?;

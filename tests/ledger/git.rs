@@ -147,6 +147,37 @@ fn refusals_change_nothing() {
     s.ledger(&["touch", "dnc", "note", "Respecting it"]).ok();
 }
 
+/// A file over 8 MiB, which no reading command reads, is not edited
+/// either: each writing command refuses it and changes nothing.
+#[test]
+fn a_file_over_8_mib_is_refused_by_every_edit() {
+    let s = repo();
+    let mut big = ACME.replace("Acme Corp", "Big Co").into_bytes();
+    big.resize(9 * 1024 * 1024, b'x');
+    s.file("prospects/big.md", big);
+    s.command("git", &["add", "-A"]).ok();
+    s.command("git", &["commit", "-q", "-m", "big"]).ok();
+    let head = s.git(&["rev-parse", "HEAD"]);
+    let before = s.snapshot();
+    let edits: [&[&str]; 3] = [
+        &["touch", "prospects/big", "call", "hello"],
+        &["set", "prospects/big", "value=5"],
+        &["close", "prospects/big", "lost"],
+    ];
+    for args in edits {
+        let run = s.ledger(args).fails(1);
+        assert!(
+            run.stderr.contains("over the 8 MiB a prospect file may be"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("nothing was changed"), "{}", run.stderr);
+    }
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+}
+
 /// `reopen` undoes `close` as one commit: the stage it was closed from,
 /// no reason, a note, and `next` when asked; a comment on the stage's
 /// line stays.
