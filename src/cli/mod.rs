@@ -463,8 +463,8 @@ pub struct DueArgs {
     pub within: Option<Span>,
     #[command(flatten)]
     pub filters: Filters,
-    /// Show at most this many.
-    #[arg(long, value_name = "N")]
+    /// Show at most this many (1 or more).
+    #[arg(long, value_name = "N", value_parser = parse_limit)]
     pub limit: Option<usize>,
     /// Print JSON for scripts.
     #[arg(long)]
@@ -544,6 +544,15 @@ fn parse_today(text: &str) -> std::result::Result<Date, String> {
 
 fn parse_span(text: &str) -> std::result::Result<Span, String> {
     text.parse()
+}
+
+/// How many to show: 1 or more (none shown would read as none due).
+fn parse_limit(text: &str) -> std::result::Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("show at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("a whole number is needed".into()),
+    }
 }
 
 /// What every command gets: the ledger, today, the working folder, the look.
@@ -729,7 +738,8 @@ fn usage_error(err: &clap::Error) -> ExitCode {
             Err(again) if again.kind() == err.kind() => {
                 printable_lines(&values_escaped(&again)).into_owned()
             }
-            _ => format!("{}\n", printable(err.render().to_string().trim_end())),
+            // Its own lines kept, each value it quotes escaped.
+            _ => format!("{}\n", printable_lines(values_escaped(err).trim_end())),
         };
         let _ = write!(io::stderr(), "{message}");
     }

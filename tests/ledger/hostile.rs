@@ -344,6 +344,37 @@ fn arguments_in_usage_errors_are_never_raw() {
     clean(s.ledger(&["--help"]).ok()).shows("Usage:");
 }
 
+/// An argument that is not UTF-8 (a Latin-1 `café` from an old script)
+/// gets clap's usage error with its lines as clap made them, not one line
+/// of escaped line breaks.
+#[cfg(unix)]
+#[test]
+fn an_argument_that_is_not_utf8_gets_the_usage_error_line_by_line() {
+    use assert_cmd::cargo::CommandCargoExt;
+    use std::os::unix::ffi::OsStrExt;
+    let s = Sandbox::new();
+    s.file("prospects/foo.md", prospect("name: Foo\n", &[]));
+    let mut cmd = std::process::Command::cargo_bin("ledger").unwrap();
+    crate::support::seal(&mut cmd, &s.home());
+    let latin1 = std::ffi::OsStr::from_bytes(b"caf\xe9");
+    let out = cmd
+        .args(["touch", "foo", "email"])
+        .arg(latin1)
+        .current_dir(s.root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("\\u{a}"), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines.first(),
+        Some(&"error: invalid UTF-8 was detected in one or more arguments")
+    );
+    assert!(lines.iter().any(|l| l.starts_with("Usage: ")), "{stderr}");
+    assert_eq!(s.read("prospects/foo.md"), prospect("name: Foo\n", &[]));
+}
+
 /// An entry below an HTML comment or a code fence never closed would not
 /// be read as one: `touch` and `close` refuse, and change nothing.
 #[test]

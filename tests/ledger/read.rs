@@ -104,6 +104,10 @@ fn due_within_and_filters() {
         ids(&["due", "--json", "--within", "0d", "--limit", "1"]),
         ["prospects/acme"]
     );
+    // None shown would read as none due.
+    s.ledger(&["due", "--limit", "0"])
+        .fails(2)
+        .says("show at least 1");
     assert_eq!(
         ids(&["due", "--json", "--stage", "proposal"]),
         ["prospects/acme"]
