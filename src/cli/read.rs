@@ -77,11 +77,14 @@ pub(super) fn report_for(env: &Env, query: &Query) -> Report {
     warn_if_unfinished(&git);
     let cache = env.cache.then_some(git.cache);
     let report = Report::gather(&env.ledger, env.today, cache.as_deref(), query);
-    let held_back = report.held_back.len();
-    if held_back > 0 {
+    // Files held back for their front matter, and those the walk could
+    // not read or name (a name that is not UTF-8): none is left out
+    // without a word (SPEC section 4).
+    let skipped = report.held_back.len() + report.problems.len();
+    if skipped > 0 {
         eprintln!(
             "skipped {} with errors; `ledger lint` tells why",
-            style::count(held_back, "prospect file")
+            style::count(skipped, "prospect file")
         );
     }
     report

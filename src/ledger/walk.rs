@@ -267,7 +267,12 @@ impl<'w> Walk<'w> {
                 continue;
             }
             let Some(relative) = relative else {
-                let at = entry.path().to_string_lossy();
+                // Below the root, as every other diagnostic's path is.
+                let path = entry.path();
+                let at = path
+                    .strip_prefix(self.root)
+                    .unwrap_or(path)
+                    .to_string_lossy();
                 let message = "the file's name is not UTF-8; rename it";
                 listing
                     .problems

@@ -239,6 +239,37 @@ fn unreadable_files_are_named_and_never_panic() {
     due.says("skipped 2 prospect files");
 }
 
+/// A file whose name is not UTF-8 (from a Latin-1 system) cannot be
+/// named in a report, yet is not left out without a word: the reading
+/// commands count it as skipped, and `lint` names it below the root.
+#[cfg(unix)]
+#[test]
+fn a_file_whose_name_is_not_utf8_is_counted_as_skipped() {
+    use std::os::unix::ffi::OsStrExt;
+    let s = Sandbox::new();
+    s.file("prospects/ok.md", prospect("name: Ok\n", &[]));
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.md");
+    std::fs::write(
+        s.root().join("prospects").join(name),
+        "---\nname: Cafe\n---\n",
+    )
+    .unwrap();
+    for args in [&["due"][..], &["list", "--all"], &["stats"]] {
+        s.ledger(args)
+            .ok()
+            .says("skipped 1 prospect file with errors");
+    }
+    let run = s.ledger(&["lint", "--json"]).fails(1);
+    let json = run.json();
+    let paths: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["prospects/caf\u{fffd}.md"]);
+}
+
 #[test]
 fn huge_files_are_refused_by_name() {
     let s = Sandbox::new();
