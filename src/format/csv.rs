@@ -86,13 +86,10 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Table> {
                 .iter()
                 .take_while(|&&b| b == b'\n' || b == b'\r')
                 .count();
-        lines += memchr::memchr_iter(b'\n', bytes.get(seen..start).unwrap_or_default()).count();
+        lines += line_breaks(bytes.get(seen..start).unwrap_or_default());
         seen = start.max(seen);
         let number = (lines + 1).saturating_sub(folded);
-        folded += record
-            .iter()
-            .map(|cell| memchr::memchr_iter(b'\n', cell).count())
-            .sum::<usize>();
+        folded += record.iter().map(line_breaks).sum::<usize>();
         let cells: Option<Vec<String>> = record
             .iter()
             .map(|cell| std::str::from_utf8(cell).ok().map(unguard))
@@ -154,7 +151,7 @@ fn delimiter(bytes: &[u8]) -> u8 {
     for &b in bytes {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
+            b'\n' | b'\r' if !quoted => break,
             b',' if !quoted => commas += 1,
             b';' if !quoted => semicolons += 1,
             _ => {}
@@ -165,6 +162,16 @@ fn delimiter(bytes: &[u8]) -> u8 {
     } else {
         b','
     }
+}
+
+/// How many line breaks `bytes` hold: a `\n`, a `\r\n` and a lone `\r`
+/// (the line end of "CSV (Macintosh)" files) are one each, as the
+/// reader reads them.
+fn line_breaks(bytes: &[u8]) -> usize {
+    let returns_alone = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&at| bytes.get(at + 1) != Some(&b'\n'))
+        .count();
+    memchr::memchr_iter(b'\n', bytes).count() + returns_alone
 }
 
 /// A cell without the `'` that guards a formula (`'=SUM(A1)` → `=SUM(A1)`).
@@ -346,6 +353,19 @@ mod tests {
         let table = read("t.csv", b"a,b\n\n\n1\n").unwrap();
         assert!(table.rows.is_empty(), "a row of one cell is not read");
         assert_eq!(table.problems[0].row, 4);
+        // Lines ended by a lone `\r` ("CSV (Macintosh)"), `;` between cells.
+        let table = read(
+            "t.csv",
+            b"name;company\rAcme;Acme, Inc\r\"B\rCo\";x\r\rC;y\r",
+        )
+        .unwrap();
+        assert_eq!(table.delimiter, ';');
+        assert_eq!(
+            cells(&table),
+            [["Acme", "Acme, Inc"], ["B\rCo", "x"], ["C", "y"]]
+        );
+        let numbers: Vec<usize> = table.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [2, 3, 5]);
     }
 
     /// A header that is not UTF-8 is refused as such, not passed over for
