@@ -123,7 +123,10 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
     // every item, written once rather than by icalendar for each.
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let statuses = statuses(env, &args.filters, Keep::DueBy(horizon), true);
-    out.write_all(head.as_bytes())?;
+    // The calendar's name may be long too.
+    let mut folded_head = Vec::with_capacity(head.len());
+    fold_into(head, &mut folded_head);
+    out.write_all(&folded_head)?;
     style::write_in_order(out, &statuses, |_, slice, piece| {
         let mut item = String::new();
         for status in slice {

@@ -167,6 +167,34 @@ fn every_line_is_folded_within_75_octets() {
     }
 }
 
+/// The calendar's name, made of the ledger folder's name, is folded as
+/// the events are: a long name in a script of three-octet characters
+/// once made a line of 76.
+#[test]
+fn a_long_calendar_name_is_folded_within_75_octets() {
+    let s = Sandbox::new();
+    let name = "東".repeat(41);
+    s.file(&format!("{name}/ledger.yaml"), "currency: EUR\n")
+        .file(&format!("{name}/a.md"), prospect("name: A\n", &[]));
+    let folder = s.root().join(&name);
+    let ics = s
+        .ledger(&["-C", folder.to_str().unwrap(), "export", "ics"])
+        .ok()
+        .stdout;
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
+    }
+    let mut parser = ical::IcalParser::new(ics.as_bytes());
+    let calendar = parser.next().unwrap().unwrap();
+    let named = calendar
+        .properties
+        .iter()
+        .find(|p| p.name == "X-WR-CALNAME")
+        .and_then(|p| p.value.clone());
+    assert_eq!(named, Some(format!("Follow-ups: {name}")));
+    assert_eq!(calendar.events.len(), 1);
+}
+
 #[test]
 fn todo_and_within_choose_what_is_written() {
     let s = ledger();
