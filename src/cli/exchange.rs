@@ -2,6 +2,7 @@
 //! man pages and the JSON Schema of the front matter. None of them needs a
 //! ledger, except a completion of a prospect's name.
 
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -94,41 +95,59 @@ pub fn prospect_candidates() -> Vec<CompletionCandidate> {
     let Ok(ledger) = Ledger::open(root) else {
         return Vec::new();
     };
-    let mut names: Vec<String> = walk(&ledger.root, &ledger.settings)
+    let files: Vec<String> = walk(&ledger.root, &ledger.settings)
         .filter_map(|found| {
             let relative = found.ok()?.relative;
             // A prospect opens with its front matter; a README does not.
             opens_with_fence(&ledger.root.join(&relative))
                 .ok()?
                 .then_some(())?;
-            argument_for(&relative)
+            Some(relative)
         })
         .collect();
+    // A stem two files share names neither of them (`show acme` would be
+    // ambiguous): such files are offered by their ids.
+    let mut stems: HashMap<&str, usize> = HashMap::new();
+    for relative in &files {
+        *stems.entry(stem_of(relative)).or_default() += 1;
+    }
+    let mut names: Vec<String> = files
+        .iter()
+        .filter_map(|relative| argument_for(relative, stems.get(stem_of(relative)) == Some(&1)))
+        .collect();
     names.sort_unstable();
-    names.dedup();
     names.into_iter().map(CompletionCandidate::new).collect()
 }
 
+/// The stem of the file at `relative`: its name without `.md`.
+fn stem_of(relative: &str) -> &str {
+    let file = relative.rsplit('/').next().unwrap_or(relative);
+    file.strip_suffix(".md").unwrap_or(file)
+}
+
 /// How a completed PROSPECT argument names the file at `relative`: by its
-/// stem, as a person types it, unless `ledger` would not read that one
-/// word back as this file (SPEC section 1): a stem that starts with `-`
-/// reads as an option, and one with spaces around it is trimmed. Such a
-/// file is named by its path, `./prospects/-x.md`, which the lookup reads
-/// as that file. A name with a control or bidirectional character is left
+/// stem, as a person types it, when it is the only file of that stem
+/// (`unique`), else by its id (`prospects/eu/acme`); unless `ledger`
+/// would not read that one word back as this file (SPEC section 1): a
+/// word that starts with `-` reads as an option, and one with spaces
+/// around it is trimmed. Such a file is named by its path,
+/// `./prospects/-x.md`, which the lookup reads as that file. A name with a control or bidirectional character is left
 /// out (SPEC section 10): every shell would show it raw in its menu, and
 /// reads its candidates one a line. The shell's own quoting is the shell
 /// adapter's (`completion`), for every candidate.
-fn argument_for(relative: &str) -> Option<String> {
+fn argument_for(relative: &str, unique: bool) -> Option<String> {
     let one_word = |name: &str| {
         !name.is_empty()
             && !name.starts_with('-')
             && name.trim() == name
             && !name.chars().any(is_unsafe_char)
     };
-    let file = relative.rsplit('/').next()?;
-    let stem = file.strip_suffix(".md").unwrap_or(file);
-    if one_word(stem) {
-        return Some(stem.to_owned());
+    let word = match unique {
+        true => stem_of(relative),
+        false => relative.strip_suffix(".md").unwrap_or(relative),
+    };
+    if one_word(word) {
+        return Some(word.to_owned());
     }
     let path = format!("./{relative}");
     one_word(&path).then_some(path)
@@ -248,7 +267,24 @@ mod tests {
             ("prospects/-\u{1b}.md", None),
         ];
         for (relative, name) in cases {
-            assert_eq!(argument_for(relative).as_deref(), name, "{relative:?}");
+            assert_eq!(
+                argument_for(relative, true).as_deref(),
+                name,
+                "{relative:?}"
+            );
+        }
+        // A stem another file shares: by the id, which names one file.
+        let shared = [
+            ("prospects/eu/acme.md", Some("prospects/eu/acme")),
+            ("acme.md", Some("acme")),
+            ("-x/acme.md", Some("./-x/acme.md")),
+        ];
+        for (relative, name) in shared {
+            assert_eq!(
+                argument_for(relative, false).as_deref(),
+                name,
+                "{relative:?}"
+            );
         }
     }
 }

@@ -112,6 +112,27 @@ fn a_prospect_argument_completes_to_the_ledger_s_stems() {
     assert_eq!(got, ["schema"]);
 }
 
+/// Two files of one stem in two folders: the stem names neither (`show
+/// acme` is ambiguous), so each is offered by its id, which names it.
+#[test]
+fn a_stem_two_files_share_completes_to_their_ids() {
+    let s = Sandbox::new();
+    s.file("ledger.yaml", "")
+        .file("prospects/eu/acme.md", prospect("name: Acme EU\n", &[]))
+        .file("prospects/us/acme.md", prospect("name: Acme US\n", &[]))
+        .file("prospects/acme-labs.md", prospect("name: Acme Labs\n", &[]));
+    let got = complete_in_bash(&s, &s.root(), &["ledger", "show", "ac"]);
+    assert_eq!(got, ["acme-labs"]);
+    let got = complete_in_bash(&s, &s.root(), &["ledger", "show", "prospects/"]);
+    assert_eq!(got, ["prospects/eu/acme", "prospects/us/acme"]);
+    for id in got {
+        s.ledger(&["show", &id]).ok();
+    }
+    s.ledger(&["show", "acme"])
+        .fails(1)
+        .says("matches 2 prospects");
+}
+
 #[test]
 fn no_ledger_no_prospects_to_complete() {
     let s = Sandbox::new();
