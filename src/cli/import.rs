@@ -142,7 +142,8 @@ fn import_csv(env: &Env, args: &ImportCsvArgs, out: &mut impl Write) -> Result<E
         .maps
         .iter()
         .map(|pair| {
-            pair.split_once('=')
+            // At the last `=`: a key holds none, a column's name may.
+            pair.rsplit_once('=')
                 .map(|(column, key)| (column.to_owned(), key.to_owned()))
                 .ok_or_else(|| {
                     Error::Usage(format!(

@@ -68,13 +68,21 @@ fn continues_value(line: &str) -> bool {
 
 /// Whether `key` may be written as a plain `key:` by `set`, `add` and
 /// `import`: ASCII letters, digits, `_`, `-` and `.`, starting with a
-/// letter or `_`.
+/// letter or `_`, and not a word YAML reads as something other than text
+/// (`null:` is a key that is no name).
 pub fn is_writable(key: &str) -> bool {
     key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !NOT_TEXT.contains(&key)
 }
+
+/// The plain words of those [`is_writable`] allows that YAML reads as
+/// null or a boolean (its core schema).
+const NOT_TEXT: [&str; 9] = [
+    "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
+];
 
 /// The key a column-0 `key: value` line starts, if it is one.
 fn key_of(line: &str) -> Option<String> {
@@ -153,6 +161,27 @@ fn quoted_len(text: &str, quote: char) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key `set` and `import` write plain is read back by the YAML
+    /// parser as that text; the words it would read otherwise are refused.
+    #[test]
+    fn a_writable_key_reads_back_as_itself() {
+        use crate::format::yaml::{parse, Yaml};
+        let key_read = |key: &str| match parse(&format!("{key}: x\n")) {
+            Ok(Yaml::Map(pairs)) => pairs.into_iter().next().map(|(k, _)| k),
+            _ => None,
+        };
+        for key in NOT_TEXT {
+            assert!(!is_writable(key), "{key}");
+            assert_ne!(key_read(key), Some(Yaml::Str(key.to_owned())), "{key}");
+        }
+        for key in [
+            "region", "nullable", "yes", "no", "on", "off", "y", "n", "_null", "True_", "e1", "x.y",
+        ] {
+            assert!(is_writable(key), "{key}");
+            assert_eq!(key_read(key), Some(Yaml::Str(key.to_owned())), "{key}");
+        }
+    }
 
     #[test]
     fn finds_keys_and_their_lines() {

@@ -938,7 +938,7 @@ fn check_key(key: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Usage(format!(
-            "`{key}` is not a key: use letters, digits, `_`, `-` and `.`"
+            "`{key}` is not a key: use letters, digits, `_`, `-` and `.` (not null, true or false)"
         )))
     }
 }

@@ -342,13 +342,23 @@ pub fn plan(
             .column(header)
             .is_some_and(|(_, gives)| gives.is_empty())
     };
+    // A column without a header is named by its place, when any row
+    // holds something in it (a trailing `,` makes an empty one).
+    let holds_values = |i: usize| {
+        table
+            .rows
+            .iter()
+            .any(|row| row.cells.get(i).is_some_and(|cell| !cell.trim().is_empty()))
+    };
     let left_out = table
         .header
         .iter()
         .enumerate()
         .filter(|(i, header)| !columns.iter().any(|c| c.index == *i) && !silent(header))
-        .map(|(_, header)| header.clone())
-        .filter(|header| !header.is_empty())
+        .filter_map(|(i, header)| match header.is_empty() {
+            false => Some(header.clone()),
+            true => holds_values(i).then(|| format!("(column {}, no header)", i + 1)),
+        })
         .collect();
     let reader = RowReader {
         preset,
@@ -448,7 +458,8 @@ fn columns(table: &Table, preset: &Preset, maps: &[(String, String)]) -> Result<
         if !gives.is_empty() && !known && !keys::is_writable(gives) {
             return Err(Error::Usage(format!(
                 "--map {column}={gives}: `{gives}` is not a key: use a front-matter key \
-                 (letters, digits, `_`, `-` and `.`), one of {}, or nothing to leave the column out",
+                 (letters, digits, `_`, `-` and `.`; not null, true or false), one of {}, \
+                 or nothing to leave the column out",
                 EXTRA_USES.map(|(name, _)| name).join(", ")
             )));
         }
@@ -991,6 +1002,9 @@ mod tests {
         }
         let plan = planned("name,Notiz,Notiz\nMüller,a,b\n", &[]).unwrap();
         assert_eq!(plan.left_out, ["Notiz", "Notiz"]);
+        // Without a header: named by its place when it holds anything.
+        let plan = planned("name,,email,\nAcme,important,a@x.example,\n", &[]).unwrap();
+        assert_eq!(plan.left_out, ["(column 2, no header)"]);
     }
 
     /// A file without a header says so, rather than that none of its

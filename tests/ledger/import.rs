@@ -460,6 +460,41 @@ fn map_names_columns_and_an_unknown_column_is_a_usage_error() {
             .fails(2),
     )
     .says("is not COLUMN=KEY");
+    // A key YAML would read as null is no key.
+    clean(
+        s.ledger(&[
+            "import",
+            "csv",
+            &file,
+            "--map",
+            "Kunde=name",
+            "--map",
+            "Notiz=null",
+        ])
+        .fails(2),
+    )
+    .says("`null` is not a key");
+    // A column whose name holds `=`: the key is after the last one.
+    let file = csv_file(
+        &s,
+        "eq.csv",
+        "Full Name,E=mail\nInitech,i@initech.example\n",
+    );
+    clean(
+        s.ledger(&[
+            "import",
+            "csv",
+            &file,
+            "--map",
+            "Full Name=name",
+            "--map",
+            "E=mail=email",
+        ])
+        .ok(),
+    );
+    assert!(s
+        .read("prospects/initech.md")
+        .contains("email: i@initech.example\n"));
 }
 
 #[test]
