@@ -198,7 +198,7 @@ pub fn man(args: &ManArgs, out: &mut impl Write) -> Result<ExitCode> {
     match &args.dir {
         None => {
             let mut page = Vec::new();
-            clap_mangen::Man::new(command).render(&mut page)?;
+            page_of(command).render(&mut page)?;
             out.write_all(&page)?;
         }
         Some(dir) => {
@@ -211,10 +211,28 @@ pub fn man(args: &ManArgs, out: &mut impl Write) -> Result<ExitCode> {
                 };
                 Error::io(dir, err)
             })?;
-            clap_mangen::generate_to(command, dir).map_err(|e| Error::io(dir, e))?;
+            let mut command = command.disable_help_subcommand(true);
+            command.build();
+            write_pages(command, dir).map_err(|e| Error::io(dir, e))?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The man page of `command`, each from the same source: `ledger` and its
+/// version (clap_mangen would name a command's own, `csv`, and no version).
+fn page_of(command: clap::Command) -> clap_mangen::Man {
+    clap_mangen::Man::new(command).source(concat!("ledger ", env!("CARGO_PKG_VERSION")))
+}
+
+/// Write the page of `command` and of each command below it into `dir`,
+/// as `clap_mangen::generate_to` does.
+fn write_pages(command: clap::Command, dir: &std::path::Path) -> std::io::Result<()> {
+    for below in command.get_subcommands().filter(|c| !c.is_hide_set()) {
+        write_pages(below.clone(), dir)?;
+    }
+    page_of(command).generate_to(dir)?;
+    Ok(())
 }
 
 /// `ledger schema`: the JSON Schema of a prospect's front matter.

@@ -514,14 +514,25 @@ fn man_dir_writes_a_page_a_command() {
     let dir = s.root().join("man/man1");
     s.ledger_raw(&["man", dir.to_str().unwrap()], &s.root())
         .ok();
+    let version = env!("CARGO_PKG_VERSION");
     for page in [
         "ledger.1",
         "ledger-touch.1",
         "ledger-schema.1",
         "ledger-due.1",
+        "ledger-import-csv.1",
     ] {
         let text = std::fs::read_to_string(dir.join(page)).unwrap();
-        assert!(text.contains(".TH"), "{page}");
+        // Each page's title line names itself and the same source:
+        // ledger and its version.
+        let title = format!(
+            ".TH {} 1  \"ledger {version}\"",
+            page.trim_end_matches(".1")
+        );
+        assert!(
+            text.lines().any(|l| l.trim_end() == title),
+            "{page}: {text}"
+        );
     }
     // A file where the folder should be: a message, exit 1.
     s.file("taken", "");
