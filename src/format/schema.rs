@@ -11,8 +11,11 @@ use serde_json::{json, Map, Value};
 /// What the parser accepts as a key's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// The prospect's name: text that is not empty.
+    /// The prospect's name: text that is not blank (any scalar, as for
+    /// [`Kind::Text`]).
     Name,
+    /// A stage's name: text, and only text (`stage: 5` is no stage).
+    Stage,
     /// Text; the parser takes any scalar (a number or a boolean as written).
     Text,
     /// A number ≥ 0.
@@ -43,7 +46,7 @@ pub const KEYS: &[Key] = &[
     key("name", Kind::Name, "Display name (required)."),
     key(
         "stage",
-        Kind::Text,
+        Kind::Stage,
         "One of `stages` in ledger.yaml; default `lead`.",
     ),
     key("value", Kind::Number, "Expected deal value."),
@@ -129,7 +132,15 @@ fn value_schema(kind: Kind) -> Value {
     let date =
         json!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" });
     match kind {
-        Kind::Name => json!({ "type": "string", "minLength": 1 }),
+        // Some character that is not white space, or a number or a
+        // boolean, which the parser reads as text.
+        Kind::Name => json!({
+            "anyOf": [
+                { "type": "string", "pattern": "\\S" },
+                { "type": ["number", "boolean"] },
+            ]
+        }),
+        Kind::Stage => json!({ "type": ["string", "null"] }),
         Kind::Text => json!({ "type": ["string", "number", "boolean", "null"] }),
         Kind::Number => json!({ "type": ["number", "null"], "minimum": 0 }),
         Kind::Date => json!({ "anyOf": [date, { "type": "null" }] }),
@@ -190,7 +201,6 @@ mod tests {
         assert_eq!(schema["$schema"], DRAFT);
         assert_eq!(schema["type"], "object");
         assert_eq!(schema["required"], json!(["name"]));
-        assert_eq!(schema["properties"]["name"]["type"], "string");
         assert_eq!(schema["properties"].as_object().unwrap().len(), KEYS.len());
     }
 }
