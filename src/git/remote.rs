@@ -1343,6 +1343,26 @@ fn without_credentials(url: &str) -> String {
 
 /// `err` with its message scrubbed as [`scrub`] does: what is kept of it
 /// may be shown, or logged, by anyone.
+/// Whether `url` names a folder on this machine (a path, or a `file://`
+/// URL) that is not there. A URL with a scheme, or `host:path` as ssh
+/// takes it, is not a folder.
+fn missing_folder(url: &str) -> bool {
+    let path = match url.strip_prefix("file://") {
+        Some(path) => path,
+        None if url.contains("://") => return false,
+        // `host:path`, unless the `:` comes after a `/` (`./a:b`).
+        None if url
+            .find(':')
+            .and_then(|colon| url.get(..colon))
+            .is_some_and(|host| !host.contains('/')) =>
+        {
+            return false
+        }
+        None => url,
+    };
+    !path.is_empty() && !Path::new(path).exists()
+}
+
 fn scrubbed(err: &git2::Error, url: &str) -> git2::Error {
     git2::Error::new(err.code(), err.class(), scrub(err.message(), url))
 }
@@ -1624,7 +1644,12 @@ impl<'a> Credentials<'a> {
     /// that was the trouble. `url` is shown without a user name or password.
     fn explain(&self, doing: &str, url: &str, err: git2::Error) -> Error {
         let doing = format!("cannot {doing} {}", without_credentials(url));
-        let source = scrubbed(&err, url);
+        // libgit2 calls a folder that is not there an "unsupported URL
+        // protocol".
+        let source = match missing_folder(url) {
+            true => git2::Error::from_str("there is no such folder"),
+            false => scrubbed(&err, url),
+        };
         let auth = self.tried.borrow().exhausted
             || err.code() == ErrorCode::Auth
             || err.class() == ErrorClass::Ssh && err.message().contains("auth");
@@ -1638,6 +1663,27 @@ impl<'a> Credentials<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_folder_is_told_from_a_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let there = dir.path().to_str().unwrap().to_owned();
+        let gone = format!("{there}/nope.git");
+        let cases = [
+            (gone.as_str(), true),
+            (&format!("file://{gone}"), true),
+            ("./no/such/folder.git", true),
+            (there.as_str(), false),
+            (&format!("file://{there}"), false),
+            ("https://example.com/sales.git", false),
+            ("ssh://git@example.com/sales.git", false),
+            ("git@example.com:sales.git", false),
+            ("", false),
+        ];
+        for (url, missing) in cases {
+            assert_eq!(missing_folder(url), missing, "{url}");
+        }
+    }
 
     /// A tree of `files` (path, content; `None` content: a symbolic link
     /// to `x`), the paths ending in `.sh` executable.
