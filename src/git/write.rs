@@ -266,6 +266,23 @@ impl Writer<'_> {
                 touch.date, self.today
             )));
         }
+        // A `next` on or before the last touch is no date to come (SPEC
+        // section 3, rule 2): it would be written and never used.
+        if let Next::Set(next) = touch.next {
+            if next <= touch.date {
+                return Err(Error::Usage(format!(
+                    "--next {next} is not after the touch ({}): give a day to come",
+                    touch.date
+                )));
+            }
+        }
+        if touch.inbound && touch.channel == NOTE {
+            return Err(Error::Usage(
+                "a note is a remark of yours, not a message from the prospect: \
+                 --in goes with the channel they used"
+                    .into(),
+            ));
+        }
         let known = self.ledger.settings.is_touch_channel(&touch.channel) || touch.channel == NOTE;
         if !known {
             let mut channels: Vec<&str> = settings::BUILTIN_CHANNELS.to_vec();

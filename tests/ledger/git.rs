@@ -103,7 +103,7 @@ fn refusals_change_nothing() {
     s.command("git", &["commit", "-q", "-m", "dnc"]).ok();
     let head = s.git(&["rev-parse", "HEAD"]);
     let before = s.snapshot();
-    let cases: [(&[&str], i32, &str); 9] = [
+    let cases: [(&[&str], i32, &str); 11] = [
         (
             &["touch", "nobody", "call"],
             1,
@@ -121,6 +121,24 @@ fn refusals_change_nothing() {
             "after today",
         ),
         (&["touch", "acme", "fax"], 2, "unknown channel `fax`"),
+        (
+            &[
+                "touch",
+                "acme",
+                "call",
+                "--date",
+                "2026-11-20",
+                "--next",
+                "2026-11-20",
+            ],
+            2,
+            "--next 2026-11-20 is not after the touch (2026-11-20)",
+        ),
+        (
+            &["touch", "acme", "note", "--in", "hi"],
+            2,
+            "a note is a remark",
+        ),
         (
             &["set", "acme", "stage=maybe"],
             1,
