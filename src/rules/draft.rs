@@ -170,8 +170,10 @@ pub fn draft(request: &Request, template: Option<&Template>) -> Result<Draft> {
     })?;
     let (subject, body) = split_subject(&text);
     let fields = request.prospect.fields();
-    let email = fields.and_then(|f| f.email.clone());
-    let phone = fields.and_then(|f| f.phone.clone());
+    // A blank address is none.
+    let given = |value: Option<&String>| value.filter(|v| !v.trim().is_empty()).cloned();
+    let email = given(fields.and_then(|f| f.email.as_ref()));
+    let phone = given(fields.and_then(|f| f.phone.as_ref()));
     Ok(Draft {
         to: match form {
             Form::Email => email,
@@ -231,7 +233,12 @@ pub fn variables(request: &Request, channel: &str) -> Map<String, Value> {
         .map(|(key, value, _)| (key.clone(), value.to_json()))
         .collect();
     for key in schema::KEYS {
-        values.entry(key.name).or_insert(Value::Null);
+        let value = values.entry(key.name).or_insert(Value::Null);
+        // A known text left blank (`contact: "  "`) is none, as for the
+        // channel: a template's `contact or name` then falls back.
+        if key.kind == schema::Kind::Text && value.as_str().is_some_and(|t| t.trim().is_empty()) {
+            *value = Value::Null;
+        }
     }
     values.insert("name".into(), json!(status.name));
     values.insert("stage".into(), json!(status.stage));
@@ -498,6 +505,13 @@ mod tests {
         );
         let phone_only = "---\nname: Bo\nphone: '555'\nnext: 2026-11-23\n---\n";
         assert_eq!(draft_of(phone_only, None, None).unwrap().channel, "call");
+        // A blank contact and email are none: the call is to the name, on
+        // the phone.
+        let blank =
+            "---\nname: Bo\ncontact: '  '\nemail: ' '\nphone: '555'\nnext: 2026-11-23\n---\n";
+        let d = draft_of(blank, None, None).unwrap();
+        assert_eq!((d.channel.as_str(), d.to.as_deref()), ("call", Some("555")));
+        assert!(d.text.starts_with("Call: Bo, 555\n"), "{}", d.text);
     }
 
     /// Every key the front matter knows is a variable, null when the file
