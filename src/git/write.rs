@@ -681,7 +681,18 @@ impl Writer<'_> {
                 format!("{}\n\n{}", text::printable_lines(message), shown.join("\n"))
             }
             (None, [id]) => format!("commit {id}: hand edit"),
-            (None, _) => format!("commit {}: hand edits", shown.join(", ")),
+            (None, _) if shown.len() <= SUBJECT_IDS => {
+                format!("commit {}: hand edits", shown.join(", "))
+            }
+            // A subject of every id of a large edit would run to pages
+            // (`git log --oneline` shows it whole): the first few, and
+            // every one in the body.
+            (None, _) => format!(
+                "commit {} and {} more: hand edits\n\n{}",
+                shown.get(..SUBJECT_IDS).unwrap_or_default().join(", "),
+                shown.len() - SUBJECT_IDS,
+                shown.join("\n")
+            ),
         };
         let recorded = match repo.commit_paths(&paths, &subject)? {
             Some(commit) => Recorded::Committed(commit),
@@ -718,6 +729,9 @@ pub(crate) fn note_line(date: Date, text: &str) -> String {
     }
     .to_string()
 }
+
+/// The most ids a commit's subject names: the rest are in its body.
+const SUBJECT_IDS: usize = 5;
 
 /// The most files named after one slug (`acme`, `acme-2`, …) a folder takes.
 const MAX_SAME_SLUG: u32 = 10_000;

@@ -318,6 +318,22 @@ fn commit_records_hand_edits_by_id() {
         s.ledger(&["commit"]).ok().stdout,
         "No hand edits to commit.\n"
     );
+    // Many edits: the subject names the first few, the body every one.
+    for i in 0..8 {
+        s.file(
+            &format!("prospects/p{i}.md"),
+            prospect(&format!("name: P{i}\n"), &[]),
+        );
+    }
+    s.ledger(&["commit"]).ok();
+    assert_eq!(
+        s.git(&["log", "-1", "--format=%s"]),
+        "commit prospects/p0, prospects/p1, prospects/p2, prospects/p3, prospects/p4 \
+         and 3 more: hand edits\n"
+    );
+    let body = s.git(&["log", "-1", "--format=%b"]);
+    let ids: Vec<String> = (0..8).map(|i| format!("prospects/p{i}")).collect();
+    assert_eq!(body.trim_end().lines().collect::<Vec<_>>(), ids);
 }
 
 #[test]
