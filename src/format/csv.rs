@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use crate::error::{CellProblem, Error, Problem, Result};
-use crate::format::text::BOM;
+use crate::format::text::{unescape_printable, BOM};
 
 /// A CSV file read: its header and its rows, every cell UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +92,12 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Table> {
         folded += record.iter().map(line_breaks).sum::<usize>();
         let cells: Option<Vec<String>> = record
             .iter()
-            .map(|cell| std::str::from_utf8(cell).ok().map(unguard))
+            // What `export csv` escaped (SPEC section 10) and guarded,
+            // read back as it was.
+            .map(|cell| {
+                let cell = std::str::from_utf8(cell).ok()?;
+                Some(unguard(&unescape_printable(cell)))
+            })
             .collect();
         let Some(cells) = cells else {
             let column = record

@@ -11,8 +11,7 @@ use serde_json::{json, Map, Value};
 /// What the parser accepts as a key's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// The prospect's name: text that is not blank (any scalar, as for
-    /// [`Kind::Text`]).
+    /// The prospect's name: text that is not blank.
     Name,
     /// A stage's name: text, and only text (`stage: 5` is no stage).
     Stage,
@@ -132,14 +131,10 @@ fn value_schema(kind: Kind) -> Value {
     let date =
         json!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" });
     match kind {
-        // Some character that is not white space, or a number or a
-        // boolean, which the parser reads as text.
-        Kind::Name => json!({
-            "anyOf": [
-                { "type": "string", "pattern": "\\S" },
-                { "type": ["number", "boolean"] },
-            ]
-        }),
+        // Text with some character that is not white space. The parser
+        // also reads a number or a boolean as a name's text (`name: 1984`);
+        // the schema asks for text, so that an editor's check has it quoted.
+        Kind::Name => json!({ "type": "string", "pattern": "\\S" }),
         Kind::Stage => json!({ "type": ["string", "null"] }),
         Kind::Text => json!({ "type": ["string", "number", "boolean", "null"] }),
         Kind::Number => json!({ "type": ["number", "null"], "minimum": 0 }),
@@ -201,6 +196,7 @@ mod tests {
         assert_eq!(schema["$schema"], DRAFT);
         assert_eq!(schema["type"], "object");
         assert_eq!(schema["required"], json!(["name"]));
+        assert_eq!(schema["properties"]["name"]["type"], "string");
         assert_eq!(schema["properties"].as_object().unwrap().len(), KEYS.len());
     }
 }

@@ -630,6 +630,7 @@ fn the_schema_describes_the_front_matter() {
     assert_eq!(schema["required"], serde_json::json!(["name"]));
     assert_eq!(schema["additionalProperties"], true);
     let properties = schema["properties"].as_object().unwrap();
+    assert_eq!(properties["name"]["type"], "string");
     let keys: Vec<&str> = properties.keys().map(String::as_str).collect();
     for key in [
         "name", "stage", "value", "currency", "next", "added", "dnc", "reason", "cadence",
@@ -674,7 +675,8 @@ fn the_schema_describes_the_front_matter() {
 /// The schema and the parser give the same verdict on the type of each
 /// key's value: for every key but `cadence` (whose steps have a grammar
 /// no schema holds), a value of each kind YAML has is refused by both or
-/// by neither.
+/// by neither; but a name that is a number or a boolean, which the parser
+/// reads as text and the schema asks to be written as text.
 #[test]
 fn the_schema_agrees_with_the_parser_on_every_key() {
     use ledger::format::diagnostic::Code;
@@ -712,7 +714,12 @@ fn the_schema_agrees_with_the_parser_on_every_key() {
                 .problems
                 .iter()
                 .any(|(code, ..)| matches!(code, Code::BadField | Code::MissingName));
-            let schema_ok = valid(&schema, &front_matter_json(&yaml));
+            let front = front_matter_json(&yaml);
+            let schema_ok = valid(&schema, &front);
+            if key.name == "name" && (front["name"].is_number() || front["name"].is_boolean()) {
+                assert!(parser_ok && !schema_ok, "{yaml:?}");
+                continue;
+            }
             assert_eq!(schema_ok, parser_ok, "{yaml:?}: {:?}", read.problems);
         }
     }

@@ -357,12 +357,18 @@ fn export_then_import_gives_back_every_front_matter_value() {
         )
         .file(
             "prospects/shalom.md",
-            prospect("name: שלום עליכם\nstage: won\nvalue: 0\ndnc: true\n", &[]),
+            // A right-to-left mark, which the export shows escaped (SPEC
+            // section 10) and the import reads back.
+            prospect(
+                "name: שלום עליכם\ncompany: \"שלום\u{200f} Ltd\"\nstage: won\nvalue: 0\ndnc: true\n",
+                &[],
+            ),
         );
     let csv = s.ledger(&["export", "csv"]).ok().stdout;
     let before = s.ledger(&["export", "json"]).ok().json();
     // Tags are joined with a plain `;` for other tools; a `;` or a `\`
     // inside a tag is escaped, for the import to give the tag back whole.
+    assert!(csv.contains("שלום\\u{200f} Ltd"), "{csv}");
     let tags: Vec<String> = rows(&csv).iter().map(|r| r["tags"].clone()).collect();
     assert!(tags.contains(&"saas;eu-west".to_owned()), "{tags:?}");
     assert!(
