@@ -5,6 +5,7 @@ use crate::format::cadence::Cadence;
 use crate::format::date::{self, Date};
 use crate::format::diagnostic::Code;
 use crate::format::keys;
+use crate::format::schema;
 use crate::format::text::{self, BOM};
 use crate::format::yaml::{self, Yaml};
 
@@ -164,11 +165,50 @@ pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {
         Some(pairs) => typed(
             pairs
                 .into_iter()
-                .map(|(key, value, index)| (key, value, first_line + index))
+                .map(|(key, value, index)| {
+                    let value = as_written(&key, value, || yaml_text.lines().nth(index));
+                    (key, value, first_line + index)
+                })
                 .collect(),
         ),
         None => read_any(yaml_text, first_line),
     }
+}
+
+/// The value of `key` as a text key keeps it: a number or a boolean that
+/// YAML read from a plain scalar is the text it was written as, taken
+/// from the key's line (`phone: +15551234` is `+15551234`, not the number
+/// 15551234; `source: 0x1F` is not 31). Any other value, and the value of
+/// any other key, is as YAML read it.
+fn as_written<'t>(key: &str, value: Yaml, line: impl FnOnce() -> Option<&'t str>) -> Yaml {
+    // Most values are strings: the table is looked at for the others.
+    let text_key = || {
+        schema::KEYS
+            .iter()
+            .any(|k| k.name == key && matches!(k.kind, schema::Kind::Text | schema::Kind::Name))
+    };
+    if !matches!(value, Yaml::Int(_) | Yaml::Float(_) | Yaml::Bool(_)) || !text_key() {
+        return value;
+    }
+    match line().and_then(written_scalar) {
+        Some(written) => Yaml::Str(written.to_owned()),
+        None => value,
+    }
+}
+
+/// The plain scalar written after the key on a `key: value` line, without
+/// a comment; `None` when the value is anything else (quoted, tagged,
+/// an anchor or an alias, a collection, a block) or not on the line.
+fn written_scalar(line: &str) -> Option<&str> {
+    let (_, value) = line.split_once(':')?;
+    let value = match value.find(" #").or_else(|| value.find("\t#")) {
+        Some(comment) => value.get(..comment)?,
+        None => value,
+    };
+    let value = value.trim();
+    let plain = !value.is_empty()
+        && !value.starts_with(['"', '\'', '!', '&', '*', '[', '{', '|', '>', '#']);
+    plain.then_some(value)
 }
 
 /// [`read`] through the YAML library alone, whatever the shape.
@@ -201,18 +241,18 @@ pub fn read_any(yaml_text: &str, first_line: usize) -> FrontMatter {
     };
     let lines = keys::scan(text::lines_with_endings(yaml_text));
     let first_lines = keys::first_lines(&lines);
-    let line_of = |key: &str| {
-        first_lines
-            .get(key)
-            .map_or(first_line, |first| first_line + first)
-    };
     typed(
         pairs
             .into_iter()
             .map(|(key, value)| {
                 let key = key.scalar_text().unwrap_or_default();
-                let line = line_of(&key);
-                (key, value, line)
+                let index = first_lines.get(key.as_str()).copied();
+                let value = as_written(&key, value, || yaml_text.lines().nth(index?));
+                (
+                    key,
+                    value,
+                    index.map_or(first_line, |index| first_line + index),
+                )
             })
             .collect(),
     )
@@ -582,6 +622,31 @@ mod tests {
             fm.pairs.iter().map(|p| p.2).collect::<Vec<_>>(),
             [2, 3, 4, 5, 6, 7, 8, 9]
         );
+    }
+
+    /// A text key keeps what was written, where YAML would read a number
+    /// or a boolean: a phone's `+`, a hex-looking code, `True`. Through
+    /// the fast path and the YAML library alike.
+    #[test]
+    fn a_text_key_keeps_its_value_as_written() {
+        let text = "name: 1984\nphone: +15551234   # mobile\nemail: 1e3\nowner: True\n\
+                    source: 0x1F\ncontact: 007\ncompany: 12.50\nvalue: 0x10\nmine: +1\n";
+        let deep = format!("{text}deep: {{a: [1, {{b: 2}}]}}\n");
+        for read in [read(text, 2), read_any(text, 2), read(&deep, 2)] {
+            assert_eq!(read.problems, []);
+            let f = read.fields.unwrap();
+            assert_eq!(f.name, "1984");
+            assert_eq!(f.phone.as_deref(), Some("+15551234"));
+            assert_eq!(f.email.as_deref(), Some("1e3"));
+            assert_eq!(f.owner.as_deref(), Some("True"));
+            assert_eq!(f.source.as_deref(), Some("0x1F"));
+            assert_eq!(f.contact.as_deref(), Some("007"));
+            assert_eq!(f.company.as_deref(), Some("12.50"));
+            // A number key and a key of the user's own: as YAML reads them.
+            assert_eq!(f.value, Some(16.0));
+            let mine = read.pairs.iter().find(|p| p.0 == "mine").map(|p| &p.1);
+            assert_eq!(mine, Some(&Yaml::Int(1)));
+        }
     }
 
     /// The usual front matter is read without the YAML library.
