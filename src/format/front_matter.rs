@@ -178,8 +178,9 @@ pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {
 /// The value of `key` as a text key keeps it: a number or a boolean that
 /// YAML read from a plain scalar is the text it was written as, taken
 /// from the key's line (`phone: +15551234` is `+15551234`, not the number
-/// 15551234; `source: 0x1F` is not 31). Any other value, and the value of
-/// any other key, is as YAML read it.
+/// 15551234; `source: 0x1F` is not 31). Only when that text, read alone,
+/// is the value YAML read: a value on a line of its own, or inside a flow
+/// mapping, is as YAML read it, as is the value of any other key.
 fn as_written<'t>(key: &str, value: Yaml, line: impl FnOnce() -> Option<&'t str>) -> Yaml {
     // Most values are strings: the table is looked at for the others.
     let text_key = || {
@@ -190,25 +191,15 @@ fn as_written<'t>(key: &str, value: Yaml, line: impl FnOnce() -> Option<&'t str>
     if !matches!(value, Yaml::Int(_) | Yaml::Float(_) | Yaml::Bool(_)) || !text_key() {
         return value;
     }
-    match line().and_then(written_scalar) {
-        Some(written) => Yaml::Str(written.to_owned()),
-        None => value,
+    let written = line()
+        .and_then(keys::value_and_comment)
+        .map(|(_, written, _)| written);
+    match written {
+        Some(text) if yaml::read_scalar(text).is_some_and(|alone| alone == value) => {
+            Yaml::Str(text.to_owned())
+        }
+        _ => value,
     }
-}
-
-/// The plain scalar written after the key on a `key: value` line, without
-/// a comment; `None` when the value is anything else (quoted, tagged,
-/// an anchor or an alias, a collection, a block) or not on the line.
-fn written_scalar(line: &str) -> Option<&str> {
-    let (_, value) = line.split_once(':')?;
-    let value = match value.find(" #").or_else(|| value.find("\t#")) {
-        Some(comment) => value.get(..comment)?,
-        None => value,
-    };
-    let value = value.trim();
-    let plain = !value.is_empty()
-        && !value.starts_with(['"', '\'', '!', '&', '*', '[', '{', '|', '>', '#']);
-    plain.then_some(value)
 }
 
 /// [`read`] through the YAML library alone, whatever the shape.
@@ -632,7 +623,13 @@ mod tests {
         let text = "name: 1984\nphone: +15551234   # mobile\nemail: 1e3\nowner: True\n\
                     source: 0x1F\ncontact: 007\ncompany: 12.50\nvalue: 0x10\nmine: +1\n";
         let deep = format!("{text}deep: {{a: [1, {{b: 2}}]}}\n");
-        for read in [read(text, 2), read_any(text, 2), read(&deep, 2)] {
+        let tabbed = text.replace("   # mobile", "\t# mobile # old");
+        for read in [
+            read(text, 2),
+            read_any(text, 2),
+            read(&deep, 2),
+            read_any(&tabbed, 2),
+        ] {
             assert_eq!(read.problems, []);
             let f = read.fields.unwrap();
             assert_eq!(f.name, "1984");
@@ -646,6 +643,26 @@ mod tests {
             assert_eq!(f.value, Some(16.0));
             let mine = read.pairs.iter().find(|p| p.0 == "mine").map(|p| &p.1);
             assert_eq!(mine, Some(&Yaml::Int(1)));
+        }
+        // Where the line holds more than the value (JSON, a flow mapping,
+        // a value on the next line), the value is as YAML read it.
+        let cases = [
+            (
+                "{\"name\": \"A\",\n\"phone\": 15551234,\n\"owner\": 5}\n",
+                "15551234",
+            ),
+            ("{name: A, phone:\n +15551234}\n", "15551234"),
+            ("name: A\nphone:\n  +15551234\n", "15551234"),
+            ("name: A\nphone: 1\rowner: 2\n", "1"),
+        ];
+        for (text, phone) in cases {
+            let read = read_any(text, 2);
+            assert_eq!(read.problems, [], "{text:?}");
+            assert_eq!(
+                read.fields.unwrap().phone.as_deref(),
+                Some(phone),
+                "{text:?}"
+            );
         }
     }
 

@@ -139,14 +139,15 @@ pub fn unescape_printable(text: &str) -> std::borrow::Cow<'_, str> {
     while let Some(at) = rest.find("\\u{") {
         let (before, escape) = rest.split_at(at);
         out.push_str(before);
-        let unsafe_char = escape
-            .get(3..)
-            .and_then(|hex| hex.split_once('}'))
-            .and_then(|(hex, after)| {
-                let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
-                let bidi = is_unsafe_char(c) && !c.is_control();
-                (bidi && printable_char(c) == escape.get(..hex.len() + 4)?).then_some((c, after))
-            });
+        // The `}` within the longest escape (`\u{10ffff}`): a text of many
+        // `\u{` and no `}` is read once, not to its end at each.
+        let close = escape.bytes().take(MAX_ESCAPE).position(|b| b == b'}');
+        let unsafe_char = close.and_then(|close| {
+            let c = char::from_u32(u32::from_str_radix(escape.get(3..close)?, 16).ok()?)?;
+            let bidi = is_unsafe_char(c) && !c.is_control();
+            (bidi && printable_char(c) == escape.get(..=close)?)
+                .then_some((c, escape.get(close + 1..)?))
+        });
         match unsafe_char {
             Some((c, after)) => {
                 out.push(c);
@@ -161,6 +162,9 @@ pub fn unescape_printable(text: &str) -> std::borrow::Cow<'_, str> {
     out.push_str(rest);
     out.into()
 }
+
+/// The most bytes an escape [`printable`] writes takes: `\u{10ffff}`.
+const MAX_ESCAPE: usize = 10;
 
 /// How [`printable`] writes one character it escapes.
 fn printable_char(c: char) -> String {
@@ -270,10 +274,15 @@ mod tests {
             ("\\u{", "\\u{"),
             ("C:\\temp\\u", "C:\\temp\\u"),
             ("\\\\u{200e}", "\\\u{200e}"),
+            ("\\u{200f}東", "\u{200f}東"),
+            ("\\u{2066東}", "\\u{2066東}"),
         ];
         for (text, read) in cases {
             assert_eq!(unescape_printable(text), read, "{text:?}");
         }
+        // Many escapes begun and none ended: each is looked at once.
+        let open = "\\u{".repeat(300_000);
+        assert_eq!(unescape_printable(&open), open);
     }
 
     #[test]

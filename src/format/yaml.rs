@@ -58,6 +58,16 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
     }
 }
 
+/// The value of a scalar written alone (`+15551234`, `0x1F`), as YAML
+/// reads it; `None` for text that is not one scalar.
+pub fn read_scalar(text: &str) -> Option<Yaml> {
+    let value = match plain_scalar(text) {
+        Some(value) => value,
+        None => parse(text).ok()?,
+    };
+    (!matches!(value, Yaml::List(_) | Yaml::Map(_))).then_some(value)
+}
+
 /// Read the common shape of front matter without the YAML library: one
 /// `key: value` line per key, where each value is a plain or simply quoted
 /// scalar or a flow list of plain scalars, with comments and blank lines

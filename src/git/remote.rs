@@ -1341,8 +1341,6 @@ fn without_credentials(url: &str) -> String {
     }
 }
 
-/// `err` with its message scrubbed as [`scrub`] does: what is kept of it
-/// may be shown, or logged, by anyone.
 /// Whether `url` names a folder on this machine (a path, or a `file://`
 /// URL) that is not there. A URL with a scheme, or `host:path` as ssh
 /// takes it, is not a folder.
@@ -1363,6 +1361,8 @@ fn missing_folder(url: &str) -> bool {
     !path.is_empty() && !Path::new(path).exists()
 }
 
+/// `err` with its message scrubbed as [`scrub`] does: what is kept of it
+/// may be shown, or logged, by anyone.
 fn scrubbed(err: &git2::Error, url: &str) -> git2::Error {
     git2::Error::new(err.code(), err.class(), scrub(err.message(), url))
 }
@@ -1645,8 +1645,9 @@ impl<'a> Credentials<'a> {
     fn explain(&self, doing: &str, url: &str, err: git2::Error) -> Error {
         let doing = format!("cannot {doing} {}", without_credentials(url));
         // libgit2 calls a folder that is not there an "unsupported URL
-        // protocol".
-        let source = match missing_folder(url) {
+        // protocol"; that error alone is told as what it is.
+        let unsupported = err.message().contains("unsupported URL protocol");
+        let source = match unsupported && missing_folder(url) {
             true => git2::Error::from_str("there is no such folder"),
             false => scrubbed(&err, url),
         };

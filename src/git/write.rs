@@ -23,7 +23,7 @@ use crate::git::{Ahead, Commit, Repo};
 use crate::ledger::store::{self, Lock};
 use crate::ledger::{self, read, Ledger};
 use crate::rules::check::{self, Context};
-use crate::rules::due::Status;
+use crate::rules::due::{self, Status};
 use crate::rules::settings::{self, NOTE};
 
 /// What became of a write in git.
@@ -266,16 +266,6 @@ impl Writer<'_> {
                 touch.date, self.today
             )));
         }
-        // A `next` on or before the last touch is no date to come (SPEC
-        // section 3, rule 2): it would be written and never used.
-        if let Next::Set(next) = touch.next {
-            if next <= touch.date {
-                return Err(Error::Usage(format!(
-                    "--next {next} is not after the touch ({}): give a day to come",
-                    touch.date
-                )));
-            }
-        }
         if touch.inbound && touch.channel == NOTE {
             return Err(Error::Usage(
                 "a note is a remark of yours, not a message from the prospect: \
@@ -318,6 +308,9 @@ impl Writer<'_> {
         self.edit_one(prospect, &message, |path, old| {
             let current = Prospect::parse(path, old);
             let fields = self.usable(&current)?;
+            if let Next::Set(next) = touch.next {
+                self.check_next(&current, touch, next)?;
+            }
             let outbound = !touch.inbound && touch.channel != NOTE;
             match fields.dnc() {
                 Dnc::Yes if outbound => return Err(dnc_refusal(&current, &fields.name, None)),
@@ -339,6 +332,24 @@ impl Writer<'_> {
             let status = self.status_of(path, &new).0;
             Ok((new, status))
         })
+    }
+
+    /// Refuse a `--next` that is not after the last touch, this one
+    /// counted (a note is no touch): rule 2 of SPEC section 3 would never
+    /// use it.
+    fn check_next(&self, prospect: &Prospect, touch: &Touch, next: Date) -> Result<()> {
+        let logged = prospect
+            .entries
+            .iter()
+            .filter(|e| due::is_touch(e) && e.date <= self.today)
+            .map(|e| e.date);
+        let this = (touch.channel != NOTE).then_some(touch.date);
+        match logged.chain(this).max() {
+            Some(last) if next <= last => Err(Error::Usage(format!(
+                "--next {next} is not after the last touch ({last}): give a day to come"
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// Set (`KEY=VALUE`) or remove (`KEY=`) front-matter keys, validated like `lint`.
@@ -461,6 +472,13 @@ impl Writer<'_> {
                 });
             }
             let (new, after) = change(&path, old)?;
+            // Nor is an edit written that no reading command would read.
+            if new.len() as u64 > MAX_FILE_BYTES {
+                return Err(Error::Refused(format!(
+                    "{path} would be {} bytes, over the {MAX_FILE_MIB} MiB a prospect file may be",
+                    new.len()
+                )));
+            }
             status = after;
             Ok(vec![Some(new)])
         })?;

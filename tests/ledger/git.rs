@@ -103,7 +103,7 @@ fn refusals_change_nothing() {
     s.command("git", &["commit", "-q", "-m", "dnc"]).ok();
     let head = s.git(&["rev-parse", "HEAD"]);
     let before = s.snapshot();
-    let cases: [(&[&str], i32, &str); 11] = [
+    let cases: [(&[&str], i32, &str); 12] = [
         (
             &["touch", "nobody", "call"],
             1,
@@ -132,7 +132,21 @@ fn refusals_change_nothing() {
                 "2026-11-20",
             ],
             2,
-            "--next 2026-11-20 is not after the touch (2026-11-20)",
+            "--next 2026-11-20 is not after the last touch (2026-11-20)",
+        ),
+        // Backdated, before a touch logged later.
+        (
+            &[
+                "touch",
+                "acme",
+                "call",
+                "--date",
+                "2026-10-01",
+                "--next",
+                "2026-10-15",
+            ],
+            2,
+            "--next 2026-10-15 is not after the last touch (2026-11-02)",
         ),
         (
             &["touch", "acme", "note", "--in", "hi"],
@@ -194,6 +208,30 @@ fn a_file_over_8_mib_is_refused_by_every_edit() {
     assert_eq!(s.snapshot(), before);
     assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
     assert_eq!(s.git(&["status", "--porcelain"]), "");
+}
+
+/// Nor is an edit written that would take a file past 8 MiB.
+#[test]
+fn an_edit_that_would_pass_8_mib_is_refused() {
+    let s = repo();
+    let mut near = prospect("name: Near Co\n", &["2026-11-01 call: Hi."]).into_bytes();
+    near.resize(8 * 1024 * 1024 - 10, b'x');
+    near.push(b'\n');
+    s.file("prospects/near.md", near);
+    s.command("git", &["add", "-A"]).ok();
+    s.command("git", &["commit", "-q", "-m", "near"]).ok();
+    let head = s.git(&["rev-parse", "HEAD"]);
+    let before = s.snapshot();
+    s.ledger(&[
+        "touch",
+        "prospects/near",
+        "call",
+        "a text that does not fit",
+    ])
+    .fails(1)
+    .says("over the 8 MiB a prospect file may be; nothing was changed");
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
 }
 
 /// `reopen` undoes `close` as one commit: the stage it was closed from,
