@@ -253,7 +253,10 @@ impl Writer<'_> {
                     .any(|b| b.code == d.code && b.message == d.message)
         });
         match broke {
-            Some(d) => Err(Error::Refused(format!("{}: {}", d.path, d.message))),
+            Some(d) => Err(Error::Refused(format!(
+                "{}: after this edit, {}",
+                d.path, d.message
+            ))),
             None => Ok(status),
         }
     }
@@ -329,7 +332,7 @@ impl Writer<'_> {
             if let Some(value) = next {
                 new = edit::set_key(&new, "next", value.as_deref()).map_err(|e| broken(path, e))?;
             }
-            let status = self.status_of(path, &new).0;
+            let status = self.check_edit(path, old, &new)?;
             Ok((new, status))
         })
     }
@@ -376,6 +379,12 @@ impl Writer<'_> {
     pub fn close(&self, prospect: &Prospect, stage: &str, reason: Option<&str>) -> Result<Outcome> {
         if let Some(reason) = reason {
             one_line("reason", reason)?;
+            // An empty reason is none, and would hide `gave-up-early`.
+            if reason.trim().is_empty() {
+                return Err(Error::Usage(
+                    "--reason is empty: say why it closed, or leave --reason out".into(),
+                ));
+            }
         }
         if !self.ledger.settings.is_closed(stage) {
             return Err(Error::Usage(format!(
@@ -393,9 +402,17 @@ impl Writer<'_> {
             let note = self.note(&close_note(stage, reason, from));
             let mut new = edit::set_key(old, "stage", Some(&yaml::scalar(stage)))
                 .map_err(|e| broken(path, e))?;
-            if let Some(reason) = reason {
-                new = edit::set_key(&new, "reason", Some(&yaml::scalar(reason)))
-                    .map_err(|e| broken(path, e))?;
+            // A closed prospect closed again without a reason loses the
+            // reason of the close this one replaces (no `won` for
+            // `no-budget`); an open one keeps a reason written by hand.
+            let reason = match (reason, from) {
+                (Some(reason), _) => Some(Some(yaml::scalar(reason))),
+                (None, None) => Some(None),
+                (None, Some(_)) => None,
+            };
+            if let Some(value) = reason {
+                new =
+                    edit::set_key(&new, "reason", value.as_deref()).map_err(|e| broken(path, e))?;
             }
             new = edit::set_key(&new, "next", None).map_err(|e| broken(path, e))?;
             new = edit::add_entry(&new, &note, self.today).map_err(|e| broken(path, e))?;

@@ -210,6 +210,50 @@ fn a_file_over_8_mib_is_refused_by_every_edit() {
     assert_eq!(s.git(&["status", "--porcelain"]), "");
 }
 
+/// A touch whose `--next` the file's own style cannot take (front matter
+/// written as one flow mapping) is refused, not written broken; a close
+/// over a close drops the old reason; an empty reason is refused.
+#[test]
+fn edits_never_leave_a_prospect_broken_or_stale() {
+    let s = repo();
+    s.file("prospects/flow.md", "---\n{name: Flow, value: 5}\n---\n");
+    s.command("git", &["add", "-A"]).ok();
+    s.command("git", &["commit", "-q", "-m", "flow"]).ok();
+    let head = s.git(&["rev-parse", "HEAD"]);
+    let before = s.snapshot();
+    s.ledger(&["touch", "flow", "email", "hi", "--next", "2026-12-20"])
+        .fails(1)
+        .says("nothing was changed");
+    s.ledger(&["close", "acme", "lost", "--reason", " "])
+        .fails(2)
+        .says("--reason is empty");
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
+    // The flow mapping takes a touch that sets no key.
+    s.ledger(&["touch", "flow", "email", "hi"]).ok();
+    s.ledger(&["lint"]).ok();
+
+    s.ledger(&["close", "acme", "lost", "--reason", "no-budget"])
+        .ok();
+    assert!(s.read("prospects/acme.md").contains("reason: no-budget\n"));
+    s.ledger(&["close", "acme", "won"]).ok();
+    let acme = s.read("prospects/acme.md");
+    assert!(acme.contains("stage: won"), "{acme}");
+    assert!(!acme.contains("reason:"), "{acme}");
+    // A reason written by hand on an open prospect stays.
+    s.file(
+        "prospects/hand.md",
+        prospect(
+            "name: Hand\nreason: they went quiet\n",
+            &["2026-11-01 call"],
+        ),
+    );
+    s.ledger(&["close", "hand", "lost"]).ok();
+    assert!(s
+        .read("prospects/hand.md")
+        .contains("reason: they went quiet\n"));
+}
+
 /// Nor is an edit written that would take a file past 8 MiB.
 #[test]
 fn an_edit_that_would_pass_8_mib_is_refused() {
