@@ -32,14 +32,14 @@ pub fn export(env: &Env, format: &ExportFormat, out: &mut impl Write) -> Result<
 
 /// The usable prospects the filters keep, in the order of `list --all`,
 /// each with its card when `cards`.
-fn statuses(env: &Env, filters: &Filters, keep: Keep, cards: bool) -> Vec<Status> {
+fn statuses(env: &Env, filters: &Filters, keep: Keep, cards: bool) -> Result<Vec<Status>> {
     let query = Query {
-        filter: filters.filter(),
+        filter: filters.filter(&env.ledger.settings)?,
         keep,
         cards,
         ..Query::default()
     };
-    report_for(env, &query).statuses
+    Ok(report_for(env, &query).statuses)
 }
 
 /// `export csv`: a header and a row a prospect, as RFC 4180 says.
@@ -52,7 +52,7 @@ fn csv(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
     header.flush()?;
     drop(header);
     // The rows written on every core, a slice each, and put out in order.
-    let statuses = statuses(env, filters, Keep::All, true);
+    let statuses = statuses(env, filters, Keep::All, true)?;
     style::write_in_order(out, &statuses, |_, slice, piece| {
         let mut csv = rfc_4180().has_headers(false).from_writer(piece);
         let none = Card::default();
@@ -81,7 +81,7 @@ fn rfc_4180() -> ::csv::WriterBuilder {
 
 /// `export json`: what `show --json` prints of each prospect, in an array.
 fn json(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
-    let statuses = statuses(env, filters, Keep::All, false);
+    let statuses = statuses(env, filters, Keep::All, false)?;
     let root = &env.ledger.root;
     let shown: Vec<serde_json::Value> = statuses
         .par_iter()
@@ -122,7 +122,7 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
     // When the calendar was made (RFC 5545's DTSTAMP), the same for
     // every item, written once rather than by icalendar for each.
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let statuses = statuses(env, &args.filters, Keep::DueBy(horizon), true);
+    let statuses = statuses(env, &args.filters, Keep::DueBy(horizon), true)?;
     // The calendar's name may be long too.
     let mut folded_head = Vec::with_capacity(head.len());
     fold_into(head, &mut folded_head);

@@ -445,13 +445,23 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// The filter of the library's report.
-    pub fn filter(&self) -> ledger::ledger::report::Filter {
-        ledger::ledger::report::Filter {
+    /// The filter of the library's report; a usage error for a stage the
+    /// settings do not have, which would keep nothing without a word.
+    pub fn filter(
+        &self,
+        settings: &ledger::rules::settings::Settings,
+    ) -> Result<ledger::ledger::report::Filter> {
+        if let Some(unknown) = self.stage.iter().find(|s| !settings.stages.contains(s)) {
+            return Err(Error::Usage(format!(
+                "`{unknown}` is not a stage: use one of {}",
+                settings.stages.join(", ")
+            )));
+        }
+        Ok(ledger::ledger::report::Filter {
             stages: self.stage.clone(),
             tags: self.tag.clone(),
             owner: self.owner.clone(),
-        }
+        })
     }
 }
 

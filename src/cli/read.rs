@@ -23,7 +23,7 @@ pub fn due(env: &Env, args: &DueArgs, out: &mut impl Write) -> Result<ExitCode> 
     // What is due by today, or within the span asked for; `--json` lists
     // exactly what the table shows.
     let horizon = args.within.map_or(env.today, |span| span.after(env.today));
-    let report = gather(env, &args.filters, Keep::DueBy(horizon));
+    let report = gather(env, &args.filters, Keep::DueBy(horizon))?;
     let shown = show_due(env, args, &report, out);
     let_go(report);
     shown
@@ -62,13 +62,13 @@ fn show_due(env: &Env, args: &DueArgs, report: &Report, out: &mut impl Write) ->
 
 /// The report of the ledger (through the cache unless `--no-cache`), after
 /// saying on standard error how many prospects were held back as broken.
-pub(super) fn gather(env: &Env, filters: &Filters, keep: Keep) -> Report {
+pub(super) fn gather(env: &Env, filters: &Filters, keep: Keep) -> Result<Report> {
     let query = Query {
-        filter: filters.filter(),
+        filter: filters.filter(&env.ledger.settings)?,
         keep,
         ..Query::default()
     };
-    report_for(env, &query)
+    Ok(report_for(env, &query))
 }
 
 /// The report `query` asks for, as [`gather`] gives it.
@@ -100,7 +100,7 @@ pub(super) fn report_for(env: &Env, query: &Query) -> Report {
 pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
     let keep = if args.all { Keep::All } else { Keep::Open };
-    let shown = gather(env, &args.filters, keep).statuses;
+    let shown = gather(env, &args.filters, keep)?.statuses;
     if args.json {
         write_json_array(out, &shown)?;
     } else if shown.is_empty() {

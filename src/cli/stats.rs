@@ -29,7 +29,7 @@ pub fn stats(env: &Env, args: &StatsArgs, out: &mut impl Write) -> Result<ExitCo
     env.ledger.require_settings()?;
     // No status is kept: the walk counts.
     let query = Query {
-        filter: args.filters.filter(),
+        filter: args.filters.filter(&env.ledger.settings)?,
         keep: Keep::Nothing,
         stats: true,
         ..Query::default()

@@ -57,9 +57,14 @@ fn located(source: &str, err: &minijinja::Error) -> TemplateError {
             Some(before.get(line_start..)?.chars().count() + 1)
         })
         .unwrap_or(1);
-    let message = match err.detail() {
-        Some(detail) => format!("{}: {detail}", err.kind()),
-        None => err.kind().to_string(),
+    let message = match (err.kind(), err.detail()) {
+        // minijinja's word for it is "engine ran out of fuel".
+        (minijinja::ErrorKind::OutOfFuel, _) => format!(
+            "the template does too much work: it is stopped after {FUEL} steps \
+             (a loop that never ends, or text that grows without bound)"
+        ),
+        (kind, Some(detail)) => format!("{kind}: {detail}"),
+        (kind, None) => kind.to_string(),
     };
     TemplateError {
         line,
@@ -117,6 +122,8 @@ mod tests {
         let source =
             "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}";
         let err = render_with(source).unwrap_err();
-        assert!(err.message.contains("fuel"), "{err:?}");
+        assert!(err.message.contains("does too much work"), "{err:?}");
+        let err = render_with("{{ 'x' * 1000000000 }}").unwrap_err();
+        assert!(err.message.contains("does too much work"), "{err:?}");
     }
 }

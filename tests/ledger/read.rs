@@ -108,6 +108,14 @@ fn due_within_and_filters() {
     s.ledger(&["due", "--limit", "0"])
         .fails(2)
         .says("show at least 1");
+    // A stage the settings do not have would keep nothing without a word.
+    for command in [&["due"][..], &["list"], &["stats"], &["export", "csv"]] {
+        let mut args = command.to_vec();
+        args.extend(["--stage", "Proposal"]);
+        s.ledger(&args)
+            .fails(2)
+            .says("`Proposal` is not a stage: use one of lead, contacted");
+    }
     assert_eq!(
         ids(&["due", "--json", "--stage", "proposal"]),
         ["prospects/acme"]
