@@ -364,10 +364,10 @@ fn rank(due: Option<Date>, value: Option<f64>, id: &str) -> Rank<'_> {
     (due.is_none(), due, std::cmp::Reverse(value), id)
 }
 
-/// A deal value in cents: a whole number, which sorts and adds up the same
-/// in any order (values are finite and ≥ 0; a huge one saturates, as `as`
-/// does).
-pub fn cents(v: f64) -> i128 {
+/// A deal value in cents: a whole number, which sorts the same in any
+/// order (values are finite and ≥ 0; a huge one saturates, as `as` does,
+/// and sorts with the largest).
+fn cents(v: f64) -> i128 {
     (v * 100.0).round() as i128
 }
 

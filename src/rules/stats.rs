@@ -98,26 +98,70 @@ fn monday(day: Date) -> Date {
     day.checked_sub_days(back).unwrap_or(day)
 }
 
-/// Sums of money by currency, in cents: whole numbers add up the same in
-/// whatever order the walk's pieces come.
-type Cents = BTreeMap<String, i128>;
+/// Sums of money by currency (see [`Sum`]).
+type Cents = BTreeMap<String, Sum>;
+
+/// A sum of money: in whole cents, which add up the same in whatever
+/// order the walk's pieces come, while it fits them (some 1.7e36 units);
+/// past that, the sum of the values as they are, never a number capped
+/// at the limit.
+#[derive(Debug, Clone, Copy)]
+struct Sum {
+    cents: Option<i128>,
+    float: f64,
+}
+
+impl Default for Sum {
+    fn default() -> Sum {
+        Sum {
+            cents: Some(0),
+            float: 0.0,
+        }
+    }
+}
+
+impl Sum {
+    fn add(&mut self, value: f64) {
+        self.float += value;
+        // An f64 of 1e38 and more is past what an i128 of cents holds.
+        let cents = (value * 100.0).round();
+        let cents = (cents.abs() < 1e38).then_some(cents as i128);
+        self.cents = self
+            .cents
+            .zip(cents)
+            .and_then(|(sum, c)| sum.checked_add(c));
+    }
+
+    fn join(&mut self, more: Sum) {
+        self.float += more.float;
+        self.cents = self
+            .cents
+            .zip(more.cents)
+            .and_then(|(a, b)| a.checked_add(b));
+    }
+
+    /// The sum in the currency's units.
+    fn units(self) -> f64 {
+        self.cents.map_or(self.float, |cents| cents as f64 / 100.0)
+    }
+}
 
 /// Add `value` (in `currency`) to `sums`.
 fn add_value(sums: &mut Cents, currency: &str, value: Option<f64>) {
     let Some(value) = value else { return };
-    let cents = due::cents(value);
     match sums.get_mut(currency) {
-        Some(sum) => *sum = sum.saturating_add(cents),
+        Some(sum) => sum.add(value),
         None => {
-            sums.insert(currency.to_owned(), cents);
+            let mut sum = Sum::default();
+            sum.add(value);
+            sums.insert(currency.to_owned(), sum);
         }
     }
 }
 
 fn join_values(sums: &mut Cents, more: Cents) {
-    for (currency, cents) in more {
-        let sum = sums.entry(currency).or_insert(0);
-        *sum = sum.saturating_add(cents);
+    for (currency, sum) in more {
+        sums.entry(currency).or_default().join(sum);
     }
 }
 
@@ -345,7 +389,7 @@ pub struct Values(pub BTreeMap<String, f64>);
 
 impl Values {
     fn of(cents: Cents) -> Values {
-        let units = cents.into_iter().map(|(c, v)| (c, v as f64 / 100.0));
+        let units = cents.into_iter().map(|(c, sum)| (c, sum.units()));
         Values(units.collect())
     }
 }
@@ -378,6 +422,27 @@ impl Serialize for Cited {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sums stay whole cents while they fit, in any order; past some
+    /// 1.7e36 they are the values' own sum, never a capped number.
+    #[test]
+    fn sums_of_money_are_exact_and_never_capped() {
+        let sum = |values: &[f64]| {
+            let mut pieces = [Sum::default(), Sum::default()];
+            for (i, v) in values.iter().enumerate() {
+                pieces[i % 2].add(*v);
+            }
+            let [mut a, b] = pieces;
+            a.join(b);
+            a.units()
+        };
+        assert_eq!(sum(&[0.1, 0.2, 0.3]), 0.6);
+        assert_eq!(sum(&[1200.0, 99.5, 0.5]), 1300.0);
+        assert_eq!(sum(&[1e40]), 1e40);
+        assert_eq!(sum(&[1e308, 1.0]), 1e308);
+        assert_eq!(sum(&[1e36, 1e36]), 2e36);
+        assert_eq!(sum(&[]), 0.0);
+    }
     use crate::format::prospect::Prospect;
     use crate::rules::check::summarize;
 
