@@ -110,7 +110,15 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
 
     let ours = o.with(&front, &log);
     let theirs = t.with(&front, &log);
-    let (text, clean) = git::merge_lines(base.unwrap_or(""), &ours, &theirs, [OURS, THEIRS])?;
+    // The base takes them too, when it is a prospect: then the line merge
+    // sees no change in the front matter and the log on either side, and
+    // a section one side added next to the log is not taken for a clash
+    // with the entries the other logged.
+    let base = match base.and_then(Version::read) {
+        Some(b) => b.with(&front, &log),
+        None => base.unwrap_or("").to_owned(),
+    };
+    let (text, clean) = git::merge_lines(&base, &ours, &theirs, [OURS, THEIRS])?;
     let key_clashes = clashes
         .iter()
         .filter(|c| matches!(c, Clash::Key(_)))
@@ -550,6 +558,18 @@ mod tests {
                 "2026-11-20 email: ours",
             ],
         );
+        assert_eq!(clean(&base, &ours, &theirs), want);
+        assert_eq!(clean(&base, &theirs, &ours), want);
+    }
+
+    /// A section one side adds after the log, while the other logs a
+    /// touch: only one side changed that text, so it merges.
+    #[test]
+    fn a_section_added_after_the_log_merges_with_a_touch() {
+        let base = file(FRONT, &["2026-11-02 call: a"]);
+        let ours = file(FRONT, &["2026-11-02 call: a", "2026-11-20 email: ours"]);
+        let theirs = format!("{base}\n## Notes\n\nParking is at the back.\n");
+        let want = format!("{ours}\n## Notes\n\nParking is at the back.\n");
         assert_eq!(clean(&base, &ours, &theirs), want);
         assert_eq!(clean(&base, &theirs, &ours), want);
     }
