@@ -175,7 +175,8 @@ fn insert(
             .and_then(|l| rest.split_at_checked(l.len()))
             .unwrap_or(("", rest));
         out.push_str(if blank.is_empty() { eol } else { blank });
-        out.push_str(&render("- ", eol));
+        let entry = render("- ", eol);
+        out.push_str(last_line(&entry, eol, after_blank, text));
         if first_line(after_blank).is_some_and(|l| !l.trim().is_empty()) {
             out.push_str(eol);
         }
@@ -198,9 +199,20 @@ fn insert(
     if after.is_some() && !out.ends_with('\n') {
         out.push_str(eol);
     }
-    out.push_str(&render(bullet, eol));
+    let entry = render(bullet, eol);
+    out.push_str(last_line(&entry, eol, rest, text));
     out.push_str(rest);
     Ok(out)
+}
+
+/// `entry` as it is written before `rest` of `text`: put last in a file
+/// that ends without a line break, it ends without one too, as a missing
+/// final newline stays (SPEC section 7).
+fn last_line<'e>(entry: &'e str, eol: &str, rest: &str, text: &str) -> &'e str {
+    match rest.is_empty() && !text.ends_with('\n') {
+        true => entry.strip_suffix(eol).unwrap_or(entry),
+        false => entry,
+    }
 }
 
 /// The end (after the ending) of the line holding `offset`; the end of the
@@ -349,6 +361,36 @@ mod tests {
         );
     }
 
+    /// An entry put last in a file without a final line break ends
+    /// without one too, LF or CRLF; one put before the last keeps its own.
+    #[test]
+    fn a_missing_final_newline_stays_missing() {
+        for eol in ["\n", "\r\n"] {
+            let text =
+                format!("---{eol}name: A{eol}---{eol}## Log{eol}- 2026-11-01 call: x{eol}  more");
+            let last = add(&text, "2026-11-20 email: hi");
+            assert_eq!(
+                last,
+                format!("{text}{eol}- 2026-11-20 email: hi"),
+                "{eol:?}"
+            );
+            let first = add(&text, "2026-10-01 email: early");
+            assert!(first.ends_with("  more"), "{first:?}");
+            // Under a log heading with no entry, last in the file.
+            let empty = format!("---{eol}name: A{eol}---{eol}## Log");
+            let added = add(&empty, "2026-11-20 email: hi");
+            assert_eq!(
+                added,
+                format!("{empty}{eol}{eol}- 2026-11-20 email: hi"),
+                "{eol:?}"
+            );
+            assert!(
+                first.contains(&format!("- 2026-10-01 email: early{eol}- 2026-11-01")),
+                "{first:?}"
+            );
+        }
+    }
+
     #[test]
     fn entries_copy_the_bullet_and_keep_crlf() {
         let text = "---\r\nname: A\r\n---\r\n\r\n## Log\r\n\r\n* 2026-11-02 email: Intro\r\n";
@@ -356,10 +398,11 @@ mod tests {
             add(text, "2026-11-23 email"),
             format!("{text}* 2026-11-23 email\r\n")
         );
+        // Last in a file without a final newline: still none (SPEC 7).
         let no_newline = "---\nname: A\n---\n## Log\n- 2026-11-02 email: Intro";
         assert_eq!(
             add(no_newline, "2026-11-23 call"),
-            format!("{no_newline}\n- 2026-11-23 call\n")
+            format!("{no_newline}\n- 2026-11-23 call")
         );
     }
 
@@ -374,9 +417,10 @@ mod tests {
                 "---\nname: A\n---\n\n## Log\n\n",
                 "---\nname: A\n---\n\n## Log\n\n- 2026-11-23 letter: Brochure\n",
             ),
+            // A missing final newline stays missing (SPEC section 7).
             (
                 "---\nname: A\n---\n## Log",
-                "---\nname: A\n---\n## Log\n\n- 2026-11-23 letter: Brochure\n",
+                "---\nname: A\n---\n## Log\n\n- 2026-11-23 letter: Brochure",
             ),
             (
                 "---\nname: A\n---\n\n## Log\n\n## Next\n",
@@ -413,7 +457,7 @@ mod tests {
             let text = format!("---\nname: A\n---\n\t\n## Log{end}");
             assert_eq!(
                 add(&text, "2026-11-23 call"),
-                format!("{text}\n\n- 2026-11-23 call\n"),
+                format!("{text}\n\n- 2026-11-23 call"),
                 "{end:?}"
             );
         }
