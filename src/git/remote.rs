@@ -11,7 +11,7 @@
 //! the files a killed sync had written are never taken for hand edits.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::fs;
 use std::io::Write;
@@ -787,8 +787,9 @@ impl Repo {
     }
 
     /// Merge commit `theirs` into `ours` in memory. For each file both sides
-    /// changed (and still have), `resolve` gets its path and its three
-    /// versions, and says what to do; files it leaves to git
+    /// changed (and still have, or one side renamed as git finds renames),
+    /// `resolve` gets its path (the new name) and its three versions, and
+    /// says what to do; files it leaves to git
     /// and git cannot merge clash.
     pub fn merge_commits(
         &self,
@@ -859,31 +860,72 @@ impl Repo {
                     settled.insert(path.clone());
                 }
                 FileMerge::Merged(bytes) => {
-                    let id = self.repo.blob(&bytes).map_err(fail)?;
                     let _ = index.conflict_remove(Path::new(path));
-                    index
-                        .add(&IndexEntry {
-                            ctime: IndexTime::new(0, 0),
-                            mtime: IndexTime::new(0, 0),
-                            dev: 0,
-                            ino: 0,
-                            mode: mode as u32,
-                            uid: 0,
-                            gid: 0,
-                            file_size: bytes.len() as u32,
-                            id,
-                            flags: 0,
-                            flags_extended: 0,
-                            path: path.as_bytes().to_vec(),
-                        })
-                        .map_err(fail)?;
+                    self.put_merged(&mut index, path, mode as u32, &bytes)?;
                     settled.insert(path.clone());
                 }
             }
         }
         if index.has_conflicts() {
-            for conflict in index.conflicts().map_err(fail)? {
-                let conflict = conflict.map_err(fail)?;
+            let conflicts: Vec<git2::IndexConflict> = index
+                .conflicts()
+                .map_err(fail)?
+                .collect::<std::result::Result<_, _>>()
+                .map_err(fail)?;
+            // A file renamed (or moved to another folder) on one side and
+            // changed on the other: git lists the old name's versions and
+            // the new name's apart. Its three versions merge as any file
+            // both sides changed, under its new name.
+            let (their_renames, our_renames) = match &base_tree {
+                Some(base) => (
+                    self.renames(base, &their_tree).map_err(fail)?,
+                    self.renames(base, &our_tree).map_err(fail)?,
+                ),
+                None => Default::default(),
+            };
+            for conflict in &conflicts {
+                let kept = conflict.our.as_ref().xor(conflict.their.as_ref());
+                let (Some(base), Some(kept)) = (&conflict.ancestor, kept) else {
+                    continue;
+                };
+                let was = String::from_utf8_lossy(&base.path).into_owned();
+                // The side that kept the old name, and the other's new one.
+                let ours_kept = conflict.our.is_some();
+                let renames = if ours_kept {
+                    &their_renames
+                } else {
+                    &our_renames
+                };
+                let Some(path) = renames.get(&was) else {
+                    continue;
+                };
+                let renamed = conflicts.iter().find_map(|c| {
+                    let side = if ours_kept { &c.their } else { &c.our };
+                    side.as_ref().filter(|e| e.path == path.as_bytes())
+                });
+                let Some(renamed) = renamed else { continue };
+                let blob = |e: &IndexEntry| -> Result<Vec<u8>> {
+                    Ok(self.repo.find_blob(e.id).map_err(fail)?.content().to_vec())
+                };
+                let (b, k, r) = (blob(base)?, blob(kept)?, blob(renamed)?);
+                let (ours, theirs) = if ours_kept { (&k, &r) } else { (&r, &k) };
+                let sides = Sides {
+                    base: Some(&b),
+                    ours,
+                    theirs,
+                };
+                match resolve(path, sides)? {
+                    FileMerge::Merged(bytes) => {
+                        let _ = index.conflict_remove(Path::new(&was));
+                        let _ = index.conflict_remove(Path::new(path));
+                        self.put_merged(&mut index, path, renamed.mode, &bytes)?;
+                    }
+                    FileMerge::Clash(what) => clashes.push((path.clone(), what)),
+                    FileMerge::Git => continue,
+                }
+                settled.extend([was, path.clone()]);
+            }
+            for conflict in conflicts {
                 let side = conflict.our.or(conflict.their).or(conflict.ancestor);
                 let Some(entry) = side else { continue };
                 let path = String::from_utf8_lossy(&entry.path).into_owned();
@@ -898,6 +940,56 @@ impl Repo {
         }
         let tree = index.write_tree_to(&self.repo).map_err(fail)?;
         Ok(TreeMerge::Clean(tree))
+    }
+
+    /// The files renamed (or moved) from `base` to `side`, by their old
+    /// paths, as git finds renames.
+    fn renames(
+        &self,
+        base: &Tree,
+        side: &Tree,
+    ) -> std::result::Result<HashMap<String, String>, git2::Error> {
+        let mut diff = self.repo.diff_tree_to_tree(Some(base), Some(side), None)?;
+        diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))?;
+        let mut renames = HashMap::new();
+        for delta in diff.deltas() {
+            if delta.status() != git2::Delta::Renamed {
+                continue;
+            }
+            let path = |file: git2::DiffFile| file.path().and_then(Path::to_str).map(str::to_owned);
+            if let (Some(old), Some(new)) = (path(delta.old_file()), path(delta.new_file())) {
+                renames.insert(old, new);
+            }
+        }
+        Ok(renames)
+    }
+
+    /// Put `bytes` in `index` as the file at `path`, with `mode`.
+    fn put_merged(
+        &self,
+        index: &mut git2::Index,
+        path: &str,
+        mode: u32,
+        bytes: &[u8],
+    ) -> Result<()> {
+        let fail = |e| Error::git("cannot merge", e);
+        let id = self.repo.blob(bytes).map_err(fail)?;
+        index
+            .add(&IndexEntry {
+                ctime: IndexTime::new(0, 0),
+                mtime: IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode,
+                uid: 0,
+                gid: 0,
+                file_size: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+                id,
+                flags: 0,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            })
+            .map_err(fail)
     }
 
     /// Commit a merged tree with two parents, without moving any branch.

@@ -601,6 +601,54 @@ fn deleted_on_one_side_and_changed_on_the_other() {
     assert_eq!(team.state("B"), before);
 }
 
+/// A prospect moved to another folder on one side and touched on the
+/// other, both ways round: sync merges the two logs under the new name,
+/// as `git pull` does with the merge driver, and leaves the old name gone.
+#[test]
+fn moved_on_one_side_and_touched_on_the_other() {
+    // The mover is A; who syncs first pushes, and the other merges: the
+    // side that merges kept the old name, or made the new one.
+    for first in ["A", "B"] {
+        let team = Team::new();
+        fs::create_dir_all(team.path("A", "prospects/a")).unwrap();
+        team.git(
+            "A",
+            &["mv", "prospects/acme-corp.md", "prospects/a/acme-corp.md"],
+        );
+        team.git("A", &["commit", "-q", "-m", "file Acme under a/"]);
+        team.ledger("A", &["touch", "acme", "call", "From the mover."])
+            .ok();
+        team.ledger("B", &["touch", "acme", "email", "--in", "From the other."])
+            .ok();
+        let second = if first == "A" { "B" } else { "A" };
+        team.ledger(first, &["sync"]).ok();
+        team.ledger(second, &["sync"])
+            .ok()
+            .shows("merged prospects/a/acme-corp.md");
+        team.ledger(first, &["sync"]).ok();
+        for who in ["A", "B"] {
+            assert!(!team.path(who, "prospects/acme-corp.md").exists(), "{who}");
+            let merged = team.read(who, "prospects/a/acme-corp.md");
+            let log = log_of(&merged);
+            assert!(
+                log.contains(&"- 2026-11-23 call: From the mover."),
+                "{who}: {log:?}"
+            );
+            assert!(
+                log.contains(&"- 2026-11-23 email (in): From the other."),
+                "{who}: {log:?}"
+            );
+            assert!(
+                log.contains(&"- 2026-11-02 meeting: Intro call."),
+                "{who}: {log:?}"
+            );
+            assert_eq!(team.git(who, &["status", "--porcelain"]), "", "{who}");
+            team.ledger(who, &["lint"]).ok();
+        }
+        assert_eq!(team.head("A"), team.head("B"));
+    }
+}
+
 /// Two sides that changed different files, in the same folders and in new
 /// ones, with a file deleted and a script made executable: the merge is
 /// the tree git's own merge makes of the same two commits, every file of
