@@ -975,20 +975,7 @@ impl Repo {
         let fail = |e| Error::git("cannot merge", e);
         let id = self.repo.blob(bytes).map_err(fail)?;
         index
-            .add(&IndexEntry {
-                ctime: IndexTime::new(0, 0),
-                mtime: IndexTime::new(0, 0),
-                dev: 0,
-                ino: 0,
-                mode,
-                uid: 0,
-                gid: 0,
-                file_size: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
-                id,
-                flags: 0,
-                flags_extended: 0,
-                path: path.as_bytes().to_vec(),
-            })
+            .add(&blob_entry(path, mode, id, bytes.len()))
             .map_err(fail)
     }
 
@@ -1297,6 +1284,25 @@ fn paths_of(changes: &[Change]) -> BTreeSet<String> {
     paths
         .filter_map(|path| Some(path.ok()?.to_owned()))
         .collect()
+}
+
+/// The index entry of a blob `id` of `size` bytes at `path`, with `mode`:
+/// what a merge in memory stages (no time, device or owner).
+fn blob_entry(path: &str, mode: u32, id: Oid, size: usize) -> IndexEntry {
+    IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode,
+        uid: 0,
+        gid: 0,
+        file_size: u32::try_from(size).unwrap_or(u32::MAX),
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
 }
 
 /// A tree entry's mode as git2 names it.
@@ -1790,21 +1796,7 @@ mod tests {
                 None => (&b"x"[..], 0o120000),
             };
             let id = repo.blob(bytes).unwrap();
-            let entry = IndexEntry {
-                ctime: IndexTime::new(0, 0),
-                mtime: IndexTime::new(0, 0),
-                dev: 0,
-                ino: 0,
-                mode,
-                uid: 0,
-                gid: 0,
-                file_size: bytes.len() as u32,
-                id,
-                flags: 0,
-                flags_extended: 0,
-                path: path.as_bytes().to_vec(),
-            };
-            index.add(&entry).unwrap();
+            index.add(&blob_entry(path, mode, id, bytes.len())).unwrap();
         }
         index.write_tree_to(repo).unwrap()
     }
