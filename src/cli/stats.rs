@@ -45,8 +45,16 @@ pub fn stats(env: &Env, args: &StatsArgs, out: &mut impl Write) -> Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
+/// The most columns the human report takes, on a terminal or not (SPEC
+/// section 8): a long name gives way, cut short with `…`.
+const COLUMNS: usize = 80;
+
 /// The human report.
 fn render(out: &mut impl Write, stats: &Stats, look: &Look) -> Result<()> {
+    let look = &Look {
+        width: Some(look.width.map_or(COLUMNS, |width| width.min(COLUMNS))),
+        ..*look
+    };
     pipeline(out, stats, look)?;
     closed_deals(out, stats, look)?;
     replies(out, stats, look)?;

@@ -455,3 +455,28 @@ fn the_pipeline_fits_80_columns_in_any_number_of_currencies() {
         "{rows:#?}"
     );
 }
+
+/// A stage name too long for 80 columns gives way, cut short with `…`,
+/// on a terminal or not.
+#[test]
+fn a_long_stage_name_gives_way_to_80_columns() {
+    let s = Sandbox::new();
+    let stage = "waiting-for-legal-review-and-procurement-signoff";
+    s.file(
+        "ledger.yaml",
+        format!("stages: [lead, {stage}, won, lost]\n"),
+    )
+    .file(
+        "prospects/a.md",
+        prospect(
+            &format!("name: A\nvalue: 250000000000\nstage: {stage}\n"),
+            &[],
+        ),
+    );
+    let run = s.ledger(&["stats"]).ok();
+    let widest = run.stdout.lines().map(|l| l.chars().count()).max();
+    assert!(widest <= Some(80), "{}", run.stdout);
+    assert!(run.stdout.contains("waiting-for-legal"), "{}", run.stdout);
+    assert!(run.stdout.contains('…'), "{}", run.stdout);
+    assert!(run.stdout.contains("$250,000,000,000"), "{}", run.stdout);
+}
