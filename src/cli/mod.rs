@@ -548,12 +548,20 @@ fn prospects() -> clap_complete::ArgValueCandidates {
     clap_complete::ArgValueCandidates::new(exchange::prospect_candidates)
 }
 
+/// The day to take for today: any date the command line takes (SPEC
+/// section 5), from the system's date (`--today tomorrow`).
 fn parse_today(text: &str) -> std::result::Result<Date, String> {
-    date::parse_iso(text.trim()).ok_or_else(|| format!("`{text}` is not a date YYYY-MM-DD"))
+    date::parse_relative(text, chrono::Local::now().date_naive())
 }
 
+/// A span as `--within` takes it: `3d`, `2w`, `1m`, with a `+` before it
+/// as a date from today may have, or `0` (today alone).
 fn parse_span(text: &str) -> std::result::Result<Span, String> {
-    text.parse()
+    let text = text.trim();
+    match text.strip_prefix('+').unwrap_or(text) {
+        "0" => Ok(Span::days(0)),
+        span => span.parse(),
+    }
 }
 
 /// How many to show: 1 or more (none shown would read as none due).
@@ -601,6 +609,14 @@ impl Env {
 pub fn main() -> ExitCode {
     // Before anything is written: the completion script's call back.
     exchange::complete_if_asked();
+    // A variable set empty is as good as unset, as `NO_COLOR`'s is: clap
+    // would take it for a value, and refuse it. This runs before any
+    // thread is started.
+    for name in ["LEDGER_DIR", "LEDGER_TODAY", "LEDGER_NO_CACHE"] {
+        if std::env::var_os(name).is_some_and(|value| value.is_empty()) {
+            std::env::remove_var(name);
+        }
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),

@@ -326,6 +326,43 @@ fn the_root_is_found_from_flag_variable_or_ancestors() {
     assert!(out.status.success());
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 3);
+    // A variable set empty is as good as unset: the ledger above, today.
+    let run = s.ledger_env(
+        &["due", "--json", "--today", "2026-11-23"],
+        &deep,
+        &[("LEDGER_DIR", ""), ("LEDGER_NO_CACHE", "")],
+    );
+    assert_eq!(run.ok().json()[0]["currency"], "EUR");
+    s.ledger_env(&["due"], &deep, &[("LEDGER_TODAY", "")]).ok();
+}
+
+/// `--today` takes any date the command line takes (SPEC section 5),
+/// counted from the system's date; `--within` takes a span with a `+`,
+/// and `0`.
+#[test]
+fn today_and_within_take_the_command_line_s_dates() {
+    let s = pipeline();
+    let due = |args: &[&str]| -> Vec<serde_json::Value> {
+        let mut all = vec!["due", "--json"];
+        all.extend(args);
+        let run = s.ledger_raw(&all, &s.root()).ok();
+        run.json().as_array().unwrap().clone()
+    };
+    let system = chrono::Local::now().date_naive();
+    let tomorrow = system.succ_opt().unwrap().to_string();
+    assert_eq!(due(&["--today", "tomorrow"]), due(&["--today", &tomorrow]));
+    assert_eq!(due(&["--today", "+1d"]), due(&["--today", &tomorrow]));
+    assert_eq!(
+        due(&["--today", "2026-11-23", "--within", "+2w"]),
+        due(&["--today", "2026-11-23", "--within", "14d"])
+    );
+    assert_eq!(
+        due(&["--today", "2026-11-23", "--within", "0"]),
+        due(&["--today", "2026-11-23"])
+    );
+    s.ledger_raw(&["due", "--today", "someday"], &s.root())
+        .fails(2)
+        .says("`someday` is not a date");
 }
 
 #[test]
