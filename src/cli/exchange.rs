@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 use clap_complete::engine::CompletionCandidate;
+use ledger::format::prospect::{id_of, stem_of};
 use ledger::format::text::is_unsafe_char;
 use ledger::ledger::read::opens_with_fence;
 use ledger::ledger::walk::walk;
@@ -119,21 +120,16 @@ pub fn prospect_candidates() -> Vec<CompletionCandidate> {
     names.into_iter().map(CompletionCandidate::new).collect()
 }
 
-/// The stem of the file at `relative`: its name without `.md`.
-fn stem_of(relative: &str) -> &str {
-    let file = relative.rsplit('/').next().unwrap_or(relative);
-    file.strip_suffix(".md").unwrap_or(file)
-}
-
 /// How a completed PROSPECT argument names the file at `relative`: by its
 /// stem, as a person types it, when it is the only file of that stem
 /// (`unique`), else by its id (`prospects/eu/acme`); unless `ledger`
 /// would not read that one word back as this file (SPEC section 1): a
 /// word that starts with `-` reads as an option, and one with spaces
 /// around it is trimmed. Such a file is named by its path,
-/// `./prospects/-x.md`, which the lookup reads as that file. A name with a control or bidirectional character is left
-/// out (SPEC section 10): every shell would show it raw in its menu, and
-/// reads its candidates one a line. The shell's own quoting is the shell
+/// `./prospects/-x.md`, which the lookup reads as that file. A name with
+/// a control or bidirectional character is left out (SPEC section 10):
+/// every shell would show it raw in its menu, and reads its candidates
+/// one a line. The shell's own quoting is the shell
 /// adapter's (`completion`), for every candidate.
 fn argument_for(relative: &str, unique: bool) -> Option<String> {
     let one_word = |name: &str| {
@@ -144,7 +140,7 @@ fn argument_for(relative: &str, unique: bool) -> Option<String> {
     };
     let word = match unique {
         true => stem_of(relative),
-        false => relative.strip_suffix(".md").unwrap_or(relative),
+        false => id_of(relative),
     };
     if one_word(word) {
         return Some(word.to_owned());

@@ -660,8 +660,7 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
             &["`ledger lint` lists every problem"]
         }
         Error::AlreadyExists { path } => {
-            let file = path.rsplit('/').next().unwrap_or(path);
-            let stem = file.strip_suffix(".md").unwrap_or(file);
+            let stem = ledger::format::prospect::stem_of(path);
             return vec![format!("`ledger show {}` shows it", shell_word(stem))];
         }
         Error::DoNotContact { .. } => &["log their own message with --in, or a remark with `note`"],

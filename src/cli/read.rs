@@ -77,20 +77,11 @@ pub(super) fn report_for(env: &Env, query: &Query) -> Report {
     warn_if_unfinished(&git);
     let cache = env.cache.then_some(git.cache);
     let report = Report::gather(&env.ledger, env.today, cache.as_deref(), query);
-    // Files held back for their front matter, and those the walk could
-    // not name (a name that is not UTF-8): none is left out without a word
-    // (SPEC section 4). A folder it could not read (`lost+found`) holds no
-    // prospect it knows of: `lint` names it.
-    let unnamed = report
-        .problems
-        .iter()
-        .filter(|problem| problem.path.ends_with(".md"))
-        .count();
-    let skipped = report.held_back.len() + unnamed;
-    if skipped > 0 {
+    let held_back = report.held_back.len();
+    if held_back > 0 {
         eprintln!(
             "skipped {} with errors; `ledger lint` tells why",
-            style::count(skipped, "prospect file")
+            style::count(held_back, "prospect file")
         );
     }
     report

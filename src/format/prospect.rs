@@ -69,7 +69,7 @@ impl Prospect {
     /// A prospect with nothing read yet.
     pub(crate) fn empty(path: &str) -> Prospect {
         Prospect {
-            id: path.strip_suffix(".md").unwrap_or(path).to_owned(),
+            id: id_of(path).to_owned(),
             path: path.to_owned(),
             front: FrontMatter::default(),
             entries: Vec::new(),
@@ -98,8 +98,21 @@ impl Prospect {
 
     /// The file stem: `acme-corp` for `prospects/acme-corp`.
     pub fn stem(&self) -> &str {
-        self.id.rsplit('/').next().unwrap_or(&self.id)
+        stem_of(&self.id)
     }
+}
+
+/// The id of the prospect file at `path` (below the root): the path
+/// without `.md` (`prospects/acme-corp`).
+pub fn id_of(path: &str) -> &str {
+    path.strip_suffix(".md").unwrap_or(path)
+}
+
+/// The last part of an id or a path, what a person types for it:
+/// `acme-corp` for `prospects/acme-corp` or `prospects/acme-corp.md`.
+pub fn stem_of(id_or_path: &str) -> &str {
+    let id = id_of(id_or_path);
+    id.rsplit('/').next().unwrap_or(id)
 }
 
 #[cfg(test)]

@@ -81,6 +81,11 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 /// [`MAX_FILE_BYTES`] in MiB, as messages say it.
 pub const MAX_FILE_MIB: u64 = MAX_FILE_BYTES >> 20;
 
+/// Why a prospect file of `size` bytes is not read (nor edited).
+pub fn too_large(size: u64) -> String {
+    format!("the file is {size} bytes, over the {MAX_FILE_MIB} MiB a prospect file may be")
+}
+
 /// The UTF-8 byte-order mark some editors put at the start of a file.
 pub const BOM: &str = "\u{feff}";
 

@@ -12,6 +12,7 @@ use rayon::iter::ParallelIterator;
 use crate::error::{CellProblem, Error, Problem, Result};
 use crate::format::diagnostic::{Code, Diagnostic};
 use crate::format::edit;
+use crate::format::prospect::id_of;
 use crate::git::transaction::Progress;
 use crate::git::write::{note_line, slug, NewProspect, Recorded, Writer};
 use crate::ledger::walk::walk;
@@ -153,7 +154,7 @@ impl Writer<'_> {
                 }
             };
             numbers.insert(base, n);
-            let id = path.trim_end_matches(".md").to_owned();
+            let id = id_of(&path).to_owned();
             known.learn(row.email.as_deref(), &row.name, &format!("row {}", row.row));
             taken.insert(path.clone());
             added.push(Added {

@@ -101,7 +101,9 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
     let (Some(o), Some(t)) = (Version::read(ours), Version::read(theirs)) else {
         return merge_text(base.unwrap_or(""), ours, theirs);
     };
-    let b = base.and_then(Version::read).unwrap_or_default();
+    let read_base = base.and_then(Version::read);
+    let base_is_prospect = read_base.is_some();
+    let b = read_base.unwrap_or_default();
     let eol = line_ending(ours);
 
     let (front, mut clashes) = merge_front(&b, &o, &t, eol);
@@ -114,9 +116,9 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
     // sees no change in the front matter and the log on either side, and
     // a section one side added next to the log is not taken for a clash
     // with the entries the other logged.
-    let base = match base.and_then(Version::read) {
-        Some(b) => b.with(&front, &log),
-        None => base.unwrap_or("").to_owned(),
+    let base = match base_is_prospect {
+        true => b.with(&front, &log),
+        false => base.unwrap_or("").to_owned(),
     };
     let (text, clean) = git::merge_lines(&base, &ours, &theirs, [OURS, THEIRS])?;
     let key_clashes = clashes

@@ -15,15 +15,15 @@ use crate::format::diagnostic::Diagnostic;
 use crate::format::edit;
 use crate::format::entry::{Entry, Parts};
 use crate::format::front_matter::Dnc;
-use crate::format::prospect::Prospect;
-use crate::format::text::{self, MAX_FILE_BYTES, MAX_FILE_MIB};
+use crate::format::prospect::{id_of, Prospect};
+use crate::format::text::{self, MAX_FILE_BYTES};
 use crate::format::yaml;
 use crate::git::transaction::{self, Progress, Quiet};
 use crate::git::{Ahead, Commit, Repo};
 use crate::ledger::store::{self, Lock};
 use crate::ledger::{self, read, Ledger};
 use crate::rules::check::{self, Context};
-use crate::rules::due::{self, Status};
+use crate::rules::due::Status;
 use crate::rules::settings::{self, NOTE};
 
 /// What became of a write in git.
@@ -341,13 +341,12 @@ impl Writer<'_> {
     /// counted (a note is no touch): rule 2 of SPEC section 3 would never
     /// use it.
     fn check_next(&self, prospect: &Prospect, touch: &Touch, next: Date) -> Result<()> {
-        let logged = prospect
-            .entries
-            .iter()
-            .filter(|e| due::is_touch(e) && e.date <= self.today)
-            .map(|e| e.date);
+        // The last touch as the due rules count it.
+        let logged = check::assess_errors(prospect, &self.context())
+            .status
+            .and_then(|status| status.last_touch);
         let this = (touch.channel != NOTE).then_some(touch.date);
-        match logged.chain(this).max() {
+        match logged.max(this) {
             Some(last) if next <= last => Err(Error::Usage(format!(
                 "--next {next} is not after the last touch ({last}): give a day to come"
             ))),
@@ -482,9 +481,8 @@ impl Writer<'_> {
                     line: 1,
                     column: 1,
                     message: format!(
-                        "the file is {} bytes, over the {MAX_FILE_MIB} MiB a prospect file may be; \
-                         fix the file first (nothing was changed)",
-                        old.len()
+                        "{}; fix the file first (nothing was changed)",
+                        text::too_large(old.len() as u64)
                     ),
                 });
             }
@@ -492,8 +490,8 @@ impl Writer<'_> {
             // Nor is an edit written that no reading command would read.
             if new.len() as u64 > MAX_FILE_BYTES {
                 return Err(Error::Refused(format!(
-                    "{path} would be {} bytes, over the {MAX_FILE_MIB} MiB a prospect file may be",
-                    new.len()
+                    "{path}: after this edit, {}",
+                    text::too_large(new.len() as u64)
                 )));
             }
             status = after;
@@ -511,7 +509,7 @@ impl Writer<'_> {
     pub fn add(&self, new: &NewProspect) -> Result<Outcome> {
         let text = self.new_text(new, self.today)?;
         let (path, _) = self.free_path(&new.name, 1, &HashSet::new())?;
-        let id = path.trim_end_matches(".md").to_owned();
+        let id = id_of(&path).to_owned();
         let full = self.ledger.root.join(&path);
         let status = self.check_new(&path, &text)?;
         if let Some(dir) = full.parent() {
@@ -695,7 +693,7 @@ impl Writer<'_> {
                 if !is_prospect {
                     continue;
                 }
-                rel.trim_end_matches(".md").to_owned()
+                id_of(&rel).to_owned()
             } else {
                 continue;
             };

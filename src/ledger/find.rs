@@ -8,7 +8,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::format::prospect::Prospect;
+use crate::format::prospect::{id_of, stem_of, Prospect};
 use crate::ledger::read::read_prospect;
 use crate::ledger::walk::walk;
 use crate::ledger::{normalize, relative, Ledger};
@@ -41,11 +41,10 @@ impl<'q> Query<'q> {
     /// Whether a file at `path` (`prospects/acme.md`) passes one of the
     /// tests that need only its path.
     fn by_path(&self, path: &str, test: Test) -> bool {
-        let id = path.strip_suffix(".md").unwrap_or(path);
         match test {
-            Test::Id => id == self.text,
+            Test::Id => id_of(path) == self.text,
             Test::Path => self.as_path.as_deref() == Some(path),
-            Test::Stem => id.rsplit('/').next() == Some(self.text),
+            Test::Stem => stem_of(path) == self.text,
             Test::Name | Test::Part => false,
         }
     }

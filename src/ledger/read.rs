@@ -131,15 +131,8 @@ pub fn read_prospect(
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         let size = file.metadata().map_or(MAX_FILE_BYTES + 1, |m| m.len());
-        return front_matter::has_fence(bytes).then(|| {
-            Prospect::unreadable(
-                relative,
-                format!(
-                    "the file is {} bytes, over the {} MiB a prospect file may be",
-                    size, MAX_FILE_MIB
-                ),
-            )
-        });
+        return front_matter::has_fence(bytes)
+            .then(|| Prospect::unreadable(relative, crate::format::text::too_large(size)));
     }
     if !front_matter::has_fence(bytes) {
         return None;

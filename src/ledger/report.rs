@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::format::date::Date;
 use crate::format::diagnostic::Diagnostic;
 use crate::ledger::cache::{Cache, Learned, Parts};
-use crate::ledger::walk::{walk, Found, Key};
+use crate::ledger::walk::{walk, Found, Key, Unwalked};
 use crate::ledger::Ledger;
 use crate::rules::check::{self, Context, Summary, Who};
 use crate::rules::due::{self, Reason, Status};
@@ -84,10 +84,10 @@ pub struct Report {
     pub next: Option<Status>,
     /// How many of the filter's prospects spent their follow-up budget.
     pub exhausted: usize,
-    /// The prospect files held back because their front matter is broken
-    /// (`lint` tells why): counted, never shown.
+    /// The prospect files held back because their front matter is broken,
+    /// or their name is not UTF-8 (`lint` tells why): counted, never shown.
     pub held_back: Vec<String>,
-    /// Folders and files the walk could not read.
+    /// Folders the walk could not list.
     pub problems: Vec<Diagnostic>,
     /// The figures of `stats`, when the query asks for them.
     pub stats: Option<Stats>,
@@ -111,7 +111,8 @@ impl Report {
             .fold(Gathered::default, |mut gathered, found| {
                 match found {
                     Ok(found) => gathered.add(found, cache.as_ref(), &cx, query),
-                    Err(problem) => gathered.report.problems.push(problem),
+                    Err(Unwalked::Folder(problem)) => gathered.report.problems.push(problem),
+                    Err(Unwalked::Unnamed(problem)) => gathered.report.held_back.push(problem.path),
                 }
                 gathered
             })
@@ -265,11 +266,11 @@ impl Lint {
             settings: &ledger.settings,
             today,
         };
-        let take = |mut piece: Linted, found: Result<Found, Diagnostic>| {
+        let take = |mut piece: Linted, found: Result<Found, Unwalked>| {
             let prospect = match found {
                 Ok(found) => found.read(),
                 Err(problem) => {
-                    piece.lint.diagnostics.push(problem);
+                    piece.lint.diagnostics.push(problem.diagnostic());
                     None
                 }
             };

@@ -32,6 +32,25 @@ use crate::format::prospect::Prospect;
 use crate::ledger::read::read_prospect;
 use crate::rules::settings::Settings;
 
+/// What [`walk`] could not take, and why.
+#[derive(Debug)]
+pub enum Unwalked {
+    /// A folder (or the root) it could not list.
+    Folder(Diagnostic),
+    /// A `*.md` file whose name is not UTF-8, which no report can name:
+    /// a prospect file held back.
+    Unnamed(Diagnostic),
+}
+
+impl Unwalked {
+    /// The diagnostic, as `lint` reports it.
+    pub fn diagnostic(self) -> Diagnostic {
+        match self {
+            Unwalked::Folder(d) | Unwalked::Unnamed(d) => d,
+        }
+    }
+}
+
 /// A `*.md` file found by [`walk`].
 #[derive(Debug)]
 pub struct Found {
@@ -168,7 +187,7 @@ impl Folder {
 pub fn walk<'w>(
     root: &'w Path,
     settings: &'w Settings,
-) -> impl ParallelIterator<Item = Result<Found, Diagnostic>> + 'w {
+) -> impl ParallelIterator<Item = Result<Found, Unwalked>> + 'w {
     let listings = Mutex::new(Vec::new());
     let held = AtomicUsize::new(0);
     let walk = Walk {
@@ -206,7 +225,7 @@ struct Listing {
     /// Its prospect files, in the order of their names.
     found: Vec<Found>,
     /// What could not be listed or named.
-    problems: Vec<Diagnostic>,
+    problems: Vec<Unwalked>,
 }
 
 /// A folder to list: its path, and its path below the root, `/`-separated
@@ -233,7 +252,8 @@ impl<'w> Walk<'w> {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    listing.problems.push(unwalkable(self.root, &err));
+                    let problem = unwalkable(self.root, &err);
+                    listing.problems.push(Unwalked::Folder(problem));
                     continue;
                 }
             };
@@ -274,9 +294,13 @@ impl<'w> Walk<'w> {
                     .unwrap_or(path)
                     .to_string_lossy();
                 let message = "the file's name is not UTF-8; rename it";
-                listing
-                    .problems
-                    .push(Diagnostic::new(&at, 1, 1, Code::Unreadable, message));
+                listing.problems.push(Unwalked::Unnamed(Diagnostic::new(
+                    &at,
+                    1,
+                    1,
+                    Code::Unreadable,
+                    message,
+                )));
                 continue;
             };
             listing.found.push(Found {
@@ -397,7 +421,7 @@ mod tests {
         let (found, problems): (Vec<_>, Vec<_>) =
             walk(root, settings).partition_map(|item| match item {
                 Ok(found) => rayon::iter::Either::Left(found.relative),
-                Err(problem) => rayon::iter::Either::Right(problem),
+                Err(problem) => rayon::iter::Either::Right(problem.diagnostic()),
             });
         let mut found: Vec<String> = found;
         found.sort();

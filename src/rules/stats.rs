@@ -99,7 +99,7 @@ fn monday(day: Date) -> Date {
 }
 
 /// Sums of money by currency (see [`Sum`]).
-type Cents = BTreeMap<String, Sum>;
+type Sums = BTreeMap<String, Sum>;
 
 /// A sum of money: in whole cents, which add up the same in whatever
 /// order the walk's pieces come, while it fits them (some 1.7e36 units);
@@ -147,7 +147,7 @@ impl Sum {
 }
 
 /// Add `value` (in `currency`) to `sums`.
-fn add_value(sums: &mut Cents, currency: &str, value: Option<f64>) {
+fn add_value(sums: &mut Sums, currency: &str, value: Option<f64>) {
     let Some(value) = value else { return };
     match sums.get_mut(currency) {
         Some(sum) => sum.add(value),
@@ -159,7 +159,7 @@ fn add_value(sums: &mut Cents, currency: &str, value: Option<f64>) {
     }
 }
 
-fn join_values(sums: &mut Cents, more: Cents) {
+fn join_values(sums: &mut Sums, more: Sums) {
     for (currency, sum) in more {
         sums.entry(currency).or_default().join(sum);
     }
@@ -182,12 +182,12 @@ fn join_buckets(buckets: &mut [u64; 7], more: [u64; 7]) {
 #[derive(Debug, Default)]
 pub struct Tally {
     /// By stage: how many prospects, and their value.
-    stages: HashMap<String, (u64, Cents)>,
+    stages: HashMap<String, (u64, Sums)>,
     won: [u64; 7],
     lost: [u64; 7],
     replies_after: [u64; 7],
     gave_up_early: Vec<String>,
-    left_on_the_table: Cents,
+    left_on_the_table: Sums,
     exhausted: u64,
     due: u64,
     /// Outbound and inbound touches by weeks ago.
@@ -204,7 +204,7 @@ impl Tally {
                 add_value(value, &status.currency, status.value);
             }
             None => {
-                let mut value = Cents::new();
+                let mut value = Sums::new();
                 add_value(&mut value, &status.currency, status.value);
                 self.stages.insert(status.stage.clone(), (1, value));
             }
@@ -388,8 +388,8 @@ impl Serialize for Buckets {
 pub struct Values(pub BTreeMap<String, f64>);
 
 impl Values {
-    fn of(cents: Cents) -> Values {
-        let units = cents.into_iter().map(|(c, sum)| (c, sum.units()));
+    fn of(sums: Sums) -> Values {
+        let units = sums.into_iter().map(|(c, sum)| (c, sum.units()));
         Values(units.collect())
     }
 }

@@ -429,69 +429,40 @@ fn problems_of_the_file_a_row_makes_name_the_file_row_and_column() {
 #[test]
 fn map_names_columns_and_an_unknown_column_is_a_usage_error() {
     let s = ledger_in_git();
+    // `import csv FILE`, with a `--map` for each of `maps`.
+    let import = |file: &str, maps: &[&str]| {
+        let mut args = vec!["import", "csv", file];
+        for map in maps {
+            args.extend(["--map", map]);
+        }
+        clean(s.ledger(&args))
+    };
     let file = csv_file(
         &s,
         "leads.csv",
         "Kunde,Mail,Notiz\nAcme,a@acme.example,hi\n",
     );
-    clean(
-        s.ledger(&[
-            "import",
-            "csv",
-            &file,
-            "--map",
-            "Kunde=name",
-            "--map",
-            "Mail=email",
-        ])
-        .ok(),
-    )
-    .shows("Left out the column `Notiz`");
+    import(&file, &["Kunde=name", "Mail=email"])
+        .ok()
+        .shows("Left out the column `Notiz`");
     assert!(s
         .read("prospects/acme.md")
         .contains("email: a@acme.example\n"));
-    clean(
-        s.ledger(&["import", "csv", &file, "--map", "Firma=company"])
-            .fails(2),
-    )
-    .says("the file has no column `Firma`");
-    clean(
-        s.ledger(&["import", "csv", &file, "--map", "Kunde"])
-            .fails(2),
-    )
-    .says("is not COLUMN=KEY");
+    import(&file, &["Firma=company"])
+        .fails(2)
+        .says("the file has no column `Firma`");
+    import(&file, &["Kunde"]).fails(2).says("is not COLUMN=KEY");
     // A key YAML would read as null is no key.
-    clean(
-        s.ledger(&[
-            "import",
-            "csv",
-            &file,
-            "--map",
-            "Kunde=name",
-            "--map",
-            "Notiz=null",
-        ])
-        .fails(2),
-    )
-    .says("`null` is not a key");
+    import(&file, &["Kunde=name", "Notiz=null"])
+        .fails(2)
+        .says("`null` is not a key");
     // A column whose name holds `=`: the key is after the last one.
     let file = csv_file(
         &s,
         "eq.csv",
         "Full Name,E=mail\nInitech,i@initech.example\n",
     );
-    clean(
-        s.ledger(&[
-            "import",
-            "csv",
-            &file,
-            "--map",
-            "Full Name=name",
-            "--map",
-            "E=mail=email",
-        ])
-        .ok(),
-    );
+    import(&file, &["Full Name=name", "E=mail=email"]).ok();
     assert!(s
         .read("prospects/initech.md")
         .contains("email: i@initech.example\n"));
