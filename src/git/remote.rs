@@ -876,12 +876,18 @@ impl Repo {
             // changed on the other: git lists the old name's versions and
             // the new name's apart. Its three versions merge as any file
             // both sides changed, under its new name.
+            // Renames are looked for (over the whole trees) only when a
+            // conflict is of that shape: the old name kept on one side
+            // alone.
+            let one_side_kept = |c: &git2::IndexConflict| {
+                c.ancestor.is_some() && c.our.is_some() != c.their.is_some()
+            };
             let (their_renames, our_renames) = match &base_tree {
-                Some(base) => (
+                Some(base) if conflicts.iter().any(one_side_kept) => (
                     self.renames(base, &their_tree).map_err(fail)?,
                     self.renames(base, &our_tree).map_err(fail)?,
                 ),
-                None => Default::default(),
+                _ => Default::default(),
             };
             for conflict in &conflicts {
                 let kept = conflict.our.as_ref().xor(conflict.their.as_ref());
