@@ -111,6 +111,34 @@ impl Repo {
             .try_for_each(|lock| crate::ledger::store::clear_stale(lock))
     }
 
+    /// Refuse to commit a path that git holds unmerged (a conflict left by
+    /// `git stash pop`, `git checkout -m` or `git apply --3way`, which
+    /// leave no merge in progress): staging it would mark the conflict
+    /// resolved, with its markers in the file, where `git commit` refuses.
+    pub fn check_merged(&self, rels: &[String]) -> Result<()> {
+        let fail = |e| Error::git("cannot read the git index", e);
+        let mut index = self.repo.index().map_err(fail)?;
+        index.read(false).map_err(fail)?;
+        if !index.has_conflicts() {
+            return Ok(());
+        }
+        for conflict in index.conflicts().map_err(fail)? {
+            let conflict = conflict.map_err(fail)?;
+            let sides = [conflict.our, conflict.their, conflict.ancestor];
+            let Some(entry) = sides.iter().flatten().next() else {
+                continue;
+            };
+            let path = String::from_utf8_lossy(&entry.path);
+            if rels.iter().any(|rel| *rel == path) {
+                return Err(Error::Refused(format!(
+                    "{} has a conflict git has not seen resolved: resolve it and `git add` it first",
+                    crate::format::text::printable(&path)
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Step 1: write the objects of a commit of HEAD's tree with `changes`
     /// (each path relative to the work tree, with its new bytes, or `None`
     /// for a removed file), and nothing else. `None` when the tree would
@@ -221,6 +249,10 @@ impl Repo {
         let backup = self.index_backup();
         if backup.exists() {
             let _ = fs::rename(&backup, self.repo.path().join("index"));
+            // When the index was never replaced, the backup is a second
+            // name of the same file, and a rename between two names of one
+            // file does nothing: the backup must not outlive this write.
+            let _ = fs::remove_file(&backup);
         }
     }
 

@@ -75,7 +75,13 @@ impl Repo {
         match Repository::discover(dir) {
             Ok(repo) => {
                 let Some(workdir) = repo.workdir() else {
-                    return Ok(None);
+                    // Taken for no repository, `init` would make one inside
+                    // it, which git would then find first from that path.
+                    return Err(Error::Refused(format!(
+                        "{} is in the bare git repository {}, which has no work tree for a ledger's files: clone it (`git clone`) and use the clone",
+                        dir.display(),
+                        repo.path().display()
+                    )));
                 };
                 let workdir = workdir.canonicalize().map_err(|e| Error::io(workdir, e))?;
                 Ok(Some(Repo { repo, workdir }))
@@ -196,6 +202,7 @@ impl Repo {
             rels.push(self.in_tree(path)?);
             contents.push(committed_bytes(path)?);
         }
+        self.check_merged(&rels)?;
         let changes: Vec<(String, Option<&[u8]>)> = rels
             .iter()
             .zip(&contents)
@@ -247,7 +254,8 @@ impl Repo {
             | Status::WT_RENAMED
             | Status::INDEX_NEW
             | Status::INDEX_MODIFIED
-            | Status::INDEX_DELETED;
+            | Status::INDEX_DELETED
+            | Status::CONFLICTED;
         let mut paths: Vec<PathBuf> = statuses
             .iter()
             .filter(|s| s.status().intersects(interesting))

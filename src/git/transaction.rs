@@ -83,6 +83,7 @@ pub fn commit_files(
 ) -> Result<Option<Commit>> {
     repo.check_unlocked()?;
     let rels = repo.relatives(changes.iter().map(|(path, _)| path.as_path()))?;
+    repo.check_merged(&rels)?;
     let in_tree: Vec<(String, Option<&[u8]>)> = rels
         .iter()
         .zip(changes)
@@ -108,6 +109,9 @@ pub fn commit_files(
             .collect(),
     };
     stop_point("prepare");
+    // The index kept by a write that failed before is not this write's
+    // to put back: only one that `stage` makes after the journal is.
+    repo.drop_index_backup();
     let saved =
         serde_json::to_vec(&journal).map_err(|e| Error::io(journal_path(repo), e.into()))?;
     store::write_atomic(&journal_path(repo), &saved, false)?;
@@ -257,12 +261,18 @@ pub fn finish_interrupted(repo: &Repo) -> Result<()> {
         repo.stage(&rels)?;
     } else if tip == commit.parent {
         // Stopped before every file was written: put back the old ones.
+        // Only a file that holds what the write put there goes back: one
+        // that holds anything else was never written, or was edited by
+        // hand since, and that edit is the newest word on it.
         for planned in &journal.files {
             let file = workdir.join(&planned.path);
+            if !on_disk(planned) {
+                continue;
+            }
             let backup = store::backup_path(&file);
             if backup.exists() {
                 fs::rename(&backup, &file).map_err(|e| Error::io(&file, e))?;
-            } else if !planned.existed && on_disk(planned) {
+            } else if !planned.existed {
                 fs::remove_file(&file).map_err(|e| Error::io(&file, e))?;
             }
         }

@@ -833,18 +833,55 @@ pub struct Initialized {
 /// Make `dir` a ledger: the folder, `ledger.yaml` with every default written
 /// out, `prospects/`, a git repository if there is none, and a first commit.
 pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
+    // What could refuse the commit is checked before anything is written:
+    // the repository the folder is (or will be) in, a bare one refused;
+    // git's own folder; a merge under way, git's locks, an identity.
+    let nearest = dir
+        .ancestors()
+        .map(|a| match a.as_os_str().is_empty() {
+            true => Path::new("."),
+            false => a,
+        })
+        .find(|a| a.exists())
+        .unwrap_or(dir);
+    let existing = Repo::discover(nearest)?;
+    if let Some(repo) = &existing {
+        let git_dir = repo.git_dir().canonicalize();
+        let inside = nearest.canonicalize();
+        if let (Ok(git_dir), Ok(inside)) = (git_dir, inside) {
+            if inside.starts_with(&git_dir) {
+                return Err(Error::Refused(format!(
+                    "{} is inside git's own folder {}",
+                    dir.display(),
+                    git_dir.display()
+                )));
+            }
+        }
+        if commit {
+            repo.check_ready()?;
+            repo.check_unlocked()?;
+        }
+    }
+    let made = [dir.to_path_buf(), dir.join("prospects")].map(|d| (!d.exists()).then_some(d));
     fs::create_dir_all(dir.join("prospects")).map_err(|e| Error::io(dir, e))?;
     let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
-    let existing = Repo::discover(&root)?;
     let created_repo = existing.is_none() && commit;
     let repo = match existing {
         Some(repo) => Some(repo),
-        None if commit => Some(Repo::init(&root)?),
+        None if commit => {
+            let repo = Repo::init(&root)?;
+            if let Err(err) = repo.check_ready() {
+                // Taken back, the folders too, as this run made them.
+                let _ = fs::remove_dir_all(repo.git_dir());
+                for made in made.iter().rev().flatten() {
+                    let _ = fs::remove_dir(made);
+                }
+                return Err(err);
+            }
+            Some(repo)
+        }
         None => None,
     };
-    if let (true, Some(repo)) = (commit, &repo) {
-        repo.check_ready()?;
-    }
     let settings_path = root.join(settings::FILE_NAME);
     let wrote_settings = !settings_path.exists();
     if wrote_settings {

@@ -301,3 +301,96 @@ fn reading_commands_name_a_stopped_write() {
     let run = s.ledger(&["due"]).ok();
     assert!(!run.stderr.contains("warning"), "{run:#?}");
 }
+
+/// A write stopped before or after its files, then a hand edit of the
+/// same file: the next command keeps the edit (the newest word on the
+/// file) rather than putting back the old file over it.
+#[test]
+fn a_hand_edit_after_a_stopped_write_is_kept() {
+    for step in ["journal", "files"] {
+        let s = repo();
+        let stopped = s.ledger_env(
+            &["touch", "acme", "call", "Stopped.", "--today", "2026-11-23"],
+            &s.root(),
+            &[("LEDGER_STOP_AFTER", step)],
+        );
+        assert_ne!(stopped.code, 0, "{step}");
+        // An editor saves the file whole, under a new inode.
+        let edited = format!(
+            "{}- 2026-11-23 email (in): Jane replied: send the contract.\n",
+            s.read("prospects/acme.md")
+        );
+        let tmp = s.root().join("edit.tmp");
+        fs::write(&tmp, &edited).unwrap();
+        fs::rename(&tmp, s.root().join("prospects/acme.md")).unwrap();
+        s.ledger(&["commit"]).ok();
+        clean(&s);
+        assert_eq!(s.read("prospects/acme.md"), edited, "{step}");
+        let committed = s.git(&["show", "HEAD:prospects/acme.md"]);
+        assert!(committed.contains("Jane replied"), "{step}: {committed}");
+        assert!(!s.root().join(".git/ledger-index.bak").exists());
+    }
+}
+
+/// A write whose staging fails leaves no copy of the index behind, and a
+/// write stopped later never puts an older index back over the user's.
+#[test]
+fn a_failed_stage_leaves_no_index_to_put_back_later() {
+    let s = repo();
+    s.file("team.txt", "v1\n");
+    s.git(&["add", "team.txt"]);
+    s.git(&["commit", "-q", "-m", "v1"]);
+    // libgit2 cannot write a split index: staging fails.
+    s.git(&["update-index", "--split-index"]);
+    s.ledger(&["touch", "acme", "call", "one"])
+        .fails(1)
+        .says("index");
+    assert!(!s.root().join(".git/ledger-index.bak").exists());
+    s.git(&["update-index", "--no-split-index"]);
+    s.file("team.txt", "v2\n");
+    s.git(&["commit", "-q", "-a", "-m", "v2"]);
+    let stopped = s.ledger_env(
+        &["touch", "acme", "call", "two", "--today", "2026-11-23"],
+        &s.root(),
+        &[("LEDGER_STOP_AFTER", "journal")],
+    );
+    assert_ne!(stopped.code, 0);
+    s.ledger(&["commit"]).ok();
+    clean(&s);
+    assert_eq!(s.git(&["show", ":team.txt"]), "v2\n");
+}
+
+/// A conflict left in the index without a merge under way (`git stash
+/// pop`) is not committed as resolved, markers and all: the write is
+/// refused and changes nothing, and `ledger commit` says so too.
+#[test]
+fn a_conflicted_prospect_is_not_written_or_committed() {
+    let s = repo();
+    fs::OpenOptions::new()
+        .append(true)
+        .open(s.root().join("prospects/acme.md"))
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"\nMet at the fair.\n"))
+        .unwrap();
+    s.git(&["commit", "-q", "-a", "-m", "desc"]);
+    let acme = s.read("prospects/acme.md");
+    s.file(
+        "prospects/acme.md",
+        acme.replace("the fair", "the Boston fair"),
+    );
+    s.git(&["stash", "-q"]);
+    s.file(
+        "prospects/acme.md",
+        acme.replace("the fair", "the Paris fair"),
+    );
+    s.git(&["commit", "-q", "-a", "-m", "paris"]);
+    s.command("git", &["stash", "pop"]).fails(1);
+    let before = state(&s);
+    assert!(before.3.contains("UU prospects/acme.md"), "{}", before.3);
+    s.ledger(&["touch", "acme", "call", "hi"])
+        .fails(1)
+        .says("prospects/acme.md has a conflict");
+    s.ledger(&["commit"])
+        .fails(1)
+        .says("prospects/acme.md has a conflict");
+    assert_eq!(state(&s), before);
+}

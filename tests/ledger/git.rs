@@ -445,6 +445,49 @@ fn init_makes_a_ledger_and_its_first_commit() {
     .ok();
 }
 
+/// `init` refuses a bare repository (git would then find a repository
+/// made inside it first, hiding the team's), git's own folder, and a
+/// repository that cannot take a commit, before it writes anything; and
+/// one it made for a folder whose commit it cannot make, it takes back.
+#[test]
+fn init_refuses_before_it_writes() {
+    let s = Sandbox::new();
+    s.command("git", &["init", "-q", "--bare", "team.git"]).ok();
+    let bare = s.root().join("team.git");
+    let before = crate::support::files_under(&bare);
+    s.ledger_raw(&["init", "team.git"], &s.root())
+        .fails(1)
+        .says("bare git repository")
+        .says("clone it");
+    assert_eq!(crate::support::files_under(&bare), before);
+
+    s.command("git", &["init", "-q", "-b", "main", "work"]).ok();
+    let work = s.root().join("work");
+    s.ledger_raw(&["init", ".git"], &work)
+        .fails(1)
+        .says("inside git's own folder");
+    assert!(!work.join(".git/ledger.yaml").exists());
+    std::fs::write(work.join(".git/index.lock"), "").unwrap();
+    s.ledger_raw(&["init", "."], &work)
+        .fails(1)
+        .says("index.lock");
+    std::fs::remove_file(work.join(".git/index.lock")).unwrap();
+    assert_eq!(crate::support::files_under(&work), []);
+
+    let nobody = s.root().join("nobody");
+    std::fs::create_dir_all(&nobody).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ledger"));
+    crate::support::seal(&mut cmd, &nobody);
+    let run = cmd
+        .args(["init", "fresh"])
+        .current_dir(s.root())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no git identity"));
+    assert!(!s.root().join("fresh").exists());
+}
+
 #[test]
 fn twenty_touches_at_once_lose_nothing() {
     let s = Sandbox::new();
