@@ -25,7 +25,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use git2::build::TreeUpdateBuilder;
-use git2::{ErrorCode, FileMode, ObjectType, Oid};
+use git2::{AttrCheckFlags, AttrValue, ErrorCode, FileMode, ObjectType, Oid};
 
 use super::{Commit, Repo};
 use crate::error::{Error, Result};
@@ -49,6 +49,30 @@ impl Prepared {
         Commit {
             short_id: self.id.chars().take(7).collect(),
             summary: self.summary.clone(),
+        }
+    }
+}
+
+/// The settings of git's that change what `git add` makes of a file,
+/// read once for a commit.
+struct Adding {
+    /// `core.autocrlf` is `true` or `input`: text is stored with LF.
+    autocrlf: bool,
+    /// `core.fileMode` (true unless set): the execute bit is kept.
+    file_mode: bool,
+}
+
+impl Adding {
+    fn of(repo: &git2::Repository) -> Adding {
+        let config = repo.config().ok();
+        let config = config.as_ref();
+        Adding {
+            autocrlf: config
+                .and_then(|c| c.get_string("core.autocrlf").ok())
+                .is_some_and(|v| !v.eq_ignore_ascii_case("false")),
+            file_mode: config
+                .and_then(|c| c.get_bool("core.filemode").ok())
+                .unwrap_or(true),
         }
     }
 }
@@ -165,14 +189,18 @@ impl Repo {
                 self.repo.find_tree(empty).map_err(fail)?
             }
         };
+        let adding = Adding::of(&self.repo);
         let mut updates = TreeUpdateBuilder::new();
         for (rel, bytes) in changes {
             match bytes {
                 Some(bytes) => {
-                    let id = self.repo.blob(bytes).map_err(fail)?;
-                    let executable = base
-                        .get_path(Path::new(rel))
-                        .is_ok_and(|e| e.filemode() == i32::from(FileMode::BlobExecutable));
+                    let id = self.blob_of(rel, bytes, &adding)?;
+                    let executable = match self.executable_on_disk(rel, &adding) {
+                        Some(executable) => executable,
+                        None => base
+                            .get_path(Path::new(rel))
+                            .is_ok_and(|e| e.filemode() == i32::from(FileMode::BlobExecutable)),
+                    };
                     let mode = if executable {
                         FileMode::BlobExecutable
                     } else {
@@ -203,6 +231,60 @@ impl Repo {
             branch,
             summary: message.lines().next().unwrap_or("").to_owned(),
         }))
+    }
+
+    /// The blob of `bytes` for the file at `rel`, as `git add` makes it:
+    /// through the end-of-line conversion that git's settings and
+    /// attributes ask for, as libgit2 stages the file, so that the commit
+    /// and the index agree. A file with a filter driver (`filter=` in
+    /// `.gitattributes`: git-lfs, a clean script) is refused: libgit2 runs
+    /// none, and its bytes would go into history unfiltered.
+    fn blob_of(&self, rel: &str, bytes: &[u8], adding: &Adding) -> Result<Oid> {
+        let fail = |e| Error::git("cannot write git objects", e);
+        let path = Path::new(rel);
+        let attribute = |name: &str| {
+            self.repo
+                .get_attr_bytes(path, name, AttrCheckFlags::FILE_THEN_INDEX)
+                .map(AttrValue::from_bytes)
+                .map_err(fail)
+        };
+        let given = |value: &AttrValue| !matches!(value, AttrValue::Unspecified | AttrValue::False);
+        if given(&attribute("filter")?) {
+            return Err(Error::Refused(format!(
+                "{} goes through a git filter driver (`filter=` in .gitattributes), which ledger cannot run; commit it with git",
+                crate::format::text::printable(rel)
+            )));
+        }
+        let mut converts = adding.autocrlf;
+        for name in ["text", "eol", "crlf", "ident"] {
+            converts = converts || !matches!(attribute(name)?, AttrValue::Unspecified);
+        }
+        if !converts {
+            return self.repo.blob(bytes).map_err(fail);
+        }
+        let mut writer = self.repo.blob_writer(Some(path)).map_err(fail)?;
+        std::io::Write::write_all(&mut writer, bytes)
+            .map_err(|e| Error::io(self.repo.path().join("objects"), e))?;
+        writer.commit().map_err(fail)
+    }
+
+    /// Whether the file at `rel` is executable on disk, where git heeds
+    /// that (`core.fileMode`, true unless set): `git add` stages the mode
+    /// the file has, and the commit must agree. `None` when the file is
+    /// not there yet, or its mode is not heeded.
+    fn executable_on_disk(&self, rel: &str, adding: &Adding) -> Option<bool> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let meta = fs::symlink_metadata(self.workdir.join(rel)).ok()?;
+            // As git: the owner's execute bit.
+            (adding.file_mode && meta.is_file()).then(|| meta.permissions().mode() & 0o100 != 0)
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (rel, adding);
+            None
+        }
     }
 
     /// Where [`Repo::stage`] keeps the index as it was until the write ends.

@@ -488,6 +488,54 @@ fn init_refuses_before_it_writes() {
     assert!(!s.root().join("fresh").exists());
 }
 
+/// What `ledger` commits is what `git add` would make of the file: with
+/// `core.autocrlf` a CRLF prospect is stored with LF, an executable file
+/// keeps its mode, and the work tree is clean after; a file behind a
+/// filter driver, which libgit2 cannot run, is refused.
+#[test]
+fn commits_agree_with_what_git_add_makes() {
+    let s = repo();
+    s.git(&["config", "core.autocrlf", "true"]);
+    s.file(
+        "prospects/beta.md",
+        "---\r\nname: Beta\r\nadded: 2026-11-01\r\n---\r\n\r\n## Log\r\n",
+    );
+    s.git(&["add", "prospects/beta.md"]);
+    s.git(&["commit", "-q", "-m", "beta"]);
+    s.ledger(&["touch", "beta", "call", "hi"]).ok();
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    let stored = s.git(&["show", "HEAD:prospects/beta.md"]);
+    assert!(
+        stored.contains("call: hi\n") && !stored.contains('\r'),
+        "{stored:?}"
+    );
+    assert!(s.read("prospects/beta.md").contains("call: hi\r\n"));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let acme = s.root().join("prospects/acme.md");
+        std::fs::set_permissions(&acme, std::fs::Permissions::from_mode(0o755)).unwrap();
+        s.ledger(&["touch", "acme", "email", "x"]).ok();
+        assert_eq!(s.git(&["status", "--porcelain"]), "");
+        let tree = s.git(&["ls-tree", "HEAD", "prospects/acme.md"]);
+        assert!(tree.starts_with("100755"), "{tree}");
+    }
+
+    s.git(&["config", "filter.redact.clean", "sed s/SECRET/XXXX/"]);
+    s.git(&["config", "filter.redact.smudge", "cat"]);
+    s.file(".gitattributes", "*.md filter=redact\n");
+    s.git(&["add", ".gitattributes"]);
+    s.git(&["commit", "-q", "-m", "attrs"]);
+    let head = s.git(&["rev-parse", "HEAD"]);
+    let before = s.snapshot();
+    s.ledger(&["set", "acme", "phone=SECRET-555"])
+        .fails(1)
+        .says("prospects/acme.md goes through a git filter driver");
+    assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(s.snapshot(), before);
+}
+
 #[test]
 fn twenty_touches_at_once_lose_nothing() {
     let s = Sandbox::new();
