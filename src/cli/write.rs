@@ -94,6 +94,12 @@ pub fn init(dir: &Path, args: &InitArgs, look: &Look) -> Result<ExitCode> {
             "Registered the prospect merge for git (.gitattributes, merge.ledger.driver)".into(),
         )?;
     }
+    if done.attributes_lack_merge {
+        eprintln!(
+            "note: .gitattributes is a link, left alone; for a plain `git pull` to merge prospects, add to it: {}",
+            write::MERGE_ATTRIBUTE
+        );
+    }
     match &done.recorded {
         Recorded::Committed(c) => say(
             &mut out,

@@ -112,7 +112,10 @@ impl Repo {
         let mut locks = vec![git.join("index.lock"), git.join("HEAD.lock")];
         if let Ok((branch, _)) = self.branch_tip() {
             if branch != "HEAD" {
-                locks.push(git.join(format!("{branch}.lock")));
+                // Branches live in the common folder, which a linked work
+                // tree shares with the main one.
+                let common = self.repo.commondir();
+                locks.push(common.join(format!("{branch}.lock")));
             }
         }
         locks

@@ -72,7 +72,7 @@ impl Repo {
 
     /// The work tree holding `dir`, if it is in one.
     pub fn discover(dir: &Path) -> Result<Option<Repo>> {
-        match Repository::discover(dir) {
+        match find_repository(dir) {
             Ok(repo) => {
                 let Some(workdir) = repo.workdir() else {
                     // Taken for no repository, `init` would make one inside
@@ -301,11 +301,23 @@ pub fn for_reading(root: &Path) -> ForReading {
     }
 }
 
+/// The repository holding `dir`, as git finds it: from `GIT_DIR` (and
+/// `GIT_WORK_TREE`) when they are set, as every git command does (a
+/// repository kept apart from its work tree), else by looking up from
+/// `dir`.
+pub(crate) fn find_repository(dir: &Path) -> std::result::Result<Repository, git2::Error> {
+    if std::env::var_os("GIT_DIR").is_some() {
+        Repository::open_from_env()
+    } else {
+        Repository::discover(dir)
+    }
+}
+
 /// git's `user.name` for the ledger at `root`, as a commit there would
 /// take it: the repository's configuration when it is in one, else the
 /// user's own. `None` when it is not set.
 pub fn user_name(root: &Path) -> Option<String> {
-    let config = match Repository::discover(root) {
+    let config = match find_repository(root) {
         Ok(repo) => repo.config(),
         Err(_) => git2::Config::open_default(),
     };
@@ -329,7 +341,8 @@ fn cache_dir(root: &Path) -> Option<(PathBuf, String)> {
         std::fs::symlink_metadata(&dot_git).ok()?;
         Some((dir, dot_git))
     })?;
-    let repository = dot_git.join("HEAD").is_file()
+    let repository = std::env::var_os("GIT_DIR").is_none()
+        && dot_git.join("HEAD").is_file()
         && dot_git.join("objects").is_dir()
         && dot_git.join("refs").is_dir();
     if repository {

@@ -1379,7 +1379,7 @@ fn set_executable(_: &Path, _: bool) -> Result<()> {
 
 /// The repository at `git_dir`, opened again for another thread.
 fn open_again(git_dir: &Path) -> Result<Repository> {
-    Repository::open(git_dir).map_err(|e| Error::git("cannot open the git repository", e))
+    super::find_repository(git_dir).map_err(|e| Error::git("cannot open the git repository", e))
 }
 
 fn moved_on(url: &str) -> String {

@@ -824,6 +824,9 @@ pub struct Initialized {
     pub wrote_attributes: bool,
     /// Whether the merge driver was registered in the repository's git config.
     pub merge_driver: bool,
+    /// Whether `.gitattributes` is a link, left alone, to a file without
+    /// the prospect merge.
+    pub attributes_lack_merge: bool,
     /// Whether a git repository was created.
     pub created_repo: bool,
     /// The first commit, if one was made.
@@ -888,7 +891,12 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
         store::write_atomic(&settings_path, settings::DEFAULT_FILE.as_bytes(), true)?;
     }
     let attributes_path = root.join(ATTRIBUTES_FILE);
-    let wrote_attributes = add_merge_attribute(&attributes_path)?;
+    // A `.gitattributes` that is a link (kept elsewhere, shared) is left
+    // alone, as `ledger.yaml` is: writing would replace the link by a file.
+    let attributes_link = is_there_but_no_file(&attributes_path);
+    let wrote_attributes = !attributes_link && add_merge_attribute(&attributes_path)?;
+    let attributes_lack_merge = attributes_link
+        && !fs::read_to_string(&attributes_path).is_ok_and(|text| has_merge_attribute(&text));
     if let Some(repo) = &repo {
         repo.set_config("merge.ledger.name", MERGE_DRIVER_NAME)?;
         repo.set_config("merge.ledger.driver", &merge_driver_command())?;
@@ -916,6 +924,7 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
         wrote_settings,
         wrote_attributes,
         merge_driver: repo.is_some(),
+        attributes_lack_merge,
         created_repo,
         recorded,
     })
@@ -925,7 +934,7 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
 const ATTRIBUTES_FILE: &str = ".gitattributes";
 
 /// The line that gives prospects the prospect merge.
-const MERGE_ATTRIBUTE: &str = "*.md merge=ledger";
+pub const MERGE_ATTRIBUTE: &str = "*.md merge=ledger";
 
 /// The merge driver's arguments: `%O %A %B %P` are the base, ours (where
 /// the result goes), theirs, and the file's path.
@@ -966,11 +975,7 @@ const MERGE_DRIVER_NAME: &str = "ledger: prospect merge (log union, keys one by 
 fn add_merge_attribute(path: &Path) -> Result<bool> {
     let existing = read_text(path)?;
     let old = existing.as_deref().unwrap_or_default();
-    let present = old.lines().any(|line| {
-        let mut words = line.split_whitespace();
-        words.next() == Some("*.md") && words.any(|w| w == "merge=ledger")
-    });
-    if present {
+    if has_merge_attribute(old) {
         return Ok(false);
     }
     let eol = crate::format::text::line_ending(old);
@@ -982,6 +987,14 @@ fn add_merge_attribute(path: &Path) -> Result<bool> {
     new.push_str(eol);
     store::write_atomic(path, new.as_bytes(), existing.is_none())?;
     Ok(true)
+}
+
+/// Whether the text of a `.gitattributes` gives prospects the merge.
+fn has_merge_attribute(text: &str) -> bool {
+    text.lines().any(|line| {
+        let mut words = line.split_whitespace();
+        words.next() == Some("*.md") && words.any(|w| w == "merge=ledger")
+    })
 }
 
 fn read_text(path: &Path) -> Result<Option<String>> {

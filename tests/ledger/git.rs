@@ -536,6 +536,64 @@ fn commits_agree_with_what_git_add_makes() {
     assert_eq!(s.snapshot(), before);
 }
 
+/// A repository kept apart from its work tree (`GIT_DIR`, `GIT_WORK_TREE`,
+/// as vcsh and yadm keep them) is the one `ledger` writes to, as every git
+/// command does: no second repository is made in the work tree.
+#[test]
+fn git_dir_and_work_tree_from_the_environment() {
+    let s = Sandbox::new();
+    let git_dir = s.root().join("kept.git");
+    let work = s.root().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let git_dir_text = git_dir.to_str().unwrap();
+    let work_text = work.to_str().unwrap();
+    let env = [("GIT_DIR", git_dir_text), ("GIT_WORK_TREE", work_text)];
+    s.command("git", &["init", "-q", "--bare", "-b", "main", git_dir_text])
+        .ok();
+    s.command(
+        "git",
+        &["--git-dir", git_dir_text, "config", "core.bare", "false"],
+    )
+    .ok();
+    s.ledger_env(&["init", "."], &work, &env).ok();
+    s.ledger_env(&["add", "Acme", "--today", "2026-11-23"], &work, &env)
+        .ok();
+    assert!(!work.join(".git").exists());
+    let git = |args: &[&str]| {
+        let mut all = vec!["--git-dir", git_dir_text, "--work-tree", work_text];
+        all.extend(args);
+        s.command("git", &all).ok().stdout
+    };
+    assert_eq!(
+        git(&["log", "--format=%s"]),
+        "add prospects/acme: Acme\ninit: ledger\n"
+    );
+    assert_eq!(git(&["status", "--porcelain"]), "");
+}
+
+/// A `.gitattributes` that is a link is left a link (the commit changes
+/// no file's type), and `init` says what line it lacks.
+#[cfg(unix)]
+#[test]
+fn init_leaves_a_linked_gitattributes_alone() {
+    let s = Sandbox::new();
+    s.file("shared-attrs", "*.png binary\n");
+    std::os::unix::fs::symlink("shared-attrs", s.root().join(".gitattributes")).unwrap();
+    s.git_init();
+    s.ledger_raw(&["init", "."], &s.root())
+        .ok()
+        .says("add to it: *.md merge=ledger");
+    assert!(std::fs::symlink_metadata(s.root().join(".gitattributes"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(s.read("shared-attrs"), "*.png binary\n");
+    assert_eq!(
+        s.git(&["diff", "HEAD~1", "HEAD", "--summary"]),
+        " create mode 100644 ledger.yaml\n"
+    );
+}
+
 #[test]
 fn twenty_touches_at_once_lose_nothing() {
     let s = Sandbox::new();
