@@ -42,8 +42,11 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
             let message = strip_positions(&err.to_string());
             // Some errors come placed at the document's start, whatever
             // line they are about.
-            let (line, column) = match err.location() {
-                Some(at) if (at.line(), at.column()) != (1, 1) => (at.line(), at.column()),
+            // A repeated key comes placed at the start of its mapping: the
+            // line of the repetition is the one to fix.
+            let (line, column) = match (place_of_repeated(text, &message), err.location()) {
+                (Some(place), _) => place,
+                (None, Some(at)) if (at.line(), at.column()) != (1, 1) => (at.line(), at.column()),
                 _ => place_of_unplaced(text, &message),
             };
             Err(YamlError {
@@ -326,9 +329,8 @@ fn duplicate(key: &Yaml) -> String {
 /// The library's messages embed positions relative to the snippet it was given
 /// ("… at line 2 column 8"); the caller reports the file's real position instead.
 /// Where in `text` an error the YAML library gave no line and column for
-/// stands: a byte position it names (`… at position 35`), or the second
-/// line of a repeated key (`duplicate entry with key "email"`); else the
-/// first line.
+/// stands: a byte position it names (`… at position 35`); else the first
+/// line.
 fn place_of_unplaced(text: &str, message: &str) -> (usize, usize) {
     if let Some((_, position)) = message.rsplit_once(" at position ") {
         if let Ok(offset) = position.trim().parse::<usize>() {
@@ -337,23 +339,33 @@ fn place_of_unplaced(text: &str, message: &str) -> (usize, usize) {
             }
         }
     }
-    if let Some(key) = message
-        .strip_prefix("duplicate entry with key \"")
-        .and_then(|rest| rest.strip_suffix('"'))
-    {
-        // The key as written: plain, or in double or single quotes.
-        let written = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")];
-        let at_key = |line: &&str| {
-            written.iter().any(|form| {
-                line.strip_prefix(form.as_str())
-                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
-            })
-        };
-        if let Some((i, _)) = text.lines().enumerate().filter(|(_, l)| at_key(l)).nth(1) {
-            return (i + 1, 1);
-        }
-    }
     (1, 1)
+}
+
+/// The second line of a repeated top-level key that `message` names
+/// (`duplicate entry with key "email"`, `… with key 7`, `` … `true` ``);
+/// `None` when it names none, or the key is not at a line's start.
+fn place_of_repeated(text: &str, message: &str) -> Option<(usize, usize)> {
+    let named = message.strip_prefix("duplicate entry with key ")?;
+    let key = named
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .or_else(|| {
+            named
+                .strip_prefix('`')
+                .and_then(|rest| rest.strip_suffix('`'))
+        })
+        .unwrap_or(named);
+    // The key as written: plain, or in double or single quotes.
+    let written = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")];
+    let at_key = |line: &&str| {
+        written.iter().any(|form| {
+            line.strip_prefix(form.as_str())
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+    };
+    let (i, _) = text.lines().enumerate().filter(|(_, l)| at_key(l)).nth(1)?;
+    Some((i + 1, 1))
 }
 
 fn strip_positions(message: &str) -> String {
@@ -528,7 +540,18 @@ mod tests {
                 3,
                 "duplicate entry with key \"owner\"",
             ),
-            ("1: a\n1: b\n", 1, "duplicate entry with key 1"),
+            ("1: a\n1: b\n", 2, "duplicate entry with key 1"),
+            (
+                "a: 1\ntrue: x\nb: 1\ntrue: y\n",
+                4,
+                "duplicate entry with key `true`",
+            ),
+            // The library places this one at the mapping's first key.
+            (
+                "# settings\n\ncurrency: USD\nstages: [a]\nx: 1\nstages: [b]\n",
+                6,
+                "duplicate entry with key \"stages\"",
+            ),
             ("~: a\nnull: b\n", 1, "duplicate entry with null key"),
         ];
         for (text, line, message) in cases {
