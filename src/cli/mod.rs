@@ -29,7 +29,7 @@ Examples:
   ledger init my-ledger            start a ledger (a git repository)
   ledger add 'Acme Corp' --value 12000 --contact 'Jane Doe'
   ledger touch acme call 'Left a voicemail.'
-  ledger touch acme email --in 'Call after Thanksgiving' --next 2026-11-30
+  ledger touch acme email --in 'Call me in two weeks' --next 2w
   ledger due                       who to follow up with today
   ledger due --within 7d           ... and over the coming week
   ledger show acme                 one prospect: fields, status and log
@@ -58,7 +58,7 @@ pub struct Cli {
     )]
     pub ledger: Option<PathBuf>,
 
-    /// Take this date as today (YYYY-MM-DD).
+    /// Take this date as today (YYYY-MM-DD, or tomorrow, 3d, monday…).
     #[arg(long, global = true, env = "LEDGER_TODAY", value_name = "DATE", value_parser = parse_today)]
     pub today: Option<Date>,
 

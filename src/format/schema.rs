@@ -115,7 +115,7 @@ pub fn front_matter() -> Value {
     json!({
         "$schema": DRAFT,
         "title": "ledger prospect front matter",
-        "description": "The YAML front matter of a prospect file of a `ledger` ledger (SPEC section 1).",
+        "description": "The YAML front matter of a prospect file of a `ledger` ledger.",
         "type": "object",
         "required": ["name"],
         "properties": properties,
