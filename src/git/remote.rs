@@ -159,6 +159,52 @@ enum Step {
     PutBack,
 }
 
+/// The files of one commit's tree, looked up by path. Each folder's tree
+/// is read once: `Tree::get_path` reads every folder on the way again for
+/// each file (libgit2 keeps no large tree), so that moving thousands of
+/// files of one folder took time growing with their square.
+struct TreeFiles<'r> {
+    repo: &'r Repository,
+    root: &'r Tree<'r>,
+    folders: RefCell<HashMap<String, Option<Tree<'r>>>>,
+}
+
+/// A path's entry in a tree.
+#[derive(Debug, Clone, Copy)]
+struct TreeFile {
+    id: Oid,
+    mode: i32,
+    kind: Option<ObjectType>,
+}
+
+impl<'r> TreeFiles<'r> {
+    fn new(repo: &'r Repository, root: &'r Tree<'r>) -> TreeFiles<'r> {
+        TreeFiles {
+            repo,
+            root,
+            folders: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The entry at `path` (`/`-separated), if the tree has one.
+    fn get(&self, path: &str) -> Option<TreeFile> {
+        let of = |entry: git2::TreeEntry| TreeFile {
+            id: entry.id(),
+            mode: entry.filemode(),
+            kind: entry.kind(),
+        };
+        let Some((folder, name)) = path.rsplit_once('/') else {
+            return self.root.get_name(path).map(of);
+        };
+        let mut folders = self.folders.borrow_mut();
+        let tree = folders.entry(folder.to_owned()).or_insert_with(|| {
+            let entry = self.root.get_path(Path::new(folder)).ok()?;
+            self.repo.find_tree(entry.id()).ok()
+        });
+        tree.as_ref()?.get_name(name).map(of)
+    }
+}
+
 impl Repo {
     fn index_path(&self) -> PathBuf {
         self.repo.path().join("index")
@@ -281,37 +327,51 @@ impl Repo {
     /// or one changed since by someone else, is left as it is.
     fn put_back_files(&self, moving: &Moving) -> Result<()> {
         let not_theirs = self.differing_from(Some(&moving.to_tree), &moving.changed)?;
-        for path in moving.changed.difference(&not_theirs) {
-            self.write_version(moving.from_tree.as_ref(), path)?;
+        let from = moving
+            .from_tree
+            .as_ref()
+            .map(|tree| TreeFiles::new(&self.repo, tree));
+        let back: Vec<&String> = moving.changed.difference(&not_theirs).collect();
+        for path in &back {
+            self.write_version(from.as_ref(), path)?;
         }
-        Ok(())
+        self.flush_files(back)
+    }
+
+    /// Flush to disk the files [`Repo::write_version`] wrote, together, before
+    /// anything (the index, the branch) refers to them: a flush a file
+    /// costs a commit of the file system's journal each.
+    fn flush_files<'p>(&self, paths: impl IntoIterator<Item = &'p String>) -> Result<()> {
+        let paths: Vec<PathBuf> = paths.into_iter().map(|p| self.workdir.join(p)).collect();
+        store::flush_written(&paths)
     }
 
     /// Make the work tree's `path` as it is in `tree` (removed when `tree`
     /// has no such file), whole: a file is written beside it and renamed
     /// over it, so that a process killed meanwhile leaves one version or
-    /// the other, never part of one. A submodule is left alone.
-    fn write_version(&self, tree: Option<&Tree>, path: &str) -> Result<()> {
+    /// the other, never part of one; [`Repo::flush_files`] then flushes it.
+    /// A submodule is left alone.
+    fn write_version(&self, files: Option<&TreeFiles>, path: &str) -> Result<()> {
         let fail = |e| Error::git("cannot write the files", e);
         let full = self.workdir.join(path);
-        let Some(entry) = tree.and_then(|tree| tree.get_path(Path::new(path)).ok()) else {
+        let Some(entry) = files.and_then(|files| files.get(path)) else {
             return remove_if_there(&full);
         };
-        if entry.kind() != Some(ObjectType::Blob) {
+        if entry.kind != Some(ObjectType::Blob) {
             return Ok(());
         }
-        let blob = self.repo.find_blob(entry.id()).map_err(fail)?;
+        let blob = self.repo.find_blob(entry.id).map_err(fail)?;
         if let Some(dir) = full.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        if entry.filemode() == i32::from(git2::FileMode::Link) {
+        if entry.mode == i32::from(git2::FileMode::Link) {
             // A link is made in one step, or not at all.
             return write_link(&full, blob.content());
         }
-        store::write_atomic(&full, blob.content(), false)?;
+        store::write_in_batch(&full, blob.content())?;
         set_executable(
             &full,
-            entry.filemode() == i32::from(git2::FileMode::BlobExecutable),
+            entry.mode == i32::from(git2::FileMode::BlobExecutable),
         )
     }
 
@@ -328,20 +388,21 @@ impl Repo {
             changed,
             ..
         } = moving;
+        let files = TreeFiles::new(&self.repo, to_tree);
         for path in changed {
-            self.write_version(Some(to_tree), path)?;
+            self.write_version(Some(&files), path)?;
         }
+        self.flush_files(changed)?;
         let mut index = self.repo.index().map_err(fail)?;
         // Read it again if it changed on disk since it was opened.
         index.read(false).map_err(fail)?;
         for path in changed {
-            let is_file = to_tree
-                .get_path(Path::new(path))
-                .is_ok_and(|entry| entry.kind() == Some(ObjectType::Blob));
-            if is_file {
-                index.add_path(Path::new(path)).map_err(fail)?;
-            } else if to_tree.get_path(Path::new(path)).is_err() {
-                index.remove_path(Path::new(path)).map_err(fail)?;
+            match files.get(path) {
+                Some(entry) if entry.kind == Some(ObjectType::Blob) => {
+                    index.add_path(Path::new(path)).map_err(fail)?;
+                }
+                Some(_) => {}
+                None => index.remove_path(Path::new(path)).map_err(fail)?,
             }
         }
         index.write().map_err(fail)?;
@@ -825,22 +886,27 @@ impl Repo {
         let theirs_changed = paths_of(&their_changes);
         let mut clashes = Vec::new();
         let mut settled = BTreeSet::new();
+        let base_files = base_tree
+            .as_ref()
+            .map(|tree| TreeFiles::new(&self.repo, tree));
+        let our_files = TreeFiles::new(&self.repo, &our_tree);
+        let their_files = TreeFiles::new(&self.repo, &their_tree);
         for path in ours_changed.intersection(&theirs_changed) {
-            let content = |tree: &Tree| -> Result<Option<(Vec<u8>, i32)>> {
-                match tree.get_path(Path::new(path)) {
-                    Ok(entry) => {
-                        let blob = self.repo.find_blob(entry.id()).map_err(fail)?;
-                        Ok(Some((blob.content().to_vec(), entry.filemode())))
+            let content = |files: &TreeFiles| -> Result<Option<(Vec<u8>, i32)>> {
+                match files.get(path) {
+                    Some(entry) => {
+                        let blob = self.repo.find_blob(entry.id).map_err(fail)?;
+                        Ok(Some((blob.content().to_vec(), entry.mode)))
                     }
-                    Err(_) => Ok(None),
+                    None => Ok(None),
                 }
             };
-            let base = match &base_tree {
-                Some(tree) => content(tree)?,
+            let base = match &base_files {
+                Some(files) => content(files)?,
                 None => None,
             };
             let (Some((ours, mode)), Some((theirs, _))) =
-                (content(&our_tree)?, content(&their_tree)?)
+                (content(&our_files)?, content(&their_files)?)
             else {
                 continue;
             };

@@ -16,6 +16,12 @@ pub fn write_atomic(path: &Path, contents: &[u8], create_new: bool) -> Result<()
     write_whole(path, contents, create_new, Flush::Now)
 }
 
+/// [`write_atomic`] of one of a batch of files, which [`flush_written`]
+/// then flushes to disk together.
+pub fn write_in_batch(path: &Path, contents: &[u8]) -> Result<()> {
+    write_whole(path, contents, false, Flush::Later)
+}
+
 /// Whether a write waits for the disk before it returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flush {
@@ -93,11 +99,20 @@ fn write_whole(path: &Path, contents: &[u8], create_new: bool, flush: Flush) -> 
 /// folders that hold them. On Linux that is one `syncfs` of the file
 /// system they are on; elsewhere each file and folder in turn.
 pub fn flush_written(paths: &[PathBuf]) -> Result<()> {
+    // (A batch may have removed files, and a folder with them: any folder
+    // still there names the file system.)
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    if let Some(path) = paths.first() {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let folder = File::open(dir).map_err(|e| Error::io(dir, e))?;
-        return rustix::fs::syncfs(&folder).map_err(|e| Error::io(dir, e.into()));
+    if !paths.is_empty() {
+        let folders = paths.iter().map(|p| p.parent().unwrap_or(Path::new(".")));
+        return match folders
+            .filter_map(|dir| Some((dir, File::open(dir).ok()?)))
+            .next()
+        {
+            Some((dir, folder)) => {
+                rustix::fs::syncfs(&folder).map_err(|e| Error::io(dir, e.into()))
+            }
+            None => Ok(()),
+        };
     }
     let mut folders: Vec<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
     folders.sort_unstable();
