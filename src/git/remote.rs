@@ -780,10 +780,13 @@ impl Repo {
             Direction::Push => remote.pushurl().ok().flatten(),
             Direction::Fetch => None,
         };
-        Ok(push_url
-            .or_else(|| remote.url().ok())
-            .unwrap_or(name)
-            .to_owned())
+        let url = push_url.or_else(|| remote.url().ok()).unwrap_or(name);
+        // A relative path is taken from the work tree's top, as git takes
+        // it, wherever `ledger` runs (`-C`, a sub-folder).
+        Ok(match is_path(url) && Path::new(url).is_relative() {
+            true => self.workdir.join(url).to_string_lossy().into_owned(),
+            false => url.to_owned(),
+        })
     }
 
     /// Fetch the remote's branch; its commit, `None` if it has no such branch yet.
@@ -805,26 +808,35 @@ impl Repo {
             store::clear_stale(&lock)?;
         }
         let url = self.remote_url(remote, Direction::Fetch)?;
-        self.over_network(remote, &url, Direction::Fetch, move |talking| {
+        let wanted = Repo::refname(&upstream);
+        let there = self.over_network(remote, &url, Direction::Fetch, move |talking| {
+            let listed = match talking.connection.remote().list() {
+                Ok(heads) => heads.iter().any(|head| head.name() == wanted),
+                Err(err) => return Err(talking.explain(err)),
+            };
+            if !listed {
+                // Not there yet (the first push makes it), or gone.
+                return Ok(false);
+            }
             let mut options = FetchOptions::new();
             options.remote_callbacks(talking.credentials.callbacks());
-            let fetched =
-                talking
-                    .connection
-                    .remote()
-                    .fetch(&[refspec.as_str()], Some(&mut options), None);
-            match fetched {
-                Ok(()) => Ok(()),
-                // A remote branch that is not there yet is fine: the first push makes it.
-                Err(err)
-                    if err.code() == ErrorCode::NotFound
-                        || err.message().contains("couldn't find remote ref") =>
-                {
-                    Ok(())
-                }
+            let remote = talking.connection.remote();
+            match remote.fetch(&[refspec.as_str()], Some(&mut options), None) {
+                Ok(()) => Ok(true),
                 Err(err) => Err(talking.explain(err)),
             }
         })?;
+        if !there {
+            // A remote-tracking branch an earlier fetch left says nothing
+            // of the remote now: taken for its branch, it would make this
+            // sync push nothing, and every later one fail.
+            if let Ok(mut stale) = self.repo.find_reference(&tracking) {
+                stale
+                    .delete()
+                    .map_err(|e| Error::git("cannot remove a stale remote-tracking branch", e))?;
+            }
+            return Ok(None);
+        }
         match self.repo.refname_to_id(&tracking) {
             Ok(id) => Ok(Some(Id(id))),
             Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
@@ -1221,9 +1233,14 @@ impl Repo {
         talk(doing, url, move |heard| {
             let url = theirs.as_str();
             let repo = open_again(&git_dir)?;
-            let mut handle = repo
-                .find_remote(&name)
-                .map_err(|e| Error::git("cannot find the remote", e))?;
+            // A folder is reached by the path worked out for it (see
+            // `remote_url`), which libgit2 would take from where the
+            // process runs.
+            let handle = match is_path(url) {
+                true => repo.remote_anonymous(url),
+                false => repo.find_remote(&name),
+            };
+            let mut handle = handle.map_err(|e| Error::git("cannot find the remote", e))?;
             let credentials = Credentials::new(&repo, heard);
             let mut connection = handle
                 .connect_auth(direction, Some(credentials.callbacks()), None)
@@ -1257,6 +1274,9 @@ impl Repo {
             source: scrubbed(&err, url),
         };
         let there = Repository::open(folder).map_err(fail)?;
+        if let Some(why) = refused_on_receipt(&there, &Repo::refname(upstream)) {
+            return Err(Error::Refused(format!("cannot push to {shown}: {why}")));
+        }
         let tip = self
             .repo
             .refname_to_id(&Repo::refname(branch))
@@ -1448,6 +1468,63 @@ fn open_again(git_dir: &Path) -> Result<Repository> {
     super::find_repository(git_dir).map_err(|e| Error::git("cannot open the git repository", e))
 }
 
+/// Why a push into the repository `there`, moving its branch `refname`,
+/// must not be made as ledger makes it (objects and branch written
+/// straight in): where `git push` would be refused by the other side
+/// (its checked-out branch, `receive.denyCurrentBranch`), or runs hooks
+/// there that ledger cannot run (a policy, a notice to the team).
+fn refused_on_receipt(there: &Repository, refname: &str) -> Option<String> {
+    let config = there.config().ok();
+    let setting = |key: &str| config.as_ref()?.get_string(key).ok();
+    let checked_out = !there.is_bare()
+        && there
+            .find_reference("HEAD")
+            .ok()
+            .and_then(|head| head.symbolic_target().ok().flatten().map(str::to_owned))
+            .is_some_and(|target| target == refname);
+    let allowed = setting("receive.denyCurrentBranch").is_some_and(|v| {
+        ["ignore", "warn", "false", "no", "off", "0"].contains(&v.to_lowercase().as_str())
+    });
+    if checked_out && !allowed {
+        let branch = refname.strip_prefix("refs/heads/").unwrap_or(refname);
+        return Some(format!(
+            "its work tree has `{}` checked out, which git refuses to move under it (receive.denyCurrentBranch); push to a bare repository",
+            printable(branch)
+        ));
+    }
+    let hooks = match setting("core.hooksPath") {
+        Some(dir) => there.workdir().unwrap_or(there.path()).join(dir),
+        None => there.path().join("hooks"),
+    };
+    const ON_RECEIPT: [&str; 6] = [
+        "pre-receive",
+        "update",
+        "proc-receive",
+        "reference-transaction",
+        "post-receive",
+        "post-update",
+    ];
+    let runs = |name: &&str| is_executable(&hooks.join(name));
+    ON_RECEIPT.into_iter().find(runs).map(|hook| {
+        format!(
+            "it runs git's `{hook}` hook on a push, which ledger cannot run; push with `git push`"
+        )
+    })
+}
+
+/// Whether `path` is a file git would run as a hook.
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
 fn moved_on(url: &str) -> String {
     format!("{url} moved on while syncing (someone pushed just now)")
 }
@@ -1517,18 +1594,21 @@ fn without_credentials(url: &str) -> String {
 fn missing_folder(url: &str) -> bool {
     let path = match url.strip_prefix("file://") {
         Some(path) => path,
-        None if url.contains("://") => return false,
-        // `host:path`, unless the `:` comes after a `/` (`./a:b`).
-        None if url
-            .find(':')
-            .and_then(|colon| url.get(..colon))
-            .is_some_and(|host| !host.contains('/')) =>
-        {
-            return false
-        }
+        None if !is_path(url) => return false,
         None => url,
     };
     !path.is_empty() && !Path::new(path).exists()
+}
+
+/// Whether a remote's URL is a path (`../team.git`, `/srv/team.git`): not
+/// a URL with a scheme, nor `host:path` as ssh takes it (unless the `:`
+/// comes after a `/`, as in `./a:b`).
+fn is_path(url: &str) -> bool {
+    let host_and_path = url
+        .find(':')
+        .and_then(|colon| url.get(..colon))
+        .is_some_and(|host| !host.contains('/'));
+    !url.contains("://") && !host_and_path
 }
 
 /// `err` with its message scrubbed as [`scrub`] does: what is kept of it

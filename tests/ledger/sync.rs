@@ -772,3 +772,72 @@ fn a_folder_where_the_other_side_made_a_file_loses_nothing() {
     assert_eq!(team.state("B"), before);
     assert_eq!(team.read("B", "prospects/deep"), "a plain file\n");
 }
+
+/// A push into a folder is made as `git push` would be taken there, or
+/// not at all: a remote that runs a hook on a push (its policy), or whose
+/// work tree has the branch checked out, is refused, and nothing changes.
+#[cfg(unix)]
+#[test]
+fn a_push_the_remote_would_refuse_or_hook_is_not_made() {
+    use std::os::unix::fs::PermissionsExt;
+    let team = Team::new();
+    let hook = team.path("remote.git", "hooks/pre-receive");
+    fs::write(&hook, "#!/bin/sh\necho REJECTED >&2\nexit 1\n").unwrap();
+    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+    team.ledger("A", &["touch", "acme", "call", "From A."]).ok();
+    let before = team.state("A");
+    let remote = team.remote_git(&["rev-parse", "main"]);
+    team.ledger("A", &["sync"])
+        .fails(1)
+        .says("`pre-receive` hook")
+        .says("git push");
+    assert_eq!(team.state("A"), before);
+    assert_eq!(team.remote_git(&["rev-parse", "main"]), remote);
+    fs::remove_file(&hook).unwrap();
+
+    // B's own clone as A's remote: its checked-out branch.
+    team.git("A", &["remote", "set-url", "origin", "../B"]);
+    let b_before = team.state("B");
+    team.ledger("A", &["sync"])
+        .fails(1)
+        .says("checked out")
+        .says("bare repository");
+    assert_eq!(team.state("B"), b_before);
+}
+
+/// A remote given as a relative path is taken from the top of the work
+/// tree, as git takes it, wherever `ledger` runs from.
+#[test]
+fn a_relative_remote_path_is_taken_from_the_work_tree() {
+    let team = Team::new();
+    team.git("A", &["remote", "set-url", "origin", "../remote.git"]);
+    team.ledger("A", &["touch", "acme", "call", "From A."]).ok();
+    let mut cmd = Command::cargo_bin("ledger").unwrap();
+    seal(&mut cmd, &team.home());
+    let run = Run::from(
+        cmd.args(["-C", "A", "sync", "--today", TODAY])
+            .current_dir(team.dir.path())
+            .output()
+            .unwrap(),
+    );
+    run.ok().shows("pushed 1 commit");
+    let pushed = team.remote_git(&["log", "-1", "--format=%s", "main"]);
+    assert_eq!(pushed, "touch prospects/acme-corp: call\n");
+}
+
+/// A remote-tracking branch that an earlier fetch left, for a branch the
+/// remote no longer has (a new, empty remote), is not taken for the
+/// remote's: sync pushes everything, and the sync after it works.
+#[test]
+fn a_stale_remote_tracking_branch_is_not_the_remote() {
+    let team = Team::new();
+    team.run_in(team.dir.path(), "git", &["init", "-q", "--bare", "new.git"])
+        .ok();
+    team.git("A", &["remote", "set-url", "origin", "../new.git"]);
+    team.ledger("A", &["sync"]).ok().shows("pushed");
+    let new_git = team.dir.path().join("new.git");
+    let pushed = team.run_in(&new_git, "git", &["rev-parse", "main"]).ok();
+    assert_eq!(pushed.stdout, team.head("A"));
+    team.ledger("A", &["touch", "acme", "call", "Again."]).ok();
+    team.ledger("A", &["sync"]).ok().shows("pushed 1 commit");
+}
