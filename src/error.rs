@@ -136,6 +136,11 @@ pub enum Error {
     #[error("{0}; nothing was changed")]
     Refused(String),
 
+    /// A push the remote refused, with what it said, a line each (each
+    /// value in it shown escaped where it was put in); nothing was changed.
+    #[error("{0}\nNothing was changed")]
+    PushRefused(String),
+
     /// A prospect file of that name is there already; nothing was changed.
     #[error("{path} already exists; nothing was changed")]
     AlreadyExists {
@@ -266,6 +271,7 @@ impl Error {
             | Error::InTheWay { .. }
             | Error::BadRows { .. }
             | Error::NotPutBack { .. }
+            | Error::PushRefused(_)
             | Error::PutBackNextSync(_) => true,
             _ => false,
         }

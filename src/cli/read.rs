@@ -106,6 +106,7 @@ pub fn list(env: &Env, args: &ListArgs, out: &mut impl Write) -> Result<ExitCode
 /// `ledger show`.
 pub fn show(env: &Env, args: &ShowArgs, out: &mut impl Write) -> Result<ExitCode> {
     env.ledger.require_settings()?;
+    warn_if_unfinished(&git::for_reading(&env.ledger.root));
     let prospect = &env.ledger.find(&args.prospect, &env.cwd)?;
     let status = &status_of(env, prospect)?;
     if args.json {
@@ -231,8 +232,8 @@ pub(super) fn status_of(env: &Env, prospect: &Prospect) -> Result<Status> {
 fn warn_if_unfinished(git: &git::ForReading) {
     if git.unfinished {
         eprintln!(
-            "warning: a write was stopped before it finished, and the files may show what \
-             was never committed; `ledger commit` finishes it or puts them back"
+            "warning: a write or a sync was stopped before it finished, and the files may \
+             show what was never committed; `ledger commit` finishes it or puts them back"
         );
     }
 }

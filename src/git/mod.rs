@@ -275,8 +275,9 @@ pub struct ForReading {
     /// the repository's `.git/ledger-cache/`, named for the ledger's place
     /// in the work tree, or else in the ledger's `.ledger-cache/`.
     pub cache: PathBuf,
-    /// Whether a write stopped before it finished (see
-    /// [`transaction::is_unfinished`]) waits in the repository.
+    /// Whether a write or a sync stopped before it finished (see
+    /// [`transaction::is_unfinished`], [`remote::is_unfinished`]) waits in
+    /// the repository.
     pub unfinished: bool,
 }
 
@@ -290,7 +291,7 @@ pub fn for_reading(root: &Path) -> ForReading {
                 place.replace(['/', '\\'], "%")
             };
             ForReading {
-                unfinished: transaction::is_unfinished(&dir),
+                unfinished: transaction::is_unfinished(&dir) || remote::is_unfinished(&dir),
                 cache: dir.join("ledger-cache").join(name),
             }
         }

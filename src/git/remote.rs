@@ -205,13 +205,23 @@ impl<'r> TreeFiles<'r> {
     }
 }
 
+/// The record of a sync moving the work tree, in the git directory.
+const SYNC_RECORD: &str = "ledger-sync.json";
+
+/// Whether a sync stopped while it moved the work tree waits in the git
+/// directory `git_dir` for the next command that writes to finish it:
+/// until then the files are part the old commit's, part the new one's.
+pub fn is_unfinished(git_dir: &Path) -> bool {
+    git_dir.join(SYNC_RECORD).exists()
+}
+
 impl Repo {
     fn index_path(&self) -> PathBuf {
         self.repo.path().join("index")
     }
 
     fn record_path(&self) -> PathBuf {
-        self.repo.path().join("ledger-sync.json")
+        self.repo.path().join(SYNC_RECORD)
     }
 
     /// The index as it was before the sync, beside the record.
@@ -1189,13 +1199,11 @@ impl Repo {
                 .map(str::trim)
                 .filter(|line| line.starts_with("error:") || line.starts_with("fatal:"))
                 .collect();
-            let refused = match complaints.is_empty() {
-                true => format!("{shown} refused the push: {why}"),
-                false => format!(
-                    "{shown} refused the push: {why}\n  remote: {}",
-                    scrub(&complaints.join("\n  remote: "), url)
-                ),
-            };
+            let refused = format!("{shown} refused the push: {why}");
+            let said_lines: Vec<String> = complaints
+                .iter()
+                .map(|line| format!("remote: {}", scrub(line, url)))
+                .collect();
             // git's receive-pack says "fetch first" or "non-fast-forward"
             // when the branch had moved before it looked; when another push
             // lands while it looks, it cannot lock the branch, or finds it
@@ -1208,7 +1216,12 @@ impl Repo {
             if why.contains("lock") || why.contains("failed to update ref") {
                 return Ok(Pushed::Raced(refused));
             }
-            Err(Error::Refused(refused))
+            // What the remote said, a line each, as git shows it.
+            Err(Error::PushRefused(format!(
+                "{}{}",
+                printable(&refused),
+                listing(&said_lines)
+            )))
         })
     }
 

@@ -294,7 +294,7 @@ fn reading_commands_name_a_stopped_write() {
         &["export", "csv"],
     ] {
         let run = s.ledger(args).ok();
-        run.says("warning: a write was stopped before it finished");
+        run.says("warning: a write or a sync was stopped before it finished");
     }
     s.ledger(&["commit"]).ok();
     assert!(!s.root().join(".git/ledger-write.json").exists());

@@ -208,3 +208,55 @@ fn no_password_is_ever_shown() {
     assert!(!run.stderr.contains("secretpw"), "{run:#?}");
     assert_eq!(team.state("B"), before);
 }
+
+/// A push the remote refuses over the network (a `pre-receive` hook, run
+/// by `git daemon`) is reported with what the remote said, a line each,
+/// its own characters escaped; and nothing changes.
+#[test]
+fn a_refused_push_says_what_the_remote_said() {
+    use std::os::unix::fs::PermissionsExt;
+    let team = Team::new();
+    let hook = team.path("remote.git", "hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\necho 'error: deals need an owner \x1b[31m' >&2\necho 'fatal: see the wiki' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = team.dir.path().to_str().unwrap().to_owned();
+    let mut daemon = std::process::Command::new("git")
+        .args([
+            "daemon",
+            "--reuseaddr",
+            "--listen=127.0.0.1",
+            &format!("--port={port}"),
+            &format!("--base-path={base}"),
+            "--export-all",
+            "--enable=receive-pack",
+            &base,
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() && Instant::now() < until {
+        thread::sleep(Duration::from_millis(50));
+    }
+    let url = format!("git://127.0.0.1:{port}/remote.git");
+    team.git("A", &["remote", "set-url", "origin", &url]);
+    team.ledger("A", &["touch", "acme", "call", "From A."]).ok();
+    let before = team.state("A");
+    let run = team.ledger("A", &["sync"]);
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+    let run = run.fails(1);
+    run.says("refused the push: pre-receive hook declined\n  remote: error: deals need an owner \\u{1b}[31m\n  remote: fatal: see the wiki\nNothing was changed");
+    assert_eq!(team.state("A"), before);
+}

@@ -174,6 +174,11 @@ fn a_sync_killed_while_fast_forwarding_is_finished() {
     // One file of two written.
     let theirs = team.git("B", &["show", "origin/main:prospects/acme-corp.md"]);
     fs::write(team.path("B", "prospects/acme-corp.md"), &theirs).unwrap();
+    // Until a writing command finishes it, what reads the files says so.
+    for args in [&["due"][..], &["list"], &["lint"], &["show", "acme"]] {
+        let run = team.ledger("B", args);
+        run.says("warning: a write or a sync was stopped before it finished");
+    }
 
     let run = team.ledger("B", &["sync"]).ok();
     assert_eq!(
