@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -229,9 +230,15 @@ fn a_refused_push_says_what_the_remote_said() {
         .unwrap()
         .port();
     let base = team.dir.path().to_str().unwrap().to_owned();
-    let mut daemon = std::process::Command::new("git")
+    // git-daemon itself, not `git daemon`, which would leave it running
+    // when killed.
+    let exec_path = std::process::Command::new("git")
+        .arg("--exec-path")
+        .output()
+        .unwrap();
+    let exec_path = String::from_utf8(exec_path.stdout).unwrap();
+    let mut daemon = std::process::Command::new(Path::new(exec_path.trim()).join("git-daemon"))
         .args([
-            "daemon",
             "--reuseaddr",
             "--listen=127.0.0.1",
             &format!("--port={port}"),
