@@ -44,7 +44,8 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
             // line they are about.
             // A repeated key comes placed at the start of its mapping: the
             // line of the repetition is the one to fix.
-            let (line, column) = match (place_of_repeated(text, &message), err.location()) {
+            let at = err.location().map(|at| (at.line(), at.column()));
+            let (line, column) = match (place_of_repeated(text, &message, at), err.location()) {
                 (Some(place), _) => place,
                 (None, Some(at)) if (at.line(), at.column()) != (1, 1) => (at.line(), at.column()),
                 _ => place_of_unplaced(text, &message),
@@ -342,11 +343,21 @@ fn place_of_unplaced(text: &str, message: &str) -> (usize, usize) {
     (1, 1)
 }
 
-/// The second line of a repeated top-level key that `message` names
-/// (`duplicate entry with key "email"`, `… with key 7`, `` … `true` ``);
-/// `None` when it names none, or the key is not at a line's start.
-fn place_of_repeated(text: &str, message: &str) -> Option<(usize, usize)> {
-    let named = message.strip_prefix("duplicate entry with key ")?;
+/// The second line of a repeated key that `message` names (`duplicate
+/// entry with key "email"`, `… with key 7`, `` … `true` ``), in the block
+/// mapping that starts at `mapping` (its first key's line and column, as
+/// the library places the error; the top level when `None`): the first
+/// line after that start where the key is written again at the mapping's
+/// indentation. `None` when the message names no key, or it is not found
+/// so (a flow mapping).
+fn place_of_repeated(
+    text: &str,
+    message: &str,
+    mapping: Option<(usize, usize)>,
+) -> Option<(usize, usize)> {
+    let (first_line, column) = mapping.unwrap_or((1, 1));
+    // (Nested, the message starts with the mapping's path: `asks: …`.)
+    let (_, named) = message.split_once("duplicate entry with key ")?;
     let key = named
         .strip_prefix('"')
         .and_then(|rest| rest.strip_suffix('"'))
@@ -356,16 +367,23 @@ fn place_of_repeated(text: &str, message: &str) -> Option<(usize, usize)> {
                 .and_then(|rest| rest.strip_suffix('`'))
         })
         .unwrap_or(named);
-    // The key as written: plain, or in double or single quotes.
+    // The key as written: plain, or in double or single quotes, at the
+    // mapping's indentation.
+    let indent = " ".repeat(column.saturating_sub(1));
     let written = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")];
     let at_key = |line: &&str| {
+        let Some(rest) = line.strip_prefix(indent.as_str()) else {
+            return false;
+        };
         written.iter().any(|form| {
-            line.strip_prefix(form.as_str())
+            rest.strip_prefix(form.as_str())
                 .is_some_and(|rest| rest.trim_start().starts_with(':'))
         })
     };
-    let (i, _) = text.lines().enumerate().filter(|(_, l)| at_key(l)).nth(1)?;
-    Some((i + 1, 1))
+    let skipped = first_line.saturating_sub(1);
+    let lines = text.lines().enumerate().skip(skipped);
+    let (i, _) = lines.filter(|(_, l)| at_key(l)).nth(1)?;
+    Some((i + 1, column))
 }
 
 fn strip_positions(message: &str) -> String {
@@ -551,6 +569,12 @@ mod tests {
                 "# settings\n\ncurrency: USD\nstages: [a]\nx: 1\nstages: [b]\n",
                 6,
                 "duplicate entry with key \"stages\"",
+            ),
+            // In a nested mapping, where it repeats there, not in another.
+            (
+                "default: x\nasks:\n  proposal: a\n  default: b\n  proposal: c\n",
+                5,
+                "asks: duplicate entry with key \"proposal\"",
             ),
             ("~: a\nnull: b\n", 1, "duplicate entry with null key"),
         ];

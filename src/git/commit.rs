@@ -56,6 +56,7 @@ impl Prepared {
 /// The settings of git's that change what `git add` makes of a file,
 /// read once for a commit.
 struct Adding {
+    config: Option<git2::Config>,
     /// `core.autocrlf` is `true` or `input`: text is stored with LF.
     autocrlf: bool,
     /// `core.fileMode` (true unless set): the execute bit is kept.
@@ -63,16 +64,30 @@ struct Adding {
 }
 
 impl Adding {
+    /// Whether git would run the filter driver `name` when it stores a
+    /// file: one with a `clean` or `process` command, or `required`.
+    fn runs_filter(&self, name: &str) -> bool {
+        let Some(config) = &self.config else {
+            return true;
+        };
+        let set = |key: &str| config.get_string(&format!("filter.{name}.{key}")).is_ok();
+        let required = config
+            .get_bool(&format!("filter.{name}.required"))
+            .unwrap_or(false);
+        set("clean") || set("process") || required
+    }
+
     fn of(repo: &git2::Repository) -> Adding {
-        let config = repo.config().ok();
-        let config = config.as_ref();
+        let config = repo.config().and_then(|mut c| c.snapshot()).ok();
+        let settings = config.as_ref();
         Adding {
-            autocrlf: config
+            autocrlf: settings
                 .and_then(|c| c.get_string("core.autocrlf").ok())
                 .is_some_and(|v| !v.eq_ignore_ascii_case("false")),
-            file_mode: config
+            file_mode: settings
                 .and_then(|c| c.get_bool("core.filemode").ok())
                 .unwrap_or(true),
+            config,
         }
     }
 }
@@ -109,7 +124,9 @@ impl Repo {
     /// one left by a process that was stopped blocks every write.
     fn git_locks(&self) -> Vec<PathBuf> {
         let git = self.repo.path();
-        let mut locks = vec![git.join("index.lock"), git.join("HEAD.lock")];
+        let mut index_lock = self.index_file().into_os_string();
+        index_lock.push(".lock");
+        let mut locks = vec![PathBuf::from(index_lock), git.join("HEAD.lock")];
         if let Ok((branch, _)) = self.branch_tip() {
             if branch != "HEAD" {
                 // Branches live in the common folder, which a linked work
@@ -251,11 +268,18 @@ impl Repo {
                 .map(AttrValue::from_bytes)
                 .map_err(fail)
         };
-        let given = |value: &AttrValue| !matches!(value, AttrValue::Unspecified | AttrValue::False);
-        if given(&attribute("filter")?) {
+        // A driver git would run (one with a command, or required): git
+        // passes the bytes through one that is named but not set up.
+        let driver = match attribute("filter")? {
+            AttrValue::String(name) => Some(name.to_owned()),
+            AttrValue::Bytes(name) => Some(String::from_utf8_lossy(name).into_owned()),
+            _ => None,
+        };
+        if let Some(name) = driver.filter(|name| adding.runs_filter(name)) {
             return Err(Error::Refused(format!(
-                "{} goes through a git filter driver (`filter=` in .gitattributes), which ledger cannot run; commit it with git",
-                crate::format::text::printable(rel)
+                "{} goes through the git filter `{}` (`filter=` in .gitattributes), which ledger cannot run; commit it with git",
+                crate::format::text::printable(rel),
+                crate::format::text::printable(&name)
             )));
         }
         let mut converts = adding.autocrlf;
@@ -290,6 +314,16 @@ impl Repo {
         }
     }
 
+    /// The index file: `.git/index`, or where `GIT_INDEX_FILE` puts it.
+    pub(crate) fn index_file(&self) -> PathBuf {
+        let named = self
+            .repo
+            .index()
+            .ok()
+            .and_then(|i| i.path().map(Path::to_path_buf));
+        named.unwrap_or_else(|| self.repo.path().join("index"))
+    }
+
     /// Where [`Repo::stage`] keeps the index as it was until the write ends.
     fn index_backup(&self) -> PathBuf {
         self.repo.path().join("ledger-index.bak")
@@ -302,7 +336,7 @@ impl Repo {
     /// [`Repo::put_index_back`].
     pub fn stage(&self, rels: &[String]) -> Result<()> {
         let fail = |e| Error::git("cannot write the git index", e);
-        let index_path = self.repo.path().join("index");
+        let index_path = self.index_file();
         let backup = self.index_backup();
         let _ = fs::remove_file(&backup);
         if index_path.exists() {
@@ -328,12 +362,29 @@ impl Repo {
         result
     }
 
+    /// The index entries of `rels` as HEAD holds them (`git reset --
+    /// PATHS`), the files left as they are.
+    pub fn unstage(&self, rels: &[String]) -> Result<()> {
+        if rels.is_empty() {
+            return Ok(());
+        }
+        let fail = |e| Error::git("cannot write the git index", e);
+        let head = self
+            .repo
+            .head()
+            .and_then(|head| head.peel(ObjectType::Commit))
+            .map_err(fail)?;
+        self.repo
+            .reset_default(Some(&head), rels.iter().map(String::as_str))
+            .map_err(fail)
+    }
+
     /// Undo [`Repo::stage`]: the index as it was, by a rename, which needs
     /// no room on a full disk.
     pub fn put_index_back(&self) {
         let backup = self.index_backup();
         if backup.exists() {
-            let _ = fs::rename(&backup, self.repo.path().join("index"));
+            let _ = fs::rename(&backup, self.index_file());
             // When the index was never replaced, the backup is a second
             // name of the same file, and a rename between two names of one
             // file does nothing: the backup must not outlive this write.

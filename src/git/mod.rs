@@ -307,11 +307,35 @@ pub fn for_reading(root: &Path) -> ForReading {
 /// repository kept apart from its work tree), else by looking up from
 /// `dir`.
 pub(crate) fn find_repository(dir: &Path) -> std::result::Result<Repository, git2::Error> {
-    if std::env::var_os("GIT_DIR").is_some() {
-        Repository::open_from_env()
-    } else {
-        Repository::discover(dir)
+    let Some(git_dir) = std::env::var_os("GIT_DIR") else {
+        return Repository::discover(dir);
+    };
+    // Any failure here is an error, never "no repository": `init` would
+    // then make one that git does not use.
+    let failed = |why: String| {
+        let message = format!("GIT_DIR names {}, {why}", Path::new(&git_dir).display());
+        git2::Error::new(
+            ErrorCode::GenericError,
+            git2::ErrorClass::Repository,
+            message,
+        )
+    };
+    let repo = Repository::open_from_env()
+        .map_err(|e| failed(format!("which git cannot open ({})", e.message())))?;
+    // The work tree as git takes it: GIT_WORK_TREE, from where the command
+    // runs; else `core.worktree`; else, for a repository that is not bare,
+    // where the command runs (libgit2 would take the git folder's parent).
+    let here = std::env::current_dir().map_err(|e| failed(e.to_string()))?;
+    let configured = repo
+        .config()
+        .and_then(|mut c| c.snapshot())
+        .is_ok_and(|c| c.get_str("core.worktree").is_ok());
+    match std::env::var_os("GIT_WORK_TREE") {
+        Some(tree) => repo.set_workdir(&here.join(tree), false)?,
+        None if !configured && !repo.is_bare() => repo.set_workdir(&here, false)?,
+        None => {}
     }
+    Ok(repo)
 }
 
 /// git's `user.name` for the ledger at `root`, as a commit there would

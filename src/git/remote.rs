@@ -217,7 +217,7 @@ pub fn is_unfinished(git_dir: &Path) -> bool {
 
 impl Repo {
     fn index_path(&self) -> PathBuf {
-        self.repo.path().join("index")
+        self.index_file()
     }
 
     fn record_path(&self) -> PathBuf {
@@ -1476,7 +1476,8 @@ fn set_executable(_: &Path, _: bool) -> Result<()> {
     Ok(())
 }
 
-/// The repository at `git_dir`, opened again for another thread.
+/// The repository at `git_dir`, opened again for another thread, as
+/// [`super::find_repository`] opens it (from `GIT_DIR` when that is set).
 fn open_again(git_dir: &Path) -> Result<Repository> {
     super::find_repository(git_dir).map_err(|e| Error::git("cannot open the git repository", e))
 }

@@ -253,12 +253,19 @@ pub fn finish_interrupted(repo: &Repo) -> Result<()> {
         Ok(bytes) => planned.blob.as_deref() == Some(blob_id(&bytes).as_str()),
         Err(_) => planned.blob.is_none(),
     };
-    let rels: Vec<String> = journal.files.iter().map(|f| f.path.clone()).collect();
     if landed || (tip == commit.parent && journal.files.iter().all(on_disk)) {
         if !landed {
             repo.move_branch(commit)?;
         }
-        repo.stage(&rels)?;
+        // A file edited by hand since (the write had landed) keeps the
+        // edit unstaged, as any edit after a commit is.
+        let (written, edited): (Vec<&Planned>, Vec<&Planned>) =
+            journal.files.iter().partition(|planned| on_disk(planned));
+        let rels = |files: Vec<&Planned>| -> Vec<String> {
+            files.into_iter().map(|f| f.path.clone()).collect()
+        };
+        repo.stage(&rels(written))?;
+        repo.unstage(&rels(edited))?;
     } else if tip == commit.parent {
         // Stopped before every file was written: put back the old ones.
         // Only a file that holds what the write put there goes back: one

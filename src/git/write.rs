@@ -838,7 +838,9 @@ pub struct Initialized {
 pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
     // What could refuse the commit is checked before anything is written:
     // the repository the folder is (or will be) in, a bare one refused;
-    // git's own folder; a merge under way, git's locks, an identity.
+    // git's own folder; a merge under way, git's locks, an identity (for
+    // a repository this run makes, just after it is made, and then taken
+    // back with the folders it made).
     let nearest = dir
         .ancestors()
         .map(|a| match a.as_os_str().is_empty() {
@@ -865,18 +867,27 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
             repo.check_unlocked()?;
         }
     }
-    let made = [dir.to_path_buf(), dir.join("prospects")].map(|d| (!d.exists()).then_some(d));
-    fs::create_dir_all(dir.join("prospects")).map_err(|e| Error::io(dir, e))?;
+    // The folders this run makes, the deepest first.
+    let prospects = dir.join("prospects");
+    let made: Vec<&Path> = prospects
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .collect();
+    fs::create_dir_all(&prospects).map_err(|e| Error::io(dir, e))?;
     let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
     let created_repo = existing.is_none() && commit;
     let repo = match existing {
         Some(repo) => Some(repo),
         None if commit => {
+            let dot_git = root.join(".git");
+            let made_git = fs::symlink_metadata(&dot_git).is_err();
             let repo = Repo::init(&root)?;
             if let Err(err) = repo.check_ready() {
-                // Taken back, the folders too, as this run made them.
-                let _ = fs::remove_dir_all(repo.git_dir());
-                for made in made.iter().rev().flatten() {
+                // Taken back: only what this run made.
+                if made_git {
+                    let _ = fs::remove_dir_all(&dot_git);
+                }
+                for made in &made {
                     let _ = fs::remove_dir(made);
                 }
                 return Err(err);
@@ -895,8 +906,10 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
     // alone, as `ledger.yaml` is: writing would replace the link by a file.
     let attributes_link = is_there_but_no_file(&attributes_path);
     let wrote_attributes = !attributes_link && add_merge_attribute(&attributes_path)?;
+    // (Read as a file a person keeps: a FIFO is not waited on.)
     let attributes_lack_merge = attributes_link
-        && !fs::read_to_string(&attributes_path).is_ok_and(|text| has_merge_attribute(&text));
+        && !crate::ledger::read::read_file(&attributes_path, "`.gitattributes`")
+            .is_ok_and(|bytes| has_merge_attribute(&String::from_utf8_lossy(&bytes)));
     if let Some(repo) = &repo {
         repo.set_config("merge.ledger.name", MERGE_DRIVER_NAME)?;
         repo.set_config("merge.ledger.driver", &merge_driver_command())?;

@@ -394,3 +394,27 @@ fn a_conflicted_prospect_is_not_written_or_committed() {
         .says("prospects/acme.md has a conflict");
     assert_eq!(state(&s), before);
 }
+
+/// A write stopped once its branch had moved, then a hand edit of its
+/// file: the next command finishes the write and leaves the edit as any
+/// edit after a commit is, unstaged.
+#[test]
+fn a_hand_edit_after_a_landed_write_stays_unstaged() {
+    let s = repo();
+    let stopped = s.ledger_env(
+        &["touch", "acme", "call", "Landed.", "--today", "2026-11-23"],
+        &s.root(),
+        &[("LEDGER_STOP_AFTER", "branch")],
+    );
+    assert_ne!(stopped.code, 0);
+    let edited = format!(
+        "{}- 2026-11-23 note: By hand.\n",
+        s.read("prospects/acme.md")
+    );
+    s.file("prospects/acme.md", &edited);
+    s.ledger(&["add", "Globex"]).ok();
+    assert_eq!(s.git(&["status", "--porcelain"]), " M prospects/acme.md\n");
+    assert_eq!(s.read("prospects/acme.md"), edited);
+    let committed = s.git(&["show", "HEAD~1:prospects/acme.md"]);
+    assert!(committed.contains("call: Landed.") && !committed.contains("By hand"));
+}

@@ -522,16 +522,19 @@ fn commits_agree_with_what_git_add_makes() {
         assert!(tree.starts_with("100755"), "{tree}");
     }
 
-    s.git(&["config", "filter.redact.clean", "sed s/SECRET/XXXX/"]);
-    s.git(&["config", "filter.redact.smudge", "cat"]);
+    // A driver named but not set up: git stores the bytes as they are.
     s.file(".gitattributes", "*.md filter=redact\n");
     s.git(&["add", ".gitattributes"]);
     s.git(&["commit", "-q", "-m", "attrs"]);
+    s.ledger(&["set", "acme", "owner=sam"]).ok();
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    s.git(&["config", "filter.redact.clean", "sed s/SECRET/XXXX/"]);
+    s.git(&["config", "filter.redact.smudge", "cat"]);
     let head = s.git(&["rev-parse", "HEAD"]);
     let before = s.snapshot();
     s.ledger(&["set", "acme", "phone=SECRET-555"])
         .fails(1)
-        .says("prospects/acme.md goes through a git filter driver");
+        .says("prospects/acme.md goes through the git filter `redact`");
     assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
     assert_eq!(s.snapshot(), before);
 }
@@ -556,9 +559,19 @@ fn git_dir_and_work_tree_from_the_environment() {
     )
     .ok();
     s.ledger_env(&["init", "."], &work, &env).ok();
-    s.ledger_env(&["add", "Acme", "--today", "2026-11-23"], &work, &env)
+    // A relative GIT_WORK_TREE is taken from where the command runs.
+    let relative = [("GIT_DIR", git_dir_text), ("GIT_WORK_TREE", ".")];
+    s.ledger_env(&["add", "Acme", "--today", "2026-11-23"], &work, &relative)
         .ok();
     assert!(!work.join(".git").exists());
+    // A GIT_DIR that names no repository is an error, never a reason to
+    // make one.
+    let nowhere = s.root().join("nowhere");
+    let nowhere = [("GIT_DIR", nowhere.to_str().unwrap())];
+    s.ledger_env(&["init", "other"], &work, &nowhere)
+        .fails(1)
+        .says("GIT_DIR names");
+    assert!(!work.join("other").exists());
     let git = |args: &[&str]| {
         let mut all = vec!["--git-dir", git_dir_text, "--work-tree", work_text];
         all.extend(args);
