@@ -150,9 +150,6 @@ pub struct FrontMatter {
 /// The most bytes of front matter read (SPEC section 10).
 const MAX_BYTES: usize = 256 * 1024;
 
-/// The deepest nesting of collections read (SPEC section 10).
-const MAX_DEPTH: usize = 64;
-
 /// Read the YAML between the fences; `first_line` is the file line the YAML starts on.
 pub fn read(yaml_text: &str, first_line: usize) -> FrontMatter {
     // What the fast reader takes is at most a list in a mapping, two levels
@@ -250,7 +247,7 @@ pub fn read_any(yaml_text: &str, first_line: usize) -> FrontMatter {
 }
 
 /// A `front-matter` problem for YAML larger than [`MAX_BYTES`] or nested
-/// deeper than [`MAX_DEPTH`], found in one pass before the YAML library
+/// deeper than [`yaml::MAX_DEPTH`], found in one pass before the YAML library
 /// sees it (whose time on deep nesting grows faster than its size).
 fn out_of_bounds(yaml_text: &str, first_line: usize) -> Option<FrontMatter> {
     if yaml_text.len() > MAX_BYTES {
@@ -265,59 +262,18 @@ fn out_of_bounds(yaml_text: &str, first_line: usize) -> Option<FrontMatter> {
             ),
         ));
     }
-    let (line, depth) = deepest(yaml_text);
-    (depth > MAX_DEPTH).then(|| {
+    let (line, depth) = yaml::deepest(yaml_text);
+    (depth > yaml::MAX_DEPTH).then(|| {
         problem(
             Code::FrontMatter,
             first_line + line,
             1,
-            format!("the front matter nests {depth} levels deep, more than {MAX_DEPTH}"),
+            format!(
+                "the front matter nests {depth} levels deep, more than {}",
+                yaml::MAX_DEPTH
+            ),
         )
     })
-}
-
-/// How deep `yaml`'s collections nest at most, and on which line (0-based),
-/// counted generously in one pass: each level of indentation, each `- `
-/// or `? ` that opens a collection on its line, and each `[` or `{` not
-/// yet closed (quoted or not: a bracket in a string counts too, which can
-/// only make the count larger).
-fn deepest(yaml: &str) -> (usize, usize) {
-    let mut indents: Vec<usize> = Vec::new();
-    let mut flow = 0usize;
-    let (mut at, mut deepest) = (0, 0);
-    for (i, line) in yaml.lines().enumerate() {
-        let content = line.trim_start_matches(' ');
-        let blank = content.is_empty() || content.starts_with('#');
-        if flow == 0 && !blank {
-            let indent = line.len() - content.len();
-            while indents.last().is_some_and(|&open| open >= indent) {
-                indents.pop();
-            }
-            indents.push(indent);
-        }
-        let mut rest = content;
-        let mut markers = 0;
-        while let Some(after) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix("? ")) {
-            markers += 1;
-            rest = after.trim_start_matches(' ');
-        }
-        let mut line_flow = flow;
-        for b in rest.bytes() {
-            match b {
-                b'[' | b'{' => {
-                    flow += 1;
-                    line_flow = line_flow.max(flow);
-                }
-                b']' | b'}' => flow = flow.saturating_sub(1),
-                _ => {}
-            }
-        }
-        let depth = indents.len() + markers + line_flow;
-        if depth > deepest {
-            (at, deepest) = (i, depth);
-        }
-    }
-    (at, deepest)
 }
 
 fn problem(code: Code, line: usize, column: usize, message: String) -> FrontMatter {

@@ -36,6 +36,16 @@ pub struct YamlError {
 
 /// Parse one YAML document.
 pub fn parse(text: &str) -> Result<Yaml, YamlError> {
+    // The library's time on deep nesting grows faster than the text: what
+    // nests deeper than anyone writes is refused first, in one pass.
+    let (line, depth) = deepest(text);
+    if depth > MAX_DEPTH {
+        return Err(YamlError {
+            line: line + 1,
+            column: 1,
+            message: format!("it nests {depth} levels deep, more than {MAX_DEPTH}"),
+        });
+    }
     match serde_yaml::from_str::<Yaml>(text) {
         Ok(value) => Ok(value),
         Err(err) => {
@@ -60,6 +70,53 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
             })
         }
     }
+}
+
+/// The deepest nesting of collections read (SPEC section 10).
+pub const MAX_DEPTH: usize = 64;
+
+/// How deep `yaml`'s collections nest at most, and on which line (0-based),
+/// counted generously in one pass: each level of indentation, each `- `
+/// or `? ` that opens a collection on its line, and each `[` or `{` not
+/// yet closed (quoted or not: a bracket in a string counts too, which can
+/// only make the count larger).
+pub fn deepest(yaml: &str) -> (usize, usize) {
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    let (mut at, mut deepest) = (0, 0);
+    for (i, line) in yaml.lines().enumerate() {
+        let content = line.trim_start_matches(' ');
+        let blank = content.is_empty() || content.starts_with('#');
+        if flow == 0 && !blank {
+            let indent = line.len() - content.len();
+            while indents.last().is_some_and(|&open| open >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+        }
+        let mut rest = content;
+        let mut markers = 0;
+        while let Some(after) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix("? ")) {
+            markers += 1;
+            rest = after.trim_start_matches(' ');
+        }
+        let mut line_flow = flow;
+        for b in rest.bytes() {
+            match b {
+                b'[' | b'{' => {
+                    flow += 1;
+                    line_flow = line_flow.max(flow);
+                }
+                b']' | b'}' => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+        }
+        let depth = indents.len() + markers + line_flow;
+        if depth > deepest {
+            (at, deepest) = (i, depth);
+        }
+    }
+    (at, deepest)
 }
 
 /// The value of a scalar written alone (`+15551234`, `0x1F`), as YAML
@@ -620,6 +677,23 @@ mod tests {
                 Yaml::Str("2026-11-28".into())
             )])
         );
+    }
+
+    /// Nesting deeper than anyone writes is refused before the library
+    /// sees it (its time grows faster than the text), in `ledger.yaml`
+    /// as in front matter; 64 levels are read.
+    #[test]
+    fn deep_nesting_is_refused_first() {
+        let deep = format!(
+            "a: 1\nstages: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let err = parse(&deep).unwrap_err();
+        assert_eq!(err.line, 2, "{err:?}");
+        assert!(err.message.contains("levels deep, more than 64"), "{err:?}");
+        let fine = format!("a: {}{}\n", "[".repeat(63), "]".repeat(63));
+        assert!(parse(&fine).is_ok());
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! a front-matter key (`name`, `email`, `value`, … or a key of the user's
 //! own), or one of [`EXTRA_USES`], or nothing (the column is left out).
 
+use std::collections::{HashMap, HashSet};
+
 use crate::error::{CellProblem, Error, Problem, Result};
 use crate::format::csv::{self, Row, Table};
 use crate::format::date::{self, Date};
@@ -399,20 +401,21 @@ pub fn plan(
 /// `--map` names a column by its header, so it cannot tell them apart
 /// either. Twins that are left out are only named in the report.
 fn twins(header: &[String], columns: &[Column]) -> Vec<CellProblem> {
+    // Each header's positions (1-based), found in one pass: a header of
+    // thousands of columns stays linear.
+    let mut positions: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        positions
+            .entry(h.to_ascii_lowercase())
+            .or_default()
+            .push(i + 1);
+    }
+    let mut named: HashSet<String> = HashSet::new();
     let mut problems: Vec<CellProblem> = Vec::new();
     for column in columns {
-        let same: Vec<usize> = header
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| h.eq_ignore_ascii_case(&column.header))
-            .map(|(i, _)| i + 1)
-            .collect();
-        let named = problems.iter().any(|p| {
-            p.column
-                .as_deref()
-                .is_some_and(|c| c.eq_ignore_ascii_case(&column.header))
-        });
-        if same.len() < 2 || named {
+        let key = column.header.to_ascii_lowercase();
+        let same = positions.get(&key).cloned().unwrap_or_default();
+        if same.len() < 2 || !named.insert(key) {
             continue;
         }
         problems.push(CellProblem {
@@ -441,12 +444,16 @@ fn best_preset(header: &[String]) -> &'static Preset {
 
 /// What each column of the header gives: `--map` first, then the preset.
 fn columns(table: &Table, preset: &Preset, maps: &[(String, String)]) -> Result<Vec<Column>> {
-    let mut columns = Vec::new();
+    let mut columns: Vec<Column> = Vec::new();
+    // The first position of each header, and what each key is given from
+    // so far: many maps over a wide header stay linear.
+    let mut first: HashMap<String, usize> = HashMap::new();
+    for (i, h) in table.header.iter().enumerate() {
+        first.entry(h.to_ascii_lowercase()).or_insert(i);
+    }
+    let mut given_from: HashMap<String, String> = HashMap::new();
     for (rank, (column, gives)) in maps.iter().enumerate() {
-        let found = table
-            .header
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(column.trim()));
+        let found = first.get(&column.trim().to_ascii_lowercase()).copied();
         let Some(index) = found else {
             return Err(Error::Usage(format!(
                 "--map {column}={gives}: the file has no column `{column}`; its columns are {}",
@@ -464,24 +471,24 @@ fn columns(table: &Table, preset: &Preset, maps: &[(String, String)]) -> Result<
             )));
         }
         // Two columns of one key: which would win is not for --map to hide.
-        if let Some(other) = columns
-            .iter()
-            .find(|c: &&Column| !gives.is_empty() && c.gives == gives)
-        {
-            return Err(Error::Usage(format!(
-                "--map gives `{gives}` twice, from `{}` and `{column}`: map one column to a key",
-                other.header
-            )));
+        let header = table.header.get(index).cloned().unwrap_or_default();
+        if !gives.is_empty() {
+            if let Some(other) = given_from.insert(gives.to_owned(), header.clone()) {
+                return Err(Error::Usage(format!(
+                    "--map gives `{gives}` twice, from `{other}` and `{column}`: map one column to a key"
+                )));
+            }
         }
         columns.push(Column {
             index,
-            header: table.header.get(index).cloned().unwrap_or_default(),
+            header,
             gives: gives.to_owned(),
             rank,
         });
     }
+    let mapped: HashSet<usize> = columns.iter().map(|c| c.index).collect();
     for (index, header) in table.header.iter().enumerate() {
-        if columns.iter().any(|c| c.index == index) {
+        if mapped.contains(&index) {
             continue;
         }
         if let Some((position, gives)) = preset.column(header) {
@@ -515,10 +522,11 @@ impl RowReader<'_> {
         // The first column (by rank) with a value, for each thing a
         // column gives; then in the file's order, which problems follow.
         let mut cells: Vec<(&str, Cell, usize)> = Vec::new();
+        let mut given: HashSet<&str> = HashSet::new();
         for column in self.columns {
             let value = row.cells.get(column.index).map_or("", |c| c.trim());
             let gives = column.gives.as_str();
-            if !value.is_empty() && !cells.iter().any(|(g, _, _)| *g == gives) {
+            if !value.is_empty() && given.insert(gives) {
                 cells.push((gives, (value, column.header.as_str()), column.index));
             }
         }

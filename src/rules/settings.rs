@@ -2,6 +2,7 @@
 //! Every key is optional; a key that cannot be read is reported with its
 //! line and replaced by its default, so one typo never hides the rest.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -53,6 +54,28 @@ pub struct Settings {
     /// The one clear ask that ends a draft, by stage (`default` for the
     /// stages without one of their own).
     pub asks: Vec<(String, String)>,
+    /// `stages`, `closed` and `channels` as sets, looked up for every
+    /// prospect and entry: a long list (a hostile file's) stays cheap.
+    sets: Sets,
+}
+
+/// The names of [`Settings`]' lists, to look up.
+#[derive(Debug, Clone, Default)]
+struct Sets {
+    stages: HashSet<String>,
+    closed: HashSet<String>,
+    channels: HashSet<String>,
+}
+
+impl Sets {
+    fn of(stages: &[String], closed: &[String], channels: &[String]) -> Sets {
+        let set = |names: &[String]| names.iter().cloned().collect();
+        Sets {
+            stages: set(stages),
+            closed: set(closed),
+            channels: set(channels),
+        }
+    }
 }
 
 /// A key of `ledger.yaml` that could not be read.
@@ -170,6 +193,7 @@ impl Settings {
             ignore_set: GlobSet::empty(),
             me: None,
             asks: Vec::new(),
+            sets: Sets::default(),
         }
     }
 
@@ -208,8 +232,9 @@ impl Settings {
                 problems.push(problem(line_of(&key), 1, message));
             }
         }
+        settings.sets = Sets::of(&settings.stages, &settings.closed, &settings.channels);
         for closed in &settings.closed {
-            if !settings.stages.contains(closed) {
+            if !settings.is_stage(closed) {
                 problems.push(problem(
                     line_of("closed"),
                     1,
@@ -263,17 +288,17 @@ impl Settings {
 
     /// Whether `stage` ends the follow-up.
     pub fn is_closed(&self, stage: &str) -> bool {
-        self.closed.iter().any(|s| s == stage)
+        self.sets.closed.contains(stage)
     }
 
     /// Whether `stage` is one of the settings' stages.
     pub fn is_stage(&self, stage: &str) -> bool {
-        self.stages.iter().any(|s| s == stage)
+        self.sets.stages.contains(stage)
     }
 
     /// Whether a (lower-case) channel counts as a touch channel by name.
     pub fn is_touch_channel(&self, channel: &str) -> bool {
-        BUILTIN_CHANNELS.contains(&channel) || self.channels.iter().any(|c| c == channel)
+        BUILTIN_CHANNELS.contains(&channel) || self.sets.channels.contains(channel)
     }
 
     /// How many unanswered follow-ups a deal of `value` is worth.
@@ -313,6 +338,12 @@ fn asks(before: &[(String, String)], value: &Yaml) -> Result<Vec<(String, String
         ));
     };
     let mut asks = before.to_vec();
+    // Where each stage's ask is, so that a long map stays linear.
+    let mut places: HashMap<String, usize> = asks
+        .iter()
+        .enumerate()
+        .map(|(i, (stage, _))| (stage.clone(), i))
+        .collect();
     for (stage, ask) in pairs {
         let stage = stage.scalar_text().unwrap_or_default();
         let Yaml::Str(ask) = ask else {
@@ -321,9 +352,12 @@ fn asks(before: &[(String, String)], value: &Yaml) -> Result<Vec<(String, String
                 ask.kind()
             ));
         };
-        match asks.iter_mut().find(|(s, _)| *s == stage) {
+        match places.get(&stage).and_then(|&i| asks.get_mut(i)) {
             Some((_, old)) => *old = ask.clone(),
-            None => asks.push((stage, ask.clone())),
+            None => {
+                places.insert(stage.clone(), asks.len());
+                asks.push((stage, ask.clone()));
+            }
         }
     }
     Ok(asks)
