@@ -700,8 +700,9 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
              and let `git fetch` save the password once",
         ],
         Error::Clash(_) => &[
-            "make the two sides agree (for example set the same value here \
-             with `ledger set`), then sync again",
+            "make the two sides agree in the files named (a key: set the same \
+             value here, say with `ledger set`; other lines: edit them and \
+             `ledger commit`), then sync again",
         ],
         Error::Raced(_) => &["run `ledger sync` again in a moment"],
         Error::Unfinished(_) => &["then run `ledger sync` again"],

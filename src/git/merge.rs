@@ -54,9 +54,11 @@ pub enum Clash {
     Text,
     /// The file is too large to merge on a side: it is not merged.
     TooLarge,
-    /// A file git itself cannot merge: deleted on one side and changed on
-    /// the other, or not text.
+    /// A file git's line merge could not join: changed on both sides in
+    /// the same lines (a file that is not a prospect), or not text.
     WholeFile,
+    /// A file deleted on one side and changed on the other.
+    Deleted,
 }
 
 impl fmt::Display for Clash {
@@ -68,9 +70,12 @@ impl fmt::Display for Clash {
                 f,
                 "the file, over {MAX_FILE_MIB} MiB on a side, which is not merged"
             ),
-            Clash::WholeFile => f.write_str(
-                "the whole file (deleted on one side and changed on the other, or not text)",
-            ),
+            Clash::WholeFile => {
+                f.write_str("lines both sides changed differently (or a file that is not text)")
+            }
+            Clash::Deleted => {
+                f.write_str("the whole file, deleted on one side and changed on the other")
+            }
         }
     }
 }

@@ -1020,11 +1020,15 @@ impl Repo {
                 settled.extend([was, path.clone()]);
             }
             for conflict in conflicts {
+                let what = match (&conflict.our, &conflict.their) {
+                    (Some(_), Some(_)) => Clash::WholeFile,
+                    _ => Clash::Deleted,
+                };
                 let side = conflict.our.or(conflict.their).or(conflict.ancestor);
                 let Some(entry) = side else { continue };
                 let path = String::from_utf8_lossy(&entry.path).into_owned();
                 if settled.insert(path.clone()) {
-                    clashes.push((path, vec![Clash::WholeFile]));
+                    clashes.push((path, vec![what]));
                 }
             }
         }

@@ -596,8 +596,27 @@ fn deleted_on_one_side_and_changed_on_the_other() {
     let before = team.state("B");
     let run = team.ledger("B", &["sync"]).fails(1);
     run.says(
-        "prospects/acme-corp.md: the whole file (deleted on one side and changed on the other",
+        "prospects/acme-corp.md: the whole file, deleted on one side and changed on the other",
     );
+    assert_eq!(team.state("B"), before);
+}
+
+/// Both sides change the same line of a file that is not a prospect
+/// (`ledger.yaml`): the clash says so, not that the file was deleted.
+#[test]
+fn a_line_both_sides_changed_in_ledger_yaml_is_named_as_such() {
+    let team = Team::new();
+    for (who, currency) in [("A", "EUR"), ("B", "GBP")] {
+        let path = team.path(who, "ledger.yaml");
+        let text = fs::read_to_string(&path).unwrap();
+        let text = text.replace("currency: USD", &format!("currency: {currency}"));
+        fs::write(&path, text).unwrap();
+    }
+    team.ledger("A", &["sync"]).ok();
+    let before = team.state("B");
+    let run = team.ledger("B", &["sync"]).fails(1);
+    run.says("ledger.yaml: lines both sides changed differently");
+    assert!(!run.stderr.contains("deleted"), "{run:#?}");
     assert_eq!(team.state("B"), before);
 }
 
