@@ -771,11 +771,14 @@ impl Repo {
 
     /// The branch of the remote that `branch` syncs with: its configured
     /// upstream branch, else one of the same name.
-    fn upstream_branch(&self, branch: &str) -> String {
-        self.repo
-            .config()
-            .ok()
-            .and_then(|c| c.get_string(&format!("branch.{branch}.merge")).ok())
+    pub fn upstream_branch(&self, remote: &str, branch: &str) -> String {
+        // The configured upstream is `branch.NAME.remote`'s: on another
+        // remote (`--remote backup`), the branch of the same name.
+        let config = self.repo.config().ok();
+        let setting = |key: String| config.as_ref()?.get_string(&key).ok();
+        let tracked = setting(format!("branch.{branch}.remote")).is_some_and(|r| r == remote);
+        setting(format!("branch.{branch}.merge"))
+            .filter(|_| tracked)
             .and_then(|m| m.strip_prefix("refs/heads/").map(str::to_owned))
             .unwrap_or_else(|| branch.to_owned())
     }
@@ -801,7 +804,7 @@ impl Repo {
 
     /// Fetch the remote's branch; its commit, `None` if it has no such branch yet.
     pub fn fetch(&self, remote: &str, branch: &str) -> Result<Option<Id>> {
-        let upstream = self.upstream_branch(branch);
+        let upstream = self.upstream_branch(remote, branch);
         let tracking = format!("refs/remotes/{remote}/{upstream}");
         let refspec = format!("+refs/heads/{upstream}:{tracking}");
         // A fetch stopped part way leaves its locks, which would stop every
@@ -1134,7 +1137,7 @@ impl Repo {
     /// was being moved, since the fetch (another clone pushed at the same
     /// moment): fetching, merging and pushing again will do.
     pub fn push(&self, remote: &str, branch: &str, expected: Option<Id>) -> Result<Option<String>> {
-        let upstream = self.upstream_branch(branch);
+        let upstream = self.upstream_branch(remote, branch);
         let url = self.remote_url(remote, Direction::Push)?;
         let pushed = match local_folder(&url) {
             Some(folder) => self.push_to_folder(&folder, &url, branch, &upstream, expected)?,

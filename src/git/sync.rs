@@ -48,7 +48,8 @@ pub enum Pull {
 pub struct Synced {
     /// The remote.
     pub remote: String,
-    /// The branch.
+    /// The remote's branch it synced with: the local branch's upstream,
+    /// else one of the same name.
     pub branch: String,
     /// An interrupted sync finished first, if there was one.
     pub interrupted: Option<Interrupted>,
@@ -159,9 +160,11 @@ fn run(
     };
     let local = repo.branch()?.tip;
     let theirs = repo.fetch(remote, branch)?;
+    // What the remote's branch is called, for what is said and recorded.
+    let upstream = repo.upstream_branch(remote, branch);
     let mut synced = Synced {
         remote: remote.to_owned(),
-        branch: branch.to_owned(),
+        branch: upstream.clone(),
         interrupted: None,
         committed,
         pulled: 0,
@@ -207,10 +210,10 @@ fn run(
                 })? {
                     TreeMerge::Clean(tree) => tree,
                     TreeMerge::Clashes(clashes) => {
-                        return Err(clash_error(remote, branch, &clashes))
+                        return Err(clash_error(remote, &upstream, &clashes))
                     }
                 };
-                let message = format!("sync: merge {remote}/{branch}");
+                let message = format!("sync: merge {remote}/{upstream}");
                 let merge = repo.commit_merge(tree, local, theirs, &message)?;
                 *moved = Some((Some(local), merge));
                 repo.check_out(branch, Some(local), merge)?;

@@ -860,3 +860,19 @@ fn a_stale_remote_tracking_branch_is_not_the_remote() {
     team.ledger("A", &["touch", "acme", "call", "Again."]).ok();
     team.ledger("A", &["sync"]).ok().shows("pushed 1 commit");
 }
+
+/// A local branch named otherwise than the remote's it tracks: sync
+/// reads and pushes the remote's, and says that one's name.
+#[test]
+fn sync_names_the_remote_branch_it_pushed() {
+    let team = Team::new();
+    team.git("A", &["branch", "-m", "main", "trunk"]);
+    team.ledger("A", &["touch", "acme", "call", "From trunk."])
+        .ok();
+    let run = team.ledger("A", &["sync"]).ok();
+    assert_eq!(run.stdout, "pushed 1 commit (origin/main)\n", "{run:#?}");
+    let pushed = team.remote_git(&["log", "-1", "--format=%s", "main"]);
+    assert_eq!(pushed, "touch prospects/acme-corp: call\n");
+    let json = team.ledger("A", &["sync", "--json"]).ok().json();
+    assert_eq!(json["branch"], "main", "{json}");
+}
