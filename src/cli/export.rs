@@ -15,7 +15,7 @@ use ledger::rules::export;
 use ledger::{Error, Result};
 use rayon::prelude::*;
 
-use super::read::{action, report_for, show_json, write_json_array};
+use super::read::{action, json_item, report_for, show_json, write_json};
 use super::style;
 use super::{let_go, Env, ExportFormat, Filters, IcsArgs};
 
@@ -80,22 +80,39 @@ fn rfc_4180() -> ::csv::WriterBuilder {
 }
 
 /// `export json`: what `show --json` prints of each prospect, in an array.
+/// Each prospect's file is read again for its fields and log, a window of
+/// them at a time on every core, and written as it is made: the whole
+/// array of a large ledger (some 6 KB a prospect as values) is never held.
 fn json(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
+    const WINDOW: usize = 4096;
     let statuses = statuses(env, filters, Keep::All, false)?;
     let root = &env.ledger.root;
-    let shown: Vec<serde_json::Value> = statuses
-        .par_iter()
-        .filter_map(|status| {
-            // Read again for its fields and log; a file that changed into
-            // something else since the walk (a link, a FIFO) is left out.
-            let file = open_regular(&root.join(&status.path)).ok()??;
-            let prospect = read_prospect(&status.path, || Ok(file))?;
-            prospect.fields()?;
-            show_json(status, &prospect).ok()
-        })
-        .collect();
-    write_json_array(out, &shown)?;
-    let_go((statuses, shown));
+    let mut written = 0usize;
+    for window in statuses.chunks(WINDOW) {
+        let items: Vec<Vec<u8>> = window
+            .par_iter()
+            .filter_map(|status| {
+                // A file that changed into something else since the walk (a
+                // link, a FIFO) is left out.
+                let file = open_regular(&root.join(&status.path)).ok()??;
+                let prospect = read_prospect(&status.path, || Ok(file))?;
+                prospect.fields()?;
+                let value = show_json(status, &prospect).ok()?;
+                let mut item = Vec::new();
+                Some(json_item(&value, &mut item).map(|()| item))
+            })
+            .collect::<Result<_>>()?;
+        for item in &items {
+            out.write_all(if written == 0 { b"[\n" } else { b",\n" })?;
+            out.write_all(item)?;
+            written += 1;
+        }
+    }
+    match written {
+        0 => write_json(out, &Vec::<()>::new())?,
+        _ => out.write_all(b"\n]\n")?,
+    }
+    let_go(statuses);
     Ok(())
 }
 

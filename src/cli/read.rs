@@ -327,28 +327,34 @@ pub fn write_json_array<T: Serialize + Sync>(out: &mut impl Write, items: &[T]) 
     }
     out.write_all(b"[\n")?;
     style::write_in_order(out, items, |start, slice, piece| {
-        let mut item = Vec::new();
         for (at, value) in (start..).zip(slice) {
-            item.clear();
-            let mut json = serde_json::Serializer::with_formatter(&mut item, SafeJson::default());
-            value
-                .serialize(&mut json)
-                .map_err(|e| Error::Output(e.into()))?;
-            // Each line indented once more, as in the list: a line break
-            // within a string is always written `\n` (no value here is
-            // serde_json's `RawValue`, which could hold one raw).
-            piece.extend_from_slice(b"  ");
-            for line in item.split_inclusive(|&b| b == b'\n') {
-                piece.extend_from_slice(line);
-                if line.ends_with(b"\n") {
-                    piece.extend_from_slice(b"  ");
-                }
-            }
+            json_item(value, piece)?;
             piece.extend_from_slice(if at + 1 < items.len() { b",\n" } else { b"\n" });
         }
         Ok::<(), Error>(())
     })?;
     out.write_all(b"]\n")?;
+    Ok(())
+}
+
+/// One item of a list as [`write_json`] writes it, into `piece`: indented
+/// once, without the `,` or line break that follows it.
+pub fn json_item(value: &impl Serialize, piece: &mut Vec<u8>) -> Result<()> {
+    let mut item = Vec::new();
+    let mut json = serde_json::Serializer::with_formatter(&mut item, SafeJson::default());
+    value
+        .serialize(&mut json)
+        .map_err(|e| Error::Output(e.into()))?;
+    // Each line indented once more, as in the list: a line break within a
+    // string is always written `\n` (no value here is serde_json's
+    // `RawValue`, which could hold one raw).
+    piece.extend_from_slice(b"  ");
+    for line in item.split_inclusive(|&b| b == b'\n') {
+        piece.extend_from_slice(line);
+        if line.ends_with(b"\n") {
+            piece.extend_from_slice(b"  ");
+        }
+    }
     Ok(())
 }
 
