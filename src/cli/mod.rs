@@ -451,7 +451,7 @@ impl Filters {
         &self,
         settings: &ledger::rules::settings::Settings,
     ) -> Result<ledger::ledger::report::Filter> {
-        if let Some(unknown) = self.stage.iter().find(|s| !settings.stages.contains(s)) {
+        if let Some(unknown) = self.stage.iter().find(|s| !settings.is_stage(s)) {
             return Err(Error::Usage(format!(
                 "`{unknown}` is not a stage: use one of {}",
                 settings.stages.join(", ")

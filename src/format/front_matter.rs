@@ -246,12 +246,13 @@ pub fn read_any(yaml_text: &str, first_line: usize) -> FrontMatter {
     )
 }
 
-/// A `front-matter` problem for YAML larger than [`MAX_BYTES`] or nested
-/// deeper than [`yaml::MAX_DEPTH`], found in one pass before the YAML library
-/// sees it (whose time on deep nesting grows faster than its size).
+/// A `front-matter` problem for YAML larger than [`MAX_BYTES`], found
+/// before the YAML library sees it. (Nesting deeper than
+/// [`yaml::MAX_DEPTH`] is refused by [`yaml::parse`] itself, for every
+/// caller.)
 fn out_of_bounds(yaml_text: &str, first_line: usize) -> Option<FrontMatter> {
-    if yaml_text.len() > MAX_BYTES {
-        return Some(problem(
+    (yaml_text.len() > MAX_BYTES).then(|| {
+        problem(
             Code::FrontMatter,
             first_line,
             1,
@@ -259,18 +260,6 @@ fn out_of_bounds(yaml_text: &str, first_line: usize) -> Option<FrontMatter> {
                 "the front matter is {} KiB, more than the {} KiB a prospect's may be",
                 yaml_text.len().div_ceil(1024),
                 MAX_BYTES / 1024
-            ),
-        ));
-    }
-    let (line, depth) = yaml::deepest(yaml_text);
-    (depth > yaml::MAX_DEPTH).then(|| {
-        problem(
-            Code::FrontMatter,
-            first_line + line,
-            1,
-            format!(
-                "the front matter nests {depth} levels deep, more than {}",
-                yaml::MAX_DEPTH
             ),
         )
     })

@@ -80,7 +80,7 @@ pub const MAX_DEPTH: usize = 64;
 /// or `? ` that opens a collection on its line, and each `[` or `{` not
 /// yet closed (quoted or not: a bracket in a string counts too, which can
 /// only make the count larger).
-pub fn deepest(yaml: &str) -> (usize, usize) {
+fn deepest(yaml: &str) -> (usize, usize) {
     let mut indents: Vec<usize> = Vec::new();
     let mut flow = 0usize;
     let (mut at, mut deepest) = (0, 0);

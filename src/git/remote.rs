@@ -216,10 +216,6 @@ pub fn is_unfinished(git_dir: &Path) -> bool {
 }
 
 impl Repo {
-    fn index_path(&self) -> PathBuf {
-        self.index_file()
-    }
-
     fn record_path(&self) -> PathBuf {
         self.repo.path().join(SYNC_RECORD)
     }
@@ -261,7 +257,7 @@ impl Repo {
     pub fn save(&self) -> Result<Saved> {
         Ok(Saved {
             branch: self.branch()?,
-            index: read_if_there(&self.index_path())?,
+            index: read_if_there(&self.index_file())?,
         })
     }
 
@@ -324,7 +320,7 @@ impl Repo {
                 }
             }
         }
-        let path = self.index_path();
+        let path = self.index_file();
         match index {
             Some(bytes) => store::write_atomic(&path, bytes, false)?,
             None => remove_if_there(&path)?,

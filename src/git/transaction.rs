@@ -253,27 +253,28 @@ pub fn finish_interrupted(repo: &Repo) -> Result<()> {
         Ok(bytes) => planned.blob.as_deref() == Some(blob_id(&bytes).as_str()),
         Err(_) => planned.blob.is_none(),
     };
-    if landed || (tip == commit.parent && journal.files.iter().all(on_disk)) {
+    // Each file read once: whether it holds what the write planned.
+    let held: Vec<(&Planned, bool)> = journal.files.iter().map(|f| (f, on_disk(f))).collect();
+    if landed || (tip == commit.parent && held.iter().all(|(_, ours)| *ours)) {
         if !landed {
             repo.move_branch(commit)?;
         }
         // A file edited by hand since (the write had landed) keeps the
         // edit unstaged, as any edit after a commit is.
-        let (written, edited): (Vec<&Planned>, Vec<&Planned>) =
-            journal.files.iter().partition(|planned| on_disk(planned));
-        let rels = |files: Vec<&Planned>| -> Vec<String> {
-            files.into_iter().map(|f| f.path.clone()).collect()
+        let rels = |want: bool| -> Vec<String> {
+            let files = held.iter().filter(|(_, ours)| *ours == want);
+            files.map(|(f, _)| f.path.clone()).collect()
         };
-        repo.stage(&rels(written))?;
-        repo.unstage(&rels(edited))?;
+        repo.stage(&rels(true))?;
+        repo.unstage(&rels(false))?;
     } else if tip == commit.parent {
         // Stopped before every file was written: put back the old ones.
         // Only a file that holds what the write put there goes back: one
         // that holds anything else was never written, or was edited by
         // hand since, and that edit is the newest word on it.
-        for planned in &journal.files {
+        for (planned, ours) in &held {
             let file = workdir.join(&planned.path);
-            if !on_disk(planned) {
+            if !ours {
                 continue;
             }
             let backup = store::backup_path(&file);

@@ -401,20 +401,15 @@ pub fn plan(
 /// `--map` names a column by its header, so it cannot tell them apart
 /// either. Twins that are left out are only named in the report.
 fn twins(header: &[String], columns: &[Column]) -> Vec<CellProblem> {
-    // Each header's positions (1-based), found in one pass: a header of
-    // thousands of columns stays linear.
-    let mut positions: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, h) in header.iter().enumerate() {
-        positions
-            .entry(h.to_ascii_lowercase())
-            .or_default()
-            .push(i + 1);
-    }
+    let positions = positions(header);
     let mut named: HashSet<String> = HashSet::new();
     let mut problems: Vec<CellProblem> = Vec::new();
     for column in columns {
         let key = column.header.to_ascii_lowercase();
-        let same = positions.get(&key).cloned().unwrap_or_default();
+        let same: Vec<usize> = positions
+            .get(&key)
+            .map(|at| at.iter().map(|i| i + 1).collect())
+            .unwrap_or_default();
         if same.len() < 2 || !named.insert(key) {
             continue;
         }
@@ -431,6 +426,20 @@ fn twins(header: &[String], columns: &[Column]) -> Vec<CellProblem> {
     problems
 }
 
+/// Where each of `header`'s names is (0-based), by the name in lower case
+/// (columns are named in any case), found in one pass: a header of
+/// thousands of columns stays linear.
+fn positions(header: &[String]) -> HashMap<String, Vec<usize>> {
+    let mut positions: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        positions
+            .entry(name.to_ascii_lowercase())
+            .or_default()
+            .push(i);
+    }
+    positions
+}
+
 /// The preset that knows most of `header`'s columns.
 fn best_preset(header: &[String]) -> &'static Preset {
     let mut best = &LEDGER;
@@ -445,15 +454,14 @@ fn best_preset(header: &[String]) -> &'static Preset {
 /// What each column of the header gives: `--map` first, then the preset.
 fn columns(table: &Table, preset: &Preset, maps: &[(String, String)]) -> Result<Vec<Column>> {
     let mut columns: Vec<Column> = Vec::new();
-    // The first position of each header, and what each key is given from
-    // so far: many maps over a wide header stay linear.
-    let mut first: HashMap<String, usize> = HashMap::new();
-    for (i, h) in table.header.iter().enumerate() {
-        first.entry(h.to_ascii_lowercase()).or_insert(i);
-    }
+    // Where each header is, and what each key is given from so far: many
+    // maps over a wide header stay linear.
+    let positions = positions(&table.header);
     let mut given_from: HashMap<String, String> = HashMap::new();
     for (rank, (column, gives)) in maps.iter().enumerate() {
-        let found = first.get(&column.trim().to_ascii_lowercase()).copied();
+        let found = positions
+            .get(&column.trim().to_ascii_lowercase())
+            .and_then(|at| at.first().copied());
         let Some(index) = found else {
             return Err(Error::Usage(format!(
                 "--map {column}={gives}: the file has no column `{column}`; its columns are {}",

@@ -22,6 +22,15 @@ fn repo() -> Sandbox {
     s
 }
 
+/// `touch acme call TEXT`, stopped at once (as by `kill -9`) after the
+/// write's step `step` (see `LEDGER_STOP_AFTER`).
+#[track_caller]
+fn stopped_touch(s: &Sandbox, text: &str, step: &str) {
+    let args = ["touch", "acme", "call", text, "--today", "2026-11-23"];
+    let stopped = s.ledger_env(&args, &s.root(), &[("LEDGER_STOP_AFTER", step)]);
+    assert_ne!(stopped.code, 0, "{step}: {stopped:#?}");
+}
+
 /// HEAD, every branch, the index, the status and every file's bytes.
 type State = (String, String, String, String, Vec<(String, Vec<u8>)>);
 
@@ -155,12 +164,7 @@ fn a_write_stopped_after_any_step_is_finished_or_undone() {
 #[test]
 fn a_lock_left_by_a_stopped_ledger_is_cleared_by_the_next() {
     let s = repo();
-    let stopped = s.ledger_env(
-        &["touch", "acme", "call", "Stopped.", "--today", "2026-11-23"],
-        &s.root(),
-        &[("LEDGER_STOP_AFTER", "files")],
-    );
-    assert_ne!(stopped.code, 0);
+    stopped_touch(&s, "Stopped.", "files");
     fs::write(s.root().join(".git/refs/heads/main.lock"), "").unwrap();
     fs::write(s.root().join(".git/index.lock"), "").unwrap();
     s.ledger(&["touch", "acme", "email", "Next."]).ok();
@@ -309,12 +313,7 @@ fn reading_commands_name_a_stopped_write() {
 fn a_hand_edit_after_a_stopped_write_is_kept() {
     for step in ["journal", "files"] {
         let s = repo();
-        let stopped = s.ledger_env(
-            &["touch", "acme", "call", "Stopped.", "--today", "2026-11-23"],
-            &s.root(),
-            &[("LEDGER_STOP_AFTER", step)],
-        );
-        assert_ne!(stopped.code, 0, "{step}");
+        stopped_touch(&s, "Stopped.", step);
         // An editor saves the file whole, under a new inode.
         let edited = format!(
             "{}- 2026-11-23 email (in): Jane replied: send the contract.\n",
@@ -349,12 +348,7 @@ fn a_failed_stage_leaves_no_index_to_put_back_later() {
     s.git(&["update-index", "--no-split-index"]);
     s.file("team.txt", "v2\n");
     s.git(&["commit", "-q", "-a", "-m", "v2"]);
-    let stopped = s.ledger_env(
-        &["touch", "acme", "call", "two", "--today", "2026-11-23"],
-        &s.root(),
-        &[("LEDGER_STOP_AFTER", "journal")],
-    );
-    assert_ne!(stopped.code, 0);
+    stopped_touch(&s, "two", "journal");
     s.ledger(&["commit"]).ok();
     clean(&s);
     assert_eq!(s.git(&["show", ":team.txt"]), "v2\n");
@@ -401,12 +395,7 @@ fn a_conflicted_prospect_is_not_written_or_committed() {
 #[test]
 fn a_hand_edit_after_a_landed_write_stays_unstaged() {
     let s = repo();
-    let stopped = s.ledger_env(
-        &["touch", "acme", "call", "Landed.", "--today", "2026-11-23"],
-        &s.root(),
-        &[("LEDGER_STOP_AFTER", "branch")],
-    );
-    assert_ne!(stopped.code, 0);
+    stopped_touch(&s, "Landed.", "branch");
     let edited = format!(
         "{}- 2026-11-23 note: By hand.\n",
         s.read("prospects/acme.md")
