@@ -159,6 +159,17 @@ pub enum Error {
         since: Option<Date>,
     },
 
+    /// The remote's branch has no commit in common with the local one: most
+    /// likely another ledger (a wrong URL), which a merge would join to
+    /// this one and a push would then fill; nothing was changed.
+    #[error("{remote}/{branch} shares no history with this branch; nothing was changed")]
+    Unrelated {
+        /// The remote.
+        remote: String,
+        /// The remote's branch.
+        branch: String,
+    },
+
     /// Both sides of a sync changed the same things differently: the
     /// message lists them; nothing was changed.
     #[error("{0}")]

@@ -281,6 +281,10 @@ pub struct SyncArgs {
     /// Fetch and merge, but do not push.
     #[arg(long)]
     pub no_push: bool,
+    /// Merge a remote branch that shares no commit with this one (refused
+    /// without it, as git refuses it).
+    #[arg(long)]
+    pub allow_unrelated_histories: bool,
     /// Print what happened as JSON.
     #[arg(long)]
     pub json: bool,
@@ -704,6 +708,14 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
              value here, say with `ledger set`; other lines: edit them and \
              `ledger commit`), then sync again",
         ],
+        Error::Unrelated { remote, .. } => {
+            return vec![
+                format!("check that {remote} is this ledger's remote: `git remote -v`"),
+                "to join the two histories, and both ledgers' files, run \
+                 `ledger sync --allow-unrelated-histories`"
+                    .to_owned(),
+            ]
+        }
         Error::Raced(_) => &["run `ledger sync` again in a moment"],
         Error::Unfinished(_) => &["then run `ledger sync` again"],
         Error::NotPutBack { error, also } => {

@@ -21,6 +21,7 @@ pub fn sync(env: &Env, args: &SyncArgs, out: &mut impl Write) -> Result<ExitCode
     let options = Options {
         remote: args.remote.clone(),
         no_push: args.no_push,
+        allow_unrelated: args.allow_unrelated_histories,
     };
     let synced = sync::sync(&writer, &options)?;
     if args.json {

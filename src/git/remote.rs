@@ -853,6 +853,15 @@ impl Repo {
         }
     }
 
+    /// Whether two commits have a commit in common (a merge base).
+    pub fn share_history(&self, one: Id, other: Id) -> Result<bool> {
+        match self.repo.merge_base(one.0, other.0) {
+            Ok(_) => Ok(true),
+            Err(err) if err.code() == ErrorCode::NotFound => Ok(false),
+            Err(err) => Err(Error::git("cannot compare the branches", err)),
+        }
+    }
+
     /// How many commits `local` has that `remote` lacks, and the other way round.
     pub fn ahead_behind(&self, local: Id, remote: Id) -> Result<(usize, usize)> {
         self.repo

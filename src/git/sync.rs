@@ -29,6 +29,11 @@ pub struct Options {
     pub remote: Option<String>,
     /// Fetch and merge only.
     pub no_push: bool,
+    /// Join the remote's branch when it shares no commit with the local
+    /// one, as `git pull --allow-unrelated-histories` does. Without it such
+    /// a sync is refused, as git refuses it: the remote is most likely
+    /// another ledger, and this one would be pushed into it.
+    pub allow_unrelated: bool,
 }
 
 /// How the local branch came to include the remote's commits.
@@ -199,6 +204,12 @@ fn run(
                 (theirs, 0)
             }
             (ahead, behind) => {
+                if !options.allow_unrelated && !repo.share_history(local, theirs)? {
+                    return Err(Error::Unrelated {
+                        remote: remote.to_owned(),
+                        branch: upstream,
+                    });
+                }
                 let mut merged = Vec::new();
                 let place = ledger_place(writer, repo);
                 let tree = match repo.merge_commits(local, theirs, &mut |path, sides| {

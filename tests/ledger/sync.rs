@@ -876,3 +876,44 @@ fn sync_names_the_remote_branch_it_pushed() {
     let json = team.ledger("A", &["sync", "--json"]).ok().json();
     assert_eq!(json["branch"], "main", "{json}");
 }
+
+/// A remote whose branch shares no commit with this one is most likely
+/// another ledger (a wrong URL): sync refuses, as `git pull` does, and
+/// changes nothing on either side; `--allow-unrelated-histories` joins
+/// the two.
+#[test]
+fn a_remote_of_unrelated_history_is_joined_only_when_asked() {
+    let team = Team::new();
+    let other = team.dir.path().join("C");
+    fs::create_dir_all(&other).unwrap();
+    team.run_in(&other, "git", &["init", "-q", "-b", "main"])
+        .ok();
+    // A first commit of its own: `ledger init` alone would make the very
+    // commit A's made (same files, same identity, same time).
+    team.git("C", &["commit", "-q", "--allow-empty", "-m", "Our ledger"]);
+    team.ledger("C", &["init"]).ok();
+    let globex =
+        "---\nname: Globex\nstage: lead\n---\n\n## Log\n\n- 2026-11-10 call: Первый звонок.\n";
+    fs::write(team.path("C", "globex.md"), globex).unwrap();
+    team.ledger("C", &["commit"]).ok();
+    team.git("C", &["remote", "add", "origin", "../remote.git"]);
+    let before = team.state("C");
+    let remote_before = team.remote_git(&["rev-parse", "main"]);
+
+    let refused = team.ledger("C", &["sync"]).fails(1);
+    refused
+        .says("origin/main shares no history with this branch; nothing was changed")
+        .says("--allow-unrelated-histories");
+    assert_eq!(team.state("C"), before);
+    assert_eq!(team.remote_git(&["rev-parse", "main"]), remote_before);
+
+    team.ledger("C", &["sync", "--allow-unrelated-histories"])
+        .ok()
+        .shows("merged");
+    assert_eq!(team.read("C", "globex.md"), globex);
+    assert_eq!(team.read("C", "prospects/acme-corp.md"), ACME);
+    let parents = team.git("C", &["rev-list", "--parents", "-n", "1", "HEAD"]);
+    assert_eq!(parents.split_whitespace().count(), 3, "{parents}");
+    assert_eq!(team.remote_git(&["rev-parse", "main"]), team.head("C"));
+    assert_eq!(team.git("C", &["status", "--porcelain"]), "");
+}
