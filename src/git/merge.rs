@@ -109,7 +109,12 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
     let read_base = base.and_then(Version::read);
     let base_is_prospect = read_base.is_some();
     let b = read_base.unwrap_or_default();
-    let eol = line_ending(ours);
+    // A side that changed the file's line endings (an editor set to CRLF)
+    // changed every line: that change is taken whole, as any change made
+    // on one side is, rather than leaving the other side's lines as they
+    // were beside it.
+    let converted = base.and_then(|base| converted_ending(base, ours, theirs));
+    let eol = converted.unwrap_or_else(|| line_ending(ours));
 
     let (front, mut clashes) = merge_front(&b, &o, &t, eol);
     let wanted = merge_log(&b.items, &o.items, &t.items);
@@ -125,7 +130,10 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
         true => b.with(&front, &log),
         false => base.unwrap_or("").to_owned(),
     };
-    let (text, clean) = git::merge_lines(&base, &ours, &theirs, [OURS, THEIRS])?;
+    let (mut text, clean) = git::merge_lines(&base, &ours, &theirs, [OURS, THEIRS])?;
+    if let Some(eol) = converted {
+        text = with_endings(&text, eol);
+    }
     let key_clashes = clashes
         .iter()
         .filter(|c| matches!(c, Clash::Key(_)))
@@ -325,6 +333,35 @@ fn unquote(value: &str) -> &str {
         }
     }
     value
+}
+
+/// The line ending every line of `text` ends with, when all end alike (a
+/// last line without one aside).
+fn uniform_ending(text: &str) -> Option<&'static str> {
+    let mut ending = None;
+    for line in text::lines_with_endings(text) {
+        let this = match line.strip_suffix('\n') {
+            Some(bare) if bare.ends_with('\r') => "\r\n",
+            Some(_) => "\n",
+            None => continue,
+        };
+        if ending.is_some_and(|seen| seen != this) {
+            return None;
+        }
+        ending = Some(this);
+    }
+    ending
+}
+
+/// The line ending one side changed the whole file to, when the other
+/// side kept the base's.
+fn converted_ending(base: &str, ours: &str, theirs: &str) -> Option<&'static str> {
+    let before = uniform_ending(base)?;
+    match (uniform_ending(ours)?, uniform_ending(theirs)?) {
+        (o, t) if o == before && t != before => Some(t),
+        (o, t) if t == before && o != before => Some(o),
+        _ => None,
+    }
 }
 
 /// A text with its line endings made `eol`.
@@ -738,9 +775,53 @@ mod tests {
             &["2026-11-02 call: a\n  more about a", "2026-11-10 email: b"],
         );
         let merged = merge(Some(&base), &ours, &theirs).unwrap();
-        assert!(merged.text.contains(
+        // Both kept CRLF: every line of the merge ends so.
+        let theirs_crlf = crlf(theirs.clone());
+        let kept = merge(Some(&base), &ours, &theirs_crlf).unwrap();
+        assert!(kept.is_clean(), "{kept:#?}");
+        assert!(kept.text.contains(
             "- 2026-11-02 call: a\r\n  more about a\r\n- 2026-11-10 email: b\r\n- 2026-11-22 call: c\r\n"
+        ), "{kept:#?}");
+        assert_eq!(
+            kept.text.matches('\n').count(),
+            kept.text.matches("\r\n").count()
+        );
+        // Theirs changed every line to LF, ours kept CRLF: the change is
+        // taken, the continuation line with it.
+        assert!(merged.is_clean(), "{merged:#?}");
+        assert!(!merged.text.contains('\r'), "{merged:#?}");
+        assert!(merged.text.contains(
+            "- 2026-11-02 call: a\n  more about a\n- 2026-11-10 email: b\n- 2026-11-22 call: c\n"
         ), "{merged:#?}");
+    }
+
+    #[test]
+    fn a_side_that_changed_every_line_ending_is_taken_whole() {
+        let base = file(FRONT, &["2026-11-02 call: a"]);
+        // Ours logs a touch and moves the stage; theirs logs another, in an
+        // editor that wrote the file with CRLF.
+        let ours = file(
+            &FRONT.replace("stage: proposal", "stage: won"),
+            &["2026-11-02 call: a", "2026-11-05 email: ours"],
+        );
+        let theirs =
+            file(FRONT, &["2026-11-02 call: a", "2026-11-04 call: théirs ✓"]).replace('\n', "\r\n");
+        let want = file(
+            &FRONT.replace("stage: proposal", "stage: won"),
+            &[
+                "2026-11-02 call: a",
+                "2026-11-04 call: théirs ✓",
+                "2026-11-05 email: ours",
+            ],
+        )
+        .replace('\n', "\r\n");
+        assert_eq!(clean(&base, &ours, &theirs), want);
+        assert_eq!(clean(&base, &theirs, &ours), want);
+        // Mixed endings on one side are no conversion: ours' ending is used
+        // for what the merge writes, as before.
+        let mixed = theirs.replacen("\r\n", "\n", 1);
+        let merged = clean(&base, &ours, &mixed);
+        assert!(merged.contains("- 2026-11-05 email: ours\n"), "{merged:?}");
     }
 
     #[test]
