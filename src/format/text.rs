@@ -74,6 +74,19 @@ pub fn line_ending(text: &str) -> &'static str {
     }
 }
 
+/// A text as it is compared in any case (names, emails, tags, owners):
+/// Unicode's full case folding, so that `Straße` and `STRASSE`, or `ΟΔΟΣ`
+/// and `οδος`, are one, as lower case alone does not make them.
+pub fn folded(text: &str) -> String {
+    unicase::UniCase::new(text).to_folded_case()
+}
+
+/// Whether two texts are one in any case ([`folded`]), without making
+/// either.
+pub fn same_in_any_case(a: &str, b: &str) -> bool {
+    unicase::UniCase::new(a) == unicase::UniCase::new(b)
+}
+
 /// Files larger than this are reported, not read, nor merged: a prospect
 /// is a page of text (SPEC section 10).
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -220,6 +233,25 @@ pub(crate) fn joined<S: std::borrow::Borrow<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_case_is_unicode_case_folding() {
+        for (a, b) in [
+            ("Straße", "STRASSE"),
+            ("ΟΔΟΣ", "οδος"),
+            ("οδός", "ΟΔΌΣ"),
+            ("Иван Петров", "иван петров"),
+            ("ǅemal", "ǆEMAL"),
+            ("東京", "東京"),
+        ] {
+            assert_eq!(folded(a), folded(b), "{a} {b}");
+            assert!(same_in_any_case(a, b), "{a} {b}");
+        }
+        for (a, b) in [("Straße", "Strase"), ("Иван", "Иванн"), ("é", "e")] {
+            assert_ne!(folded(a), folded(b), "{a} {b}");
+            assert!(!same_in_any_case(a, b), "{a} {b}");
+        }
+    }
 
     #[test]
     fn lines_and_columns_of_offsets() {

@@ -16,6 +16,7 @@ use crate::format::prospect::id_of;
 use crate::git::transaction::Progress;
 use crate::git::write::{note_line, slug, NewProspect, Recorded, Writer};
 use crate::ledger::walk::walk;
+use crate::rules::check::duplicate_key;
 use crate::rules::import::{Incoming, Plan};
 
 /// A row written as a prospect (or that would be, in a dry run).
@@ -66,7 +67,8 @@ pub struct Imported {
     pub recorded: Option<Recorded>,
 }
 
-/// The prospects already there, by email and by name (lower-case).
+/// The prospects already there, by email and by name, each as the
+/// `duplicate` check compares it ([`duplicate_key`]).
 #[derive(Debug, Default)]
 struct Known {
     by_email: HashMap<String, String>,
@@ -75,13 +77,13 @@ struct Known {
 
 impl Known {
     fn learn(&mut self, email: Option<&str>, name: &str, as_of: &str) {
-        if let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) {
+        if let Some(email) = email.map(duplicate_key).filter(|e| !e.is_empty()) {
             self.by_email
-                .entry(email.to_lowercase())
+                .entry(email)
                 .or_insert_with(|| as_of.to_owned());
         }
         self.by_name
-            .entry(name.trim().to_lowercase())
+            .entry(duplicate_key(name))
             .or_insert_with(|| as_of.to_owned());
     }
 
@@ -93,7 +95,7 @@ impl Known {
             Some(as_of) => Some((Same::Email, as_of.clone())),
             None => self
                 .by_name
-                .get(&row.name.trim().to_lowercase())
+                .get(&duplicate_key(&row.name))
                 .map(|as_of| (Same::Name, as_of.clone())),
         }
     }

@@ -22,7 +22,7 @@ use crate::git::transaction::{self, Progress, Quiet};
 use crate::git::{Ahead, Commit, Repo};
 use crate::ledger::store::{self, Lock};
 use crate::ledger::{self, read, Ledger};
-use crate::rules::check::{self, Context};
+use crate::rules::check::{self, duplicate_key, Context};
 use crate::rules::due::Status;
 use crate::rules::settings::{self, NOTE};
 
@@ -583,9 +583,11 @@ impl Writer<'_> {
         let base = slug(name);
         let folder = shelf(&self.ledger.root, &base);
         self.no_link_on_the_way(&folder)?;
+        let key = duplicate_key(name);
         let same = |theirs: &Prospect| {
-            let theirs = theirs.fields().map(|f| f.name.to_lowercase());
-            theirs.is_some_and(|theirs| theirs.trim() == name.trim().to_lowercase())
+            theirs
+                .fields()
+                .is_some_and(|f| duplicate_key(&f.name) == key)
         };
         for n in from.max(1)..=MAX_SAME_SLUG {
             let stem = if n == 1 {

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::format::prospect::{id_of, stem_of, Prospect};
+use crate::format::text::folded;
 use crate::ledger::read::read_prospect;
 use crate::ledger::walk::walk;
 use crate::ledger::{normalize, relative, Ledger};
@@ -19,7 +20,8 @@ struct Query<'q> {
     text: &'q str,
     /// The name read as a path to a file: relative to the root.
     as_path: Option<String>,
-    lower: String,
+    /// The name in any case ([`folded`]).
+    folded: String,
 }
 
 impl<'q> Query<'q> {
@@ -34,7 +36,7 @@ impl<'q> Query<'q> {
         Query {
             text,
             as_path,
-            lower: text.to_lowercase(),
+            folded: folded(text),
         }
     }
 
@@ -51,13 +53,13 @@ impl<'q> Query<'q> {
 
     /// Whether a prospect passes a test.
     fn passes(&self, p: &Prospect, test: Test) -> bool {
-        let name = || p.fields().map(|f| f.name.to_lowercase());
+        let name = || p.fields().map(|f| folded(&f.name));
         match test {
             Test::Id | Test::Path | Test::Stem => self.by_path(&p.path, test),
-            Test::Name => name().is_some_and(|n| n == self.lower),
+            Test::Name => name().is_some_and(|n| n == self.folded),
             Test::Part => {
-                p.stem().to_lowercase().contains(&self.lower)
-                    || name().is_some_and(|n| n.contains(&self.lower))
+                folded(p.stem()).contains(&self.folded)
+                    || name().is_some_and(|n| n.contains(&self.folded))
             }
         }
     }

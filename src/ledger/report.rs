@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::format::date::Date;
 use crate::format::diagnostic::Diagnostic;
+use crate::format::text::same_in_any_case;
 use crate::ledger::cache::{Cache, Learned, Parts};
 use crate::ledger::walk::{walk, Found, Key, Unwalked};
 use crate::ledger::Ledger;
@@ -30,7 +31,7 @@ pub struct Filter {
 impl Filter {
     /// Whether a prospect of this status is kept.
     pub fn keeps(&self, s: &Status) -> bool {
-        let same = |a: &String, b: &String| a.eq_ignore_ascii_case(b);
+        let same = |a: &String, b: &String| same_in_any_case(a, b);
         (self.stages.is_empty() || self.stages.contains(&s.stage))
             && self
                 .tags

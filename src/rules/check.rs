@@ -8,7 +8,7 @@ use crate::format::diagnostic::{Code, Diagnostic, Severity};
 use crate::format::entry::Entry;
 use crate::format::front_matter::{Dnc, Fields};
 use crate::format::prospect::Prospect;
-use crate::format::text::count;
+use crate::format::text::{count, folded};
 use crate::rules::due::{self, Card, Reason, Status};
 use crate::rules::settings::Settings;
 use crate::rules::stats::Touches;
@@ -325,10 +325,10 @@ fn assess_for(
     }
 }
 
-/// How a name or an email is compared by the `duplicate` check: trimmed,
-/// in lower case.
+/// How a name or an email is compared by the `duplicate` check, by `add`
+/// and by `import`: trimmed, in any case ([`folded`]).
 pub fn duplicate_key(text: &str) -> String {
-    text.trim().to_lowercase()
+    folded(text.trim())
 }
 
 /// Who a usable prospect is, for the [`duplicates`] check: its id, and

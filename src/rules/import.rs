@@ -15,6 +15,7 @@ use crate::format::csv::{self, Row, Table};
 use crate::format::date::{self, Date};
 use crate::format::keys;
 use crate::format::text::{count, quoted_list};
+use crate::rules::check;
 use crate::rules::settings::Settings;
 
 impl Preset {
@@ -259,7 +260,8 @@ pub struct Incoming {
     pub added: Option<Date>,
     /// The note of the last contact, if the file gives one.
     pub note: Option<Note>,
-    /// The email, lower-case, that tells a prospect already there.
+    /// The email, as the `duplicate` check compares it
+    /// ([`check::duplicate_key`]), that tells a prospect already there.
     pub email: Option<String>,
     /// The column each key of the prospect's front matter comes from
     /// (`name`, `tags`, `added`, each key of `fields`, and
@@ -633,7 +635,7 @@ impl RowReader<'_> {
             date,
             text: self.note_text(contacts),
         });
-        let email = get("email").map(|(v, _)| v.to_lowercase());
+        let email = get("email").map(|(v, _)| check::duplicate_key(v));
         // Where each key came from: a name from the deal, else the person
         // (whose first and last names may make the contact), else the company.
         let column = |what: &str| get(what).map(|(_, header)| header.to_owned());

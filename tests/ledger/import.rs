@@ -742,3 +742,59 @@ fn every_bad_row_is_named_at_once() {
     assert!(rows[2].contains("row 4, column `stage`"), "{rows:?}");
     assert_eq!(s.git(&["status", "--porcelain"]), "");
 }
+
+/// "In any case" is Unicode's case folding, wherever names, emails, tags
+/// and owners are compared: a CRM's upper-case export of `Müller Straße`
+/// is the prospect already there, not a second one.
+#[test]
+fn names_in_any_case_are_one_in_every_script() {
+    let s = ledger_in_git();
+    s.file(
+        "prospects/muller-strasse-gmbh.md",
+        "---\nname: Müller Straße GmbH\nemail: Jürgen@Straße.de\nowner: Élodie\ntags: [Größe]\n---\n",
+    )
+    .file("prospects/odos.md", "---\nname: Οδός Α.Ε.\n---\n");
+    s.git(&["add", "-A"]);
+    s.git(&["commit", "-q", "-m", "two prospects"]);
+    let file = csv_file(
+        &s,
+        "upper.csv",
+        "Name,Email\nMÜLLER STRASSE GMBH,\nSomeone Else,JÜRGEN@STRASSE.DE\nΟΔΌΣ Α.Ε.,\n",
+    );
+    let before = s.snapshot();
+    clean(s.ledger(&["import", "csv", &file]).ok())
+        .shows("MÜLLER STRASSE GMBH: same name as prospects/muller-strasse-gmbh")
+        .shows("Someone Else: same email as prospects/muller-strasse-gmbh")
+        .shows("ΟΔΌΣ Α.Ε.: same name as prospects/odos")
+        .shows("Nothing to add.");
+    assert_eq!(s.snapshot(), before);
+    clean(
+        s.ledger(&["add", "müller strasse gmbh", "--no-commit"])
+            .fails(1),
+    )
+    .says("already exists");
+    assert_eq!(s.snapshot(), before);
+    let found = s
+        .ledger(&["show", "MÜLLER STRASSE GMBH", "--json"])
+        .ok()
+        .json();
+    assert_eq!(found["id"], "prospects/muller-strasse-gmbh");
+    let found = s.ledger(&["show", "strasse", "--json"]).ok().json();
+    assert_eq!(found["id"], "prospects/muller-strasse-gmbh");
+    for filter in [["--owner", "ÉLODIE"], ["--tag", "GRÖSSE"]] {
+        let listed = s
+            .ledger(&["list", "--all", "--json", filter[0], filter[1]])
+            .ok()
+            .json();
+        assert_eq!(
+            listed[0]["id"], "prospects/muller-strasse-gmbh",
+            "{filter:?}"
+        );
+    }
+    s.file(
+        "prospects/copy.md",
+        "---\nname: MUELLER\nemail: jürgen@STRASSE.de\n---\n",
+    );
+    let lint = s.ledger(&["lint", "--json"]).ok().json();
+    assert!(lint.to_string().contains("\"duplicate\""), "{lint}");
+}
