@@ -216,18 +216,28 @@ fn late_replies(replies: &Buckets) -> u64 {
 /// The prospects given up early, the budgets spent and who is due.
 fn given_up(out: &mut impl Write, stats: &Stats, look: &Look) -> Result<()> {
     let gave_up = &stats.gave_up_early;
-    let left = match gave_up.value.0.is_empty() {
-        true => String::new(),
-        false => format!(", {} left on the table", money(&gave_up.value)),
-    };
-    heading(
-        out,
-        look,
-        &format!(
-            "Given up early: {}{left}",
-            count(gave_up.prospects.len() as u64, "prospect")
+    let prospects = count(gave_up.prospects.len() as u64, "prospect");
+    let sums = money_each(&gave_up.value);
+    let line = match sums.is_empty() {
+        true => format!("Given up early: {prospects}"),
+        false => format!(
+            "Given up early: {prospects}, {} left on the table",
+            sums.join(SUMS)
         ),
-    )?;
+    };
+    if style::width_of(&line) <= COLUMNS {
+        heading(out, look, &line)?;
+    } else {
+        // Many currencies: their sums on lines of their own.
+        heading(
+            out,
+            look,
+            &format!("Given up early: {prospects}, left on the table:"),
+        )?;
+        for line in lines_of(&sums, COLUMNS - 2) {
+            writeln!(out, "  {line}")?;
+        }
+    }
     for id in gave_up.prospects.iter().take(NAMED) {
         writeln!(out, "  {}", printable(id))?;
     }
@@ -317,14 +327,36 @@ fn percent(share: f64) -> String {
     format!("{:.0} %", share * 100.0)
 }
 
-/// Values by currency: `$5,000 · €20,000`.
-fn money(values: &Values) -> String {
-    let each: Vec<String> = values
+/// What separates the sums of two currencies.
+const SUMS: &str = " · ";
+
+/// Each currency's value: `$5,000`, `€20,000`.
+fn money_each(values: &Values) -> Vec<String> {
+    values
         .0
         .iter()
         .map(|(currency, value)| style::money(*value, currency).to_string())
-        .collect();
-    each.join(" · ")
+        .collect()
+}
+
+/// `items` joined by [`SUMS`] in lines of at most `width` columns; an
+/// item wider than that alone on a line, cut short.
+fn lines_of(items: &[String], width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for item in items {
+        let item = style::truncate(item, width);
+        match lines.last_mut() {
+            Some(line)
+                if style::width_of(line) + SUMS.chars().count() + style::width_of(&item)
+                    <= width =>
+            {
+                line.push_str(SUMS);
+                line.push_str(&item);
+            }
+            _ => lines.push(item.into_owned()),
+        }
+    }
+    lines
 }
 
 fn count(n: u64, thing: &str) -> String {
@@ -359,6 +391,15 @@ mod tests {
                 .into_iter()
                 .collect(),
         );
-        assert_eq!(money(&values), "€20,000 · $5,000");
+        assert_eq!(money_each(&values).join(SUMS), "€20,000 · $5,000");
+    }
+
+    #[test]
+    fn sums_in_lines_of_a_width() {
+        let items: Vec<String> = ["$1", "€22", "£333", "¥4444"].map(str::to_owned).to_vec();
+        assert_eq!(lines_of(&items, 80), ["$1 · €22 · £333 · ¥4444"]);
+        assert_eq!(lines_of(&items, 12), ["$1 · €22", "£333 · ¥4444"]);
+        assert_eq!(lines_of(&items, 4), ["$1", "€22", "£333", "¥44…"]);
+        assert_eq!(lines_of(&[], 80), Vec::<String>::new());
     }
 }

@@ -349,7 +349,7 @@ fn spaces(out: &mut String, n: usize) {
 
 /// How many columns `text` takes on a terminal: two for a wide (East
 /// Asian) character or an emoji, none for a combining mark.
-fn width_of(text: &str) -> usize {
+pub fn width_of(text: &str) -> usize {
     if text.is_ascii() {
         text.len()
     } else {
@@ -358,7 +358,7 @@ fn width_of(text: &str) -> usize {
 }
 
 /// `text` cut to at most `width` columns, ending in `…` when it was cut.
-fn truncate(text: &str, width: usize) -> Cow<'_, str> {
+pub fn truncate(text: &str, width: usize) -> Cow<'_, str> {
     if width_of(text) <= width {
         return text.into();
     }

@@ -102,9 +102,10 @@ fn monday(day: Date) -> Date {
 type Sums = BTreeMap<String, Sum>;
 
 /// A sum of money: in whole cents, which add up the same in whatever
-/// order the walk's pieces come, while it fits them (some 1.7e36 units);
-/// past that, the sum of the values as they are, never a number capped
-/// at the limit.
+/// order the walk's pieces come, while every value is whole cents and the
+/// sum is a number of cents an f64 holds exactly (some 9e13 units); else
+/// the sum of the values as they are (0.125 BTC stays 0.125), never a
+/// number rounded or capped.
 #[derive(Debug, Clone, Copy)]
 struct Sum {
     cents: Option<i128>,
@@ -123,9 +124,13 @@ impl Default for Sum {
 impl Sum {
     fn add(&mut self, value: f64) {
         self.float += value;
-        // An f64 of 1e38 and more is past what an i128 of cents holds.
-        let cents = (value * 100.0).round();
-        let cents = (cents.abs() < 1e38).then_some(cents as i128);
+        let scaled = value * 100.0;
+        let cents = scaled.round();
+        // Whole cents but for the rounding of decimals in binary (0.1 ×
+        // 100); an f64 of 1e38 and more is past what an i128 of cents
+        // holds.
+        let whole = (scaled - cents).abs() <= 4.0 * f64::EPSILON * scaled.abs();
+        let cents = (whole && cents.abs() < 1e38).then_some(cents as i128);
         self.cents = self
             .cents
             .zip(cents)
@@ -142,7 +147,12 @@ impl Sum {
 
     /// The sum in the currency's units.
     fn units(self) -> f64 {
-        self.cents.map_or(self.float, |cents| cents as f64 / 100.0)
+        match self.cents {
+            Some(cents) if cents.unsigned_abs() <= 1 << f64::MANTISSA_DIGITS => {
+                cents as f64 / 100.0
+            }
+            _ => self.float,
+        }
     }
 }
 
@@ -442,6 +452,13 @@ mod tests {
         assert_eq!(sum(&[1e308, 1.0]), 1e308);
         assert_eq!(sum(&[1e36, 1e36]), 2e36);
         assert_eq!(sum(&[]), 0.0);
+        // Finer than cents, or past what cents hold exactly: the values'
+        // own sum, never rounded.
+        assert_eq!(sum(&[0.125]), 0.125);
+        assert_eq!(sum(&[0.001]), 0.001);
+        assert_eq!(sum(&[0.125, 0.5]), 0.625);
+        assert_eq!(sum(&[1.2345678901234568e29]), 1.2345678901234568e29);
+        assert_eq!(sum(&[0.07; 3]), 0.21);
     }
     use crate::format::prospect::Prospect;
     use crate::rules::check::summarize;

@@ -456,6 +456,51 @@ fn the_pipeline_fits_80_columns_in_any_number_of_currencies() {
     );
 }
 
+/// Deals given up early in many currencies: their sums on lines of their
+/// own when one line would not fit 80 columns.
+#[test]
+fn what_was_given_up_early_fits_80_columns_in_any_number_of_currencies() {
+    let s = Sandbox::new();
+    let currencies = ["USD", "EUR", "GBP", "JPY", "CHF", "SEK", "RUB"];
+    for (i, currency) in currencies.iter().enumerate() {
+        s.file(
+            &format!("prospects/p{i}.md"),
+            prospect(
+                &format!("name: P{i}\nstage: lost\nvalue: 21800\ncurrency: {currency}\n"),
+                &[],
+            ),
+        );
+    }
+    let run = s.ledger(&["stats"]).ok();
+    let widest = run.stdout.lines().map(|l| l.chars().count()).max();
+    assert!(widest <= Some(80), "{}", run.stdout);
+    let at = run
+        .stdout
+        .find("Given up early: 7 prospects, left on the table:\n");
+    let sums = &run.stdout[at.expect(&run.stdout)..];
+    for sum in [
+        "$21,800",
+        "€21,800",
+        "£21,800",
+        "¥21,800",
+        "21,800 CHF",
+        "21,800 RUB",
+    ] {
+        assert!(sums.contains(sum), "{sum}: {sums}");
+    }
+    // One currency fits on the heading's line.
+    s.file("prospects/p0.md", prospect("name: P0\nstage: won\n", &[]));
+    for i in 2..currencies.len() {
+        s.file(
+            &format!("prospects/p{i}.md"),
+            prospect("name: W\nstage: won\n", &[]),
+        );
+    }
+    s.ledger(&["stats"])
+        .ok()
+        .shows("Given up early: 1 prospect, €21,800 left on the table\n");
+}
+
 /// A stage name too long for 80 columns gives way, cut short with `…`,
 /// on a terminal or not.
 #[test]
