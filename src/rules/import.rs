@@ -571,7 +571,9 @@ impl RowReader<'_> {
             .or_else(|| contact.clone())
             .or_else(|| get("company").map(|(v, _)| v.to_owned()));
         if name.is_none() {
-            problem(None, Problem::NoName);
+            // At the file's name column, when it has one.
+            let column = self.columns.iter().find(|c| c.gives == "name");
+            problem(column.map(|c| c.header.as_str()), Problem::NoName);
         }
         let mut fields: Vec<(String, String)> = Vec::new();
         if let Some(contact) = &contact {
@@ -929,7 +931,7 @@ mod tests {
             found,
             [
                 "row 2, column `value`: `12k` is not a number of 0 or more",
-                "row 3: no name: the row has no deal, person or company name",
+                "row 3, column `name`: no name: the row has no deal, person or company name",
                 "row 4, column `stage`: unknown stage `prospecting`",
                 "row 4, column `next`: `2026-02-30` is not a date YYYY-MM-DD in the calendar",
                 "row 4, column `dnc`: `maybe` is not true, false or a date YYYY-MM-DD",

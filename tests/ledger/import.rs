@@ -281,7 +281,7 @@ const BAD: [(&str, &[u8], &[&str]); 13] = [
     (
         "no name",
         b"name,email\n,a@b.example\n",
-        &["row 2: no name"],
+        &["row 2, column `name`: no name"],
     ),
     (
         "a line break in a name",
