@@ -729,9 +729,26 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
             texts.push("then run `ledger sync` again to finish putting it back".to_owned());
             return texts;
         }
+        err if is_disk_full(err) => &["free some space on the disk, then run it again"],
         _ => &[],
     };
     texts.iter().map(|&text| text.to_owned()).collect()
+}
+
+/// Whether `err` is a full disk (or a file-size limit reached), whichever
+/// step met it. libgit2 tells it only in words: the system's own
+/// (`strerror`, the same on Linux and macOS).
+fn is_disk_full(err: &Error) -> bool {
+    use std::io::ErrorKind::{FileTooLarge, StorageFull};
+    match err {
+        Error::Io { source, .. } | Error::Output(source) => {
+            matches!(source.kind(), StorageFull | FileTooLarge)
+        }
+        Error::Git { source, .. } | Error::Remote { source, .. } => {
+            source.message().contains("No space left on device")
+        }
+        _ => false,
+    }
 }
 
 /// `word` as a shell reads it back as one argument, for a command in a

@@ -71,7 +71,11 @@ fn write_whole(path: &Path, contents: &[u8], create_new: bool, flush: Flush) -> 
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
     let mut temp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    temp.write_all(contents).map_err(|e| Error::io(path, e))?;
+    // Through the file itself: the temporary file's own writer adds its
+    // name to an error, which would then name two files.
+    temp.as_file_mut()
+        .write_all(contents)
+        .map_err(|e| Error::io(path, e))?;
     if flush == Flush::Now {
         temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     }

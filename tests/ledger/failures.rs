@@ -255,6 +255,12 @@ fn full_disk_rounds(mount: &Path) {
             } else {
                 outcomes.1 += 1;
                 assert_eq!(look(), before, "{free_kb} KB free: {run:#?}");
+                // One file named, and what to do.
+                assert!(!run.stderr.contains("at path"), "{run:#?}");
+                assert!(
+                    run.stderr.contains("hint: free some space on the disk"),
+                    "{run:#?}"
+                );
             }
         }
         let text = fs::read_to_string(ledger.join("prospects/acme.md")).unwrap();
