@@ -281,9 +281,11 @@ fn typed(pairs: Vec<(String, Yaml, usize)>) -> FrontMatter {
     let mut fields = Fields::default();
     let mut has_name = false;
     for (key, value, line) in pairs {
-        match read_field(&mut fields, &key, &value) {
-            Ok(known) => has_name |= key == "name" && known,
-            Err(message) => out.problems.push((Code::BadField, line, 1, message)),
+        // A name of the wrong kind (`name: ""`, `name: [a]`) is a bad
+        // field, not a missing name as well.
+        has_name |= key == "name" && value != Yaml::Null;
+        if let Err(message) = read_field(&mut fields, &key, &value) {
+            out.problems.push((Code::BadField, line, 1, message));
         }
         out.pairs.push((key, value, line));
     }
@@ -301,11 +303,11 @@ fn typed(pairs: Vec<(String, Yaml, usize)>) -> FrontMatter {
     out
 }
 
-/// Store one key's value in `fields`; `Ok(false)` for a null value (as if absent)
-/// or a key of the user's own.
-fn read_field(fields: &mut Fields, key: &str, value: &Yaml) -> Result<bool, String> {
+/// Store one key's value in `fields`; a null value (as if absent) and a
+/// key of the user's own store nothing.
+fn read_field(fields: &mut Fields, key: &str, value: &Yaml) -> Result<(), String> {
     if *value == Yaml::Null {
-        return Ok(false);
+        return Ok(());
     }
     match key {
         "name" => {
@@ -352,9 +354,9 @@ fn read_field(fields: &mut Fields, key: &str, value: &Yaml) -> Result<bool, Stri
         "owner" => fields.owner = Some(text_of(key, value)?),
         "source" => fields.source = Some(text_of(key, value)?),
         "tags" => fields.tags = value.texts(key)?,
-        _ => return Ok(false),
+        _ => {}
     }
-    Ok(true)
+    Ok(())
 }
 
 /// A text field: any scalar, as written (`phone: 5550100` is text too).
@@ -492,7 +494,7 @@ mod tests {
 
     #[test]
     fn field_problems_and_their_lines() {
-        let cases: [(&str, Vec<(Code, usize)>); 11] = [
+        let cases: [(&str, Vec<(Code, usize)>); 13] = [
             ("name: A\nvalue: 12000\n", vec![]),
             ("name: A\nvalue: 12k\n", vec![(Code::BadField, 3)]),
             ("name: A\nvalue: -5\n", vec![(Code::BadField, 3)]),
@@ -500,6 +502,8 @@ mod tests {
             ("name: A\nnext: 2026-02-30\n", vec![(Code::BadField, 3)]),
             ("stage: lead\n", vec![(Code::MissingName, 1)]),
             ("name:\n", vec![(Code::MissingName, 1)]),
+            ("name: \"\"\n", vec![(Code::BadField, 2)]),
+            ("name: [a, b]\n", vec![(Code::BadField, 2)]),
             ("name: A\nstage: [lead\n", vec![(Code::FrontMatter, 3)]),
             ("- a\n- b\n", vec![(Code::FrontMatter, 2)]),
             (
