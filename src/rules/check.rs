@@ -125,10 +125,17 @@ fn stalled(cx: &Context, f: &Fields, s: &Status) -> Option<(Code, String)> {
     }
     let latest = s.last_touch.max(f.added)?;
     (cx.settings.stall_after.after(latest) <= cx.today).then(|| {
+        // Since the last touch, or since it was added (never touched, or
+        // added again after its touches).
+        let since = match s.last_touch {
+            Some(last) if last == latest => format!("no touch since {latest}"),
+            Some(_) => format!("no touch since it was added on {latest}"),
+            None => format!("never touched since it was added on {latest}"),
+        };
         (
             Code::Stalled,
             format!(
-                "no touch since {latest} ({} or more): follow up, set `next`, or close it",
+                "{since} ({} or more): follow up, set `next`, or close it",
                 cx.settings.stall_after
             ),
         )
@@ -451,6 +458,43 @@ mod tests {
         ];
         for (file, want) in cases {
             assert_eq!(codes("", file), want, "{file}");
+        }
+    }
+
+    /// The stalled message says since when, and what happened then.
+    #[test]
+    fn stalled_says_since_what() {
+        let (settings, _) = Settings::parse("");
+        let cx = Context {
+            settings: &settings,
+            today: parse_iso("2026-11-23").unwrap(),
+        };
+        let message = |file: &str| {
+            let p = Prospect::parse("p.md", file);
+            assess(&p, &cx)
+                .diagnostics
+                .into_iter()
+                .find(|d| d.code == Code::Stalled)
+                .map(|d| d.message)
+        };
+        let cases = [
+            (
+                "added: 2026-09-01\n---\n## Log\n- 2026-10-01 call: x\n",
+                "no touch since 2026-10-01 (30d",
+            ),
+            (
+                "added: 2026-10-02\n---\n## Log\n- 2026-10-01 call: x\n",
+                "no touch since it was added on 2026-10-02 (30d",
+            ),
+            (
+                "added: 2026-10-02\n---\n",
+                "never touched since it was added on 2026-10-02 (30d",
+            ),
+        ];
+        for (rest, want) in cases {
+            let file = format!("---\nname: A\n{rest}");
+            let got = message(&file).unwrap_or_default();
+            assert!(got.starts_with(want), "{file}: {got}");
         }
     }
 
