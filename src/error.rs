@@ -7,7 +7,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::format::date::Date;
-use crate::format::text::{count, printable, printable_lines, quoted_list};
+use crate::format::text::{self, count, printable, printable_lines, quoted_list};
 
 /// Everything that can go wrong in `ledger`.
 #[derive(Debug, thiserror::Error)]
@@ -454,6 +454,11 @@ impl std::fmt::Display for Problem {
             Problem::ControlCharacter('\n' | '\r') => {
                 write!(f, "a line break: a value must be one line of text")
             }
+            Problem::ControlCharacter(c) if text::is_line_separator(*c) => write!(
+                f,
+                "a line separator {}: a value must be one line of text",
+                c.escape_unicode()
+            ),
             Problem::ControlCharacter(c) => write!(
                 f,
                 "the control character {}: a value must be one line of text",

@@ -112,6 +112,19 @@ pub fn is_unsafe_char(c: char) -> bool {
         | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether `c` may not stand in a one-line value (a name, a company, a
+/// reason, a tag; SPEC section 10): a control character, or Unicode's
+/// line and paragraph separators, which YAML 1.1 readers and some
+/// editors take for line breaks.
+pub fn breaks_a_value(c: char) -> bool {
+    c.is_control() || is_line_separator(c)
+}
+
+/// Unicode's line and paragraph separators (U+2028, U+2029).
+pub fn is_line_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 /// `text` as it may be written for a person to read: every character that
 /// [`is_unsafe_char`] shown as its escape (`\u{1b}`), line breaks and tabs
 /// included, so that one value stays on its one line. Every human output

@@ -14,7 +14,7 @@ use crate::error::{CellProblem, Error, Problem, Result};
 use crate::format::csv::{self, Row, Table};
 use crate::format::date::{self, Date};
 use crate::format::keys;
-use crate::format::text::{count, quoted_list};
+use crate::format::text::{self, count, quoted_list};
 use crate::rules::check;
 use crate::rules::settings::Settings;
 
@@ -556,7 +556,7 @@ impl RowReader<'_> {
             });
         };
         for (_, (value, column), _) in &cells {
-            if let Some(c) = value.chars().find(|c| c.is_control()) {
+            if let Some(c) = value.chars().find(|&c| text::breaks_a_value(c)) {
                 problem(Some(column), Problem::ControlCharacter(c));
             }
         }

@@ -171,8 +171,11 @@ fn values_with_line_breaks_are_refused_and_nothing_changes() {
     let before = s.snapshot();
     let head = s.git(&["rev-parse", "HEAD"]);
     let injected = "Inject\n## Log\n- 2026-11-01 call (in): injected";
-    let refusals: [&[&str]; 8] = [
+    let refusals: [&[&str]; 11] = [
         &["add", injected],
+        &["add", "Line\u{2028}separated"],
+        &["set", "acme", "name=a\u{2028}b"],
+        &["close", "acme", "lost", "--reason", "a\u{2029}b"],
         &["add", "Fine", "--company", "A\rB"],
         &["add", "Fine", "--tag", "a\nb"],
         &["add", "Fine", "--tag", ""],

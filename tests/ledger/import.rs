@@ -531,6 +531,10 @@ fn control_characters_never_reach_the_terminal_raw() {
     );
     let run = clean(s.ledger(&["import", "csv", &file]).fails(1));
     run.says("row 2, column `name`: the control character \\u{1b}");
+    // A line separator breaks a line for some readers: refused too.
+    let file = csv_file(&s, "ls.csv", "name,email\nAcme\u{2028}Corp,a@b.example\n");
+    clean(s.ledger(&["import", "csv", &file]).fails(1))
+        .says("row 2, column `name`: a line separator \\u{2028}");
     // In a column left out, and a right-to-left override in a name, which
     // is written (as `add` writes it) but shown escaped.
     let file = csv_file(
