@@ -323,10 +323,13 @@ impl Writer<'_> {
                 _ => {}
             }
             let mut new = edit::add_entry(old, &line, touch.date).map_err(|e| broken(path, e))?;
+            // The follow-up a `next` asked for is made by a touch on or
+            // after its day; a note is no touch, and leaves it in force.
+            let made = touch.channel != NOTE && fields.next.is_some_and(|n| n <= touch.date);
             let next = match touch.next {
                 Next::Set(day) => Some(Some(day.to_string())),
                 Next::Clear => Some(None),
-                Next::Keep if fields.next.is_some_and(|n| n <= touch.date) => Some(None),
+                Next::Keep if made => Some(None),
                 Next::Keep => None,
             };
             if let Some(value) = next {

@@ -690,3 +690,25 @@ fn add_follows_a_layout_by_initials() {
     adds_as("Initrode", "prospects/i/in/ini/initrode.md");
     adds_as("Intertrode", "prospects/i/in/intertrode.md");
 }
+
+/// A touch on or after the day `next` asked for is that follow-up, and
+/// clears it; a note is no touch, and leaves the follow-up in force.
+#[test]
+fn a_note_leaves_the_follow_up_next_asked_for() {
+    let s = repo();
+    let run = s
+        .ledger(&["touch", "acme", "note", "Read their annual report."])
+        .ok();
+    run.shows("Acme Corp: due 3 days ago (2026-11-20): scheduled by `next`");
+    let text = s.read("prospects/acme.md");
+    assert!(
+        text.contains("next: 2026-11-20 # Jane's request\n"),
+        "{text}"
+    );
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    let shown = s.ledger(&["show", "acme", "--json"]).ok().json();
+    assert_eq!(shown["due_reason"], "scheduled", "{shown}");
+    s.ledger(&["touch", "acme", "call", "Spoke to Jane."]).ok();
+    let text = s.read("prospects/acme.md");
+    assert!(!text.contains("next:"), "{text}");
+}
