@@ -148,6 +148,16 @@ pub enum Error {
         path: String,
     },
 
+    /// A prospect of the same name (in any case) is in the ledger already
+    /// (SPEC section 10); nothing was changed.
+    #[error("{path} has that name already ({name}); nothing was changed")]
+    SameName {
+        /// Its file, relative to the root.
+        path: String,
+        /// Its name, as written there.
+        name: String,
+    },
+
     /// An outbound touch for a prospect who asked not to be contacted.
     #[error("{name} asked not to be contacted{} (dnc in {path}): no outbound touch was logged", since_date(.since))]
     DoNotContact {

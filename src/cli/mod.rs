@@ -663,7 +663,7 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
         Error::BadConfig { .. } | Error::BrokenProspect { .. } => {
             &["`ledger lint` lists every problem"]
         }
-        Error::AlreadyExists { path } => {
+        Error::AlreadyExists { path } | Error::SameName { path, .. } => {
             let stem = ledger::format::prospect::stem_of(path);
             return vec![format!("`ledger show {}` shows it", shell_word(stem))];
         }

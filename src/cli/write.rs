@@ -150,7 +150,12 @@ pub fn add(env: &Env, args: &AddArgs, out: &mut impl Write) -> Result<ExitCode> 
     if new.name.trim().is_empty() {
         return Err(Error::Usage("a prospect needs a name".into()));
     }
-    let outcome = writer.add(&new)?;
+    // The cache that `due` keeps makes finding a prospect of that name
+    // cheap.
+    let cache = env
+        .cache
+        .then(|| ledger::git::for_reading(&env.ledger.root).cache);
+    let outcome = writer.add(&new, cache.as_deref())?;
     writeln!(
         out,
         "Added {} as {}",

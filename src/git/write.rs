@@ -20,6 +20,7 @@ use crate::format::text::{self, MAX_FILE_BYTES};
 use crate::format::yaml;
 use crate::git::transaction::{self, Progress, Quiet};
 use crate::git::{Ahead, Commit, Repo};
+use crate::ledger::report::{Keep, Query, Report};
 use crate::ledger::store::{self, Lock};
 use crate::ledger::{self, read, Ledger};
 use crate::rules::check::{self, duplicate_key, Context};
@@ -508,9 +509,12 @@ impl Writer<'_> {
         })
     }
 
-    /// Write a new prospect file at `prospects/<slug>.md`; never overwrites.
-    pub fn add(&self, new: &NewProspect) -> Result<Outcome> {
+    /// Write a new prospect file at `prospects/<slug>.md`; never overwrites,
+    /// and refuses a name a prospect anywhere in the ledger has already (in
+    /// any case), found through the cache at `cache` when there is one.
+    pub fn add(&self, new: &NewProspect, cache: Option<&Path>) -> Result<Outcome> {
         let text = self.new_text(new, self.today)?;
+        self.no_prospect_named(&new.name, cache)?;
         let (path, _) = self.free_path(&new.name, 1, &HashSet::new())?;
         let id = id_of(&path).to_owned();
         let full = self.ledger.root.join(&path);
@@ -588,9 +592,8 @@ impl Writer<'_> {
         self.no_link_on_the_way(&folder)?;
         let key = duplicate_key(name);
         let same = |theirs: &Prospect| {
-            theirs
-                .fields()
-                .is_some_and(|f| duplicate_key(&f.name) == key)
+            let theirs = &theirs.fields()?.name;
+            (duplicate_key(theirs) == key).then(|| theirs.clone())
         };
         for n in from.max(1)..=MAX_SAME_SLUG {
             let stem = if n == 1 {
@@ -612,13 +615,39 @@ impl Writer<'_> {
                 .ok()
                 .flatten()
                 .and_then(|file| read::read_prospect(&path, || Ok(file)));
-            if theirs.is_some_and(|theirs| same(&theirs)) {
-                return Err(Error::AlreadyExists { path });
+            if let Some(name) = theirs.and_then(|theirs| same(&theirs)) {
+                return Err(Error::SameName { path, name });
             }
         }
         Err(Error::Refused(format!(
             "{folder}/ already holds {MAX_SAME_SLUG} files named after `{base}`"
         )))
+    }
+
+    /// Refuse `name` when a prospect of the ledger has it already, in any
+    /// case ([`duplicate_key`]): the report that `list --all` makes, which
+    /// the day's cache makes cheap.
+    fn no_prospect_named(&self, name: &str, cache: Option<&Path>) -> Result<()> {
+        let query = Query {
+            keep: Keep::All,
+            cache_unchanged: true,
+            ..Query::default()
+        };
+        let key = duplicate_key(name);
+        let report = Report::gather(self.ledger, self.today, cache, &query);
+        // The first by id, whatever order the report keeps.
+        let same = report
+            .statuses
+            .into_iter()
+            .filter(|s| duplicate_key(&s.name) == key)
+            .min_by(|a, b| a.id.cmp(&b.id));
+        match same {
+            Some(theirs) => Err(Error::SameName {
+                path: theirs.path,
+                name: theirs.name,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Refuse a folder (relative to the root) that is, or lies under, a

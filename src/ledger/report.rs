@@ -71,6 +71,9 @@ pub struct Query {
     /// Give each status its card (the front matter's other values), for
     /// `export`.
     pub cards: bool,
+    /// Read the cache without teaching it what changed: for a command
+    /// that may yet be refused, and must then leave every file as it was.
+    pub cache_unchanged: bool,
 }
 
 /// What one walk found of the ledger's prospects.
@@ -126,7 +129,7 @@ impl Report {
             ..
         } = Gathered::join(gathered);
         report.stats = query.stats.then(|| tally.finish(&ledger.settings, today));
-        if let Some(cache) = cache {
+        if let Some(cache) = cache.filter(|_| !query.cache_unchanged) {
             cache.save(kept, news);
         }
         report.statuses.par_sort_unstable_by(due::order);

@@ -712,3 +712,33 @@ fn a_note_leaves_the_follow_up_next_asked_for() {
     let text = s.read("prospects/acme.md");
     assert!(!text.contains("next:"), "{text}");
 }
+
+/// `add` refuses a name a prospect has already, in any case, wherever its
+/// file is and whatever it is called (SPEC section 10), with the cache
+/// and without; nothing is written or committed.
+#[test]
+fn add_refuses_a_name_already_in_the_ledger_under_any_file_name() {
+    let s = repo();
+    s.file(
+        "clients/zz.md",
+        prospect("name: Ōsaka Trading\nstage: lead\n", &[]),
+    );
+    s.git(&["add", "-A"]);
+    s.git(&["commit", "-q", "-m", "filed by hand"]);
+    s.ledger(&["due"]).ok();
+    let head = s.git(&["rev-parse", "HEAD"]);
+    let before = s.snapshot();
+    for cache in [&[][..], &["--no-cache"]] {
+        let mut args = vec!["add", "ŌSAKA TRADING"];
+        args.extend(cache);
+        s.ledger(&args)
+            .fails(1)
+            .says("clients/zz.md has that name already (Ōsaka Trading); nothing was changed")
+            .says("hint: `ledger show zz` shows it");
+        assert_eq!(s.snapshot(), before);
+        assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
+    }
+    // Another name is added as ever.
+    s.ledger(&["add", "Ōsaka Trading Two"]).ok();
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+}

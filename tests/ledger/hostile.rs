@@ -245,7 +245,9 @@ fn every_script_gets_its_own_readable_file_name() {
     }
     // The same name, in any case, is a duplicate; nothing is written.
     let before = s.snapshot();
-    clean(s.ledger(&["add", "иван петров", "--no-commit"]).fails(1)).says("already exists");
+    clean(s.ledger(&["add", "иван петров", "--no-commit"]).fails(1))
+        .says("prospects/ivan-petrov.md has that name already (Иван Петров)")
+        .says("hint: `ledger show ivan-petrov` shows it");
     assert_eq!(s.snapshot(), before);
     let listed = s.ledger(&["list", "--all", "--json"]).ok().json();
     assert_eq!(listed.as_array().unwrap().len(), names.len());

@@ -776,7 +776,7 @@ fn names_in_any_case_are_one_in_every_script() {
         s.ledger(&["add", "müller strasse gmbh", "--no-commit"])
             .fails(1),
     )
-    .says("already exists");
+    .says("prospects/muller-strasse-gmbh.md has that name already (Müller Straße GmbH)");
     assert_eq!(s.snapshot(), before);
     let found = s
         .ledger(&["show", "MÜLLER STRASSE GMBH", "--json"])
