@@ -663,9 +663,14 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
         Error::BadConfig { .. } | Error::BrokenProspect { .. } => {
             &["`ledger lint` lists every problem"]
         }
-        Error::AlreadyExists { path } | Error::SameName { path, .. } => {
+        Error::AlreadyExists { path } => {
             let stem = ledger::format::prospect::stem_of(path);
             return vec![format!("`ledger show {}` shows it", shell_word(stem))];
+        }
+        // Anywhere in the ledger: by its id, which no other prospect has.
+        Error::SameName { path, .. } => {
+            let id = ledger::format::prospect::id_of(path);
+            return vec![format!("`ledger show {}` shows it", shell_word(id))];
         }
         Error::DoNotContact { .. } => &["log their own message with --in, or a remark with `note`"],
         Error::NoDraft {
@@ -709,20 +714,38 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
              `ledger commit`), then sync again",
         ],
         Error::Unrelated { remote, .. } => {
+            // The same sync, with the same remote and push, joining them.
+            let mut again = "ledger sync".to_owned();
+            if let Command::Sync(args) = command {
+                if let Some(remote) = &args.remote {
+                    again.push_str(&format!(" --remote {}", shell_word(remote)));
+                }
+                if args.no_push {
+                    again.push_str(" --no-push");
+                }
+            }
             return vec![
                 format!("check that {remote} is this ledger's remote: `git remote -v`"),
-                "to join the two histories, and both ledgers' files, run \
-                 `ledger sync --allow-unrelated-histories`"
-                    .to_owned(),
-            ]
+                format!(
+                    "to join the two histories, and both ledgers' files, run \
+                     `{again} --allow-unrelated-histories`"
+                ),
+            ];
         }
         Error::Raced(_) => &["run `ledger sync` again in a moment"],
         Error::Unfinished(_) => &["then run `ledger sync` again"],
         Error::NotPutBack { error, also } => {
-            return [error, also]
+            // Each hint once, should both failures call for the same.
+            let mut texts: Vec<String> = Vec::new();
+            for text in [error, also]
                 .into_iter()
                 .flat_map(|err| hints(err, command))
-                .collect()
+            {
+                if !texts.contains(&text) {
+                    texts.push(text);
+                }
+            }
+            return texts;
         }
         Error::PutBackNextSync(error) => {
             let mut texts = hints(error, command);
@@ -735,14 +758,12 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
     texts.iter().map(|&text| text.to_owned()).collect()
 }
 
-/// Whether `err` is a full disk (or a file-size limit reached), whichever
-/// step met it. libgit2 tells it only in words: the system's own
+/// Whether `err` is a full disk, whichever step met it. libgit2 tells it only in words: the system's own
 /// (`strerror`, the same on Linux and macOS).
 fn is_disk_full(err: &Error) -> bool {
-    use std::io::ErrorKind::{FileTooLarge, StorageFull};
     match err {
         Error::Io { source, .. } | Error::Output(source) => {
-            matches!(source.kind(), StorageFull | FileTooLarge)
+            source.kind() == std::io::ErrorKind::StorageFull
         }
         Error::Git { source, .. } | Error::Remote { source, .. } => {
             source.message().contains("No space left on device")

@@ -130,10 +130,16 @@ pub fn merge(base: Option<&str>, ours: &str, theirs: &str) -> Result<Merged> {
         true => b.with(&front, &log),
         false => base.unwrap_or("").to_owned(),
     };
-    let (mut text, clean) = git::merge_lines(&base, &ours, &theirs, [OURS, THEIRS])?;
-    if let Some(eol) = converted {
-        text = with_endings(&text, eol);
-    }
+    let (text, clean) = match converted {
+        // The line merge then sees every side with one ending, and so
+        // only the lines each side changed besides.
+        Some(eol) => {
+            let [base, ours, theirs] = [&base, &ours, &theirs].map(|t| with_endings(t, "\n"));
+            let (text, clean) = git::merge_lines(&base, &ours, &theirs, [OURS, THEIRS])?;
+            (with_endings(&text, eol), clean)
+        }
+        None => git::merge_lines(&base, &ours, &theirs, [OURS, THEIRS])?,
+    };
     let key_clashes = clashes
         .iter()
         .filter(|c| matches!(c, Clash::Key(_)))
@@ -763,7 +769,7 @@ mod tests {
     }
 
     #[test]
-    fn crlf_and_continuation_lines_survive() {
+    fn continuation_lines_survive_and_a_conversion_of_line_endings_is_taken() {
         let crlf = |s: String| s.replace('\n', "\r\n");
         let base = crlf(file(FRONT, &["2026-11-02 call: a\n  more about a"]));
         let ours = crlf(file(
@@ -817,6 +823,12 @@ mod tests {
         .replace('\n', "\r\n");
         assert_eq!(clean(&base, &ours, &theirs), want);
         assert_eq!(clean(&base, &theirs, &ours), want);
+        // Ours edited a line of the notes too: that edit and the conversion
+        // both come through, without a clash.
+        let ours_notes = ours.replace("Notes.", "Notes, edited.");
+        let want_notes = want.replace("Notes.", "Notes, edited.");
+        assert_eq!(clean(&base, &ours_notes, &theirs), want_notes);
+        assert_eq!(clean(&base, &theirs, &ours_notes), want_notes);
         // Mixed endings on one side are no conversion: ours' ending is used
         // for what the merge writes, as before.
         let mixed = theirs.replacen("\r\n", "\n", 1);

@@ -70,7 +70,9 @@ fn write_whole(path: &Path, contents: &[u8], create_new: bool, flush: Flush) -> 
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
-    let mut temp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut temp = builder
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, without_temporary_name(e)))?;
     // Through the file itself: the temporary file's own writer adds its
     // name to an error, which would then name two files.
     temp.as_file_mut()
@@ -97,6 +99,21 @@ fn write_whole(path: &Path, contents: &[u8], create_new: bool, flush: Flush) -> 
         }
     }
     Ok(())
+}
+
+/// An error of tempfile's without the temporary file's name it adds ("…
+/// at path …/.ledger-x1Y2.tmp"): the message names the file being
+/// written, once. tempfile keeps the system's error private, so its words
+/// are cut where tempfile's own begin; any other error is left whole.
+fn without_temporary_name(err: io::Error) -> io::Error {
+    if err.raw_os_error().is_some() {
+        return err;
+    }
+    let text = err.to_string();
+    match text.rsplit_once(" at path ") {
+        Some((system, _)) => io::Error::new(err.kind(), system.to_owned()),
+        None => err,
+    }
 }
 
 /// Flush to disk the files a batch wrote ([`replace_in_batch`]) and the
@@ -378,6 +395,25 @@ pub fn plain_lock_path(root: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The system's error, without the name of a temporary file that
+    /// was never made.
+    #[test]
+    fn a_temporary_file_that_cannot_be_made_is_not_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let err = tempfile::Builder::new()
+            .prefix(".ledger-")
+            .tempfile_in(&missing)
+            .unwrap_err();
+        assert!(err.to_string().contains(".ledger-"), "{err}");
+        let plain = without_temporary_name(err);
+        assert_eq!(plain.kind(), io::ErrorKind::NotFound);
+        assert!(!plain.to_string().contains(".ledger-"), "{plain}");
+        // An error of its own is left as it is.
+        let own = io::Error::other("nothing to strip");
+        assert_eq!(without_temporary_name(own).to_string(), "nothing to strip");
+    }
 
     #[test]
     fn atomic_writes_keep_permissions_and_refuse_read_only() {

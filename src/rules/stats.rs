@@ -101,21 +101,25 @@ fn monday(day: Date) -> Date {
 /// Sums of money by currency (see [`Sum`]).
 type Sums = BTreeMap<String, Sum>;
 
-/// A sum of money: in whole cents, which add up the same in whatever
-/// order the walk's pieces come, while every value is whole cents and the
-/// sum is a number of cents an f64 holds exactly (some 9e13 units); else
-/// the sum of the values as they are (0.125 BTC stays 0.125), never a
-/// number rounded or capped.
+/// A sum of money, which adds up the same in whatever order the walk's
+/// pieces come: an exact count of billionths of a unit (a value finer
+/// than that, which no money is, counts to the nearest), while it fits
+/// (some 1.7e29 units); past that, the sum of the values as they are,
+/// never a number capped. Whole cents (most values) and 0.125 BTC alike
+/// come out as written.
 #[derive(Debug, Clone, Copy)]
 struct Sum {
-    cents: Option<i128>,
+    nanos: Option<i128>,
     float: f64,
 }
+
+/// Billionths in a unit.
+const NANOS: f64 = 1e9;
 
 impl Default for Sum {
     fn default() -> Sum {
         Sum {
-            cents: Some(0),
+            nanos: Some(0),
             float: 0.0,
         }
     }
@@ -124,35 +128,26 @@ impl Default for Sum {
 impl Sum {
     fn add(&mut self, value: f64) {
         self.float += value;
-        let scaled = value * 100.0;
-        let cents = scaled.round();
-        // Whole cents but for the rounding of decimals in binary (0.1 ×
-        // 100); an f64 of 1e38 and more is past what an i128 of cents
-        // holds.
-        let whole = (scaled - cents).abs() <= 4.0 * f64::EPSILON * scaled.abs();
-        let cents = (whole && cents.abs() < 1e38).then_some(cents as i128);
-        self.cents = self
-            .cents
-            .zip(cents)
-            .and_then(|(sum, c)| sum.checked_add(c));
+        let scaled = (value * NANOS).round();
+        // 2^127: the first f64 past what an i128 holds.
+        let nanos = (scaled.abs() < 2f64.powi(127)).then_some(scaled as i128);
+        self.nanos = self
+            .nanos
+            .zip(nanos)
+            .and_then(|(sum, n)| sum.checked_add(n));
     }
 
     fn join(&mut self, more: Sum) {
         self.float += more.float;
-        self.cents = self
-            .cents
-            .zip(more.cents)
+        self.nanos = self
+            .nanos
+            .zip(more.nanos)
             .and_then(|(a, b)| a.checked_add(b));
     }
 
     /// The sum in the currency's units.
     fn units(self) -> f64 {
-        match self.cents {
-            Some(cents) if cents.unsigned_abs() <= 1 << f64::MANTISSA_DIGITS => {
-                cents as f64 / 100.0
-            }
-            _ => self.float,
-        }
+        self.nanos.map_or(self.float, |nanos| nanos as f64 / NANOS)
     }
 }
 
@@ -433,32 +428,42 @@ impl Serialize for Cited {
 mod tests {
     use super::*;
 
-    /// Sums stay whole cents while they fit, in any order; past some
-    /// 1.7e36 they are the values' own sum, never a capped number.
+    /// Sums are exact billionths while they fit, the same in any order of
+    /// pieces; past some 1.7e29 they are the values' own sum, never a
+    /// capped number.
     #[test]
     fn sums_of_money_are_exact_and_never_capped() {
-        let sum = |values: &[f64]| {
-            let mut pieces = [Sum::default(), Sum::default()];
+        let sum = |values: &[f64], pieces: usize| {
+            let mut sums = vec![Sum::default(); pieces];
             for (i, v) in values.iter().enumerate() {
-                pieces[i % 2].add(*v);
+                sums[i % pieces].add(*v);
             }
-            let [mut a, b] = pieces;
-            a.join(b);
-            a.units()
+            let mut all = Sum::default();
+            for piece in sums.into_iter().rev() {
+                all.join(piece);
+            }
+            all.units()
         };
-        assert_eq!(sum(&[0.1, 0.2, 0.3]), 0.6);
-        assert_eq!(sum(&[1200.0, 99.5, 0.5]), 1300.0);
-        assert_eq!(sum(&[1e40]), 1e40);
-        assert_eq!(sum(&[1e308, 1.0]), 1e308);
-        assert_eq!(sum(&[1e36, 1e36]), 2e36);
-        assert_eq!(sum(&[]), 0.0);
-        // Finer than cents, or past what cents hold exactly: the values'
-        // own sum, never rounded.
-        assert_eq!(sum(&[0.125]), 0.125);
-        assert_eq!(sum(&[0.001]), 0.001);
-        assert_eq!(sum(&[0.125, 0.5]), 0.625);
-        assert_eq!(sum(&[1.2345678901234568e29]), 1.2345678901234568e29);
-        assert_eq!(sum(&[0.07; 3]), 0.21);
+        for pieces in [1, 2, 7] {
+            assert_eq!(sum(&[0.1, 0.2, 0.3], pieces), 0.6);
+            assert_eq!(sum(&[1200.0, 99.5, 0.5], pieces), 1300.0);
+            assert_eq!(sum(&[1e40], pieces), 1e40);
+            assert_eq!(sum(&[1e308, 1.0], pieces), 1e308);
+            assert_eq!(sum(&[1e36, 1e36], pieces), 2e36);
+            assert_eq!(sum(&[], pieces), 0.0);
+            // Finer than cents: the values' own sum, never rounded.
+            assert_eq!(sum(&[0.125], pieces), 0.125);
+            assert_eq!(sum(&[0.001], pieces), 0.001);
+            assert_eq!(sum(&[0.125, 0.5], pieces), 0.625);
+            assert_eq!(sum(&[0.07; 3], pieces), 0.21);
+            assert_eq!(sum(&[123456789.51, 0.49], pieces), 123456790.0);
+        }
+        // The same sum however the values are split and ordered.
+        let values: Vec<f64> = (0..400).map(|i| f64::from(i) * 1.117 + 0.0005).collect();
+        let one = sum(&values, 1);
+        for pieces in [2, 3, 40] {
+            assert_eq!(sum(&values, pieces), one);
+        }
     }
     use crate::format::prospect::Prospect;
     use crate::rules::check::summarize;

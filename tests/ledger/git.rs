@@ -734,7 +734,7 @@ fn add_refuses_a_name_already_in_the_ledger_under_any_file_name() {
         s.ledger(&args)
             .fails(1)
             .says("clients/zz.md has that name already (Ōsaka Trading); nothing was changed")
-            .says("hint: `ledger show zz` shows it");
+            .says("hint: `ledger show clients/zz` shows it");
         assert_eq!(s.snapshot(), before);
         assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
     }

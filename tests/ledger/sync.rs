@@ -906,6 +906,11 @@ fn a_remote_of_unrelated_history_is_joined_only_when_asked() {
         .says("--allow-unrelated-histories");
     assert_eq!(team.state("C"), before);
     assert_eq!(team.remote_git(&["rev-parse", "main"]), remote_before);
+    // The hint repeats the sync as it was asked for.
+    team.ledger("C", &["sync", "--remote", "origin", "--no-push"])
+        .fails(1)
+        .says("`ledger sync --remote origin --no-push --allow-unrelated-histories`");
+    assert_eq!(team.state("C"), before);
 
     team.ledger("C", &["sync", "--allow-unrelated-histories"])
         .ok()
