@@ -381,8 +381,10 @@ pub enum Problem {
     FutureDate(String),
     /// `dnc` that is neither true, false nor a date.
     NotDnc(String),
-    /// A line break or another control character in a value.
-    ControlCharacter(char),
+    /// What may not stand in a one-line value
+    /// ([`text::breaks_a_value`]): a line break, a line separator or
+    /// another control character.
+    NotOneLine(char),
     /// A deal the CRM's export marks deleted (Pipedrive's `deleted`): made
     /// a prospect, a deal thrown away would be followed up again.
     DeletedDeal {
@@ -461,19 +463,7 @@ impl std::fmt::Display for Problem {
                 "`{}` is not true, false or a date YYYY-MM-DD",
                 printable(value)
             ),
-            Problem::ControlCharacter('\n' | '\r') => {
-                write!(f, "a line break: a value must be one line of text")
-            }
-            Problem::ControlCharacter(c) if text::is_line_separator(*c) => write!(
-                f,
-                "a line separator {}: a value must be one line of text",
-                c.escape_unicode()
-            ),
-            Problem::ControlCharacter(c) => write!(
-                f,
-                "the control character {}: a value must be one line of text",
-                c.escape_unicode()
-            ),
+            Problem::NotOneLine(c) => f.write_str(&text::not_one_line(*c)),
             Problem::DeletedDeal { crm } => write!(
                 f,
                 "the deal was deleted in {}: remove the row to leave it out, \

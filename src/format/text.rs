@@ -120,6 +120,18 @@ pub fn breaks_a_value(c: char) -> bool {
     c.is_control() || is_line_separator(c)
 }
 
+/// Why a value holding `c` (one that [`breaks_a_value`]) is refused, in
+/// the words every such refusal uses: "a line break: a value must be one
+/// line of text".
+pub fn not_one_line(c: char) -> String {
+    let what = match c {
+        '\n' | '\r' => "a line break".to_owned(),
+        c if is_line_separator(c) => format!("a line separator {}", c.escape_unicode()),
+        c => format!("the control character {}", c.escape_unicode()),
+    };
+    format!("{what}: a value must be one line of text")
+}
+
 /// Unicode's line and paragraph separators (U+2028, U+2029).
 pub fn is_line_separator(c: char) -> bool {
     matches!(c, '\u{2028}' | '\u{2029}')

@@ -1084,14 +1084,8 @@ fn dnc_refusal(prospect: &Prospect, name: &str, since: Option<Date>) -> Error {
 fn one_line(what: &str, value: &str) -> Result<()> {
     match value.chars().find(|&c| text::breaks_a_value(c)) {
         Some(c) => Err(Error::Refused(format!(
-            "the {what} holds {}: a value must be one line of text",
-            match c {
-                '\n' | '\r' => "a line break".to_owned(),
-                c if text::is_line_separator(c) => {
-                    format!("a line separator {}", c.escape_unicode())
-                }
-                c => format!("the control character {}", c.escape_unicode()),
-            }
+            "the {what} holds {}",
+            text::not_one_line(c)
         ))),
         None => Ok(()),
     }

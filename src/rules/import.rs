@@ -557,7 +557,7 @@ impl RowReader<'_> {
         };
         for (_, (value, column), _) in &cells {
             if let Some(c) = value.chars().find(|&c| text::breaks_a_value(c)) {
-                problem(Some(column), Problem::ControlCharacter(c));
+                problem(Some(column), Problem::NotOneLine(c));
             }
         }
         let person = match (get(FIRST_NAME), get(LAST_NAME)) {
