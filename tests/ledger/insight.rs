@@ -146,9 +146,7 @@ fn stats_filters_like_due() {
 fn stats_for_a_person() {
     let s = pipeline();
     let run = s.ledger(&["stats"]).ok();
-    for line in run.stdout.lines() {
-        assert!(line.chars().count() <= 80, "too wide: {line}");
-    }
+    fits_80_columns(&run.stdout);
     insta::assert_snapshot!(run.stdout, @r"
     Pipeline: 6 prospects
       lead                          0
@@ -438,8 +436,7 @@ fn the_pipeline_fits_80_columns_in_any_number_of_currencies() {
         );
     }
     let run = s.ledger(&["stats"]).ok();
-    let widest = run.stdout.lines().map(|l| l.chars().count()).max();
-    assert!(widest <= Some(80), "{}", run.stdout);
+    fits_80_columns(&run.stdout);
     let rows: Vec<&str> = run
         .stdout
         .lines()
@@ -472,8 +469,7 @@ fn what_was_given_up_early_fits_80_columns_in_any_number_of_currencies() {
         );
     }
     let run = s.ledger(&["stats"]).ok();
-    let widest = run.stdout.lines().map(|l| l.chars().count()).max();
-    assert!(widest <= Some(80), "{}", run.stdout);
+    fits_80_columns(&run.stdout);
     let at = run
         .stdout
         .find("Given up early: 7 prospects, left on the table:\n");
@@ -519,9 +515,16 @@ fn a_long_stage_name_gives_way_to_80_columns() {
         ),
     );
     let run = s.ledger(&["stats"]).ok();
-    let widest = run.stdout.lines().map(|l| l.chars().count()).max();
-    assert!(widest <= Some(80), "{}", run.stdout);
+    fits_80_columns(&run.stdout);
     assert!(run.stdout.contains("waiting-for-legal"), "{}", run.stdout);
     assert!(run.stdout.contains('…'), "{}", run.stdout);
     assert!(run.stdout.contains("$250,000,000,000"), "{}", run.stdout);
+}
+
+/// Every line of `stdout` fits 80 columns (SPEC section 8).
+#[track_caller]
+fn fits_80_columns(stdout: &str) {
+    for line in stdout.lines() {
+        assert!(line.chars().count() <= 80, "too wide: {line}\n{stdout}");
+    }
 }
