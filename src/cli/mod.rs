@@ -465,6 +465,7 @@ impl Filters {
             stages: self.stage.clone(),
             tags: self.tag.clone(),
             owner: self.owner.clone(),
+            name: None,
         })
     }
 }

@@ -20,7 +20,7 @@ use crate::format::text::{self, MAX_FILE_BYTES};
 use crate::format::yaml;
 use crate::git::transaction::{self, Progress, Quiet};
 use crate::git::{Ahead, Commit, Repo};
-use crate::ledger::report::{Keep, Query, Report};
+use crate::ledger::report::{Filter, Keep, Query, Report};
 use crate::ledger::store::{self, Lock};
 use crate::ledger::{self, read, Ledger};
 use crate::rules::check::{self, duplicate_key, Context};
@@ -629,18 +629,17 @@ impl Writer<'_> {
     /// the day's cache makes cheap.
     fn no_prospect_named(&self, name: &str, cache: Option<&Path>) -> Result<()> {
         let query = Query {
+            filter: Filter {
+                name: Some(name.to_owned()),
+                ..Filter::default()
+            },
             keep: Keep::All,
             cache_unchanged: true,
             ..Query::default()
         };
-        let key = duplicate_key(name);
         let report = Report::gather(self.ledger, self.today, cache, &query);
         // The first by id, whatever order the report keeps.
-        let same = report
-            .statuses
-            .into_iter()
-            .filter(|s| duplicate_key(&s.name) == key)
-            .min_by(|a, b| a.id.cmp(&b.id));
+        let same = report.statuses.into_iter().min_by(|a, b| a.id.cmp(&b.id));
         match same {
             Some(theirs) => Err(Error::SameName {
                 path: theirs.path,

@@ -26,6 +26,9 @@ pub struct Filter {
     pub tags: Vec<String>,
     /// Owned by this person, in any case.
     pub owner: Option<String>,
+    /// Of this name, in any case, spaces around it aside (`add` asks
+    /// whether a prospect has its name).
+    pub name: Option<String>,
 }
 
 impl Filter {
@@ -41,6 +44,10 @@ impl Filter {
                 .owner
                 .as_ref()
                 .is_none_or(|o| s.owner.as_ref().is_some_and(|have| same(have, o)))
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|n| same_in_any_case(s.name.trim(), n.trim()))
     }
 }
 
@@ -507,6 +514,7 @@ mod tests {
             stages: stages.iter().map(|s| s.to_string()).collect(),
             tags: tags.iter().map(|s| s.to_string()).collect(),
             owner: owner.map(str::to_owned),
+            name: None,
         };
         let kept = |f: Filter| {
             let query = Query {
@@ -530,6 +538,13 @@ mod tests {
             kept(filter(&["proposal"], &[], Some("kim"))),
             Vec::<String>::new()
         );
+        let named = |name: &str| Filter {
+            name: Some(name.to_owned()),
+            ..Filter::default()
+        };
+        assert_eq!(kept(named(" b ")), ["b"]);
+        assert_eq!(kept(named("Ｂ")), Vec::<String>::new());
+        assert_eq!(kept(named("")), Vec::<String>::new());
     }
 
     #[test]
