@@ -111,8 +111,14 @@ impl Ledger {
                 (Some(_), Some(_)) => break,
             }
         }
-        let mut prospects: Vec<Prospect> =
-            files.par_iter().filter_map(|rel| self.read(rel)).collect();
+        // Only those that pass a test are kept: among them, each test
+        // finds what it would among all (and a ledger's worth of parsed
+        // files is not held at once).
+        let mut prospects: Vec<Prospect> = files
+            .par_iter()
+            .filter_map(|rel| self.read(rel))
+            .filter(|p| TESTS.iter().any(|&test| q.passes(p, test)))
+            .collect();
         let i = self.resolve(&prospects, query, cwd)?;
         Ok(prospects.swap_remove(i))
     }
