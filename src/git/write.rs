@@ -826,9 +826,11 @@ fn close_note(stage: &str, reason: Option<&str>, from: Option<&str>) -> String {
     note
 }
 
-/// The open stage `reopen` brings a prospect back to: the one its latest
-/// close note names, else [`REOPENED`], else the first open stage of the
-/// settings (`None`: they have none).
+/// The open stage `reopen` brings a prospect back to: the one the latest
+/// close note that names an open stage names (a close of a prospect
+/// closed already names none: the close before it decides), else
+/// [`REOPENED`], else the first open stage of the settings (`None`: they
+/// have none).
 fn reopened_stage(entries: &[Entry], settings: &settings::Settings) -> Option<String> {
     let open = |stage: &str| settings.is_stage(stage) && !settings.is_closed(stage);
     let mut notes: Vec<&Entry> = entries.iter().filter(|e| e.channel == NOTE).collect();
@@ -836,10 +838,10 @@ fn reopened_stage(entries: &[Entry], settings: &settings::Settings) -> Option<St
     let from_note = notes
         .iter()
         .rev()
-        .find(|e| e.text.starts_with(CLOSED_AS))
-        .and_then(|e| e.text.rsplit_once(FROM))
+        .filter(|e| e.text.starts_with(CLOSED_AS))
+        .filter_map(|e| e.text.rsplit_once(FROM))
         .map(|(_, from)| from.trim_end_matches('.').trim())
-        .filter(|from| open(from));
+        .find(|from| open(from));
     from_note
         .or(open(REOPENED).then_some(REOPENED))
         .or(settings.stages.iter().map(String::as_str).find(|s| open(s)))
@@ -1252,8 +1254,17 @@ mod tests {
             proposal,
             "Closed as lost (went quiet, from what I hear), from proposal."
         );
-        let cases: [(Vec<Entry>, &str); 5] = [
+        let cases: [(Vec<Entry>, &str); 6] = [
             (vec![], "contacted"),
+            // Closed again while closed (lost, then won): the first close
+            // names the stage.
+            (
+                vec![
+                    note("2026-11-01", &proposal),
+                    note("2026-11-09", &close_note("won", None, None)),
+                ],
+                "proposal",
+            ),
             (vec![note("2026-11-01", &proposal)], "proposal"),
             (
                 vec![note("2026-11-01", &close_note("won", None, None))],
