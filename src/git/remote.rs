@@ -798,9 +798,9 @@ impl Repo {
         })
     }
 
-    /// Fetch the remote's branch; its commit, `None` if it has no such branch yet.
-    pub fn fetch(&self, remote: &str, branch: &str) -> Result<Option<Id>> {
-        let upstream = self.upstream_branch(remote, branch);
+    /// Fetch the remote's branch `upstream` (see [`Repo::upstream_branch`]);
+    /// its commit, `None` if it has no such branch yet.
+    pub fn fetch(&self, remote: &str, upstream: &str) -> Result<Option<Id>> {
         let tracking = format!("refs/remotes/{remote}/{upstream}");
         let refspec = format!("+refs/heads/{upstream}:{tracking}");
         // A fetch stopped part way leaves its locks, which would stop every
@@ -1136,13 +1136,18 @@ impl Repo {
         self.clear_record()
     }
 
-    /// Push the branch to the remote, only over `expected` (the remote's
-    /// commit as fetched, `None` if it had none), and make the remote's
-    /// branch its upstream. `Some(why)` when the remote's branch moved, or
+    /// Push the branch to the remote's branch `upstream`, only over
+    /// `expected` (the remote's commit as fetched, `None` if it had none),
+    /// and make that the branch's upstream. `Some(why)` when the remote's branch moved, or
     /// was being moved, since the fetch (another clone pushed at the same
     /// moment): fetching, merging and pushing again will do.
-    pub fn push(&self, remote: &str, branch: &str, expected: Option<Id>) -> Result<Option<String>> {
-        let upstream = self.upstream_branch(remote, branch);
+    pub fn push(
+        &self,
+        remote: &str,
+        branch: &str,
+        upstream: &str,
+        expected: Option<Id>,
+    ) -> Result<Option<String>> {
         let url = self.remote_url(remote, Direction::Push)?;
         let pushed = match local_folder(&url) {
             Some(folder) => self.push_to_folder(&folder, &url, branch, &upstream, expected)?,

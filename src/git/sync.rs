@@ -164,9 +164,10 @@ fn run(
         _ => Vec::new(),
     };
     let local = repo.branch()?.tip;
-    let theirs = repo.fetch(remote, branch)?;
-    // What the remote's branch is called, for what is said and recorded.
+    // What the remote's branch is called: fetched, pushed, said and
+    // recorded.
     let upstream = repo.upstream_branch(remote, branch);
+    let theirs = repo.fetch(remote, &upstream)?;
     let mut synced = Synced {
         remote: remote.to_owned(),
         branch: upstream.clone(),
@@ -240,7 +241,7 @@ fn run(
         if options.no_push {
             synced.unpushed = ahead;
         } else {
-            if let Some(why) = repo.push(remote, branch, theirs)? {
+            if let Some(why) = repo.push(remote, branch, &upstream, theirs)? {
                 return Ok(Attempt::Raced(why));
             }
             synced.pushed = ahead;
