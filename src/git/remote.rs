@@ -817,7 +817,7 @@ impl Repo {
             store::clear_stale(&lock)?;
         }
         let url = self.remote_url(remote, Direction::Fetch)?;
-        let wanted = Repo::refname(&upstream);
+        let wanted = Repo::refname(upstream);
         let there = self.over_network(remote, &url, Direction::Fetch, move |talking| {
             let listed = match talking.connection.remote().list() {
                 Ok(heads) => heads.iter().any(|head| head.name() == wanted),
@@ -1150,13 +1150,13 @@ impl Repo {
     ) -> Result<Option<String>> {
         let url = self.remote_url(remote, Direction::Push)?;
         let pushed = match local_folder(&url) {
-            Some(folder) => self.push_to_folder(&folder, &url, branch, &upstream, expected)?,
-            None => self.push_over_network(remote, &url, branch, &upstream)?,
+            Some(folder) => self.push_to_folder(&folder, &url, branch, upstream, expected)?,
+            None => self.push_over_network(remote, &url, branch, upstream)?,
         };
         match pushed {
             Pushed::Done => {
-                self.set_upstream(remote, branch, &upstream)?;
-                self.track_push(remote, branch, &upstream)?;
+                self.set_upstream(remote, branch, upstream)?;
+                self.track_push(remote, branch, upstream)?;
                 Ok(None)
             }
             Pushed::Raced(why) => Ok(Some(why)),

@@ -113,11 +113,14 @@ impl Ledger {
         }
         // Only those that pass a test are kept: among them, each test
         // finds what it would among all (and a ledger's worth of parsed
-        // files is not held at once).
+        // files is not held at once). A name that passes `Name` passes
+        // `Part` too, so each name is folded once here.
         let mut prospects: Vec<Prospect> = files
             .par_iter()
             .filter_map(|rel| self.read(rel))
-            .filter(|p| TESTS.iter().any(|&test| q.passes(p, test)))
+            .filter(|p| {
+                BY_PATH.iter().any(|&test| q.by_path(&p.path, test)) || q.passes(p, Test::Part)
+            })
             .collect();
         let i = self.resolve(&prospects, query, cwd)?;
         Ok(prospects.swap_remove(i))
