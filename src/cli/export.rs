@@ -4,12 +4,13 @@
 use std::fmt::Write as _;
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use icalendar::{Calendar, Component, EventLike};
 use ledger::format::date::{self, Date};
 use ledger::format::text::printable;
 use ledger::ledger::read::{open_regular, read_prospect};
-use ledger::ledger::report::{Keep, Query};
+use ledger::ledger::report::{Keep, Query, Writer};
 use ledger::rules::due::{Card, Status};
 use ledger::rules::export;
 use ledger::{Error, Result};
@@ -31,15 +32,28 @@ pub fn export(env: &Env, format: &ExportFormat, out: &mut impl Write) -> Result<
 }
 
 /// The usable prospects the filters keep, in the order of `list --all`,
-/// each with its card when `cards`.
-fn statuses(env: &Env, filters: &Filters, keep: Keep, cards: bool) -> Result<Vec<Status>> {
+/// each written by `write` when it is given.
+fn statuses(
+    env: &Env,
+    filters: &Filters,
+    keep: Keep,
+    write: Option<Writer>,
+) -> Result<Vec<Status>> {
     let query = Query {
         filter: filters.filter(&env.ledger.settings)?,
         keep,
-        cards,
+        write,
         ..Query::default()
     };
     Ok(report_for(env, &query).statuses)
+}
+
+/// Put out what the report wrote of each prospect, in its order.
+fn put_out(statuses: &[Status], out: &mut impl Write) -> Result<()> {
+    for status in statuses {
+        out.write_all(status.written.as_deref().unwrap_or_default())?;
+    }
+    Ok(())
 }
 
 /// `export csv`: a header and a row a prospect, as RFC 4180 says.
@@ -51,26 +65,34 @@ fn csv(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
         .map_err(failed)?;
     header.flush()?;
     drop(header);
-    // The rows written on every core, a slice each, and put out in order.
-    let statuses = statuses(env, filters, Keep::All, true)?;
-    style::write_in_order(out, &statuses, |_, slice, piece| {
-        let mut csv = rfc_4180().has_headers(false).from_writer(piece);
-        let none = Card::default();
-        for status in slice {
-            let card = status.card.as_deref().unwrap_or(&none);
-            // Not JSON: a control character is shown escaped (SPEC section 10).
-            for cell in export::row(status, card) {
-                csv.write_field(printable(&cell).as_bytes())
-                    .map_err(failed)?;
-            }
-            csv.write_record(None::<&[u8]>).map_err(failed)?;
-        }
-        csv.flush()?;
-        Ok::<(), Error>(())
-    })?;
+    // Each row written where its prospect was read.
+    let statuses = statuses(env, filters, Keep::All, Some(Writer(Arc::new(csv_row))))?;
+    put_out(&statuses, out)?;
     let_go(statuses);
     Ok(())
 }
+
+/// One prospect's row of `export csv`.
+fn csv_row(status: &Status) -> Vec<u8> {
+    let none = Card::default();
+    let card = status.card.as_deref().unwrap_or(&none);
+    // The row is handed on in one piece when the writer lets go of it:
+    // held in an allocation of its own size.
+    let mut csv = rfc_4180()
+        .has_headers(false)
+        .buffer_capacity(ROW_BYTES)
+        .from_writer(Vec::new());
+    // Into memory, which takes every byte: no error to lose.
+    for cell in export::row(status, card) {
+        // Not JSON: a control character is shown escaped (SPEC section 10).
+        let _ = csv.write_field(printable(&cell).as_bytes());
+    }
+    let _ = csv.write_record(None::<&[u8]>);
+    csv.into_inner().unwrap_or_default()
+}
+
+/// About what a row of `export csv` takes at most.
+const ROW_BYTES: usize = 1024;
 
 /// A writer of RFC 4180's CSV: records end in CRLF.
 fn rfc_4180() -> ::csv::WriterBuilder {
@@ -85,7 +107,7 @@ fn rfc_4180() -> ::csv::WriterBuilder {
 /// array of a large ledger (some 6 KB a prospect as values) is never held.
 fn json(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
     const WINDOW: usize = 4096;
-    let statuses = statuses(env, filters, Keep::All, false)?;
+    let statuses = statuses(env, filters, Keep::All, None)?;
     let root = &env.ledger.root;
     let mut written = 0usize;
     for window in statuses.chunks(WINDOW) {
@@ -139,32 +161,40 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
     // When the calendar was made (RFC 5545's DTSTAMP), the same for
     // every item, written once rather than by icalendar for each.
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let statuses = statuses(env, &args.filters, Keep::DueBy(horizon), true)?;
+    // Each item written where its prospect was read.
+    let todo = args.todo;
+    let item = move |status: &Status| {
+        let mut item = String::new();
+        let mut folded = Vec::new();
+        let Some(due) = status.due else {
+            return folded;
+        };
+        let day = due.max(today);
+        let uid = uid(&ledger, &status.id);
+        // Into memory, which takes every byte: no error to lose.
+        let _ = if todo {
+            let mut todo = icalendar::Todo::new();
+            todo.due(day);
+            describe(todo, &uid, &stamp, status, today).fmt_write(&mut item)
+        } else {
+            let mut event = icalendar::Event::new();
+            event.starts(day);
+            describe(event, &uid, &stamp, status, today).fmt_write(&mut item)
+        };
+        fold_into(&item, &mut folded);
+        folded
+    };
+    let statuses = statuses(
+        env,
+        &args.filters,
+        Keep::DueBy(horizon),
+        Some(Writer(Arc::new(item))),
+    )?;
     // The calendar's name may be long too.
     let mut folded_head = Vec::with_capacity(head.len());
     fold_into(head, &mut folded_head);
     out.write_all(&folded_head)?;
-    style::write_in_order(out, &statuses, |_, slice, piece| {
-        let mut item = String::new();
-        for status in slice {
-            let Some(due) = status.due else { continue };
-            let day = due.max(today);
-            let uid = uid(&ledger, &status.id);
-            item.clear();
-            let written = if args.todo {
-                let mut todo = icalendar::Todo::new();
-                todo.due(day);
-                describe(todo, &uid, &stamp, status, today).fmt_write(&mut item)
-            } else {
-                let mut event = icalendar::Event::new();
-                event.starts(day);
-                describe(event, &uid, &stamp, status, today).fmt_write(&mut item)
-            };
-            written.map_err(|e| Error::Output(std::io::Error::other(e)))?;
-            fold_into(&item, piece);
-        }
-        Ok::<(), Error>(())
-    })?;
+    put_out(&statuses, out)?;
     out.write_all(tail.as_bytes())?;
     let_go(statuses);
     Ok(())

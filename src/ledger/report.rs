@@ -3,7 +3,9 @@
 //! whatever else shows the ledger; and `lint`'s walk, which reads every
 //! file.
 
+use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -75,12 +77,30 @@ pub struct Query {
     pub keep: Keep,
     /// Also work out the figures of `stats` over the filter's prospects.
     pub stats: bool,
-    /// Give each status its card (the front matter's other values), for
-    /// `export`.
-    pub cards: bool,
     /// Read the cache without teaching it what changed: for a command
     /// that may yet be refused, and must then leave every file as it was.
     pub cache_unchanged: bool,
+    /// Write each kept prospect as this says, with its card (the front
+    /// matter's other values), on the thread that has just read it: the
+    /// status then holds the bytes (`written`) and no card. An export
+    /// puts out its prospects in the order of the sort, not the order
+    /// they were read in, and reaching each one's values again there
+    /// costs more than writing them (docs/benchmarks.md).
+    pub write: Option<Writer>,
+}
+
+/// How an export writes one prospect (see [`Query::write`]).
+#[derive(Clone)]
+pub struct Writer(pub Arc<WriteOne>);
+
+/// Write one prospect's status into bytes: into memory, which does not
+/// fail.
+pub type WriteOne = dyn Fn(&Status) -> Vec<u8> + Send + Sync;
+
+impl fmt::Debug for Writer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Writer")
+    }
 }
 
 /// What one walk found of the ledger's prospects.
@@ -167,7 +187,7 @@ impl Gathered {
         let got = cached.and_then(|(cache, key)| {
             let parts = Parts {
                 touches: query.stats,
-                cards: query.cards,
+                cards: query.write.is_some(),
             };
             cache.get(&found.relative, key, parts, &mut self.cursor)
         });
@@ -191,13 +211,13 @@ impl Gathered {
                 touches,
                 ..
             }) if query.filter.keeps(&status) => {
-                if !query.cards {
+                if query.write.is_none() {
                     status.card = None;
                 }
                 if let (true, Some(touches)) = (query.stats, &touches) {
                     self.tally.add(cx, &status, touches);
                 }
-                self.keep(status, query.keep)
+                self.keep(status, query)
             }
             Some(Summary { status: None, .. }) => self.report.held_back.push(found.relative),
             _ => {}
@@ -205,16 +225,27 @@ impl Gathered {
     }
 
     /// Take in the status of one of the filter's prospects.
-    fn keep(&mut self, status: Status, keep: Keep) {
+    fn keep(&mut self, mut status: Status, query: &Query) {
         let report = &mut self.report;
         report.exhausted += usize::from(status.due_reason == Reason::Exhausted);
-        match (keep, status.due) {
-            (Keep::All, _) => report.statuses.push(status),
-            (Keep::Open, _) if status.due_reason != Reason::Closed => report.statuses.push(status),
-            (Keep::DueBy(horizon), Some(due)) if due <= horizon => report.statuses.push(status),
-            (Keep::DueBy(_), Some(_)) => report.next = sooner(report.next.take(), status),
-            _ => {}
+        let kept = match (query.keep, status.due) {
+            (Keep::All, _) => true,
+            (Keep::Open, _) => status.due_reason != Reason::Closed,
+            (Keep::DueBy(horizon), Some(due)) if due <= horizon => true,
+            (Keep::DueBy(_), Some(_)) => {
+                report.next = sooner(report.next.take(), status);
+                return;
+            }
+            _ => false,
+        };
+        if !kept {
+            return;
         }
+        if let Some(Writer(write)) = &query.write {
+            status.written = Some(write(&status).into_boxed_slice());
+            status.card = None;
+        }
+        report.statuses.push(status);
     }
 
     /// The pieces' findings as one, each moved once.
@@ -403,9 +434,11 @@ mod tests {
                 stats: true,
                 ..Query::default()
             },
-            // What `export` asks: every status with its card.
+            // What `export` asks: every status written with its card.
             Query {
-                cards: true,
+                write: Some(Writer(Arc::new(|s: &Status| {
+                    format!("{:?}", s.card).into_bytes()
+                }))),
                 ..Query::default()
             },
         ];
@@ -428,6 +461,14 @@ mod tests {
                     .is_some()
         );
         assert!(Report::gather(&ledger, today, None, &queries[1]).exhausted > 0);
+        // Written from the card, which is then let go, from the cache too.
+        let written = Report::gather(&ledger, today, Some(&cache), &queries[5]).statuses;
+        assert_eq!(written.len(), 40);
+        for status in written {
+            assert!(status.card.is_none());
+            let text = String::from_utf8(status.written.unwrap().into_vec()).unwrap();
+            assert!(text.starts_with("Some(Card {"), "{text}");
+        }
     }
 
     /// Of two prospects alike, the one with the larger id is the

@@ -208,6 +208,11 @@ pub struct Status {
     /// that `due` does not pay for what it does not show.
     #[serde(skip)]
     pub card: Option<Box<Card>>,
+    /// What an export writes of the prospect, when the report was asked
+    /// to write it where the prospect was read (see
+    /// `ledger::report::Query::write`); the card is then let go.
+    #[serde(skip)]
+    pub written: Option<Box<[u8]>>,
 }
 
 /// The front matter's known values that a [`Status`] does not carry:
@@ -345,6 +350,7 @@ pub fn status(
             _ => None,
         },
         card: None,
+        written: None,
     }
 }
 
