@@ -76,13 +76,16 @@ fn csv(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
 fn csv_row(status: &Status) -> Vec<u8> {
     let none = Card::default();
     let card = status.card.as_deref().unwrap_or(&none);
-    // The row is handed on in one piece when the writer lets go of it:
-    // held in an allocation of its own size.
+    // A row that fits the writer's buffer (most do) reaches the vector
+    // in one piece when the writer lets go of it: an allocation of its
+    // own size, with no spare room to carry to the end of the export.
     let mut csv = rfc_4180()
         .has_headers(false)
         .buffer_capacity(ROW_BYTES)
         .from_writer(Vec::new());
-    // Into memory, which takes every byte: no error to lose.
+    // Into memory, which takes every byte, one record a writer: the
+    // csv crate fails only when its writer does or a record has another
+    // number of fields, so there is no error to lose.
     for cell in export::row(status, card) {
         // Not JSON: a control character is shown escaped (SPEC section 10).
         let _ = csv.write_field(printable(&cell).as_bytes());
@@ -91,7 +94,8 @@ fn csv_row(status: &Status) -> Vec<u8> {
     csv.into_inner().unwrap_or_default()
 }
 
-/// About what a row of `export csv` takes at most.
+/// The writer's buffer for one row of `export csv`: more than most rows
+/// take (some 220 bytes); a longer one is handed on in pieces.
 const ROW_BYTES: usize = 1024;
 
 /// A writer of RFC 4180's CSV: records end in CRLF.
@@ -171,7 +175,8 @@ fn ics(env: &Env, args: &IcsArgs, out: &mut impl Write) -> Result<()> {
         };
         let day = due.max(today);
         let uid = uid(&ledger, &status.id);
-        // Into memory, which takes every byte: no error to lose.
+        // Into a string: icalendar fails only when what it writes into
+        // does, which a string never does.
         let _ = if todo {
             let mut todo = icalendar::Todo::new();
             todo.due(day);

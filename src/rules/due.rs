@@ -202,10 +202,11 @@ pub struct Status {
     /// Since when the prospect asked not to be contacted (`dnc: DATE`).
     #[serde(with = "date::serde_day")]
     pub dnc_since: Option<Date>,
-    /// The rest of the front matter's known values, for `export`; only
-    /// when the report was asked for them. Never in `--json` (`show`
-    /// prints the fields themselves), and kept apart in the cache, so
-    /// that `due` does not pay for what it does not show.
+    /// The rest of the front matter's known values, which an export's
+    /// writer reads (`ledger::report::Query::write`); made when a file is
+    /// read, let go of unless a writer asks for them. Never in `--json`
+    /// (`show` prints the fields themselves), and kept apart in the
+    /// cache, so that `due` does not pay for what it does not show.
     #[serde(skip)]
     pub card: Option<Box<Card>>,
     /// What an export writes of the prospect, when the report was asked
