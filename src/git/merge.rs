@@ -370,6 +370,23 @@ fn converted_ending(base: &str, ours: &str, theirs: &str) -> Option<&'static str
     }
 }
 
+/// `chunk` without the line break and the blank lines that end it. The
+/// spaces that end its last line stay: they are the file's (two of them
+/// are a Markdown line break), and a merge changes no byte it need not.
+fn without_blank_end(chunk: &str) -> &str {
+    let is_break = |c: char| c == '\n' || c == '\r';
+    let mut rest = chunk;
+    loop {
+        let text = rest.trim_end_matches(is_break);
+        let last = text.rfind(is_break).map_or(0, |at| at + 1);
+        match (text.get(..last), text.get(last..)) {
+            (Some(before), Some(line)) if line.trim().is_empty() && last > 0 => rest = before,
+            (_, Some(line)) if line.trim().is_empty() => return "",
+            _ => return text,
+        }
+    }
+}
+
 /// A text with its line endings made `eol`.
 fn with_endings(text: &str, eol: &str) -> String {
     let lf = text.replace("\r\n", "\n");
@@ -567,7 +584,7 @@ fn render_log(items: &[LogItem], ours: &[LogItem], o: &Version, eol: &str) -> St
         if i > 0 && o.loose {
             out.push_str(eol);
         }
-        let mut lines = with_endings(item.chunk.trim_end(), eol);
+        let mut lines = with_endings(without_blank_end(item.chunk), eol);
         lines.push_str(eol);
         out.push_str(&lines);
     }
@@ -799,6 +816,32 @@ mod tests {
         assert!(merged.text.contains(
             "- 2026-11-02 call: a\n  more about a\n- 2026-11-10 email: b\n- 2026-11-22 call: c\n"
         ), "{merged:#?}");
+    }
+
+    #[test]
+    fn spaces_that_end_a_line_stay_as_they_were() {
+        // Two spaces end a Markdown line with a break: neither side
+        // touched these lines, and the merge keeps them, on their last
+        // line too, and the blank line after an entry goes as before.
+        let base = file(FRONT, &["2026-11-02 call: a  \n  more  "]);
+        let ours = file(
+            FRONT,
+            &["2026-11-02 call: a  \n  more  ", "2026-11-22 call: c  "],
+        );
+        let theirs = file(
+            FRONT,
+            &["2026-11-02 call: a  \n  more  \n \t", "2026-11-10 email: b"],
+        );
+        let merged = clean(&base, &ours, &theirs);
+        assert!(
+            merged.ends_with(
+                "- 2026-11-02 call: a  \n  more  \n- 2026-11-10 email: b\n- 2026-11-22 call: c  \n"
+            ),
+            "{merged:?}"
+        );
+        assert_eq!(without_blank_end("x  \r\n \r\n\r\n"), "x  ");
+        assert_eq!(without_blank_end("x\r  \r"), "x");
+        assert_eq!(without_blank_end(" \n\t\n"), "");
     }
 
     #[test]
