@@ -188,44 +188,6 @@ impl Repo {
             .ok_or_else(|| Error::Message(format!("{} is not a UTF-8 path", rel.display())))
     }
 
-    /// Commit exactly `paths` (as they are on disk now; a missing one is
-    /// removed) on the current branch. The commit's tree is HEAD's with those
-    /// paths replaced, so other staged changes stay staged and out of it; the
-    /// index is updated for those paths alone. `None` when nothing changed.
-    /// The branch moves last (see the `commit` module): a failure before it
-    /// leaves the index and the branch as they were.
-    pub fn commit_paths(&self, paths: &[PathBuf], message: &str) -> Result<Option<Commit>> {
-        self.check_unlocked()?;
-        let mut rels = Vec::with_capacity(paths.len());
-        let mut contents = Vec::with_capacity(paths.len());
-        for path in paths {
-            rels.push(self.in_tree(path)?);
-            contents.push(committed_bytes(path)?);
-        }
-        self.check_merged(&rels)?;
-        let changes: Vec<(String, Option<&[u8]>)> = rels
-            .iter()
-            .zip(&contents)
-            .map(|(rel, bytes)| (rel.clone(), bytes.as_deref()))
-            .collect();
-        let prepared = self.prepare(&changes, message)?;
-        self.stage(&rels)?;
-        let Some(prepared) = prepared else {
-            self.drop_index_backup();
-            return Ok(None);
-        };
-        match self.move_branch(&prepared) {
-            Ok(commit) => {
-                self.drop_index_backup();
-                Ok(Some(commit))
-            }
-            Err(err) => {
-                self.put_index_back();
-                Err(err)
-            }
-        }
-    }
-
     /// Files below `dir` that differ from HEAD in the work tree (changed,
     /// new or deleted), as absolute paths, sorted. This scans `dir`: it is
     /// for `ledger commit`, which is asked to look.
@@ -424,7 +386,7 @@ fn file_input(text: &str) -> git2::MergeFileInput<'_> {
 /// link's bytes would be its target's while the index staged the link,
 /// and a FIFO would be waited on. The callers leave such files out; one
 /// that becomes such a file meanwhile is refused, and nothing is changed.
-fn committed_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
+pub(crate) fn committed_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
     let not_a_file = || {
         let path = printable(&path.display().to_string()).into_owned();
         let what = "a link, a folder, a FIFO or a device";

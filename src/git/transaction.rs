@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::git::{blob_id, Commit, Prepared, Repo};
+use crate::git::{blob_id, committed_bytes, Commit, Prepared, Repo};
 use crate::ledger::store::{self, Replaced};
 
 /// What a write under way has done, kept in `.git/` until it ends.
@@ -112,9 +112,7 @@ pub fn commit_files(
     // The index kept by a write that failed before is not this write's
     // to put back: only one that `stage` makes after the journal is.
     repo.drop_index_backup();
-    let saved =
-        serde_json::to_vec(&journal).map_err(|e| Error::io(journal_path(repo), e.into()))?;
-    store::write_atomic(&journal_path(repo), &saved, false)?;
+    write_journal(repo, &journal)?;
     stop_point("journal");
     let undo = |written: &[Replaced], staged: bool| {
         if staged {
@@ -154,6 +152,72 @@ pub fn commit_files(
             Err(err)
         }
     }
+}
+
+/// Commit exactly `paths` as they are on disk now (a missing one is
+/// removed) on the current branch: hand edits (`ledger commit`, the first
+/// step of `sync`) and `init`'s files. The commit's tree is HEAD's with
+/// those paths replaced, so other staged changes stay staged and out of
+/// it; the index is updated for those paths alone. `None` when nothing
+/// changed.
+///
+/// No file is written, but the index and the branch are, one after the
+/// other: a journal says so meanwhile, so that the next command finishes
+/// a commit a stopped process left between the two ([`finish_interrupted`]),
+/// never leaving the paths staged and not committed.
+pub fn commit_paths(repo: &Repo, paths: &[PathBuf], message: &str) -> Result<Option<Commit>> {
+    repo.check_unlocked()?;
+    let mut rels = Vec::with_capacity(paths.len());
+    let mut contents = Vec::with_capacity(paths.len());
+    for path in paths {
+        rels.push(repo.in_tree(path)?);
+        contents.push(committed_bytes(path)?);
+    }
+    repo.check_merged(&rels)?;
+    let changes: Vec<(String, Option<&[u8]>)> = rels
+        .iter()
+        .zip(&contents)
+        .map(|(rel, bytes)| (rel.clone(), bytes.as_deref()))
+        .collect();
+    let Some(commit) = repo.prepare(&changes, message)? else {
+        repo.stage(&rels)?;
+        repo.drop_index_backup();
+        return Ok(None);
+    };
+    let journal = Journal {
+        commit,
+        // Each file as it is: the one a stopped commit finds changed since
+        // was edited by hand, and stays so (see `finish_interrupted`).
+        files: changes
+            .iter()
+            .map(|(rel, bytes)| Planned {
+                path: rel.clone(),
+                blob: bytes.map(blob_id),
+                existed: true,
+            })
+            .collect(),
+    };
+    repo.drop_index_backup();
+    write_journal(repo, &journal)?;
+    stop_point("journal");
+    if let Err(err) = repo.stage(&rels) {
+        let _ = fs::remove_file(journal_path(repo));
+        return Err(err);
+    }
+    stop_point("index");
+    let moved = repo.move_branch(&journal.commit);
+    match &moved {
+        Ok(_) => repo.drop_index_backup(),
+        Err(_) => repo.put_index_back(),
+    }
+    let _ = fs::remove_file(journal_path(repo));
+    moved.map(Some)
+}
+
+/// Keep `journal` in the git directory, whole or not at all.
+fn write_journal(repo: &Repo, journal: &Journal) -> Result<()> {
+    let saved = serde_json::to_vec(journal).map_err(|e| Error::io(journal_path(repo), e.into()))?;
+    store::write_atomic(&journal_path(repo), &saved, false)
 }
 
 /// Where the kill tests stop a write, as a `kill -9` would, to check that
@@ -227,8 +291,12 @@ fn write_files(
 /// is where the write found it (or already at the new commit); undone
 /// otherwise. The lock files git left in that process's name are removed
 /// first, unless a live process holds them. Nothing when no write was
-/// under way.
+/// under way, but for the temporary files a stopped process left in the
+/// git directory.
 pub fn finish_interrupted(repo: &Repo) -> Result<()> {
+    // A process stopped while writing its journal (or a sync's record)
+    // leaves a temporary file and no journal to name it.
+    store::clean_temporaries(repo.git_dir());
     let path = journal_path(repo);
     let Ok(saved) = fs::read(&path) else {
         return Ok(());

@@ -760,7 +760,7 @@ impl Writer<'_> {
                 shown.join("\n")
             ),
         };
-        let recorded = match repo.commit_paths(&paths, &subject)? {
+        let recorded = match transaction::commit_paths(repo, &paths, &subject)? {
             Some(commit) => Recorded::Committed(commit),
             None => Recorded::Unchanged,
         };
@@ -961,7 +961,7 @@ pub fn init(dir: &Path, commit: bool) -> Result<Initialized> {
                 .into_iter()
                 .filter(|path| !is_there_but_no_file(path))
                 .collect();
-            match repo.commit_paths(&paths, "init: ledger")? {
+            match transaction::commit_paths(repo, &paths, "init: ledger")? {
                 Some(commit) => Recorded::Committed(commit),
                 None => Recorded::Unchanged,
             }

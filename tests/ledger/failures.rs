@@ -413,3 +413,44 @@ fn a_hand_edit_after_a_landed_write_stays_unstaged() {
     let committed = s.git(&["show", "HEAD~1:prospects/acme.md"]);
     assert!(committed.contains("call: Landed.") && !committed.contains("By hand"));
 }
+
+/// `ledger commit` of a hand edit (as `sync` commits them first), stopped
+/// after each step, with git's branch lock and a temporary file left as a
+/// process stopped inside them leaves them: the next command finishes the
+/// commit and clears what was left, never leaving the edit staged and not
+/// committed.
+#[test]
+fn a_commit_of_hand_edits_stopped_after_any_step_is_finished() {
+    for step in ["journal", "index"] {
+        let s = repo();
+        let edited = s
+            .read("prospects/acme.md")
+            .replace("value: 12000", "value: 15000");
+        s.file("prospects/acme.md", edited.clone());
+        let stopped = s.ledger_env(&["commit"], &s.root(), &[("LEDGER_STOP_AFTER", step)]);
+        assert_ne!(stopped.code, 0, "{step}: {stopped:#?}");
+        assert!(s.root().join(".git/ledger-write.json").exists(), "{step}");
+        fs::write(s.root().join(".git/refs/heads/main.lock"), "").unwrap();
+        fs::write(s.root().join(".git/.ledger-Ab12.tmp"), "").unwrap();
+        s.ledger(&["touch", "acme", "email", "Next."]).ok();
+        clean(&s);
+        assert_eq!(
+            s.git(&["log", "-3", "--format=%s"]),
+            "touch prospects/acme: email\ncommit prospects/acme: hand edit\nstart\n",
+            "{step}"
+        );
+        assert_eq!(
+            s.git(&["show", "HEAD~1:prospects/acme.md"]),
+            edited,
+            "{step}"
+        );
+        for name in [
+            "ledger-write.json",
+            "ledger-index.bak",
+            "refs/heads/main.lock",
+            ".ledger-Ab12.tmp",
+        ] {
+            assert!(!s.root().join(".git").join(name).exists(), "{step}: {name}");
+        }
+    }
+}
