@@ -181,6 +181,7 @@ fn import_csv(env: &Env, args: &ImportCsvArgs, out: &mut impl Write) -> Result<E
     let imported = writer.import(&plan, &name, args.dry_run, &bar);
     bar.done();
     let imported = imported?;
+    super::read::say_held_back(imported.held_back);
     if args.json {
         json(out, &shown, &plan, &imported)?;
     } else {

@@ -77,14 +77,19 @@ pub(super) fn report_for(env: &Env, query: &Query) -> Report {
     warn_if_unfinished(&git);
     let cache = env.cache.then_some(git.cache);
     let report = Report::gather(&env.ledger, env.today, cache.as_deref(), query);
-    let held_back = report.held_back.len();
+    say_held_back(report.held_back.len());
+    report
+}
+
+/// Say on standard error how many prospect files were held back for a
+/// broken front matter (SPEC section 4), if any.
+pub(super) fn say_held_back(held_back: usize) {
     if held_back > 0 {
         eprintln!(
             "skipped {} with errors; `ledger lint` tells why",
             style::count(held_back, "prospect file")
         );
     }
-    report
 }
 
 /// `ledger list`.

@@ -6,6 +6,7 @@ use crate::format::entry::{self, Entry};
 use crate::format::front_matter::{self, Fields, FrontMatter};
 use crate::format::log;
 use crate::format::text::Cursor;
+use crate::format::yaml::Yaml;
 
 /// One prospect, as its file says.
 #[derive(Debug, Clone)]
@@ -85,6 +86,26 @@ impl Prospect {
     /// The fields, when the front matter is usable.
     pub fn fields(&self) -> Option<&Fields> {
         self.front.fields.as_ref()
+    }
+
+    /// Whom the prospect is about, its name and email, read even when
+    /// another key makes the fields unusable (`value: 12k`): enough for
+    /// `add` and `import` to know a prospect they must not add again.
+    /// `None` when the front matter holds no name as text.
+    pub fn who(&self) -> Option<(&str, Option<&str>)> {
+        if let Some(fields) = self.fields() {
+            return Some((&fields.name, fields.email.as_deref()));
+        }
+        let text = |key: &str| {
+            self.front
+                .pairs
+                .iter()
+                .find_map(|(k, value, _)| match value {
+                    Yaml::Str(text) if k == key && !text.trim().is_empty() => Some(text.as_str()),
+                    _ => None,
+                })
+        };
+        Some((text("name")?, text("email")))
     }
 
     /// The line of a front-matter key, if the file has it.

@@ -65,6 +65,10 @@ pub struct Imported {
     pub skipped: Vec<Skipped>,
     /// What git made of it; `None` in a dry run.
     pub recorded: Option<Recorded>,
+    /// How many prospect files are held back for a broken front matter
+    /// (`ledger lint` tells why): a row is still matched against the name
+    /// and email they hold, where those can be read.
+    pub held_back: usize,
 }
 
 /// The prospects already there, by email and by name, each as the
@@ -125,7 +129,7 @@ impl Writer<'_> {
         // Every file the walk found is taken: `free_path` passes over it
         // without reading it again (a prospect of a row's name was matched
         // here already, and the row skipped).
-        let (mut known, mut taken) = self.known_prospects();
+        let (mut known, mut taken, held_back) = self.known_prospects();
         let mut added = Vec::new();
         let mut skipped = Vec::new();
         let mut texts = Vec::new();
@@ -178,6 +182,7 @@ impl Writer<'_> {
                 added,
                 skipped,
                 recorded: None,
+                held_back,
             });
         };
         if added.is_empty() {
@@ -185,6 +190,7 @@ impl Writer<'_> {
                 added,
                 skipped,
                 recorded: Some(Recorded::Unchanged),
+                held_back,
             });
         }
         let folders: HashSet<&str> = added
@@ -214,33 +220,39 @@ impl Writer<'_> {
             added,
             skipped,
             recorded: Some(recorded),
+            held_back,
         })
     }
 
     /// The prospects of the ledger, by email and name (broken files are
     /// passed over: `lint` names them), and the path of every file the
     /// walk found.
-    fn known_prospects(&self) -> (Known, HashSet<String>) {
+    fn known_prospects(&self) -> (Known, HashSet<String>, usize) {
         type Who = (Option<String>, String, String);
-        let found: Vec<(String, Option<Who>)> = walk(&self.ledger.root, &self.ledger.settings)
-            .filter_map(|found| {
-                let found = found.ok()?;
-                let who = found.read().and_then(|prospect| {
-                    let fields = prospect.fields()?;
-                    Some((
-                        fields.email.clone(),
-                        fields.name.clone(),
-                        prospect.id.clone(),
-                    ))
-                });
-                Some((found.relative, who))
-            })
-            .collect();
+        let found: Vec<(String, Option<Who>, bool)> =
+            walk(&self.ledger.root, &self.ledger.settings)
+                .filter_map(|found| {
+                    let found = found.ok()?;
+                    let prospect = found.read();
+                    let broken = prospect.as_ref().is_some_and(|p| p.fields().is_none());
+                    let who = prospect.as_ref().and_then(|prospect| {
+                        let (name, email) = prospect.who()?;
+                        Some((
+                            email.map(str::to_owned),
+                            name.to_owned(),
+                            prospect.id.clone(),
+                        ))
+                    });
+                    Some((found.relative, who, broken))
+                })
+                .collect();
         let mut paths = HashSet::with_capacity(found.len());
         let mut whos: Vec<Who> = Vec::with_capacity(found.len());
-        for (path, who) in found {
+        let mut held_back = 0;
+        for (path, who, broken) in found {
             paths.insert(path);
             whos.extend(who);
+            held_back += usize::from(broken);
         }
         // The walk's order is the system's: the first of two matches
         // named should not depend on it.
@@ -249,7 +261,7 @@ impl Writer<'_> {
         for (email, name, id) in &whos {
             known.learn(email.as_deref(), name, id);
         }
-        (known, paths)
+        (known, paths, held_back)
     }
 
     /// The file a row makes at `path`: `add`'s text, its note of the last

@@ -592,8 +592,8 @@ impl Writer<'_> {
         self.no_link_on_the_way(&folder)?;
         let key = duplicate_key(name);
         let same = |theirs: &Prospect| {
-            let theirs = &theirs.fields()?.name;
-            (duplicate_key(theirs) == key).then(|| theirs.clone())
+            let (theirs, _) = theirs.who()?;
+            (duplicate_key(theirs) == key).then(|| theirs.to_owned())
         };
         for n in from.max(1)..=MAX_SAME_SLUG {
             let stem = if n == 1 {
@@ -640,13 +640,30 @@ impl Writer<'_> {
         let report = Report::gather(self.ledger, self.today, cache, &query);
         // The first by id, whatever order the report keeps.
         let same = report.statuses.into_iter().min_by(|a, b| a.id.cmp(&b.id));
-        match same {
-            Some(theirs) => Err(Error::SameName {
+        if let Some(theirs) = same {
+            return Err(Error::SameName {
                 path: theirs.path,
                 name: theirs.name,
-            }),
-            None => Ok(()),
+            });
         }
+        // A prospect held back for a broken key is still someone: its
+        // name, where it can be read, is taken too.
+        let key = duplicate_key(name);
+        for path in report.held_back {
+            let full = self.ledger.root.join(&path);
+            let theirs = read::open_regular(&full)
+                .ok()
+                .flatten()
+                .and_then(|file| read::read_prospect(&path, || Ok(file)));
+            let named = theirs.as_ref().and_then(Prospect::who).map(|(n, _)| n);
+            if let Some(theirs) = named.filter(|theirs| duplicate_key(theirs) == key) {
+                return Err(Error::SameName {
+                    name: theirs.to_owned(),
+                    path,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Refuse a folder (relative to the root) that is, or lies under, a

@@ -159,6 +159,56 @@ fn importing_the_same_file_twice_adds_nothing() {
     assert_eq!(s.git(&["status", "--porcelain"]), "");
 }
 
+/// A prospect held back for a broken key (a value hand-edited to `12k`)
+/// is still someone: importing its row again, or adding its name, adds
+/// no second prospect, and the import says a file was held back.
+#[test]
+fn a_prospect_with_a_broken_key_is_not_added_again() {
+    let s = ledger_in_git();
+    let file = csv_file(
+        &s,
+        "contacts.csv",
+        "name,email,value\nÖzlem Çelik,ozlem@ornek.example,5\nStraße AG,,7\n",
+    );
+    s.ledger(&["import", "csv", &file]).ok();
+    for (path, from, to) in [
+        ("prospects/ozlem-celik.md", "value: 5", "value: 12k"),
+        ("prospects/strasse-ag.md", "value: 7", "value: [7"),
+    ] {
+        let text = s.read(path);
+        assert!(text.contains(from), "{text}");
+        s.file(path, text.replace(from, to));
+    }
+    s.command("git", &["commit", "-qam", "broken by hand"]).ok();
+    let log = subjects(&s);
+    let before = s.snapshot();
+    let again = s.ledger(&["import", "csv", &file]).ok();
+    again.says("skipped 2 prospect files with errors; `ledger lint` tells why");
+    again
+        .shows("Skipped 1 row already in the ledger")
+        .shows("Özlem Çelik: same email as prospects/ozlem-celik");
+    // The front matter that is not YAML names nobody: its row is added.
+    again
+        .shows("Added 1 prospect")
+        .shows("prospects/strasse-ag-2.md");
+    s.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(subjects(&s), log);
+    s.ledger(&["add", "ÖZLEM ÇELIK"])
+        .fails(1)
+        .says("prospects/ozlem-celik.md");
+    s.ledger(&["add", "özlem çelik", "--no-commit"])
+        .fails(1)
+        .says("has that name already");
+    assert_eq!(s.snapshot(), before);
+    // Filed by hand under another file name: found by its name alone.
+    s.file("clients/al.md", "---\nname: Ana Lima\nvalue: 12k\n---\n");
+    s.ledger(&["add", "ANA LIMA"])
+        .fails(1)
+        .says("clients/al.md has that name already (Ana Lima)");
+    assert!(!s.root().join("prospects/ana-lima.md").exists());
+}
+
 #[test]
 fn rows_match_by_email_else_by_name_and_earlier_rows_count() {
     let s = ledger_in_git();
