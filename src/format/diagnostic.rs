@@ -47,11 +47,14 @@ pub enum Code {
     BadConfig,
     /// A prospect file that cannot be read at all (not UTF-8, unreadable, too large).
     Unreadable,
+    /// git's conflict markers left in a file: both sides of a merge.
+    Conflict,
 }
 
 impl Code {
-    /// Every code, in the order of SPEC section 4.
-    const ALL: [Code; 16] = [
+    /// Every code, in the order of SPEC section 4, then the two it does
+    /// not list (README, "Choices the format leaves open").
+    const ALL: [Code; 17] = [
         Code::FrontMatter,
         Code::MissingName,
         Code::BadField,
@@ -68,6 +71,7 @@ impl Code {
         Code::DncContacted,
         Code::BadConfig,
         Code::Unreadable,
+        Code::Conflict,
     ];
 
     /// The code as printed: `front-matter`, `bad-entry`, …
@@ -89,6 +93,7 @@ impl Code {
             Code::DncContacted => "dnc-contacted",
             Code::BadConfig => "bad-config",
             Code::Unreadable => "unreadable",
+            Code::Conflict => "conflict",
         }
     }
 

@@ -5,7 +5,7 @@ use crate::format::diagnostic::{Code, Diagnostic};
 use crate::format::entry::{self, Entry};
 use crate::format::front_matter::{self, Fields, FrontMatter};
 use crate::format::log;
-use crate::format::text::Cursor;
+use crate::format::text::{lines_with_endings, trim_ending, Cursor};
 use crate::format::yaml::Yaml;
 
 /// One prospect, as its file says.
@@ -37,6 +37,15 @@ impl Prospect {
             );
             return prospect;
         };
+        if let Some(line) = conflict_at(text) {
+            prospect.problem(
+                line,
+                1,
+                Code::Conflict,
+                "git's conflict markers (`<<<<<<<`, `=======`, `>>>>>>>`): the file holds both sides \
+                 of a merge; keep what is right, delete the markers",
+            );
+        }
         let mut cursor = Cursor::new(text);
         let (first_yaml_line, _) = cursor.locate(split.yaml_start);
         prospect.front = front_matter::read(split.yaml, first_yaml_line);
@@ -121,6 +130,30 @@ impl Prospect {
     pub fn stem(&self) -> &str {
         stem_of(&self.id)
     }
+}
+
+/// The 1-based line where git's conflict markers begin in `text`: a line
+/// `<<<<<<<` (or `<<<<<<< ` and a name) with a line `>>>>>>>` after it,
+/// as a merge without `ledger`'s merge driver leaves them. Looked for
+/// line by line only where the bytes occur at all.
+fn conflict_at(text: &str) -> Option<usize> {
+    const START: &str = "<<<<<<<";
+    const END: &str = ">>>>>>>";
+    memchr::memmem::find(text.as_bytes(), START.as_bytes())?;
+    let is_marker = |line: &str, marker: &str| {
+        trim_ending(line)
+            .strip_prefix(marker)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    };
+    let mut start = None;
+    for (i, line) in lines_with_endings(text).enumerate() {
+        match start {
+            None if is_marker(line, START) => start = Some(i + 1),
+            Some(at) if is_marker(line, END) => return Some(at),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The id of the prospect file at `path` (below the root): the path

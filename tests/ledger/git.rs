@@ -742,3 +742,47 @@ fn add_refuses_a_name_already_in_the_ledger_under_any_file_name() {
     s.ledger(&["add", "Ōsaka Trading Two"]).ok();
     assert_eq!(s.git(&["status", "--porcelain"]), "");
 }
+
+/// A plain `git merge` where the prospect merge is not registered (a
+/// fresh clone before `ledger init`) leaves git's conflict markers; once
+/// committed blindly, `lint` names them as an error at their first line,
+/// and the prospect still counts.
+#[test]
+fn conflict_markers_a_plain_git_merge_leaves_are_an_error() {
+    let s = repo();
+    let git = |args: &[&str]| s.command("git", args).ok();
+    git(&["checkout", "-q", "-b", "other"]);
+    s.file(
+        "prospects/acme.md",
+        format!("{ACME}- 2026-11-10 call: Ольга called back.\n"),
+    );
+    git(&["commit", "-qam", "other side"]);
+    git(&["checkout", "-q", "main"]);
+    s.file(
+        "prospects/acme.md",
+        format!("{ACME}- 2026-11-12 email: Sent the deck.\n"),
+    );
+    git(&["commit", "-qam", "this side"]);
+    let merge = s.command("git", &["merge", "-q", "other"]);
+    assert_ne!(merge.code, 0, "{merge:#?}");
+    git(&["commit", "-qam", "merged without a look"]);
+    let text = s.read("prospects/acme.md");
+    let line = 1 + text
+        .lines()
+        .position(|l| l.starts_with("<<<<<<< "))
+        .unwrap();
+    let lint = s.ledger(&["lint"]).fails(1);
+    lint.shows(&format!(
+        "prospects/acme.md:{line}:1: error[conflict]: git's conflict markers"
+    ));
+    s.ledger(&["lint", "--json"])
+        .fails(1)
+        .shows("\"code\": \"conflict\"");
+    s.ledger(&["list"]).ok().shows("Acme Corp");
+    // The text alone, without a closing marker, is not taken for one.
+    s.file(
+        "prospects/acme.md",
+        format!("{ACME}- 2026-11-12 note: <<<<<<< not a marker\n"),
+    );
+    s.ledger(&["lint"]).ok();
+}
