@@ -24,6 +24,12 @@ pub fn sync(env: &Env, args: &SyncArgs, out: &mut impl Write) -> Result<ExitCode
         allow_unrelated: args.allow_unrelated_histories,
     };
     let synced = sync::sync(&writer, &options)?;
+    if synced.merge_unregistered {
+        eprintln!(
+            "hint: this clone does not register the prospect merge for plain git \
+             (`git pull` would merge prospects as text): run `ledger init` here once"
+        );
+    }
     if args.json {
         write_json(out, &synced)?;
     } else {

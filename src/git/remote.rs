@@ -1385,6 +1385,15 @@ impl Repo {
     }
 
     /// Set a key in the repository's own git config.
+    /// Whether git's config (this repository's, the user's or the
+    /// system's) sets `key`.
+    pub fn has_config(&self, key: &str) -> bool {
+        self.repo
+            .config()
+            .and_then(|config| config.get_string(key))
+            .is_ok()
+    }
+
     pub fn set_config(&self, key: &str, value: &str) -> Result<()> {
         let fail = |e| Error::git("cannot write the repository's git config", e);
         let config = self.repo.config().map_err(fail)?;

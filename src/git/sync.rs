@@ -17,7 +17,7 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::format::text::printable;
 use crate::git::merge::{self, Clash};
-use crate::git::write::{Recorded, Writer};
+use crate::git::write::{self, Recorded, Writer};
 use crate::git::{FileMerge, Interrupted, Move, Repo, Saved, Sides, TreeMerge};
 use crate::ledger;
 use crate::ledger::store;
@@ -75,6 +75,12 @@ pub struct Synced {
     pub tries: usize,
     /// The branch's commit afterwards.
     pub head: Option<String>,
+    /// The ledger asks git for the prospect merge, but this repository
+    /// does not register it (a fresh clone, before `ledger init`): a plain
+    /// `git pull` would merge prospects as text. Said as a hint, not in
+    /// the JSON.
+    #[serde(skip)]
+    pub merge_unregistered: bool,
 }
 
 /// How many times a sync pushes when other clones keep pushing first.
@@ -96,6 +102,7 @@ pub fn sync(writer: &Writer, options: &Options) -> Result<Synced> {
             Ok(Attempt::Synced(mut synced)) => {
                 synced.interrupted = interrupted;
                 synced.tries = if synced.pushed > 0 { tries } else { 0 };
+                synced.merge_unregistered = write::merge_unregistered(&repo, &writer.ledger.root);
                 return Ok(synced);
             }
             Ok(Attempt::Raced(why)) => why,
@@ -180,6 +187,7 @@ fn run(
         unpushed: 0,
         tries: 0,
         head: local.map(|id| id.to_string()),
+        merge_unregistered: false,
     };
     let (head, ahead) = match (local, theirs) {
         (None, None) => {

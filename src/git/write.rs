@@ -1054,6 +1054,18 @@ fn add_merge_attribute(path: &Path) -> Result<bool> {
     Ok(true)
 }
 
+/// Whether the ledger at `root` asks git for the prospect merge (its
+/// `.gitattributes`) where `repo`'s config does not register it: a fresh
+/// clone before `ledger init`, in which a plain `git pull` merges
+/// prospects as text and leaves conflict markers.
+pub fn merge_unregistered(repo: &Repo, root: &Path) -> bool {
+    let asked = read_text(&root.join(ATTRIBUTES_FILE))
+        .ok()
+        .flatten()
+        .is_some_and(|text| has_merge_attribute(&text));
+    asked && !repo.has_config("merge.ledger.driver")
+}
+
 /// Whether the text of a `.gitattributes` gives prospects the merge.
 fn has_merge_attribute(text: &str) -> bool {
     text.lines().any(|line| {

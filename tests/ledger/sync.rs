@@ -369,6 +369,28 @@ fn init_in_an_existing_ledger_registers_the_merge_once() {
     assert_eq!(team.git("A", &["status", "--porcelain"]), "");
 }
 
+/// A fresh clone, before `ledger init`, does not register the prospect
+/// merge for plain git: `sync` (which merges prospects itself) says so.
+#[test]
+fn sync_in_a_clone_without_the_merge_says_to_run_init() {
+    let team = Team::new();
+    team.run_in(team.dir.path(), "git", &["clone", "-q", "remote.git", "C"])
+        .ok();
+    let hint = "does not register the prospect merge for plain git";
+    let synced = team.ledger("C", &["sync"]).ok();
+    synced.says(hint).says("run `ledger init` here once");
+    team.ledger("C", &["sync", "--json"]).ok().says(hint);
+    team.ledger("C", &["init"]).ok();
+    let synced = team.ledger("C", &["sync"]).ok();
+    assert!(!synced.stderr.contains(hint), "{synced:#?}");
+    // A ledger that never asked for it (no `merge=ledger`) hears nothing.
+    team.git("A", &["config", "--unset", "merge.ledger.driver"]);
+    fs::remove_file(team.path("A", ".gitattributes")).unwrap();
+    team.ledger("A", &["commit"]).ok();
+    let synced = team.ledger("A", &["sync"]).ok();
+    assert!(!synced.stderr.contains(hint), "{synced:#?}");
+}
+
 #[test]
 fn without_a_remote_or_a_network_sync_changes_nothing() {
     let team = Team::new();
