@@ -1,6 +1,8 @@
 //! Positions in a file's text: byte offsets become the 1-based lines and
 //! columns that every message shows, in this one place.
 
+use std::borrow::Cow;
+
 /// The 1-based line and column of offsets into one text, counted forward
 /// from the last offset asked about (an earlier one counts from the start).
 #[derive(Debug, Clone)]
@@ -76,15 +78,49 @@ pub fn line_ending(text: &str) -> &'static str {
 
 /// A text as it is compared in any case (names, emails, tags, owners):
 /// Unicode's full case folding, so that `Straße` and `STRASSE`, or `ΟΔΟΣ`
-/// and `οδος`, are one, as lower case alone does not make them.
+/// and `οδος`, are one, as lower case alone does not make them; and its
+/// canonical caseless match (its decomposition before and after the
+/// folding), so that `Café` written with one `é` and with `e` and a
+/// combining accent (as macOS and some exports write it) are one too.
 pub fn folded(text: &str) -> String {
-    unicase::UniCase::new(text).to_folded_case()
+    let folded = unicase::UniCase::new(decomposed(text)).to_folded_case();
+    match decomposed(&folded) {
+        Cow::Borrowed(_) => folded,
+        Cow::Owned(again) => again,
+    }
 }
 
-/// Whether two texts are one in any case ([`folded`]), without making
-/// either.
+/// Whether two texts are one in any case ([`folded`]); without making
+/// either where neither needs decomposing (every ASCII text).
 pub fn same_in_any_case(a: &str, b: &str) -> bool {
-    unicase::UniCase::new(a) == unicase::UniCase::new(b)
+    // Folding keeps a decomposed text decomposed but for U+0345 (Greek
+    // ypogegrammeni, which folds to a letter), the case Unicode's
+    // canonical caseless match decomposes again for: two such texts are
+    // compared as they are folded.
+    let plain = |text: &str| text.is_ascii() || is_decomposed(text) && !text.contains('\u{345}');
+    if plain(a) && plain(b) {
+        return unicase::UniCase::new(a) == unicase::UniCase::new(b);
+    }
+    folded(a) == folded(b)
+}
+
+/// Whether `text` is in Unicode's canonical decomposition already, by the
+/// quick check (a maybe counts as no).
+fn is_decomposed(text: &str) -> bool {
+    text.is_ascii()
+        || unicode_normalization::is_nfd_quick(text.chars())
+            == unicode_normalization::IsNormalized::Yes
+}
+
+/// `text` in Unicode's canonical decomposition (NFD): as a filter's
+/// values are kept, so that [`same_in_any_case`] compares them with the
+/// usual (decomposed, most often ASCII) values without making a string.
+pub fn decomposed(text: &str) -> Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    match is_decomposed(text) {
+        true => Cow::Borrowed(text),
+        false => Cow::Owned(text.nfd().collect()),
+    }
 }
 
 /// Files larger than this are reported, not read, nor merged: a prospect
@@ -268,11 +304,23 @@ mod tests {
             ("Иван Петров", "иван петров"),
             ("ǅemal", "ǆEMAL"),
             ("東京", "東京"),
+            // One `é`, and `e` with a combining accent; the same in Hangul
+            // syllables and their letters; and both with a change of case.
+            ("Café", "Cafe\u{301}"),
+            ("CAFE\u{301}", "café"),
+            ("한국", "\u{1112}\u{1161}\u{11ab}\u{1100}\u{116e}\u{11a8}"),
+            ("Ǻ", "a\u{30a}\u{301}"),
         ] {
             assert_eq!(folded(a), folded(b), "{a} {b}");
             assert!(same_in_any_case(a, b), "{a} {b}");
         }
-        for (a, b) in [("Straße", "Strase"), ("Иван", "Иванн"), ("é", "e")] {
+        for (a, b) in [
+            ("Straße", "Strase"),
+            ("Иван", "Иванн"),
+            ("é", "e"),
+            ("e\u{301}", "e"),
+            ("Ǻ", "a\u{301}\u{30a}"),
+        ] {
             assert_ne!(folded(a), folded(b), "{a} {b}");
             assert!(!same_in_any_case(a, b), "{a} {b}");
         }

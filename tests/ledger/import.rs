@@ -810,16 +810,20 @@ fn names_in_any_case_are_one_in_every_script() {
     .file("prospects/odos.md", "---\nname: Οδός Α.Ε.\n---\n");
     s.git(&["add", "-A"]);
     s.git(&["commit", "-q", "-m", "two prospects"]);
+    // The last row's Ü is a U and a combining diaeresis, as macOS and
+    // some exports write it.
     let file = csv_file(
         &s,
         "upper.csv",
-        "Name,Email\nMÜLLER STRASSE GMBH,\nSomeone Else,JÜRGEN@STRASSE.DE\nΟΔΌΣ Α.Ε.,\n",
+        "Name,Email\nMÜLLER STRASSE GMBH,\nSomeone Else,JÜRGEN@STRASSE.DE\nΟΔΌΣ Α.Ε.,\n\
+         Mu\u{308}ller Straße GmbH,\n",
     );
     let before = s.snapshot();
     clean(s.ledger(&["import", "csv", &file]).ok())
         .shows("MÜLLER STRASSE GMBH: same name as prospects/muller-strasse-gmbh")
         .shows("Someone Else: same email as prospects/muller-strasse-gmbh")
         .shows("ΟΔΌΣ Α.Ε.: same name as prospects/odos")
+        .shows("Mu\u{308}ller Straße GmbH: same name as prospects/muller-strasse-gmbh")
         .shows("Nothing to add.");
     assert_eq!(s.snapshot(), before);
     clean(
