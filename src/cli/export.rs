@@ -9,7 +9,7 @@ use std::sync::Arc;
 use icalendar::{Calendar, Component, EventLike};
 use ledger::format::date::{self, Date};
 use ledger::format::text::printable;
-use ledger::ledger::read::{open_regular, read_prospect};
+use ledger::ledger::read::read_regular_prospect;
 use ledger::ledger::report::{Keep, Query, Writer};
 use ledger::rules::due::{Card, Status};
 use ledger::rules::export;
@@ -120,8 +120,7 @@ fn json(env: &Env, filters: &Filters, out: &mut impl Write) -> Result<()> {
             .filter_map(|status| {
                 // A file that changed into something else since the walk (a
                 // link, a FIFO) is left out.
-                let file = open_regular(&root.join(&status.path)).ok()??;
-                let prospect = read_prospect(&status.path, || Ok(file))?;
+                let prospect = read_regular_prospect(root, &status.path)?;
                 prospect.fields()?;
                 let value = show_json(status, &prospect).ok()?;
                 let mut item = Vec::new();

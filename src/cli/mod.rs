@@ -759,8 +759,9 @@ fn hints(err: &Error, command: &Command) -> Vec<String> {
     texts.iter().map(|&text| text.to_owned()).collect()
 }
 
-/// Whether `err` is a full disk, whichever step met it. libgit2 tells it only in words: the system's own
-/// (`strerror`, the same on Linux and macOS).
+/// Whether `err` is a full disk, whichever step met it. libgit2 tells it
+/// only in words: the system's own (`strerror`, the same on Linux and
+/// macOS).
 fn is_disk_full(err: &Error) -> bool {
     match err {
         Error::Io { source, .. } | Error::Output(source) => {

@@ -97,7 +97,7 @@ pub fn same_in_any_case(a: &str, b: &str) -> bool {
     // ypogegrammeni, which folds to a letter), the case Unicode's
     // canonical caseless match decomposes again for: two such texts are
     // compared as they are folded.
-    let plain = |text: &str| text.is_ascii() || is_decomposed(text) && !text.contains('\u{345}');
+    let plain = |text: &str| text.is_ascii() || (is_decomposed(text) && !text.contains('\u{345}'));
     if plain(a) && plain(b) {
         return unicase::UniCase::new(a) == unicase::UniCase::new(b);
     }

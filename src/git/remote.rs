@@ -1384,7 +1384,6 @@ impl Repo {
         Ok(())
     }
 
-    /// Set a key in the repository's own git config.
     /// Whether git's config (this repository's, the user's or the
     /// system's) sets `key`.
     pub fn has_config(&self, key: &str) -> bool {
@@ -1394,6 +1393,7 @@ impl Repo {
             .is_ok()
     }
 
+    /// Set a key in the repository's own git config.
     pub fn set_config(&self, key: &str, value: &str) -> Result<()> {
         let fail = |e| Error::git("cannot write the repository's git config", e);
         let config = self.repo.config().map_err(fail)?;

@@ -109,11 +109,7 @@ pub fn commit_files(
             .collect(),
     };
     stop_point("prepare");
-    // The index kept by a write that failed before is not this write's
-    // to put back: only one that `stage` makes after the journal is.
-    repo.drop_index_backup();
-    write_journal(repo, &journal)?;
-    stop_point("journal");
+    begin(repo, &journal)?;
     let undo = |written: &[Replaced], staged: bool| {
         if staged {
             repo.put_index_back();
@@ -167,12 +163,11 @@ pub fn commit_files(
 /// never leaving the paths staged and not committed.
 pub fn commit_paths(repo: &Repo, paths: &[PathBuf], message: &str) -> Result<Option<Commit>> {
     repo.check_unlocked()?;
-    let mut rels = Vec::with_capacity(paths.len());
-    let mut contents = Vec::with_capacity(paths.len());
-    for path in paths {
-        rels.push(repo.in_tree(path)?);
-        contents.push(committed_bytes(path)?);
-    }
+    let rels = repo.relatives(paths.iter().map(PathBuf::as_path))?;
+    let contents = paths
+        .iter()
+        .map(|path| committed_bytes(path))
+        .collect::<Result<Vec<_>>>()?;
     repo.check_merged(&rels)?;
     let changes: Vec<(String, Option<&[u8]>)> = rels
         .iter()
@@ -197,9 +192,7 @@ pub fn commit_paths(repo: &Repo, paths: &[PathBuf], message: &str) -> Result<Opt
             })
             .collect(),
     };
-    repo.drop_index_backup();
-    write_journal(repo, &journal)?;
-    stop_point("journal");
+    begin(repo, &journal)?;
     if let Err(err) = repo.stage(&rels) {
         let _ = fs::remove_file(journal_path(repo));
         return Err(err);
@@ -214,10 +207,16 @@ pub fn commit_paths(repo: &Repo, paths: &[PathBuf], message: &str) -> Result<Opt
     moved.map(Some)
 }
 
-/// Keep `journal` in the git directory, whole or not at all.
-fn write_journal(repo: &Repo, journal: &Journal) -> Result<()> {
+/// Begin a write: keep `journal` in the git directory, whole or not at
+/// all, before anything else is written.
+fn begin(repo: &Repo, journal: &Journal) -> Result<()> {
+    // The index kept by a write that failed before is not this write's
+    // to put back: only one that `stage` makes after the journal is.
+    repo.drop_index_backup();
     let saved = serde_json::to_vec(journal).map_err(|e| Error::io(journal_path(repo), e.into()))?;
-    store::write_atomic(&journal_path(repo), &saved, false)
+    store::write_atomic(&journal_path(repo), &saved, false)?;
+    stop_point("journal");
+    Ok(())
 }
 
 /// Where the kill tests stop a write, as a `kill -9` would, to check that

@@ -591,10 +591,6 @@ impl Writer<'_> {
         let folder = shelf(&self.ledger.root, &base);
         self.no_link_on_the_way(&folder)?;
         let key = duplicate_key(name);
-        let same = |theirs: &Prospect| {
-            let (theirs, _) = theirs.who()?;
-            (duplicate_key(theirs) == key).then(|| theirs.to_owned())
-        };
         for n in from.max(1)..=MAX_SAME_SLUG {
             let stem = if n == 1 {
                 base.clone()
@@ -611,11 +607,7 @@ impl Writer<'_> {
             }
             // Taken, by a prospect of this name or by anything else: a
             // folder, a link, a FIFO (never waited on) or another file.
-            let theirs = read::open_regular(&full)
-                .ok()
-                .flatten()
-                .and_then(|file| read::read_prospect(&path, || Ok(file)));
-            if let Some(name) = theirs.and_then(|theirs| same(&theirs)) {
+            if let Some(name) = self.name_alike(&path, &key) {
                 return Err(Error::SameName { path, name });
             }
         }
@@ -650,20 +642,21 @@ impl Writer<'_> {
         // name, where it can be read, is taken too.
         let key = duplicate_key(name);
         for path in report.held_back {
-            let full = self.ledger.root.join(&path);
-            let theirs = read::open_regular(&full)
-                .ok()
-                .flatten()
-                .and_then(|file| read::read_prospect(&path, || Ok(file)));
-            let named = theirs.as_ref().and_then(Prospect::who).map(|(n, _)| n);
-            if let Some(theirs) = named.filter(|theirs| duplicate_key(theirs) == key) {
-                return Err(Error::SameName {
-                    name: theirs.to_owned(),
-                    path,
-                });
+            if let Some(name) = self.name_alike(&path, &key) {
+                return Err(Error::SameName { path, name });
             }
         }
         Ok(())
+    }
+
+    /// The name of the prospect at `path` (below the root), when it is the
+    /// name whose [`duplicate_key`] is `key`: read from its front matter
+    /// even when another key is broken ([`Prospect::who`]). `None` for a
+    /// file of another name, or one that is no regular prospect file.
+    fn name_alike(&self, path: &str, key: &str) -> Option<String> {
+        let theirs = read::read_regular_prospect(&self.ledger.root, path)?;
+        let (name, _) = theirs.who()?;
+        (duplicate_key(name) == key).then(|| name.to_owned())
     }
 
     /// Refuse a folder (relative to the root) that is, or lies under, a

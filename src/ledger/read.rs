@@ -106,6 +106,14 @@ pub fn opens_with_fence(path: &Path) -> std::io::Result<bool> {
     Ok(front_matter::has_fence(&head))
 }
 
+/// The prospect in the file at `relative` below `root`, when that is a
+/// regular file, itself ([`open_regular`]); `None` for anything else, for
+/// a file that cannot be opened, or one without a front-matter fence.
+pub fn read_regular_prospect(root: &Path, relative: &str) -> Option<Prospect> {
+    let file = open_regular(&root.join(relative)).ok()??;
+    read_prospect(relative, || Ok(file))
+}
+
 /// Read one file as a prospect; `None` when it has no front-matter fence.
 pub fn read_prospect(
     relative: &str,
